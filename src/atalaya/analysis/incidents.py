@@ -1,0 +1,176 @@
+"""Normalising point-level incident records, whatever file they came from.
+
+Readers rename their columns to the canonical raw names below and call :func:`normalise_incidents`, which
+parses and validates everything in vectorised passes and returns the common incident frame:
+
+``_row, record_id, municipality_code, occurred_on, occurred_time, time_precision, category_path, lat, lon,
+territory_code, attributes``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import polars as pl
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from .parsing import EARLIEST_DATE, is_missing, month_number, parse_date, parse_float, parse_int, parse_time
+from .problems import ERROR, WARNING, FileRejected, concat_problems, problems_where
+
+PRECISION_MINUTE = "minuto"
+PRECISION_HOUR = "hora"
+PRECISION_DAY = "dia"
+PRECISION_MONTH = "mes"
+
+
+def normalise_incidents(
+    frame: pl.DataFrame,
+    *,
+    municipality_code: str | None = None,
+    crs: str | None = None,
+    attribute_columns: dict[str, str] | None = None,
+    column_labels: dict[str, str] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse and validate canonical raw columns; return ``(incidents, problems)``.
+
+    Canonical raw columns (all text, all optional except a date and a category): ``record_id``, ``date``,
+    ``year`` + ``month`` (when only the month is known), ``time``, ``category``, ``category_parent``, ``lat``,
+    ``lon`` (or ``x``/``y`` in ``crs``), ``municipality``, ``territory``.
+    ``attribute_columns`` maps frame columns to the keys they keep in the JSON ``attributes``.
+    ``column_labels`` maps canonical names back to the file's headers so that problems name what the analyst sees.
+    """
+    labels = {c: c for c in frame.columns} | (column_labels or {})
+    for col in ("record_id", "date", "year", "month", "time", "category_parent", "lat", "lon", "x", "y",
+                "municipality", "territory"):
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+    if crs and crs.upper() not in ("EPSG:4326", "WGS84"):
+        frame = _project_to_wgs84(frame, crs)
+    elif "x" in frame.columns and frame.get_column("lon").is_null().all():
+        frame = frame.with_columns(pl.col("x").alias("lon"), pl.col("y").alias("lat"))
+
+    frame = frame.with_columns(
+        parse_date("date").alias("_date"),
+        parse_int("year").alias("_year"),
+        month_number("month").alias("_month"),
+        parse_time("time").alias("_time"),
+        parse_float("lat").alias("_lat"),
+        parse_float("lon").alias("_lon"),
+    )
+    frame = frame.with_columns(
+        pl.when(is_missing("date") & pl.col("_year").is_between(1990, 2100) & pl.col("_month").is_not_null())
+        .then(pl.date(pl.col("_year"), pl.col("_month"), 1))
+        .otherwise(pl.col("_date"))
+        .alias("occurred_on"),
+        pl.when(~is_missing("date")).then(
+            pl.when(pl.col("_time").is_not_null()).then(pl.lit(PRECISION_MINUTE)).otherwise(pl.lit(PRECISION_DAY))
+        ).otherwise(pl.lit(PRECISION_MONTH)).alias("time_precision"),
+    )
+    today = dt.date.today()
+    lat_raw, lon_raw = ~is_missing("lat"), ~is_missing("lon")
+    problems = [
+        problems_where(frame, pl.col("occurred_on").is_null() & ~is_missing("date"), labels["date"],
+                       pl.col("date"), "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD o DD/MM/AAAA)."),
+        problems_where(frame, pl.col("occurred_on").is_null() & is_missing("date"), labels["date"],
+                       pl.col("date"), "Falta la fecha del hecho."),
+        problems_where(frame, pl.col("occurred_on") > pl.lit(today), labels["date"], pl.col("date"),
+                       "La fecha del hecho está en el futuro."),
+        problems_where(frame, pl.col("occurred_on") < pl.lit(EARLIEST_DATE), labels["date"], pl.col("date"),
+                       f"Fecha anterior a {EARLIEST_DATE.year}: probablemente un error de captura."),
+        problems_where(frame, ~is_missing("time") & pl.col("_time").is_null(), labels["time"], pl.col("time"),
+                       "Hora ilegible; se conserva el registro con precisión de día.", WARNING),
+        problems_where(frame, is_missing("category"), labels["category"], pl.col("category"),
+                       "Falta la categoría del delito."),
+        problems_where(frame, lat_raw & pl.col("_lat").is_null(), labels["lat"], pl.col("lat"),
+                       "La latitud no es un número."),
+        problems_where(frame, lon_raw & pl.col("_lon").is_null(), labels["lon"], pl.col("lon"),
+                       "La longitud no es un número."),
+        problems_where(frame, pl.col("_lat").abs() > 90, labels["lat"], pl.col("lat"),
+                       "Latitud imposible (debe estar entre -90 y 90)."),
+        problems_where(frame, pl.col("_lon").abs() > 180, labels["lon"], pl.col("lon"),
+                       "Longitud imposible (debe estar entre -180 y 180)."),
+        problems_where(frame, (pl.col("_lat") == 0) & (pl.col("_lon") == 0), labels["lat"],
+                       pl.lit("0, 0"), "Coordenadas 0,0 (marcador de «sin ubicación»); se tratan como faltantes.",
+                       WARNING),
+        problems_where(frame, pl.col("_lat").is_null() != pl.col("_lon").is_null(), labels["lat"],
+                       pl.concat_str([pl.col("lat").fill_null(""), pl.col("lon").fill_null("")], separator=", "),
+                       "Solo hay una de las dos coordenadas; el registro queda sin ubicación.", WARNING),
+    ]
+    valid_point = (
+        pl.col("_lat").is_not_null() & pl.col("_lon").is_not_null()
+        & (pl.col("_lat").abs() <= 90) & (pl.col("_lon").abs() <= 180)
+        & ~((pl.col("_lat") == 0) & (pl.col("_lon") == 0))
+    )
+    frame = frame.with_columns(
+        pl.when(valid_point).then(pl.col("_lat")).alias("lat_out"),
+        pl.when(valid_point).then(pl.col("_lon")).alias("lon_out"),
+        pl.col("category").str.strip_chars().alias("_category"),
+        pl.col("category_parent").str.strip_chars().alias("_parent"),
+    )
+    frame = frame.with_columns(
+        pl.when(pl.col("_parent").is_not_null() & (pl.col("_parent") != pl.col("_category")))
+        .then(pl.concat_str([pl.col("_parent"), pl.col("_category")], separator=" / "))
+        .otherwise(pl.col("_category"))
+        .alias("category_path"),
+    )
+    frame, id_problems = _record_ids(frame, labels)
+    problems.append(id_problems)
+    if municipality_code is not None:
+        frame = frame.with_columns(pl.lit(municipality_code).alias("municipality_code"))
+    else:
+        frame = frame.with_columns(pl.col("municipality").str.strip_chars().alias("municipality_code"))
+    attrs = [pl.col(c).alias(key) for c, key in (attribute_columns or {}).items() if c in frame.columns]
+    attributes = (
+        pl.struct(attrs).struct.json_encode()
+        if attrs else pl.lit(None, pl.String)
+    )
+    out = frame.select(
+        "_row", "record_id", "municipality_code", "occurred_on", pl.col("_time").alias("occurred_time"),
+        "time_precision", "category_path", pl.col("lat_out").alias("lat"), pl.col("lon_out").alias("lon"),
+        pl.col("territory").str.strip_chars().alias("territory_code"), attributes.alias("attributes"),
+    )
+    return out, concat_problems(problems)
+
+
+def _record_ids(frame: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Use the source's id; without one, derive a stable id from the row's content (and its repeat number)."""
+    has_ids = frame.get_column("record_id").is_not_null().any()
+    if has_ids:
+        frame = frame.with_columns(pl.col("record_id").str.strip_chars())
+        dup = pl.col("record_id").is_not_null() & (pl.int_range(pl.len()).over("record_id") > 0)
+        problems = concat_problems([
+            problems_where(frame, is_missing("record_id"), labels["record_id"], pl.col("record_id"),
+                           "Falta el identificador del registro."),
+            problems_where(frame, dup, labels["record_id"], pl.col("record_id"),
+                           "Identificador repetido en el archivo: cada registro debe tener uno propio."),
+        ])
+        return frame, problems
+    content = ["date", "year", "month", "time", "category", "category_parent", "lat", "lon", "territory"]
+    digest = pl.concat_str([pl.col(c).fill_null("") for c in content], separator="|").hash(seed=20240901)
+    frame = frame.with_columns(digest.alias("_digest"))
+    frame = frame.with_columns(
+        pl.concat_str([
+            pl.lit("h"), pl.col("_digest").cast(pl.String),
+            pl.lit("-"), pl.int_range(pl.len()).over("_digest").cast(pl.String),
+        ]).alias("record_id")
+    )
+    return frame, concat_problems([])
+
+
+def _project_to_wgs84(frame: pl.DataFrame, crs: str) -> pl.DataFrame:
+    try:
+        transformer = Transformer.from_crs(CRS.from_user_input(crs), "EPSG:4326", always_xy=True)
+    except CRSError as exc:
+        raise FileRejected(f"Sistema de coordenadas desconocido: «{crs}».") from exc
+    xs = frame.select(parse_float("x")).to_series().to_numpy()
+    ys = frame.select(parse_float("y")).to_series().to_numpy()
+    lon, lat = transformer.transform(xs, ys)
+    return frame.with_columns(
+        pl.Series("lon", lon).cast(pl.String), pl.Series("lat", lat).cast(pl.String)
+    ).with_columns(
+        pl.when(pl.col("lon").is_in(["NaN", "inf", "-inf"])).then(None).otherwise(pl.col("lon")).alias("lon"),
+        pl.when(pl.col("lat").is_in(["NaN", "inf", "-inf"])).then(None).otherwise(pl.col("lat")).alias("lat"),
+    )
+
+
+__all__ = ["ERROR", "WARNING", "normalise_incidents"]

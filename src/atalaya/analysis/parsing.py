@@ -1,0 +1,65 @@
+"""Vectorised parsing of dates, times, integers and coordinates, producing problems instead of exceptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from .problems import ERROR, problems_where
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d")
+TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H:%M:%S%.f")
+EARLIEST_DATE = dt.date(1990, 1, 1)
+
+MONTH_NAMES = {
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+}
+
+
+def parse_date(col: str) -> pl.Expr:
+    """Text → Date, trying the formats seen in official files; also accepts ISO date-times."""
+    text = pl.col(col).str.strip_chars().str.slice(0, 10)
+    return pl.coalesce([text.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS])
+
+
+def parse_time(col: str) -> pl.Expr:
+    text = pl.col(col).str.strip_chars()
+    return pl.coalesce([text.str.to_time(fmt, strict=False) for fmt in TIME_FORMATS])
+
+
+def parse_int(col: str) -> pl.Expr:
+    """Integers, tolerating thousands separators (``1,234``) and a trailing ``.0`` from spreadsheets."""
+    text = pl.col(col).str.strip_chars()
+    text = pl.when(text.str.contains(r"^\d{1,3}(,\d{3})+$")).then(text.str.replace_all(",", "")).otherwise(text)
+    text = text.str.replace(r"\.0+$", "")
+    return text.cast(pl.Int64, strict=False)
+
+
+def parse_float(col: str) -> pl.Expr:
+    text = pl.col(col).str.strip_chars().str.replace(",", ".", literal=True)
+    return text.cast(pl.Float64, strict=False)
+
+
+def is_missing(col: str) -> pl.Expr:
+    """Empty cells and the literal NA / N/A / null markers found in open-data exports."""
+    text = pl.col(col).str.strip_chars().str.to_uppercase()
+    return pl.col(col).is_null() | text.is_in(["", "NA", "N/A", "NULL", "NAN", "NONE", "-"])
+
+
+def check_parsed(
+    frame: pl.DataFrame, raw: str, parsed: str, reason: str, severity: str = ERROR
+) -> pl.DataFrame:
+    """Problems for rows where the raw text was present but did not parse."""
+    mask = ~is_missing(raw) & pl.col(parsed).is_null()
+    return problems_where(frame, mask, raw, pl.col(raw), reason, severity)
+
+
+def month_number(col: str) -> pl.Expr:
+    """Month given as a number (``3``/``03``) or a Spanish name (``Marzo``)."""
+    text = pl.col(col).str.strip_chars().str.to_lowercase()
+    by_name = text.replace_strict(MONTH_NAMES, default=None, return_dtype=pl.Int64)
+    by_number = text.cast(pl.Int64, strict=False)
+    value = pl.coalesce([by_number, by_name])
+    return pl.when(value.is_between(1, 12)).then(value).otherwise(None)

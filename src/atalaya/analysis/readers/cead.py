@@ -1,0 +1,106 @@
+"""Chile CEAD "casos policiales" in the tidy layout built by public scrapers.
+
+Columns ``comuna, cut_comuna, fecha, delito, delito_n`` (plus optional region columns). CEAD shows **0**, not
+blank, for months it has not loaded yet, so every import has a data cut-off: months after it are dropped
+(absent, not zero). Without an explicit cut-off the last month with any non-zero count is taken and the
+trailing all-zero months are reported. See ``shared/reference/formats.md`` §3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from ..parsing import is_missing, parse_date, parse_int
+from ..problems import WARNING, FileRejected, ReadResult, concat_problems, problem_frame, problems_where
+from ..tabular import read_table, resolve_columns, with_row_numbers
+
+_WANTED = {
+    "comuna": ("nombre comuna",),
+    "cut_comuna": ("cut", "codigo comuna", "cod_comuna"),
+    "fecha": ("mes", "periodo"),
+    "delito": ("delito", "subgrupo", "grupo"),
+    "delito_n": ("casos", "frecuencia", "n"),
+    "familia": ("familia", "familia delito"),
+}
+
+
+def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
+    raw, facts = read_table(path)
+    frame = with_row_numbers(
+        resolve_columns(raw, _WANTED, required={"cut_comuna", "fecha", "delito", "delito_n"})
+    )
+    if frame.height == 0:
+        raise FileRejected("El archivo solo tiene encabezados; no hay filas de datos.")
+    if "comuna" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("comuna"))
+    frame = frame.with_columns(
+        parse_date("fecha").alias("date"),
+        parse_int("cut_comuna").alias("cut_int"),
+        parse_int("delito_n").alias("count"),
+    )
+    today = dt.date.today()
+    problems = [
+        problems_where(frame, pl.col("date").is_null(), "fecha", pl.col("fecha"),
+                       "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD)."),
+        problems_where(frame, pl.col("date") > pl.lit(today), "fecha", pl.col("fecha"), "Fecha en el futuro."),
+        problems_where(frame, pl.col("cut_int").is_null() | ~pl.col("cut_int").is_between(1101, 16999),
+                       "cut_comuna", pl.col("cut_comuna"),
+                       "Código Único Territorial de comuna inválido (4 o 5 dígitos, p. ej. 13122)."),
+        problems_where(frame, is_missing("delito"), "delito", pl.col("delito"), "Falta el nombre del delito."),
+        problems_where(frame, pl.col("count").is_null(), "delito_n", pl.col("delito_n"),
+                       "El número de casos no es un número entero."),
+        problems_where(frame, pl.col("count") < 0, "delito_n", pl.col("delito_n"),
+                       "El número de casos no puede ser negativo."),
+        problems_where(frame, pl.col("count") > 1_000_000, "delito_n", pl.col("delito_n"),
+                       "Número de casos absurdo para una comuna en un mes."),
+    ]
+    frame = frame.with_columns(
+        pl.col("cut_int").cast(pl.String).str.zfill(5).alias("municipality_code"),
+        pl.col("date").dt.truncate("1mo").alias("period_start"),
+        pl.col("delito").str.strip_chars().alias("category_path"),
+    )
+    dup_key = ["municipality_code", "period_start", "category_path"]
+    frame = frame.with_columns(
+        (pl.struct(dup_key).is_duplicated() & (pl.int_range(pl.len()).over(dup_key) > 0)).alias("_dup")
+    )
+    problems.append(problems_where(frame, pl.col("_dup"), "delito", pl.col("delito"),
+                                   "Fila duplicada: la misma comuna, mes y delito aparecen antes en el archivo."))
+
+    usable = frame.filter(pl.col("period_start").is_not_null() & pl.col("count").is_not_null())
+    cutoff_source = "explícita"
+    if cutoff is None:
+        nonzero = usable.filter(pl.col("count") > 0)
+        if nonzero.is_empty():
+            raise FileRejected("Todos los conteos son cero: no se puede inferir la fecha de corte; indique --cutoff.")
+        last = nonzero.get_column("period_start").max()
+        cutoff = _month_end(last)
+        cutoff_source = "inferida (último mes con casos)"
+    after = frame.filter(pl.col("period_start") > pl.lit(cutoff))
+    if not after.is_empty():
+        months = after.get_column("period_start").unique().sort()
+        problems.append(problem_frame([(
+            None, "fecha", f"{months.min()} … {months.max()}",
+            f"{months.len()} mes(es) posteriores a la fecha de corte {cutoff} se descartan: CEAD muestra 0 "
+            "en los meses aún no cargados.", WARNING,
+        )]))
+    long = frame.filter(pl.col("period_start") <= pl.lit(cutoff)).select(
+        "_row", "municipality_code", pl.col("comuna").alias("municipality_name"), "period_start",
+        "category_path", pl.lit("casos").alias("measure"), pl.lit(None, pl.String).alias("sex"),
+        pl.lit(None, pl.String).alias("age_group"), pl.col("count").cast(pl.Int64),
+    )
+    return ReadResult(
+        kind="aggregates",
+        frame=long,
+        problems=concat_problems(problems),
+        rows_read=frame.height,
+        meta={**facts, "source": "cead", "measure": "casos", "cutoff": cutoff.isoformat(),
+              "cutoff_source": cutoff_source, "path_levels": ["delito"]},
+    )
+
+
+def _month_end(month_start: dt.date) -> dt.date:
+    nxt = (month_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)

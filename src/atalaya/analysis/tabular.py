@@ -1,0 +1,256 @@
+"""Reading the bytes of a data file into a frame of strings, with clear Spanish errors.
+
+Every reader starts here so that encodings, separators, spreadsheets, zipped CSVs and hostile files are handled
+one way: try UTF-8 (with or without BOM), fall back to Windows-1252/Latin-1, refuse binary garbage, and point at
+the first malformed line. All columns are read as text; readers cast and validate them in vectorised passes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import polars as pl
+
+from .problems import FileRejected
+from .text import normalise
+
+#: A single field longer than this is refused (a CSV that lost its quotes, or an attack).
+MAX_FIELD_CHARS = 10_000
+_SNIFF_BYTES = 64 * 1024
+
+
+def read_file_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    if not path.exists():
+        raise FileRejected(f"No existe el archivo «{path}».")
+    if path.is_dir():
+        raise FileRejected(f"«{path}» es una carpeta, no un archivo.")
+    data = path.read_bytes()
+    if not data:
+        raise FileRejected("El archivo está vacío (0 bytes).")
+    return data
+
+
+def decode(data: bytes) -> tuple[bytes, str]:
+    """Return the file as UTF-8 bytes (without BOM) and the encoding it was in.
+
+    SESNSP releases come in Windows-1252/Latin-1 or UTF-8; both are accepted. Bytes that are neither text
+    encoding (NUL bytes, control characters) mean the file is not a text table.
+    """
+    head = data[:_SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise FileRejected("El archivo dice ser UTF-16 pero no se puede decodificar.") from exc
+    if b"\x00" in head or _control_ratio(head) > 0.01:
+        raise FileRejected(
+            "El archivo no es texto (contiene bytes binarios). Se esperaba un CSV en UTF-8 o Latin-1, "
+            "o una hoja de cálculo XLSX."
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+        return data, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+        encoding = "cp1252"
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        encoding = "latin-1"
+    return text.encode("utf-8"), encoding
+
+
+def _control_ratio(head: bytes) -> float:
+    if not head:
+        return 0.0
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return controls / len(head)
+
+
+def sniff_separator(utf8: bytes) -> str:
+    first_line = utf8.split(b"\n", 1)[0]
+    counts = {sep: first_line.count(sep.encode()) for sep in (",", ";", "\t", "|")}
+    sep, count = max(counts.items(), key=lambda kv: kv[1])
+    return sep if count else ","
+
+
+def read_csv_text(utf8: bytes, separator: str | None = None) -> pl.DataFrame:
+    """Parse UTF-8 CSV bytes with every column as text; malformed rows give a FileRejected with the line."""
+    separator = separator or sniff_separator(utf8)
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(utf8),
+            separator=separator,
+            infer_schema=False,
+            has_header=True,
+            null_values=[""],
+            raise_if_empty=True,
+        )
+    except pl.exceptions.NoDataError as exc:
+        raise FileRejected("El archivo no tiene filas: ni siquiera una fila de encabezados.") from exc
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError) as exc:
+        raise _locate_malformed_line(utf8, separator) from exc
+    _check_header(frame.columns)
+    _check_field_sizes(frame)
+    return frame
+
+
+def _locate_malformed_line(utf8: bytes, separator: str) -> FileRejected:
+    """Find the first line whose field count differs from the header (only runs on the error path)."""
+    reader = csv.reader(io.StringIO(utf8.decode("utf-8", errors="replace")), delimiter=separator)
+    try:
+        header = next(reader)
+        for line_no, fields in enumerate(reader, start=2):
+            if fields and len(fields) != len(header):
+                return FileRejected(
+                    f"CSV mal formado en la fila {line_no}: se esperaban {len(header)} columnas y hay "
+                    f"{len(fields)}.",
+                    row=line_no,
+                    value=separator.join(fields)[:200],
+                )
+    except csv.Error as exc:
+        return FileRejected(f"CSV mal formado cerca de la fila {reader.line_num}: {exc}.", row=reader.line_num)
+    return FileRejected("CSV mal formado: comillas sin cerrar o separadores inconsistentes.")
+
+
+def _check_header(columns: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for col in columns:
+        if len(col) > 200:
+            raise FileRejected("La fila de encabezados tiene un nombre de columna absurdamente largo.", value=col[:200])
+        key = normalise(col)
+        if key and key in seen:
+            raise FileRejected(f"La columna «{col}» aparece dos veces en el encabezado.", column=col)
+        seen[key] = col
+
+
+def _check_field_sizes(frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        return
+    lengths = frame.select(pl.all().str.len_chars().max())
+    for col in frame.columns:
+        longest = lengths.get_column(col)[0]
+        if longest is not None and longest > MAX_FIELD_CHARS:
+            idx = frame.select(pl.col(col).str.len_chars().arg_max()).item()
+            raise FileRejected(
+                f"La columna «{col}» tiene un valor de {longest} caracteres (máximo {MAX_FIELD_CHARS}); "
+                "probablemente faltan comillas o el archivo está dañado.",
+                row=idx + 2,
+                column=col,
+                value=str(frame.get_column(col)[idx])[:200],
+            )
+
+
+def read_table(path: str | Path) -> tuple[pl.DataFrame, dict]:
+    """Read CSV (also zipped), XLSX or GeoJSON into a frame of strings. Returns ``(frame, facts)``."""
+    path = Path(path)
+    data = read_file_bytes(path)
+    suffix = path.suffix.lower()
+    if data[:4] == b"PK\x03\x04":
+        if suffix in (".xlsx", ".xlsm"):
+            return read_xlsx(data), {"encoding": "xlsx"}
+        return _read_zipped_csv(data)
+    if suffix in (".xlsx", ".xls", ".xlsm"):
+        raise FileRejected("El archivo tiene extensión de Excel pero su contenido no es un XLSX válido.")
+    if suffix in (".geojson", ".json"):
+        return read_geojson_points(data), {"encoding": "utf-8"}
+    utf8, encoding = decode(data)
+    return read_csv_text(utf8), {"encoding": encoding}
+
+
+def _read_zipped_csv(data: bytes) -> tuple[pl.DataFrame, dict]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise FileRejected("El archivo ZIP está dañado.") from exc
+    members = [m for m in archive.infolist() if m.filename.lower().endswith((".csv", ".txt"))]
+    if len(members) != 1:
+        raise FileRejected(f"El ZIP debe contener exactamente un CSV; contiene {len(members)}.")
+    utf8, encoding = decode(archive.read(members[0]))
+    return read_csv_text(utf8), {"encoding": encoding, "member": members[0].filename}
+
+
+def read_xlsx(data: bytes) -> pl.DataFrame:
+    """First sheet of an XLSX workbook, every column as text."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        sheet = reader.load_sheet(0, dtypes="string")
+        frame = sheet.to_polars()
+    except Exception as exc:  # fastexcel raises its own hierarchy; any failure means an unreadable workbook
+        raise FileRejected(f"No se pudo leer la hoja de cálculo: {type(exc).__name__}.") from exc
+    if frame.width == 0:
+        raise FileRejected("La hoja de cálculo está vacía.")
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    _check_header(frame.columns)
+    _check_field_sizes(frame)
+    return frame
+
+
+def read_geojson_points(data: bytes) -> pl.DataFrame:
+    """GeoJSON FeatureCollection of points → properties plus ``longitud``/``latitud`` text columns."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FileRejected(f"El GeoJSON no es JSON válido: {exc}.") from exc
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise FileRejected("El GeoJSON debe ser una FeatureCollection.")
+    rows = []
+    for i, feature in enumerate(doc.get("features") or []):
+        props = dict((feature or {}).get("properties") or {})
+        geom = (feature or {}).get("geometry") or {}
+        lon = lat = None
+        if geom.get("type") == "Point" and isinstance(geom.get("coordinates"), list | tuple):
+            coords = geom["coordinates"]
+            if len(coords) >= 2:
+                lon, lat = coords[0], coords[1]
+        elif geom:
+            raise FileRejected(
+                f"El objeto {i + 1} del GeoJSON tiene geometría «{geom.get('type')}»; se esperaban puntos.",
+                row=i + 2,
+            )
+        props["longitud"], props["latitud"] = lon, lat
+        rows.append({k: None if v is None else str(v) for k, v in props.items()})
+    if not rows:
+        raise FileRejected("El GeoJSON no contiene objetos.")
+    frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.all().cast(pl.String))
+    _check_field_sizes(frame)
+    return frame
+
+
+def resolve_columns(
+    frame: pl.DataFrame, wanted: dict[str, tuple[str, ...]], required: set[str]
+) -> pl.DataFrame:
+    """Rename columns found under any alias (matched after :func:`normalise`) to their canonical names.
+
+    Columns not asked for are dropped. A missing required column rejects the file, listing what was found.
+    """
+    by_key = {normalise(c): c for c in frame.columns}
+    selected = {}
+    for canonical, aliases in wanted.items():
+        for alias in (canonical, *aliases):
+            original = by_key.get(normalise(alias))
+            if original is not None:
+                selected[canonical] = original
+                break
+    missing = sorted(c for c in required if c not in selected)
+    if missing:
+        found = ", ".join(frame.columns[:30])
+        raise FileRejected(
+            "Faltan columnas obligatorias: " + ", ".join(missing) + f". Columnas encontradas: {found}."
+        )
+    return frame.select([pl.col(orig).alias(canon) for canon, orig in selected.items()])
+
+
+def with_row_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_row``: the line number in the file (header = 1)."""
+    return frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))

@@ -1,0 +1,317 @@
+"""The ``atalaya`` command: set up the database, import and export data, run the demo and the benchmark.
+
+Exit status: 0 success, 1 a file was rejected (bad data), 2 a usage error (wrong options, unknown format,
+municipality or mapping). Bad input never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atalaya.web.settings.dev")
+    import django
+
+    django.setup()
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"fecha inválida «{value}»: use AAAA-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="atalaya",
+        description="Atalaya: plataforma abierta para observatorios municipales del delito y la violencia.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMANDO")
+
+    p = sub.add_parser("init", help="crea o migra la base de datos y carga la taxonomía incluida (idempotente)")
+    p.set_defaults(func=cmd_init)
+
+    from atalaya.hooks import READERS
+
+    p = sub.add_parser("import", help="importa un archivo de datos",
+                       description="Importa un archivo. Formatos: " + "; ".join(
+                           f"{name}: {spec.description}" for name, spec in sorted(READERS.items())))
+    p.add_argument("format", metavar="FORMATO", help="formato del archivo: " + ", ".join(sorted(READERS)))
+    p.add_argument("file", metavar="ARCHIVO", type=Path)
+    p.add_argument("--municipality", metavar="CÓDIGO", help="código oficial del municipio (CVEGEO o CUT)")
+    p.add_argument("--mapping", metavar="NOMBRE", help="mapeo de columnas guardado (formato incidents)")
+    p.add_argument("--on-error", choices=["reject", "skip"], default="reject",
+                   help="reject: cualquier fila inválida rechaza el archivo (predeterminado); "
+                        "skip: importa las filas válidas y lista las demás")
+    p.add_argument("--dry-run", action="store_true", help="valida y muestra el informe sin escribir nada")
+    p.add_argument("--catalogue", metavar="VERSIÓN", help="versión del catálogo de la fuente (p. ej. RNID, 2024)")
+    p.add_argument("--cutoff", metavar="AAAA-MM-DD", type=_date, help="fecha de corte de los datos (CEAD)")
+    p.add_argument("--level", metavar="NIVEL", help="boundaries: nivel territorial (zona, sector, municipio...)")
+    p.add_argument("--code-column", metavar="COL", help="boundaries: columna del código")
+    p.add_argument("--name-column", metavar="COL", help="boundaries: columna del nombre")
+    p.add_argument("--parent-column", metavar="COL", help="boundaries: columna del código del territorio padre")
+    p.add_argument("--population-column", metavar="COL", help="boundaries: columna de población")
+    p.add_argument("--population-year", metavar="AÑO", type=int, help="boundaries: año de la población")
+    p.add_argument("--json", action="store_true", help="imprime el resultado como JSON")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="exporta datos del cubo analítico")
+    export_sub = p.add_subparsers(dest="what", required=True, metavar="QUÉ")
+    e = export_sub.add_parser("counts", help="conteos por periodo y categoría (CSV)")
+    e.add_argument("--municipality", metavar="CÓDIGO")
+    e.add_argument("--by", choices=["day", "week", "month"], default="month")
+    e.add_argument("--level", choices=["source", "iccs", "family"], default="source")
+    e.add_argument("--territories", metavar="NIVEL", default=None,
+                   help="desagrega por territorio: «hoja» (los territorios menores) o un nivel (p. ej. sector)")
+    e.add_argument("--source", metavar="FUENTE", help="solo una fuente (sesnsp, cead, cdmx-fgj...)")
+    e.add_argument("--output", metavar="ARCHIVO", type=Path, help="archivo CSV (predeterminado: salida estándar)")
+    e.set_defaults(func=cmd_export_counts)
+
+    p = sub.add_parser("mapping", help="mapeos de columnas para el formato incidents")
+    mapping_sub = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
+    m = mapping_sub.add_parser("save", help="guarda (o reemplaza) un mapeo desde un archivo JSON")
+    m.add_argument("name", metavar="NOMBRE")
+    m.add_argument("file", metavar="ARCHIVO_JSON", type=Path)
+    m.add_argument("--description", default="")
+    m.set_defaults(func=cmd_mapping_save)
+    m = mapping_sub.add_parser("list", help="lista los mapeos guardados")
+    m.set_defaults(func=cmd_mapping_list)
+
+    p = sub.add_parser("municipality", help="municipios del observatorio")
+    mun_sub = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
+    m = mun_sub.add_parser("add", help="registra (o actualiza) un municipio")
+    m.add_argument("code", metavar="CÓDIGO", help="CVEGEO (México, 5 dígitos) o CUT (Chile)")
+    m.add_argument("name", metavar="NOMBRE")
+    m.add_argument("--country", choices=["MX", "CL"], required=True)
+    m.add_argument("--region", default="")
+    m.add_argument("--population", metavar="AÑO:HABITANTES", action="append", default=[],
+                   help="población de un año; se puede repetir")
+    m.set_defaults(func=cmd_municipality_add)
+    m = mun_sub.add_parser("list", help="lista los municipios")
+    m.set_defaults(func=cmd_municipality_list)
+
+    p = sub.add_parser("quality", help="resumen de calidad de datos por municipio")
+    p.add_argument("--municipality", metavar="CÓDIGO")
+    p.set_defaults(func=cmd_quality)
+
+    p = sub.add_parser("demo", help="genera y carga el observatorio de demostración (datos sintéticos)")
+    p.add_argument("--years", type=int, default=5, help="años de incidentes (predeterminado: 5)")
+    p.add_argument("--seed", type=int, default=20261125)
+    p.add_argument("--scale", type=float, default=1.0, help="multiplica el volumen de incidentes")
+    p.add_argument("--output", type=Path, default=None, help="carpeta para los archivos generados")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="mide cada etapa de la importación con N incidentes sintéticos (JSON)")
+    p.add_argument("--size", type=int, default=100_000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--keep", action="store_true", help="conserva la base de datos temporal")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("serve", help="inicia la aplicación web (desarrollo)")
+    p.add_argument("--addr", default="127.0.0.1:8000")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("createuser", help="crea un usuario con un rol en un municipio")
+    p.add_argument("username")
+    p.add_argument("--password", required=True)
+    p.add_argument("--municipality", metavar="CÓDIGO", action="append", default=[])
+    p.add_argument("--role", choices=["admin", "analyst", "director", "viewer"], default="viewer")
+    p.add_argument("--superuser", action="store_true")
+    p.set_defaults(func=cmd_createuser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.func is not cmd_bench:
+        _setup_django()
+    try:
+        return args.func(args) or EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def _usage(message: str) -> int:
+    print(f"atalaya: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_init(args) -> int:
+    from django.core.management import call_command
+
+    from atalaya.taxonomy.services import sync_builtin_taxonomy
+    from atalaya.web.bootstrap import ensure_data_dirs, ensure_reference_data
+
+    ensure_data_dirs()
+    call_command("migrate", interactive=False, verbosity=0)
+    ensure_reference_data()
+    created = sync_builtin_taxonomy()
+    print("Base de datos lista. Taxonomía: " + ", ".join(f"{k}: +{v}" for k, v in created.items()))
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from atalaya.datasets.importing import UsageError, import_file
+
+    options = {k: getattr(args, k) for k in ("code_column", "name_column", "parent_column", "population_column")
+               if getattr(args, k)}
+    try:
+        outcome = import_file(
+            args.format, args.file, municipality_code=args.municipality, mapping_name=args.mapping,
+            on_error=args.on_error, dry_run=args.dry_run, catalogue_version=args.catalogue, cutoff=args.cutoff,
+            reader_options=options, level=args.level, population_year=args.population_year, origin="cli",
+        )
+    except UsageError as exc:
+        return _usage(str(exc))
+    if args.json:
+        print(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_outcome(outcome)
+    return outcome.exit_code
+
+
+def _print_outcome(outcome) -> None:
+    print(outcome.message)
+    print(f"  filas leídas: {outcome.rows_read} · aceptadas: {outcome.rows_accepted} · "
+          f"rechazadas: {outcome.rows_rejected} · de otros municipios: {outcome.rows_out_of_scope} · "
+          f"avisos: {outcome.warnings}")
+    if outcome.rows_changed or outcome.rows_unchanged:
+        print(f"  nuevas: {outcome.rows_new} · modificadas: {outcome.rows_changed} · sin cambio: "
+              f"{outcome.rows_unchanged}")
+    shown = outcome.problems.head(20)
+    for row in shown.iter_rows(named=True):
+        where = f"fila {row['row']}" if row["row"] is not None else "archivo"
+        print(f"  [{row['severity']}] {where}, columna «{row['column'] or '—'}», valor «{row['value'] or ''}»: "
+              f"{row['reason']}")
+    if outcome.problems.height > shown.height:
+        print(f"  … y {outcome.problems.height - shown.height} problema(s) más.")
+    if outcome.report_path:
+        print(f"  informe completo: {outcome.report_path}")
+
+
+def cmd_export_counts(args) -> int:
+    from atalaya.datasets.exporting import ExportError, export_counts
+
+    try:
+        frame = export_counts(municipality_code=args.municipality, by=args.by, level=args.level,
+                              territories=args.territories, source=args.source)
+    except ExportError as exc:
+        return _usage(str(exc))
+    if args.output:
+        frame.write_csv(args.output)
+        print(f"{frame.height} filas escritas en {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(frame.write_csv())
+    return EXIT_OK
+
+
+def cmd_mapping_save(args) -> int:
+    from atalaya.analysis.readers.incidents import validate_mapping
+    from atalaya.datasets.models import ColumnMapping
+
+    try:
+        definition = json.loads(args.file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _usage(f"no se pudo leer el mapeo «{args.file}»: {exc}")
+    errors = validate_mapping(definition)
+    if errors:
+        return _usage(" ".join(errors))
+    ColumnMapping.objects.update_or_create(
+        name=args.name, defaults={"definition": definition, "description": args.description})
+    print(f"Mapeo «{args.name}» guardado.")
+    return EXIT_OK
+
+
+def cmd_mapping_list(args) -> int:
+    from atalaya.datasets.models import ColumnMapping
+
+    for mapping in ColumnMapping.objects.all():
+        print(f"{mapping.name}\t{json.dumps(mapping.definition, ensure_ascii=False)}")
+    return EXIT_OK
+
+
+def cmd_municipality_add(args) -> int:
+    from atalaya.geo.services import register_municipality
+
+    populations = {}
+    for item in args.population:
+        try:
+            year, value = item.split(":")
+            populations[int(year)] = int(value)
+        except ValueError:
+            return _usage(f"población inválida «{item}»: use AÑO:HABITANTES, p. ej. 2020:1077208")
+    municipality = register_municipality(args.code, args.name, country=args.country, region=args.region,
+                                         populations=populations)
+    print(f"Municipio registrado: {municipality}")
+    return EXIT_OK
+
+
+def cmd_municipality_list(args) -> int:
+    from atalaya.geo.models import Municipality
+
+    for m in Municipality.objects.select_related("country"):
+        print(f"{m.code}\t{m.name}\t{m.country.code}\t{m.territories.count()} territorios")
+    return EXIT_OK
+
+
+def cmd_quality(args) -> int:
+    from atalaya.datasets.quality import quality_summary
+    from atalaya.geo.models import Municipality
+
+    municipalities = Municipality.objects.all()
+    if args.municipality:
+        municipalities = municipalities.filter(code=args.municipality)
+        if not municipalities:
+            return _usage(f"El municipio «{args.municipality}» no está registrado.")
+    for municipality in municipalities:
+        print(json.dumps(quality_summary(municipality), ensure_ascii=False, indent=2, default=str))
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from atalaya.datasets.demo import load_demo
+
+    cmd_init(args)
+    load_demo(years=args.years, seed=args.seed, scale=args.scale, output=args.output, verbose=True)
+    return EXIT_OK
+
+
+def cmd_bench(args) -> int:
+    from atalaya.bench import run_benchmark
+
+    result = run_benchmark(size=args.size, seed=args.seed, keep=args.keep)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from django.core.management import call_command
+
+    call_command("runserver", args.addr, use_reloader=False)
+    return EXIT_OK
+
+
+def cmd_createuser(args) -> int:
+    from atalaya.accounts.services import create_user
+
+    try:
+        user = create_user(args.username, args.password, municipality_codes=args.municipality, role=args.role,
+                           superuser=args.superuser)
+    except ValueError as exc:
+        return _usage(str(exc))
+    print(f"Usuario «{user.username}» listo.")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

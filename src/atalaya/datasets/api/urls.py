@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("municipalities/", views.MunicipalityList.as_view(), name="municipalities"),
+    path("datasets/", views.DatasetList.as_view(), name="datasets"),
+    path("counts/", views.CountList.as_view(), name="counts"),
+]

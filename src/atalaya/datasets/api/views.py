@@ -1,0 +1,58 @@
+"""Read-only API of the data core. Every queryset is scoped to the municipalities the user may see."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from atalaya.datasets.exporting import ExportError, export_counts
+from atalaya.datasets.models import Dataset
+from atalaya.geo.models import Municipality
+
+from .serializers import CountRowSerializer, DatasetSerializer, MunicipalitySerializer
+
+
+class MunicipalityList(generics.ListAPIView):
+    serializer_class = MunicipalitySerializer
+
+    def get_queryset(self):
+        return Municipality.objects.visible_to(self.request.user).select_related("country").order_by("code")
+
+
+class DatasetList(generics.ListAPIView):
+    serializer_class = DatasetSerializer
+
+    def get_queryset(self):
+        return (Dataset.objects.visible_to(self.request.user).select_related("catalogue")
+                .prefetch_related("municipalities").order_by("-created_at"))
+
+
+class CountList(APIView):
+    """Counts from the analytics cube, the same table as ``atalaya export counts``."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("municipality", OpenApiTypes.STR, description="código oficial del municipio"),
+            OpenApiParameter("by", OpenApiTypes.STR, enum=["day", "week", "month"]),
+            OpenApiParameter("level", OpenApiTypes.STR, enum=["source", "iccs", "family"]),
+            OpenApiParameter("territories", OpenApiTypes.STR, description="«hoja» o un nivel territorial"),
+            OpenApiParameter("source", OpenApiTypes.STR),
+        ],
+        responses=CountRowSerializer(many=True),
+    )
+    def get(self, request):
+        params = request.query_params
+        try:
+            frame = export_counts(
+                municipality_code=params.get("municipality"),
+                municipalities=Municipality.objects.visible_to(request.user),
+                by=params.get("by", "month"), level=params.get("level", "source"),
+                territories=params.get("territories"), source=params.get("source"),
+            )
+        except ExportError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(CountRowSerializer(frame.to_dicts(), many=True).data)

@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DatasetStatus(models.TextChoices):
+    IMPORTED = "importado", _("Importado")
+    REJECTED = "rechazado", _("Rechazado")
+
+
+class OnError(models.TextChoices):
+    REJECT = "reject", _("Rechazar el archivo completo")
+    SKIP = "skip", _("Omitir las filas inválidas")
+
+
+class TimePrecision(models.TextChoices):
+    MINUTE = "minuto", _("Minuto")
+    HOUR = "hora", _("Hora")
+    DAY = "dia", _("Día")
+    MONTH = "mes", _("Mes")
+
+
+class LocationStatus(models.TextChoices):
+    OK = "ok", _("Asignado a un territorio")
+    MISSING = "sin_coordenadas", _("Sin coordenadas")
+    OUTSIDE = "fuera_del_municipio", _("Fuera del municipio")
+    UNASSIGNED = "sin_territorio", _("Dentro del municipio, sin territorio")
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pendiente", _("Pendiente")
+    RUNNING = "en_curso", _("En curso")
+    DONE = "terminado", _("Terminado")
+    FAILED = "fallido", _("Fallido")

@@ -1,0 +1,143 @@
+"""Counts from the analytics cube as a tidy table, for the CLI export, the API and later the indicators.
+
+Columns: ``municipality_code, territory_code, period_start, category_code, category_label, count``.
+Monthly published counts (SESNSP, CEAD) appear only with ``by="month"``; months a source never published are
+absent, while a published zero is a row with 0. For point-level sources a period without incidents inside the
+dataset's coverage is a true zero and is omitted to keep the table small.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from django.db import connection
+
+from atalaya.geo.models import Municipality, Territory
+from atalaya.taxonomy.services import harmonised_table
+
+from .models import DailyCount, MonthlyCount
+
+EXPORT_COLUMNS = ["municipality_code", "territory_code", "period_start", "category_code", "category_label", "count"]
+NO_TERRITORY = "SIN_TERRITORIO"
+DEFAULT_MEASURES = ("delitos", "casos")
+
+
+class ExportError(Exception):
+    """A request the data cannot answer (unknown municipality, ambiguous sources...). Message in Spanish."""
+
+
+def _query(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def cube_frame(municipality_ids: list[int], *, by: str, measures: tuple[str, ...] = DEFAULT_MEASURES) -> pl.DataFrame:
+    """Raw cube rows: ``municipality_id, territory_id, category_id, period_start, count``."""
+    qn = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(municipality_ids))
+    daily = _query(
+        f"SELECT municipality_id, territory_id, category_id, day, count FROM {qn(DailyCount._meta.db_table)} "
+        f"WHERE municipality_id IN ({placeholders})", municipality_ids)
+    schema = {"municipality_id": pl.Int64, "territory_id": pl.Int64, "category_id": pl.Int64,
+              "period_start": pl.Date, "count": pl.Int64}
+    frames = [_to_frame(daily, schema)]
+    if by == "month":
+        measure_ph = ", ".join(["%s"] * len(measures))
+        monthly = _query(
+            f"SELECT municipality_id, NULL, category_id, month, count FROM {qn(MonthlyCount._meta.db_table)} "
+            f"WHERE municipality_id IN ({placeholders}) AND measure IN ({measure_ph})",
+            [*municipality_ids, *measures])
+        frames.append(_to_frame(monthly, schema))
+    frame = pl.concat(frames)
+    truncate = {"day": "1d", "week": "1w", "month": "1mo"}[by]
+    return frame.with_columns(pl.col("period_start").dt.truncate(truncate))
+
+
+def _to_frame(rows: list[tuple], schema: dict) -> pl.DataFrame:
+    if connection.vendor == "sqlite":
+        import datetime as dt
+
+        rows = [(r[0], r[1], r[2], dt.date.fromisoformat(r[3]) if isinstance(r[3], str) else r[3], r[4])
+                for r in rows]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def export_counts(
+    *,
+    municipality_code: str | None = None,
+    municipalities=None,
+    by: str = "month",
+    level: str = "source",
+    territories: str | None = None,
+    source: str | None = None,
+    measures: tuple[str, ...] = DEFAULT_MEASURES,
+) -> pl.DataFrame:
+    """The export table. ``municipalities`` (a queryset) limits what a user may see; the CLI passes None."""
+    if by not in ("day", "week", "month"):
+        raise ExportError("--by debe ser day, week o month.")
+    if level not in ("source", "iccs", "family"):
+        raise ExportError("--level debe ser source, iccs o family.")
+    scope = municipalities if municipalities is not None else Municipality.objects.all()
+    if municipality_code:
+        scope = scope.filter(code=municipality_code)
+        if not scope.exists():
+            raise ExportError(f"El municipio «{municipality_code}» no existe o no tiene acceso a él.")
+    codes = dict(scope.values_list("pk", "code"))
+    if not codes:
+        return pl.DataFrame(schema=dict.fromkeys(EXPORT_COLUMNS, pl.String))
+    frame = cube_frame(list(codes), by=by, measures=measures)
+    categories = harmonised_table()
+    frame = frame.join(categories, on="category_id", how="left")
+    if source:
+        frame = frame.filter(pl.col("source") == source)
+    if level != "source" and not source:
+        sources = frame.group_by("municipality_id").agg(pl.col("source").n_unique().alias("n"))
+        if sources.filter(pl.col("n") > 1).height:
+            raise ExportError(
+                "Hay varias fuentes para el mismo municipio; sumarlas contaría dos veces los mismos hechos. "
+                "Elija una con --source (p. ej. sesnsp, cead, cdmx-fgj, o la fuente de su mapeo)."
+            )
+    frame = frame.with_columns(pl.col("municipality_id").replace_strict(codes, return_dtype=pl.String)
+                               .alias("municipality_code"))
+    frame = _territory_codes(frame, territories, list(codes))
+    if level == "source":
+        code = pl.concat_str([pl.col("source"), pl.col("category_code")], separator=":")
+        label = pl.col("category_label")
+    elif level == "iccs":
+        code = pl.col("iccs_code").fill_null("sin-mapeo")
+        label = pl.col("iccs_label").fill_null("Sin mapeo a ICCS")
+    else:
+        code = pl.col("family_code").fill_null("sin-mapeo")
+        label = pl.col("family_label").fill_null("Sin mapeo a familia")
+    frame = frame.with_columns(code.alias("category_code"), label.alias("category_label"))
+    out = frame.group_by(["municipality_code", "territory_code", "period_start", "category_code", "category_label"]).agg(
+        pl.col("count").sum().cast(pl.Int64))
+    return out.select(EXPORT_COLUMNS).sort(["municipality_code", "territory_code", "period_start", "category_code"])
+
+
+def _territory_codes(frame: pl.DataFrame, territories: str | None, municipality_ids: list[int]) -> pl.DataFrame:
+    if territories is None:
+        return frame.with_columns(pl.lit("").alias("territory_code"))
+    rows = list(Territory.objects.filter(municipality_id__in=municipality_ids).values_list("pk", "parent_id",
+                                                                                         "level", "code"))
+    parents = {pk: parent for pk, parent, _, _ in rows}
+    info = {pk: (level, code) for pk, _, level, code in rows}
+    wanted = territories.casefold()
+    leaf = wanted in ("hoja", "leaf")
+    if not leaf and wanted not in {level.casefold() for level, _ in info.values()}:
+        levels = sorted({level for level, _ in info.values()})
+        raise ExportError(f"Nivel territorial desconocido «{territories}». Niveles: {', '.join(levels) or '—'}, hoja.")
+
+    def target(pk: int) -> str:
+        node = pk
+        while node is not None:
+            level, code = info[node]
+            if leaf or level.casefold() == wanted:
+                return code
+            node = parents.get(node)
+        return NO_TERRITORY
+
+    mapping = {pk: target(pk) for pk in info}
+    return frame.with_columns(
+        pl.col("territory_id").replace_strict(mapping, default=NO_TERRITORY, return_dtype=pl.String)
+        .fill_null(NO_TERRITORY).alias("territory_code"))

@@ -1,0 +1,640 @@
+"""The import pipeline: read → scope → harmonise → assign territory → write → refresh cube.
+
+One entry point, :func:`import_file`, serves the command line, the web upload and the demo, so every path
+obeys the same rules:
+
+* **all-or-nothing** — everything is written in one transaction; an exception part-way rolls it all back;
+* **idempotent** — the same file (same SHA-256, format and municipality) is recognised and changes nothing;
+  records already stored under the same source id are compared and only new or changed ones are written;
+* **nothing silently lost** — invalid rows are rejected with row, column, value and reason in Spanish, rows of
+  municipalities outside the observatory are counted, unknown categories are kept and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import shapely
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from atalaya.accounts.services import log_change
+from atalaya.analysis.problems import (
+    ERROR,
+    WARNING,
+    FileRejected,
+    ReadResult,
+    concat_problems,
+    problem_frame,
+)
+from atalaya.analysis.territory_assignment import assign_points
+from atalaya.geo.models import Municipality, Population, Territory
+from atalaya.hooks import READERS, ReaderSpec
+from atalaya.taxonomy.models import Catalogue
+from atalaya.taxonomy.services import choose_catalogue, resolve_categories
+
+from . import writing
+from .choices import DatasetStatus, OnError
+from .models import AggregateCount, ColumnMapping, Dataset, Incident
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+
+IMPORTED = "importado"
+REJECTED = "rechazado"
+UNCHANGED = "sin_cambios"
+DRY_RUN = "simulado"
+
+
+class UsageError(Exception):
+    """The request itself is wrong (unknown format, municipality or mapping): exit status 2."""
+
+
+@dataclass
+class ImportOutcome:
+    status: str
+    message: str
+    format: str
+    file_name: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_out_of_scope: int = 0
+    rows_new: int = 0
+    rows_changed: int = 0
+    rows_unchanged: int = 0
+    warnings: int = 0
+    problems: pl.DataFrame = field(default_factory=problem_frame)
+    dataset: Dataset | None = None
+    report_path: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.status == REJECTED else 0
+
+    def as_dict(self) -> dict:
+        return {
+            "estado": self.status, "mensaje": self.message, "formato": self.format, "archivo": self.file_name,
+            "filas_leidas": self.rows_read, "filas_aceptadas": self.rows_accepted,
+            "filas_rechazadas": self.rows_rejected, "filas_otros_municipios": self.rows_out_of_scope,
+            "nuevas": self.rows_new, "modificadas": self.rows_changed, "sin_cambio": self.rows_unchanged,
+            "avisos": self.warnings, "conjunto": self.dataset.pk if self.dataset else None,
+            "informe": str(self.report_path) if self.report_path else None,
+            "tiempos_s": {k: round(v, 3) for k, v in self.timings.items()},
+            **({"resumen": self.summary} if self.summary else {}),
+        }
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def get_reader(name: str) -> ReaderSpec:
+    try:
+        return READERS[name]
+    except KeyError:
+        raise UsageError(
+            f"Formato desconocido: «{name}». Formatos disponibles: {', '.join(sorted(READERS))}."
+        ) from None
+
+
+def import_file(
+    format: str,
+    path: str | Path,
+    *,
+    municipality_code: str | None = None,
+    mapping_name: str | None = None,
+    on_error: str = OnError.REJECT,
+    dry_run: bool = False,
+    user=None,
+    catalogue_version: str | None = None,
+    cutoff: dt.date | None = None,
+    reader_options: dict | None = None,
+    level: str | None = None,
+    population_year: int | None = None,
+    origin: str = "cli",
+    progress: Progress | None = None,
+    file_name: str | None = None,
+) -> ImportOutcome:
+    """Import one file. Raises :class:`UsageError` for a wrong request; bad *data* gives a rejected outcome."""
+    spec = get_reader(format)
+    path = Path(path)
+    file_name = file_name or path.name
+    if on_error not in (OnError.REJECT, OnError.SKIP):
+        raise UsageError("--on-error debe ser «reject» o «skip».")
+    municipality = None
+    if municipality_code:
+        municipality = Municipality.objects.filter(code=municipality_code).first()
+        if municipality is None:
+            raise UsageError(f"El municipio «{municipality_code}» no está registrado en este observatorio.")
+    if spec.kind in ("territories",) and municipality is None:
+        raise UsageError("Para importar límites indique el municipio con --municipality.")
+    if spec.kind == "incidents" and spec.name == "incidents" and municipality is None:
+        pass  # the mapping may carry a municipality column; checked after reading
+    mapping = None
+    options = dict(reader_options or {})
+    if "mapping" in spec.options:
+        if not mapping_name:
+            raise UsageError("Este formato necesita un mapeo de columnas: use --mapping NOMBRE.")
+        mapping = ColumnMapping.objects.filter(name=mapping_name).first()
+        if mapping is None:
+            raise UsageError(f"No existe el mapeo «{mapping_name}». Créelo con «atalaya mapping save».")
+        options["mapping"] = mapping.definition
+    if "municipality_code" in spec.options and municipality_code:
+        options["municipality_code"] = municipality_code
+    if "cutoff" in spec.options and cutoff:
+        options["cutoff"] = cutoff
+
+    timings: dict[str, float] = {}
+    report = _ProgressReporter(progress)
+    outcome = ImportOutcome(status=REJECTED, message="", format=format, file_name=file_name, timings=timings)
+    if not path.exists():
+        raise UsageError(f"No existe el archivo «{path}».")
+    sha = file_sha256(path)
+    previous = Dataset.objects.filter(
+        file_sha256=sha, format=format, status=DatasetStatus.IMPORTED,
+        **({"municipalities": municipality} if municipality else {}),
+    ).first()
+    if previous is not None and not dry_run:
+        outcome.status = UNCHANGED
+        outcome.dataset = previous
+        outcome.message = (
+            f"Este archivo ya se importó el {timezone.localtime(previous.created_at):%Y-%m-%d %H:%M} "
+            f"(conjunto {previous.pk}); no se cambió nada."
+        )
+        return outcome
+
+    report(5, "lectura")
+    started = time.perf_counter()
+    try:
+        result = spec.read(path, **options)
+    except FileRejected as exc:
+        timings["lectura"] = time.perf_counter() - started
+        outcome.problems = exc.as_problems()
+        outcome.message = f"Archivo rechazado: {exc.message}"
+        _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run)
+        return outcome
+    timings["lectura_y_validacion"] = time.perf_counter() - started
+    outcome.rows_read = result.rows_read
+
+    context = _Context(spec=spec, result=result, municipality=municipality, user=user, on_error=on_error,
+                       dry_run=dry_run, sha=sha, path=path, file_name=file_name, mapping=mapping,
+                       catalogue_version=catalogue_version or (result.meta.get("catalogue_version")),
+                       level=level, population_year=population_year, origin=origin, timings=timings,
+                       report=report)
+    try:
+        with transaction.atomic():
+            if spec.kind == "territories":
+                _import_territories(context, outcome)
+            else:
+                _import_records(context, outcome)
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        outcome.status = DRY_RUN if outcome.status != REJECTED else REJECTED
+        if outcome.status == DRY_RUN:
+            outcome.message = "Simulación: el archivo se importaría así. No se escribió nada."
+        outcome.dataset = None
+    if outcome.status == REJECTED:
+        _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run)
+    else:
+        outcome.report_path = _write_report(outcome.problems, outcome.dataset, sha, dry_run)
+        if outcome.dataset is not None and outcome.report_path:
+            Dataset.objects.filter(pk=outcome.dataset.pk).update(report_path=str(outcome.report_path))
+            outcome.dataset.report_path = str(outcome.report_path)
+    report(100, "terminado")
+    return outcome
+
+
+@dataclass
+class _Context:
+    spec: ReaderSpec
+    result: ReadResult
+    municipality: Municipality | None
+    user: object
+    on_error: str
+    dry_run: bool
+    sha: str
+    path: Path
+    file_name: str
+    mapping: ColumnMapping | None
+    catalogue_version: str | None
+    level: str | None
+    population_year: int | None
+    origin: str
+    timings: dict[str, float]
+    report: _ProgressReporter
+
+
+class _ProgressReporter:
+    def __init__(self, callback: Progress | None):
+        self.callback = callback
+
+    def __call__(self, percent: int, stage: str) -> None:
+        if self.callback is not None:
+            self.callback(percent, stage)
+
+
+def _count_rows(problems: pl.DataFrame, severity: str) -> int:
+    return problems.filter(pl.col("severity") == severity).get_column("row").drop_nulls().n_unique()
+
+
+def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
+    """Incidents and published counts."""
+    result, spec = ctx.result, ctx.spec
+    frame = result.frame
+    problems = [result.problems]
+
+    # Scope: only municipalities registered in the observatory (and the one asked for, if any).
+    started = time.perf_counter()
+    known = dict(Municipality.objects.values_list("code", "pk"))
+    codes = frame.get_column("municipality_code")
+    wanted = {ctx.municipality.code} if ctx.municipality else set(known)
+    in_scope = codes.is_in(list(wanted)) & codes.is_not_null()
+    out_of_scope = frame.filter(~in_scope)
+    outcome.rows_out_of_scope = out_of_scope.get_column("_row").n_unique()
+    if outcome.rows_out_of_scope:
+        sample = out_of_scope.get_column("municipality_code").drop_nulls().unique().sort().head(10).to_list()
+        problems.append(problem_frame([(
+            None, "municipio", ", ".join(sample),
+            f"{outcome.rows_out_of_scope} fila(s) de municipios que no pertenecen a este observatorio "
+            "no se importan.", WARNING,
+        )]))
+    frame = frame.filter(in_scope)
+    if frame.is_empty() and not result.has_errors:
+        outcome.problems = concat_problems(problems)
+        outcome.message = "El archivo no tiene filas de los municipios de este observatorio."
+        outcome.status = REJECTED
+        return
+
+    # Harmonise: match labels to a catalogue; unknown labels become discovered categories (reported).
+    source = result.meta.get("catalogue_source") or spec.catalogue_source or result.meta.get("source")
+    labels = frame.get_column("category_path").drop_nulls().unique().sort().to_list()
+    catalogue = _catalogue_for(source, labels, ctx)
+    resolution = resolve_categories(catalogue, labels, create=True)
+    if resolution.discovered:
+        first_rows = frame.filter(pl.col("category_path").is_in(resolution.discovered)).group_by(
+            "category_path").agg(pl.col("_row").min(), pl.len().alias("n"))
+        problems.append(first_rows.select(
+            pl.col("_row").alias("row"), pl.lit("categoría").alias("column"),
+            pl.col("category_path").alias("value"),
+            pl.format("Categoría no incluida en el catálogo {} ({} filas): se conserva y queda pendiente de mapeo.",
+                      pl.lit(str(catalogue)), pl.col("n")).alias("reason"),
+            pl.lit(WARNING).alias("severity"),
+        ))
+    frame = frame.join(resolution.frame, on="category_path", how="left")
+    ctx.timings["armonizacion"] = time.perf_counter() - started
+
+    if spec.kind == "incidents":
+        started = time.perf_counter()
+        ctx.report(40, "asignación territorial")
+        frame, assign_problems = _assign_territories(frame)
+        problems.append(assign_problems)
+        ctx.timings["asignacion_territorial"] = time.perf_counter() - started
+
+    all_problems = concat_problems(problems)
+    error_rows = all_problems.filter(pl.col("severity") == ERROR).get_column("row").drop_nulls().unique()
+    outcome.problems = all_problems
+    outcome.rows_rejected = error_rows.len()
+    outcome.warnings = all_problems.filter(pl.col("severity") == WARNING).height
+    if outcome.rows_rejected and ctx.on_error == OnError.REJECT:
+        outcome.status = REJECTED
+        outcome.message = (
+            f"Archivo rechazado: {outcome.rows_rejected} fila(s) con errores. No se escribió nada. "
+            "Corrija el archivo o use --on-error skip para importar solo las filas válidas."
+        )
+        return
+    frame = frame.filter(~pl.col("_row").is_in(error_rows.implode()))
+    if frame.is_empty():
+        outcome.status = REJECTED
+        outcome.message = "Ninguna fila es válida; no se escribió nada."
+        return
+    outcome.rows_accepted = frame.get_column("_row").n_unique()
+
+    ctx.report(60, "escritura")
+    started = time.perf_counter()
+    dataset = Dataset.objects.create(
+        format=spec.name, source=source, catalogue=catalogue, mapping=ctx.mapping, file_name=ctx.file_name,
+        file_sha256=ctx.sha, file_size=ctx.path.stat().st_size, encoding=result.meta.get("encoding", ""),
+        status=DatasetStatus.IMPORTED, on_error=ctx.on_error, rows_read=result.rows_read,
+        rows_accepted=outcome.rows_accepted, rows_rejected=outcome.rows_rejected,
+        rows_out_of_scope=outcome.rows_out_of_scope, warnings=outcome.warnings,
+        created_by=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
+    )
+    date_col = "occurred_on" if spec.kind == "incidents" else "period_start"
+    dataset.period_start = frame.get_column(date_col).min()
+    dataset.period_end = frame.get_column(date_col).max()
+    dataset.cutoff = _cutoff(result, dataset.period_end, spec.kind)
+    frame = frame.with_columns(pl.col("municipality_code").replace_strict(known, return_dtype=pl.Int64)
+                               .alias("municipality_id"))
+    municipality_ids = frame.get_column("municipality_id").unique().to_list()
+    dataset.municipalities.set(municipality_ids)
+
+    if spec.kind == "incidents":
+        changes = _write_incidents(frame, dataset, source)
+        outcome.rows_new, outcome.rows_changed, outcome.rows_unchanged = changes.pop("counts")
+        ctx.timings["escritura"] = time.perf_counter() - started
+        started = time.perf_counter()
+        ctx.report(85, "actualización del cubo")
+        for municipality_id, (first, last) in changes.items():
+            writing.refresh_daily_cube(municipality_id, first, last)
+    else:
+        ranges = _write_aggregates(frame, dataset, catalogue)
+        outcome.rows_new = frame.height
+        ctx.timings["escritura"] = time.perf_counter() - started
+        started = time.perf_counter()
+        ctx.report(85, "actualización del cubo")
+        for municipality_id, (first, last) in ranges.items():
+            writing.refresh_monthly_cube(municipality_id, first, last)
+    ctx.timings["cubo"] = time.perf_counter() - started
+
+    dataset.summary = _summary(outcome, result, catalogue, resolution.discovered)
+    dataset.save(update_fields=["period_start", "period_end", "cutoff", "summary"])
+    outcome.summary = dataset.summary
+    outcome.dataset = dataset
+    outcome.status = IMPORTED
+    outcome.message = (
+        f"Importado: {outcome.rows_accepted} fila(s) aceptadas"
+        + (f", {outcome.rows_rejected} rechazadas" if outcome.rows_rejected else "")
+        + (f", {outcome.rows_out_of_scope} de otros municipios" if outcome.rows_out_of_scope else "")
+        + "."
+    )
+    for municipality in Municipality.objects.filter(pk__in=municipality_ids):
+        log_change(user=ctx.user, action="importar", obj=dataset, municipality=municipality, origin=ctx.origin,
+                   message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.")
+
+
+def _catalogue_for(source: str, labels: list[str], ctx: _Context) -> Catalogue:
+    try:
+        return choose_catalogue(source, labels, ctx.catalogue_version)
+    except LookupError:
+        if ctx.catalogue_version and Catalogue.objects.filter(source=source).exists():
+            raise UsageError(f"El catálogo «{source} {ctx.catalogue_version}» no existe.") from None
+        # A source Atalaya has no catalogue for (a local police system): create an empty one; every label
+        # becomes a discovered category waiting to be mapped.
+        catalogue, _ = Catalogue.objects.get_or_create(
+            source=source, version=ctx.catalogue_version or "1",
+            defaults={"name": f"Catálogo propio «{source}»",
+                      "description": "Creado automáticamente en la primera importación."},
+        )
+        return catalogue
+
+
+def _cutoff(result: ReadResult, period_end: dt.date | None, kind: str) -> dt.date | None:
+    explicit = result.meta.get("cutoff")
+    if explicit:
+        return dt.date.fromisoformat(explicit)
+    if period_end is None:
+        return None
+    if kind == "aggregates":  # monthly counts: the cut-off is the end of the last published month
+        nxt = (period_end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return nxt - dt.timedelta(days=1)
+    return period_end
+
+
+def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Leaf territory and location status for every incident, one vectorised pass per municipality."""
+    parts, problems = [], []
+    for (municipality_id,), part in frame.group_by(["municipality_code"], maintain_order=True):
+        municipality = Municipality.objects.get(code=municipality_id)
+        leaves = list(Territory.objects.filter(municipality=municipality, children__isnull=True)
+                      .values_list("pk", "code", "geometry"))
+        ids = np.array([t[0] for t in leaves], dtype=np.int64)
+        geoms = shapely.from_wkb(np.array([bytes(t[2]) if t[2] else None for t in leaves], dtype=object))
+        boundary = shapely.from_wkb(bytes(municipality.boundary)) if municipality.boundary else None
+        lon = part.get_column("lon").to_numpy().astype(float)
+        lat = part.get_column("lat").to_numpy().astype(float)
+        index, status = assign_points(lon, lat, geoms, boundary)
+        territory_ids = np.where(index >= 0, ids[np.clip(index, 0, None)] if len(ids) else -1, -1)
+        part = part.with_columns(
+            pl.Series("territory_id", territory_ids).replace(-1, None).cast(pl.Int64),
+            pl.Series("location_status", status.astype(str)),
+        )
+        if part.get_column("territory_code").is_not_null().any():
+            # The file names the territory: it wins over the point (and fills it when coordinates are missing).
+            by_code = {t[1]: t[0] for t in Territory.objects.filter(municipality=municipality)
+                       .values_list("pk", "code")}
+            given = part.get_column("territory_code").replace_strict(by_code, default=None, return_dtype=pl.Int64)
+            unknown = part.filter(pl.col("territory_code").is_not_null() & given.is_null())
+            if not unknown.is_empty():
+                problems.append(unknown.select(
+                    pl.col("_row").alias("row"), pl.lit("territorio").alias("column"),
+                    pl.col("territory_code").alias("value"),
+                    pl.lit("Código de territorio desconocido en este municipio; se usa la ubicación del punto.")
+                    .alias("reason"), pl.lit(WARNING).alias("severity"),
+                ))
+            part = part.with_columns(
+                pl.coalesce(given, pl.col("territory_id")).alias("territory_id"),
+                pl.when(given.is_not_null()).then(pl.lit("ok")).otherwise(pl.col("location_status"))
+                .alias("location_status"),
+            )
+        outside = part.filter(pl.col("location_status") == "fuera_del_municipio")
+        if not outside.is_empty():
+            problems.append(outside.select(
+                pl.col("_row").alias("row"), pl.lit("latitud, longitud").alias("column"),
+                pl.format("{}, {}", pl.col("lat"), pl.col("lon")).alias("value"),
+                pl.lit("El punto cae fuera del municipio; se conserva marcado «fuera del municipio».")
+                .alias("reason"), pl.lit(WARNING).alias("severity"),
+            ))
+        parts.append(part)
+    merged = pl.concat(parts) if parts else frame.with_columns(
+        pl.lit(None, pl.Int64).alias("territory_id"), pl.lit(None, pl.String).alias("location_status"))
+    return merged, concat_problems(problems)
+
+
+_INCIDENT_COLUMNS = ["dataset_id", "municipality_id", "territory_id", "category_id", "source", "record_id",
+                     "occurred_on", "occurred_time", "time_precision", "lat", "lon", "location_status", "attributes"]
+_COMPARED = ["category_id", "occurred_on", "occurred_time", "lat", "lon", "territory_id", "location_status"]
+
+
+def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> dict:
+    """Insert new records, replace changed ones, leave identical ones alone. Returns changed date ranges."""
+    ranges: dict = {}
+    new_total = changed_total = same_total = 0
+    frame = frame.with_columns(pl.lit(dataset.pk).alias("dataset_id"), pl.lit(source).alias("source"))
+    for (municipality_id,), part in frame.group_by(["municipality_id"], maintain_order=True):
+        stored = writing.existing_incidents(municipality_id, source)
+        if stored.is_empty():
+            to_write, replaced = part, stored
+        else:
+            joined = part.join(stored, on="record_id", how="left", suffix="_old")
+            is_new = pl.col("category_id_old").is_null()
+            differs = pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in _COMPARED])
+            to_write = joined.filter(is_new | differs)
+            replaced = joined.filter(~is_new & differs).select(
+                "record_id", pl.col("occurred_on_old").alias("occurred_on"))
+            same_total += joined.height - to_write.height
+            writing.delete_incidents(municipality_id, source, replaced.get_column("record_id").to_list())
+        writing.bulk_insert(Incident._meta.db_table, _INCIDENT_COLUMNS, to_write.select(_INCIDENT_COLUMNS))
+        changed_total += replaced.height
+        new_total += to_write.height - replaced.height
+        dates = pl.concat([to_write.get_column("occurred_on"), replaced.get_column("occurred_on")])
+        if dates.len():
+            ranges[municipality_id] = (dates.min(), dates.max())
+    ranges["counts"] = (new_total, changed_total, same_total)
+    return ranges
+
+
+_AGGREGATE_COLUMNS = ["dataset_id", "municipality_id", "category_id", "period_start", "measure", "sex", "age_group",
+                      "count"]
+
+
+def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, catalogue: Catalogue) -> dict:
+    """A newer release supersedes the stored counts of the same catalogue and measure for the months it covers."""
+    frame = frame.with_columns(
+        pl.lit(dataset.pk).alias("dataset_id"), pl.col("sex").fill_null(""), pl.col("age_group").fill_null(""),
+    )
+    # Several source rows can fall into one cell (e.g. sexo «No especificado» and «No identificado» kept apart
+    # upstream but equal here); sum them so that the unique constraint holds.
+    frame = frame.group_by(["municipality_id", "category_id", "period_start", "measure", "sex", "age_group"]).agg(
+        pl.col("count").sum(), pl.col("dataset_id").first())
+    category_ids = list(catalogue.categories.values_list("pk", flat=True))
+    ranges = {}
+    for (municipality_id, measure), part in frame.group_by(["municipality_id", "measure"], maintain_order=True):
+        first, last = part.get_column("period_start").min(), part.get_column("period_start").max()
+        writing.delete_aggregates(municipality_id, category_ids, measure, first, last)
+        writing.bulk_insert(AggregateCount._meta.db_table, _AGGREGATE_COLUMNS, part.select(_AGGREGATE_COLUMNS))
+        old = ranges.get(municipality_id)
+        ranges[municipality_id] = (min(first, old[0]), max(last, old[1])) if old else (first, last)
+    return ranges
+
+
+def _summary(outcome: ImportOutcome, result: ReadResult, catalogue: Catalogue, discovered: list[str]) -> dict:
+    reasons = (
+        outcome.problems.group_by(["severity", "reason"]).agg(pl.len().alias("n")).sort("n", descending=True)
+        .head(20).to_dicts()
+    )
+    return {
+        "catalogo": str(catalogue), "categorias_nuevas": discovered[:100], "motivos": reasons,
+        "codificacion": result.meta.get("encoding"), "medida": result.meta.get("measure"),
+        "corte": result.meta.get("cutoff"), "origen_corte": result.meta.get("cutoff_source"),
+        "nuevas": outcome.rows_new, "modificadas": outcome.rows_changed, "sin_cambio": outcome.rows_unchanged,
+    }
+
+
+def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
+    """Create or update territories (by code) of one municipality at one level, with their populations."""
+    result, municipality = ctx.result, ctx.municipality
+    level = (ctx.level or "").strip()
+    if not level:
+        raise UsageError("Indique el nivel territorial con --level (p. ej. sector, cuadrante, municipio).")
+    outcome.problems = result.problems
+    outcome.rows_rejected = _count_rows(result.problems, ERROR)
+    outcome.warnings = result.problems.filter(pl.col("severity") == WARNING).height
+    if outcome.rows_rejected and ctx.on_error == OnError.REJECT:
+        outcome.status = REJECTED
+        outcome.message = f"Archivo rechazado: {outcome.rows_rejected} territorio(s) con errores. No se escribió nada."
+        return
+    frame = result.valid_rows()
+    started = time.perf_counter()
+    dataset = Dataset.objects.create(
+        format=ctx.spec.name, source="boundaries", file_name=ctx.file_name, file_sha256=ctx.sha,
+        file_size=ctx.path.stat().st_size, status=DatasetStatus.IMPORTED, on_error=ctx.on_error,
+        rows_read=result.rows_read, rows_accepted=frame.height, rows_rejected=outcome.rows_rejected,
+        warnings=outcome.warnings, summary={"nivel": level, "crs": result.meta.get("crs")},
+        created_by=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
+    )
+    dataset.municipalities.set([municipality.pk])
+    if level.casefold() in ("municipio", "comuna", "municipality"):
+        geoms = shapely.from_wkb(frame.get_column("geometry").to_list())
+        municipality.boundary = shapely.to_wkb(shapely.union_all(geoms))
+        municipality.save(update_fields=["boundary"])
+        if ctx.population_year and frame.get_column("population").is_not_null().any():
+            Population.objects.update_or_create(
+                municipality=municipality, territory=None, year=ctx.population_year,
+                defaults={"value": int(frame.get_column("population").drop_nulls().sum()),
+                          "source": ctx.file_name},
+            )
+    else:
+        existing = {t.code: t for t in Territory.objects.filter(municipality=municipality)}
+        missing_parents = []
+        for row in frame.iter_rows(named=True):
+            territory = existing.get(row["code"]) or Territory(municipality=municipality, code=row["code"])
+            territory.name = row["name"] or row["code"]
+            territory.level = level
+            territory.geometry = row["geometry"]
+            parent_code = row["parent_code"]
+            if parent_code:
+                parent = existing.get(parent_code)
+                if parent is None:
+                    missing_parents.append((row["_row"], parent_code))
+                territory.parent = parent
+            territory.save()
+            existing[territory.code] = territory
+            if ctx.population_year and row["population"] is not None:
+                Population.objects.update_or_create(
+                    municipality=municipality, territory=territory, year=ctx.population_year,
+                    defaults={"value": row["population"], "source": ctx.file_name},
+                )
+        if missing_parents:
+            extra = problem_frame([(r, "padre", code, "El territorio padre no existe en este municipio.", ERROR)
+                                   for r, code in missing_parents])
+            outcome.problems = concat_problems([outcome.problems, extra])
+            outcome.rows_rejected += len(missing_parents)
+            if ctx.on_error == OnError.REJECT:
+                outcome.status = REJECTED
+                outcome.message = "Archivo rechazado: hay territorios cuyo padre no existe. No se escribió nada."
+                transaction.set_rollback(True)
+                return
+    ctx.timings["escritura"] = time.perf_counter() - started
+    outcome.rows_accepted = frame.height
+    outcome.dataset = dataset
+    outcome.status = IMPORTED
+    outcome.message = f"Importados {frame.height} territorio(s) de nivel «{level}» en {municipality.name}."
+    log_change(user=ctx.user, action="importar", obj=dataset, municipality=municipality, origin=ctx.origin,
+               message=outcome.message)
+
+
+def _write_report(problems: pl.DataFrame, dataset: Dataset | None, sha: str, dry_run: bool) -> Path | None:
+    """Save the problems as CSV (UTF-8 with BOM so that Excel opens accents correctly)."""
+    reports_dir = Path(settings.REPORTS_DIR)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    if dataset is not None:
+        name = f"conjunto-{dataset.pk}-informe.csv"
+    else:
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+        name = f"{'simulacion' if dry_run else 'rechazo'}-{stamp}-{sha[:10]}.csv"
+    path = reports_dir / name
+    out = problems.rename({"row": "fila", "column": "columna", "value": "valor", "reason": "motivo",
+                           "severity": "gravedad"})
+    with path.open("wb") as fh:
+        fh.write(b"\xef\xbb\xbf")
+        out.write_csv(fh)
+    return path
+
+
+def _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run) -> None:
+    """Record a rejected attempt (provenance only: no data is written) and its report."""
+    outcome.status = REJECTED
+    outcome.rows_rejected = outcome.rows_rejected or _count_rows(outcome.problems, ERROR)
+    if dry_run:
+        outcome.report_path = _write_report(outcome.problems, None, sha, dry_run)
+        return
+    outcome.report_path = _write_report(outcome.problems, None, sha, dry_run)
+    Dataset.objects.create(
+        format=spec.name, source=spec.catalogue_source or spec.name, file_name=outcome.file_name,
+        file_sha256=sha, file_size=path.stat().st_size, status=DatasetStatus.REJECTED, on_error=on_error,
+        rows_read=outcome.rows_read, rows_rejected=outcome.rows_rejected, warnings=outcome.warnings,
+        report_path=str(outcome.report_path), summary={"mensaje": outcome.message},
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )

@@ -1,0 +1,66 @@
+"""Background imports for the web upload: the request returns at once and the page polls the job's progress.
+
+Jobs run in a worker thread of the web process (``ATALAYA_JOB_RUNNER = "thread"``, the default) or inline
+(``"sync"``, used by tests). The job row is the single record of progress, result and the resulting dataset.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from .choices import JobStatus
+from .importing import UsageError, import_file
+from .models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+
+def start_job(job: ImportJob) -> None:
+    runner = getattr(settings, "ATALAYA_JOB_RUNNER", "thread")
+    if runner == "sync":
+        run_job(job.pk)
+        return
+    threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"import-job-{job.pk}", daemon=True).start()
+
+
+def _run_in_thread(job_id: int) -> None:
+    close_old_connections()
+    try:
+        run_job(job_id)
+    finally:
+        close_old_connections()
+
+
+def run_job(job_id: int) -> None:
+    job = ImportJob.objects.select_related("mapping", "municipality", "created_by").get(pk=job_id)
+    job.status, job.progress, job.stage = JobStatus.RUNNING, 1, "inicio"
+    job.save(update_fields=["status", "progress", "stage", "updated_at"])
+
+    def progress(percent: int, stage: str) -> None:
+        ImportJob.objects.filter(pk=job_id).update(progress=percent, stage=stage)
+
+    try:
+        outcome = import_file(
+            job.format, Path(job.file_path), municipality_code=job.municipality.code if job.municipality else None,
+            mapping_name=job.mapping.name if job.mapping else None, on_error=job.on_error, dry_run=job.dry_run,
+            user=job.created_by, origin=f"web:trabajo {job.pk}", progress=progress, file_name=job.file_name,
+        )
+    except UsageError as exc:
+        job.status, job.result = JobStatus.FAILED, {"estado": "error", "mensaje": str(exc)}
+    except Exception:  # a bug, not bad data: keep the page informative and the traceback in the log
+        logger.exception("import job %s failed", job_id)
+        job.status = JobStatus.FAILED
+        job.result = {"estado": "error", "mensaje": "Error interno durante la importación; consulte el registro."}
+    else:
+        job.status = JobStatus.DONE
+        result = outcome.as_dict()
+        result["problemas"] = outcome.problems.head(200).to_dicts()
+        job.result = result
+        job.dataset = outcome.dataset
+    job.progress = 100
+    job.save(update_fields=["status", "result", "dataset", "progress", "updated_at"])

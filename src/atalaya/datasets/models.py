@@ -1,0 +1,201 @@
+"""Imports (datasets) and the facts they bring: incidents, published counts, and the analytics cube."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from atalaya.geo.models import Municipality, Territory
+from atalaya.taxonomy.models import Catalogue, SourceCategory
+
+from .choices import DatasetStatus, JobStatus, LocationStatus, OnError, TimePrecision
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Querysets of records that belong to a municipality, filtered to what a user may see."""
+
+    municipality_field = "municipality"
+
+    def visible_to(self, user):
+        visible = Municipality.objects.visible_to(user)
+        return self.filter(**{f"{self.municipality_field}__in": visible}).distinct()
+
+
+class DatasetQuerySet(ScopedQuerySet):
+    municipality_field = "municipalities"
+
+
+class ColumnMapping(models.Model):
+    """A saved, reusable description of how a generic incidents file maps to Atalaya's fields."""
+
+    name = models.SlugField(_("nombre"), max_length=100, unique=True)
+    description = models.TextField(_("descripción"), blank=True)
+    definition = models.JSONField(_("definición"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mapeo de columnas")
+        verbose_name_plural = _("mapeos de columnas")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dataset(models.Model):
+    """One import of one file, with its provenance: every number in Atalaya can be traced back to one."""
+
+    format = models.CharField(_("formato"), max_length=50)
+    source = models.CharField(_("fuente"), max_length=100)
+    catalogue = models.ForeignKey(Catalogue, null=True, blank=True, on_delete=models.PROTECT)
+    mapping = models.ForeignKey(ColumnMapping, null=True, blank=True, on_delete=models.SET_NULL)
+    municipalities = models.ManyToManyField(Municipality, related_name="datasets", blank=True)
+    file_name = models.CharField(_("archivo"), max_length=255)
+    file_sha256 = models.CharField(_("huella SHA-256"), max_length=64, db_index=True)
+    file_size = models.BigIntegerField(_("tamaño (bytes)"))
+    encoding = models.CharField(_("codificación"), max_length=20, blank=True)
+    status = models.CharField(_("estado"), max_length=20, choices=DatasetStatus.choices)
+    on_error = models.CharField(_("ante errores"), max_length=10, choices=OnError.choices, default=OnError.REJECT)
+    rows_read = models.PositiveIntegerField(_("filas leídas"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("filas aceptadas"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("filas rechazadas"), default=0)
+    rows_out_of_scope = models.PositiveIntegerField(_("filas de otros municipios"), default=0)
+    warnings = models.PositiveIntegerField(_("avisos"), default=0)
+    period_start = models.DateField(_("desde"), null=True, blank=True)
+    period_end = models.DateField(_("hasta"), null=True, blank=True)
+    cutoff = models.DateField(_("fecha de corte"), null=True, blank=True)
+    summary = models.JSONField(_("resumen de validación"), default=dict, blank=True)
+    report_path = models.CharField(_("informe"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("importado el"), auto_now_add=True)
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("conjunto de datos")
+        verbose_name_plural = _("conjuntos de datos")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.format} · {self.file_name} ({self.created_at:%Y-%m-%d})"
+
+
+class Incident(models.Model):
+    """A point-level record (one carpeta, one police case) stored once, as the source gave it."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="incidents")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="incidents")
+    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.SET_NULL)
+    category = models.ForeignKey(SourceCategory, on_delete=models.PROTECT)
+    source = models.CharField(_("fuente"), max_length=100)
+    record_id = models.CharField(_("identificador en la fuente"), max_length=100)
+    occurred_on = models.DateField(_("fecha del hecho"))
+    occurred_time = models.TimeField(_("hora del hecho"), null=True, blank=True)
+    time_precision = models.CharField(_("precisión"), max_length=10, choices=TimePrecision.choices)
+    lat = models.FloatField(_("latitud"), null=True, blank=True)
+    lon = models.FloatField(_("longitud"), null=True, blank=True)
+    location_status = models.CharField(_("ubicación"), max_length=25, choices=LocationStatus.choices)
+    attributes = models.JSONField(_("atributos"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incidente")
+        verbose_name_plural = _("incidentes")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "source", "record_id"], name="incident_unique_record"),
+        ]
+        indexes = [models.Index(fields=["municipality", "occurred_on"], name="incident_mun_date")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.record_id}"
+
+
+class AggregateCount(models.Model):
+    """A count published as such (SESNSP monthly carpetas or víctimas, CEAD casos) for one month."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="aggregate_counts")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="aggregate_counts")
+    category = models.ForeignKey(SourceCategory, on_delete=models.PROTECT)
+    period_start = models.DateField(_("mes"))
+    measure = models.CharField(_("medida"), max_length=20, help_text=_("delitos, víctimas o casos"))
+    sex = models.CharField(_("sexo"), max_length=30, blank=True, default="")
+    age_group = models.CharField(_("rango de edad"), max_length=40, blank=True, default="")
+    count = models.PositiveIntegerField(_("conteo"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("conteo publicado")
+        verbose_name_plural = _("conteos publicados")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "category", "period_start", "measure", "sex", "age_group"],
+                name="aggregate_unique_cell",
+            ),
+        ]
+
+
+class DailyCount(models.Model):
+    """Analytics cube for point-level sources: incidents by territory × source category × day.
+
+    Derived from :class:`Incident` and rebuilt incrementally after each import; never edited by hand.
+    ``territory`` is empty for incidents without a territory (no coordinates, outside, gaps).
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(SourceCategory, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("conteo diario (cubo)")
+        verbose_name_plural = _("conteos diarios (cubo)")
+        indexes = [models.Index(fields=["municipality", "day"], name="dailycount_mun_day")]
+
+
+class MonthlyCount(models.Model):
+    """Analytics cube for published counts: municipality × source category × month × measure."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(SourceCategory, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    measure = models.CharField(max_length=20)
+    count = models.PositiveIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("conteo mensual (cubo)")
+        verbose_name_plural = _("conteos mensuales (cubo)")
+        indexes = [models.Index(fields=["municipality", "month"], name="monthlycount_mun_month")]
+
+
+class ImportJob(models.Model):
+    """A web upload being checked or imported in the background, with its progress for the user."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.CASCADE)
+    format = models.CharField(_("formato"), max_length=50)
+    mapping = models.ForeignKey(ColumnMapping, null=True, blank=True, on_delete=models.SET_NULL)
+    on_error = models.CharField(_("ante errores"), max_length=10, choices=OnError.choices, default=OnError.REJECT)
+    file_path = models.CharField(max_length=500)
+    file_name = models.CharField(_("archivo"), max_length=255)
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(_("estado"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    stage = models.CharField(_("etapa"), max_length=100, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("trabajo de importación")
+        verbose_name_plural = _("trabajos de importación")
+        ordering = ["-created_at"]

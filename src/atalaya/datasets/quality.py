@@ -1,0 +1,55 @@
+"""Data-quality summary of a municipality: freshness per source, location problems, unmapped categories."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q, Sum
+
+from atalaya.geo.models import Municipality
+from atalaya.taxonomy.services import unmapped_categories
+
+from .choices import DatasetStatus, LocationStatus
+from .models import AggregateCount, Dataset, Incident
+
+
+def quality_summary(municipality: Municipality) -> dict:
+    datasets = Dataset.objects.filter(municipalities=municipality)
+    imported = datasets.filter(status=DatasetStatus.IMPORTED)
+    freshness = [
+        {"fuente": row["source"], "ultimo_dato": row["last"], "corte": row["cutoff"], "importado": row["imported"],
+         "conjuntos": row["n"]}
+        for row in imported.exclude(source="boundaries").values("source").annotate(
+            last=Max("period_end"), cutoff=Max("cutoff"), imported=Max("created_at"), n=Count("id"))
+        .order_by("source")
+    ]
+    incidents = Incident.objects.filter(municipality=municipality).aggregate(
+        total=Count("id"),
+        sin_coordenadas=Count("id", filter=Q(location_status=LocationStatus.MISSING)),
+        fuera=Count("id", filter=Q(location_status=LocationStatus.OUTSIDE)),
+        sin_territorio=Count("id", filter=Q(location_status=LocationStatus.UNASSIGNED)),
+    )
+    total = incidents["total"] or 0
+
+    def share(n: int) -> float:
+        return round(100 * n / total, 2) if total else 0.0
+
+    used = set(Incident.objects.filter(municipality=municipality).values_list("category_id", flat=True).distinct())
+    used |= set(AggregateCount.objects.filter(municipality=municipality).values_list("category_id", flat=True)
+                .distinct())
+    unmapped = [c for c in unmapped_categories() if c.pk in used]
+    unmapped_incidents = Incident.objects.filter(municipality=municipality, category__in=unmapped).count()
+    rejected = imported.aggregate(rows=Sum("rows_rejected"))["rows"] or 0
+    return {
+        "municipio": municipality.code,
+        "nombre": municipality.name,
+        "datos_sinteticos": municipality.is_synthetic,
+        "frescura": freshness,
+        "incidentes": total,
+        "conteos_publicados": AggregateCount.objects.filter(municipality=municipality).count(),
+        "sin_coordenadas": {"n": incidents["sin_coordenadas"], "pct": share(incidents["sin_coordenadas"])},
+        "fuera_del_municipio": {"n": incidents["fuera"], "pct": share(incidents["fuera"])},
+        "sin_territorio": {"n": incidents["sin_territorio"], "pct": share(incidents["sin_territorio"])},
+        "categorias_sin_mapeo": [{"catalogo": str(c.catalogue), "categoria": c.path} for c in unmapped],
+        "incidentes_sin_mapeo": unmapped_incidents,
+        "filas_rechazadas": rejected,
+        "archivos_rechazados": datasets.filter(status=DatasetStatus.REJECTED).count(),
+    }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "datasets"
+
+urlpatterns = [
+    path("municipios/<str:code>/", views.MunicipalityDetailView.as_view(), name="municipality"),
+    path("conjuntos/", views.DatasetListView.as_view(), name="dataset_list"),
+    path("conjuntos/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset"),
+    path("conjuntos/<int:pk>/informe.csv", views.DatasetReportView.as_view(), name="dataset_report"),
+    path("importar/", views.UploadView.as_view(), name="upload"),
+    path("importar/trabajos/<int:pk>/", views.JobDetailView.as_view(), name="job"),
+    path("importar/trabajos/<int:pk>/confirmar/", views.JobConfirmView.as_view(), name="job_confirm"),
+]

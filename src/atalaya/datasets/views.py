@@ -1,0 +1,160 @@
+"""Web pages of the data core: municipalities, datasets with provenance, data quality, uploads."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Max
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.text import get_valid_filename
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from atalaya.accounts.services import can_import
+from atalaya.geo.models import Municipality
+
+from .choices import DatasetStatus
+from .exporting import export_counts
+from .forms import UploadForm
+from .jobs import start_job
+from .models import Dataset, ImportJob
+from .quality import quality_summary
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "datasets/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        municipalities = Municipality.objects.visible_to(self.request.user).annotate(
+            n_datasets=Count("datasets", distinct=True), last_import=Max("datasets__created_at"),
+        ).select_related("country")
+        context["municipalities"] = municipalities
+        return context
+
+
+class MunicipalityDetailView(LoginRequiredMixin, DetailView):
+    template_name = "datasets/municipality_detail.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    context_object_name = "municipality"
+
+    def get_queryset(self):
+        return Municipality.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        municipality = self.object
+        context["quality"] = quality_summary(municipality)
+        context["datasets"] = Dataset.objects.filter(municipalities=municipality)[:20]
+        context["levels"] = (municipality.territories.values("level").annotate(n=Count("id")).order_by("level"))
+        context["can_import"] = can_import(self.request.user, municipality)
+        context["monthly"] = _monthly_family_table(municipality)
+        return context
+
+
+def _monthly_family_table(municipality: Municipality, months: int = 12) -> dict:
+    """Last ``months`` months by family for each source: rows = families, columns = months."""
+    tables = []
+    frame = export_counts(municipality_code=municipality.code, level="source", by="month")
+    if frame.is_empty():
+        return {"tables": []}
+    from atalaya.taxonomy.services import harmonised_table
+
+    import polars as pl
+
+    cats = harmonised_table().with_columns(
+        pl.concat_str([pl.col("source"), pl.col("category_code")], separator=":").alias("category_code"))
+    frame = frame.join(cats.select("category_code", "source", "family_label", "family_code"), on="category_code",
+                       how="left")
+    for source in sorted(frame.get_column("source").unique().to_list()):
+        part = frame.filter(pl.col("source") == source)
+        last_months = part.get_column("period_start").unique().sort().tail(months).to_list()
+        part = part.filter(pl.col("period_start").is_in(last_months)).with_columns(
+            pl.col("family_label").fill_null("Sin mapeo"))
+        pivot = part.group_by(["family_label", "period_start"]).agg(pl.col("count").sum())
+        families = sorted(pivot.get_column("family_label").unique().to_list())
+        cells = {(r["family_label"], r["period_start"]): r["count"] for r in pivot.iter_rows(named=True)}
+        rows = [{"family": f, "counts": [cells.get((f, m)) for m in last_months]} for f in families]
+        tables.append({"source": source, "months": last_months, "rows": rows})
+    return {"tables": tables}
+
+
+class DatasetListView(LoginRequiredMixin, ListView):
+    template_name = "datasets/dataset_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Dataset.objects.visible_to(self.request.user).prefetch_related("municipalities").order_by("-created_at")
+
+
+class DatasetDetailView(LoginRequiredMixin, DetailView):
+    template_name = "datasets/dataset_detail.html"
+
+    def get_queryset(self):
+        return Dataset.objects.visible_to(self.request.user).prefetch_related("municipalities")
+
+
+class DatasetReportView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        dataset = get_object_or_404(Dataset.objects.visible_to(request.user), pk=pk)
+        path = Path(dataset.report_path) if dataset.report_path else None
+        if path is None or not path.exists() or Path(settings.REPORTS_DIR).resolve() not in path.resolve().parents:
+            raise Http404
+        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type="text/csv")
+
+
+class UploadView(LoginRequiredMixin, FormView):
+    template_name = "datasets/upload.html"
+    form_class = UploadForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        uploads = Path(settings.UPLOADS_DIR)
+        uploads.mkdir(parents=True, exist_ok=True)
+        target = uploads / f"{uuid.uuid4().hex}-{get_valid_filename(upload.name)[:100]}"
+        with target.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        job = ImportJob.objects.create(
+            created_by=self.request.user, municipality=form.cleaned_data["municipality"],
+            format=form.cleaned_data["format"], mapping=form.cleaned_data.get("mapping"),
+            on_error=form.cleaned_data["on_error"], file_path=str(target), file_name=upload.name[:255], dry_run=True,
+        )
+        start_job(job)
+        return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))
+
+
+class JobDetailView(LoginRequiredMixin, DetailView):
+    template_name = "datasets/job_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return ImportJob.objects.filter(created_by=self.request.user)
+
+
+class JobConfirmView(LoginRequiredMixin, View):
+    """Import for real the file whose dry run the user has just reviewed."""
+
+    def post(self, request, pk: int):
+        checked = get_object_or_404(ImportJob, pk=pk, created_by=request.user, dry_run=True)
+        if checked.result.get("estado") != "simulado" or not can_import(request.user, checked.municipality):
+            raise Http404
+        job = ImportJob.objects.create(
+            created_by=request.user, municipality=checked.municipality, format=checked.format,
+            mapping=checked.mapping, on_error=checked.on_error, file_path=checked.file_path,
+            file_name=checked.file_name, dry_run=False,
+        )
+        start_job(job)
+        return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))
+
+
+__all__ = ["DatasetStatus"]

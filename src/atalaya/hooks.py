@@ -1,0 +1,68 @@
+"""Extension points. Built-in readers register here exactly as outside ones would.
+
+A reader turns a file into a :class:`~atalaya.analysis.problems.ReadResult`. ``atalaya import FORMAT`` looks the
+format up in :data:`READERS`; the web upload form lists the same registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from atalaya.analysis.problems import ReadResult
+from atalaya.analysis.readers import boundaries, cdmx_fgj, cead, incidents, sesnsp
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """A data format Atalaya can import.
+
+    ``kind``: ``incidents``, ``aggregates`` or ``territories``. ``options``: keyword options the reader accepts
+    (``municipality_code``, ``mapping``, ``cutoff``, ``code_column``...). ``catalogue_source``: the crime
+    catalogue family its categories belong to (None when the mapping says it).
+    """
+
+    name: str
+    kind: str
+    description: str
+    read: Callable[..., ReadResult]
+    options: tuple[str, ...] = ()
+    catalogue_source: str | None = None
+    extensions: tuple[str, ...] = field(default=(".csv",))
+
+
+READERS: dict[str, ReaderSpec] = {}
+
+
+def register_reader(spec: ReaderSpec) -> ReaderSpec:
+    if spec.name in READERS:
+        raise ValueError(f"reader {spec.name!r} already registered")
+    READERS[spec.name] = spec
+    return spec
+
+
+register_reader(ReaderSpec(
+    "sesnsp", "aggregates", "SESNSP incidencia delictiva municipal (delitos, mensual)", sesnsp.read,
+    catalogue_source="sesnsp", extensions=(".csv", ".zip"),
+))
+register_reader(ReaderSpec(
+    "sesnsp-victimas", "aggregates", "SESNSP víctimas municipal (sexo y rango de edad, mensual)",
+    sesnsp.read_victims, catalogue_source="sesnsp", extensions=(".csv", ".zip"),
+))
+register_reader(ReaderSpec(
+    "cdmx-fgj", "incidents", "FGJ CDMX carpetas de investigación (puntos)", cdmx_fgj.read,
+    options=("municipality_code",), catalogue_source="cdmx-fgj", extensions=(".csv", ".zip"),
+))
+register_reader(ReaderSpec(
+    "cead", "aggregates", "CEAD Chile casos policiales (comuna × mes, formato ordenado)", cead.read,
+    options=("cutoff",), catalogue_source="cead", extensions=(".csv", ".xlsx"),
+))
+register_reader(ReaderSpec(
+    "incidents", "incidents", "Incidentes genéricos (CSV, XLSX o GeoJSON) con un mapeo de columnas guardado",
+    incidents.read, options=("mapping", "municipality_code"), extensions=(".csv", ".xlsx", ".geojson", ".json"),
+))
+register_reader(ReaderSpec(
+    "boundaries", "territories", "Límites de territorios (GeoJSON, Shapefile en ZIP o GeoPackage)", boundaries.read,
+    options=("code_column", "name_column", "parent_column", "population_column"),
+    extensions=(".geojson", ".json", ".zip", ".shp", ".gpkg"),
+))

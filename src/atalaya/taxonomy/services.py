@@ -1,0 +1,159 @@
+"""Loading the built-in taxonomy and resolving source labels to catalogue categories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import transaction
+
+from atalaya.analysis import crosswalk as builtin
+from atalaya.analysis.crosswalk import category_key, parent_key
+
+from .models import Catalogue, Crosswalk, CrosswalkEntry, Family, IccsClass, SourceCategory
+
+
+@transaction.atomic
+def sync_builtin_taxonomy() -> dict[str, int]:
+    """Create or complete families, ICCS classes, catalogues and crosswalks from the shipped CSV files.
+
+    Idempotent. Entries edited in the admin are never overwritten: a file row only adds what is missing.
+    """
+    created = {"families": 0, "iccs": 0, "categories": 0, "entries": 0}
+    for row in builtin.families():
+        _, new = Family.objects.update_or_create(
+            code=row["code"],
+            defaults={"name": row["name"], "description": row["description"], "order": int(row["order"])},
+        )
+        created["families"] += new
+    for row in builtin.iccs_classes():
+        _, new = IccsClass.objects.update_or_create(
+            code=row["code"], defaults={"name": row["name"], "name_es": row["name_es"]}
+        )
+        created["iccs"] += new
+    families = {f.code: f for f in Family.objects.all()}
+    iccs = {c.code: c for c in IccsClass.objects.all()}
+    for spec in builtin.catalogues():
+        catalogue, _ = Catalogue.objects.update_or_create(
+            source=spec.source, version=spec.version,
+            defaults={"name": spec.name, "description": spec.description, "level_names": list(spec.levels)},
+        )
+        crosswalk = catalogue.crosswalks.filter(is_active=True).first()
+        if crosswalk is None:
+            crosswalk = Crosswalk.objects.create(
+                catalogue=catalogue, version=1, is_active=True, source_file=spec.file,
+                notes="Versión inicial cargada del archivo incluido en Atalaya.",
+            )
+        existing = {c.key: c for c in catalogue.categories.all()}
+        mapped = set(crosswalk.entries.values_list("source_category__key", flat=True))
+        rows = builtin.crosswalk_rows(spec)
+        for row in rows:  # parents first when they are listed (CDMX categoria before delito)
+            if row.key not in existing:
+                existing[row.key] = SourceCategory.objects.create(
+                    catalogue=catalogue, key=row.key, code=row.key.replace(" / ", "/").replace(" ", "-")[:255],
+                    path=row.path, label=row.match.split(" / ")[-1],
+                    parent=existing.get(parent_key(row.key) or ""),
+                )
+                created["categories"] += 1
+            if row.key not in mapped:
+                CrosswalkEntry.objects.create(
+                    crosswalk=crosswalk, source_category=existing[row.key], iccs=iccs.get(row.iccs),
+                    family=families[row.family], harm_weight=row.harm_weight, notes=row.notes,
+                )
+                mapped.add(row.key)
+                created["entries"] += 1
+    return created
+
+
+def choose_catalogue(source: str, labels: list[str], version: str | None = None) -> Catalogue:
+    """The catalogue of ``source`` that recognises most of the labels (or the one named by ``version``)."""
+    catalogues = list(Catalogue.objects.filter(source=source))
+    if not catalogues:
+        raise LookupError(source)
+    if version:
+        for cat in catalogues:
+            if cat.version.casefold() == version.casefold():
+                return cat
+        raise LookupError(f"{source} {version}")
+    keys = {category_key(label) for label in labels}
+    best, best_hits = catalogues[-1], -1
+    for cat in catalogues:
+        hits = cat.categories.filter(key__in=keys, discovered=False).count()
+        if hits > best_hits:
+            best, best_hits = cat, hits
+    return best
+
+
+@dataclass
+class CategoryResolution:
+    """Category ids for each distinct label path, and the paths that had to be added to the catalogue."""
+
+    frame: pl.DataFrame  # columns: category_path, category_id
+    discovered: list[str]
+
+
+def resolve_categories(catalogue: Catalogue, paths: list[str], *, create: bool) -> CategoryResolution:
+    """Match label paths to the catalogue by normalised key; unknown ones are added as *discovered* categories.
+
+    Discovered categories are kept (never dropped) and reported so that an analyst maps them. When ``create``
+    is False (dry run) they get a provisional id of 0.
+    """
+    existing = {c.key: c for c in catalogue.categories.all()}
+    ids, discovered = [], []
+    for path in paths:
+        key = category_key(path)
+        category = existing.get(key)
+        if category is None:
+            discovered.append(path)
+            if create:
+                parent = existing.get(parent_key(key) or "")
+                category = SourceCategory.objects.create(
+                    catalogue=catalogue, key=key, code=key.replace(" / ", "/").replace(" ", "-")[:255],
+                    path=path[:500], label=path.split(" / ")[-1][:300], parent=parent, discovered=True,
+                )
+                existing[key] = category
+        ids.append(category.pk if category else 0)
+    frame = pl.DataFrame({"category_path": paths, "category_id": ids}, schema={
+        "category_path": pl.String, "category_id": pl.Int64})
+    return CategoryResolution(frame=frame, discovered=discovered)
+
+
+def unmapped_categories(catalogue_ids: list[int] | None = None):
+    """Source categories with no entry in their catalogue's active crosswalk, nor in their parent's."""
+    categories = SourceCategory.objects.select_related("catalogue", "parent")
+    if catalogue_ids is not None:
+        categories = categories.filter(catalogue_id__in=catalogue_ids)
+    mapped = set(CrosswalkEntry.objects.filter(crosswalk__is_active=True).values_list("source_category_id", flat=True))
+    return [c for c in categories if c.pk not in mapped and (c.parent_id is None or c.parent_id not in mapped)]
+
+
+def harmonised_table() -> pl.DataFrame:
+    """Every source category with its effective mapping (own entry, else inherited from its parent).
+
+    Columns: ``category_id, catalogue_id, source, category_code, category_label, iccs_code, iccs_label,
+    family_code, family_label, harm_weight, inherited``.
+    """
+    entries = {
+        e.source_category_id: e
+        for e in CrosswalkEntry.objects.filter(crosswalk__is_active=True).select_related("iccs", "family")
+    }
+    rows = []
+    for c in SourceCategory.objects.select_related("catalogue").order_by("pk"):
+        entry, inherited = entries.get(c.pk), False
+        if entry is None and c.parent_id in entries:
+            entry, inherited = entries[c.parent_id], True
+        rows.append({
+            "category_id": c.pk, "catalogue_id": c.catalogue_id, "source": c.catalogue.source,
+            "category_code": c.code, "category_label": c.path,
+            "iccs_code": entry.iccs.code if entry and entry.iccs else None,
+            "iccs_label": (entry.iccs.name_es or entry.iccs.name) if entry and entry.iccs else None,
+            "family_code": entry.family.code if entry else None,
+            "family_label": entry.family.name if entry else None,
+            "harm_weight": entry.harm_weight if entry else None,
+            "inherited": inherited,
+        })
+    schema = {"category_id": pl.Int64, "catalogue_id": pl.Int64, "source": pl.String, "category_code": pl.String,
+              "category_label": pl.String, "iccs_code": pl.String, "iccs_label": pl.String,
+              "family_code": pl.String, "family_label": pl.String, "harm_weight": pl.Float64,
+              "inherited": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema)

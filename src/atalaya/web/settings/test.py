@@ -1,0 +1,14 @@
+"""Test settings: fast password hashing; DATABASE_URL still chooses SQLite or PostgreSQL."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATA_DIR = Path(tempfile.mkdtemp(prefix="atalaya-test-"))
+REPORTS_DIR = DATA_DIR / "reports"
+UPLOADS_DIR = DATA_DIR / "uploads"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from atalaya.datasets import views as dataset_views
+
+urlpatterns = [
+    path("", dataset_views.HomeView.as_view(), name="home"),
+    path("entrar/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("datos/", include("atalaya.datasets.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("atalaya.datasets.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
