@@ -32,19 +32,19 @@ def _query(sql: str, params: list) -> list[tuple]:
 
 
 def cube_frame(municipality_ids: list[int], *, by: str, measures: tuple[str, ...] = DEFAULT_MEASURES) -> pl.DataFrame:
-    """Raw cube rows: ``municipality_id, territory_id, category_id, period_start, count``."""
+    """Raw cube rows: ``municipality_id, territory_id, category_id, source, period_start, count``."""
     qn = connection.ops.quote_name
     placeholders = ", ".join(["%s"] * len(municipality_ids))
     daily = _query(
-        f"SELECT municipality_id, territory_id, category_id, day, count FROM {qn(DailyCount._meta.db_table)} "
+        f"SELECT municipality_id, territory_id, category_id, source, day, count FROM {qn(DailyCount._meta.db_table)} "
         f"WHERE municipality_id IN ({placeholders})", municipality_ids)
-    schema = {"municipality_id": pl.Int64, "territory_id": pl.Int64, "category_id": pl.Int64,
+    schema = {"municipality_id": pl.Int64, "territory_id": pl.Int64, "category_id": pl.Int64, "source": pl.String,
               "period_start": pl.Date, "count": pl.Int64}
     frames = [_to_frame(daily, schema)]
     if by == "month":
         measure_ph = ", ".join(["%s"] * len(measures))
         monthly = _query(
-            f"SELECT municipality_id, NULL, category_id, month, count FROM {qn(MonthlyCount._meta.db_table)} "
+            f"SELECT municipality_id, NULL, category_id, source, month, count FROM {qn(MonthlyCount._meta.db_table)} "
             f"WHERE municipality_id IN ({placeholders}) AND measure IN ({measure_ph})",
             [*municipality_ids, *measures])
         frames.append(_to_frame(monthly, schema))
@@ -57,8 +57,7 @@ def _to_frame(rows: list[tuple], schema: dict) -> pl.DataFrame:
     if connection.vendor == "sqlite":
         import datetime as dt
 
-        rows = [(r[0], r[1], r[2], dt.date.fromisoformat(r[3]) if isinstance(r[3], str) else r[3], r[4])
-                for r in rows]
+        rows = [(*r[:4], dt.date.fromisoformat(r[4]) if isinstance(r[4], str) else r[4], r[5]) for r in rows]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
@@ -113,6 +112,30 @@ def export_counts(
     out = frame.group_by(["municipality_code", "territory_code", "period_start", "category_code", "category_label"]).agg(
         pl.col("count").sum().cast(pl.Int64))
     return out.select(EXPORT_COLUMNS).sort(["municipality_code", "territory_code", "period_start", "category_code"])
+
+
+def family_months(municipality: Municipality, months: int = 12) -> list[dict]:
+    """For each source of a municipality, the last ``months`` months by family (for the overview page).
+
+    Returns ``[{"source", "months": [date...], "rows": [{"family", "counts": [int|None...]}]}]``; None marks a
+    month the source did not publish.
+    """
+    frame = cube_frame([municipality.pk], by="month")
+    if frame.is_empty():
+        return []
+    frame = frame.join(harmonised_table(), on="category_id", how="left").with_columns(
+        pl.col("family_label").fill_null("Sin mapeo"))
+    tables = []
+    for source in sorted(frame.get_column("source").unique().to_list()):
+        part = frame.filter(pl.col("source") == source)
+        last = part.get_column("period_start").unique().sort().tail(months).to_list()
+        pivot = part.filter(pl.col("period_start").is_in(last)).group_by(["family_label", "period_start"]).agg(
+            pl.col("count").sum())
+        cells = {(r["family_label"], r["period_start"]): r["count"] for r in pivot.iter_rows(named=True)}
+        families = sorted({f for f, _ in cells})
+        tables.append({"source": source, "months": last,
+                       "rows": [{"family": f, "counts": [cells.get((f, m), 0) for m in last]} for f in families]})
+    return tables
 
 
 def _territory_codes(frame: pl.DataFrame, territories: str | None, municipality_ids: list[int]) -> pl.DataFrame:

@@ -288,9 +288,10 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         return
 
     # Harmonise: match labels to a catalogue; unknown labels become discovered categories (reported).
-    source = result.meta.get("catalogue_source") or spec.catalogue_source or result.meta.get("source")
+    source = result.meta.get("source") or spec.name
+    catalogue_source = result.meta.get("catalogue_source") or spec.catalogue_source or source
     labels = frame.get_column("category_path").drop_nulls().unique().sort().to_list()
-    catalogue = _catalogue_for(source, labels, ctx)
+    catalogue = _catalogue_for(catalogue_source, labels, ctx)
     resolution = resolve_categories(catalogue, labels, create=True)
     if resolution.discovered:
         first_rows = frame.filter(pl.col("category_path").is_in(resolution.discovered)).group_by(
@@ -359,7 +360,7 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         for municipality_id, (first, last) in changes.items():
             writing.refresh_daily_cube(municipality_id, first, last)
     else:
-        ranges = _write_aggregates(frame, dataset, catalogue)
+        ranges = _write_aggregates(frame, dataset, source)
         outcome.rows_new = frame.height
         ctx.timings["escritura"] = time.perf_counter() - started
         started = time.perf_counter()
@@ -495,24 +496,24 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> dict
     return ranges
 
 
-_AGGREGATE_COLUMNS = ["dataset_id", "municipality_id", "category_id", "period_start", "measure", "sex", "age_group",
-                      "count"]
+_AGGREGATE_COLUMNS = ["dataset_id", "municipality_id", "category_id", "source", "period_start", "measure", "sex",
+                      "age_group", "count"]
 
 
-def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, catalogue: Catalogue) -> dict:
+def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, source: str) -> dict:
     """A newer release supersedes the stored counts of the same catalogue and measure for the months it covers."""
     frame = frame.with_columns(
-        pl.lit(dataset.pk).alias("dataset_id"), pl.col("sex").fill_null(""), pl.col("age_group").fill_null(""),
+        pl.lit(dataset.pk).alias("dataset_id"), pl.lit(source).alias("source"), pl.col("sex").fill_null(""),
+        pl.col("age_group").fill_null(""),
     )
     # Several source rows can fall into one cell (e.g. sexo «No especificado» and «No identificado» kept apart
     # upstream but equal here); sum them so that the unique constraint holds.
-    frame = frame.group_by(["municipality_id", "category_id", "period_start", "measure", "sex", "age_group"]).agg(
-        pl.col("count").sum(), pl.col("dataset_id").first())
-    category_ids = list(catalogue.categories.values_list("pk", flat=True))
+    frame = frame.group_by(["municipality_id", "category_id", "source", "period_start", "measure", "sex",
+                            "age_group"]).agg(pl.col("count").sum(), pl.col("dataset_id").first())
     ranges = {}
     for (municipality_id, measure), part in frame.group_by(["municipality_id", "measure"], maintain_order=True):
         first, last = part.get_column("period_start").min(), part.get_column("period_start").max()
-        writing.delete_aggregates(municipality_id, category_ids, measure, first, last)
+        writing.delete_aggregates(municipality_id, source, measure, first, last)
         writing.bulk_insert(AggregateCount._meta.db_table, _AGGREGATE_COLUMNS, part.select(_AGGREGATE_COLUMNS))
         old = ranges.get(municipality_id)
         ranges[municipality_id] = (min(first, old[0]), max(last, old[1])) if old else (first, last)

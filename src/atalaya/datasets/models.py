@@ -119,6 +119,7 @@ class AggregateCount(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="aggregate_counts")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="aggregate_counts")
     category = models.ForeignKey(SourceCategory, on_delete=models.PROTECT)
+    source = models.CharField(_("fuente"), max_length=100)
     period_start = models.DateField(_("mes"))
     measure = models.CharField(_("medida"), max_length=20, help_text=_("delitos, víctimas o casos"))
     sex = models.CharField(_("sexo"), max_length=30, blank=True, default="")
@@ -132,7 +133,7 @@ class AggregateCount(models.Model):
         verbose_name_plural = _("conteos publicados")
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "category", "period_start", "measure", "sex", "age_group"],
+                fields=["municipality", "source", "category", "period_start", "measure", "sex", "age_group"],
                 name="aggregate_unique_cell",
             ),
         ]
@@ -148,6 +149,7 @@ class DailyCount(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(SourceCategory, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=100)
     day = models.DateField()
     count = models.PositiveIntegerField()
 
@@ -164,6 +166,7 @@ class MonthlyCount(models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(SourceCategory, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=100)
     month = models.DateField()
     measure = models.CharField(max_length=20)
     count = models.PositiveIntegerField()

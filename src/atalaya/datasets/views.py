@@ -19,7 +19,7 @@ from atalaya.accounts.services import can_import
 from atalaya.geo.models import Municipality
 
 from .choices import DatasetStatus
-from .exporting import export_counts
+from .exporting import family_months
 from .forms import UploadForm
 from .jobs import start_job
 from .models import Dataset, ImportJob
@@ -54,35 +54,8 @@ class MunicipalityDetailView(LoginRequiredMixin, DetailView):
         context["datasets"] = Dataset.objects.filter(municipalities=municipality)[:20]
         context["levels"] = (municipality.territories.values("level").annotate(n=Count("id")).order_by("level"))
         context["can_import"] = can_import(self.request.user, municipality)
-        context["monthly"] = _monthly_family_table(municipality)
+        context["monthly"] = {"tables": family_months(municipality)}
         return context
-
-
-def _monthly_family_table(municipality: Municipality, months: int = 12) -> dict:
-    """Last ``months`` months by family for each source: rows = families, columns = months."""
-    tables = []
-    frame = export_counts(municipality_code=municipality.code, level="source", by="month")
-    if frame.is_empty():
-        return {"tables": []}
-    from atalaya.taxonomy.services import harmonised_table
-
-    import polars as pl
-
-    cats = harmonised_table().with_columns(
-        pl.concat_str([pl.col("source"), pl.col("category_code")], separator=":").alias("category_code"))
-    frame = frame.join(cats.select("category_code", "source", "family_label", "family_code"), on="category_code",
-                       how="left")
-    for source in sorted(frame.get_column("source").unique().to_list()):
-        part = frame.filter(pl.col("source") == source)
-        last_months = part.get_column("period_start").unique().sort().tail(months).to_list()
-        part = part.filter(pl.col("period_start").is_in(last_months)).with_columns(
-            pl.col("family_label").fill_null("Sin mapeo"))
-        pivot = part.group_by(["family_label", "period_start"]).agg(pl.col("count").sum())
-        families = sorted(pivot.get_column("family_label").unique().to_list())
-        cells = {(r["family_label"], r["period_start"]): r["count"] for r in pivot.iter_rows(named=True)}
-        rows = [{"family": f, "counts": [cells.get((f, m)) for m in last_months]} for f in families]
-        tables.append({"source": source, "months": last_months, "rows": rows})
-    return {"tables": tables}
 
 
 class DatasetListView(LoginRequiredMixin, ListView):

@@ -32,6 +32,11 @@ def bulk_insert(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
                     for row in batch.iter_rows():
                         copy.write_row(row)
         else:
+            # sqlite3 has no adapter for time (and the date one is deprecated): send ISO text, as Django does.
+            frame = frame.with_columns(
+                pl.col(c).cast(pl.String) for c, dtype in frame.schema.items()
+                if dtype in (pl.Date, pl.Time) or isinstance(dtype, pl.Datetime)
+            )
             placeholders = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({placeholders})"
             for batch in frame.select(columns).iter_slices(BATCH_ROWS):
@@ -74,11 +79,10 @@ def existing_incidents(municipality_id: int, source: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def delete_aggregates(municipality_id: int, category_ids: Sequence[int], measure: str,
-                      first: dt.date, last: dt.date) -> int:
-    """Remove counts that a newer release of the same source supersedes (same months, same catalogue)."""
+def delete_aggregates(municipality_id: int, source: str, measure: str, first: dt.date, last: dt.date) -> int:
+    """Remove counts that a newer release of the same source supersedes (same measure, same months)."""
     return AggregateCount.objects.filter(
-        municipality_id=municipality_id, category_id__in=category_ids, measure=measure,
+        municipality_id=municipality_id, source=source, measure=measure,
         period_start__gte=first, period_start__lte=last,
     ).delete()[0]
 
@@ -91,10 +95,10 @@ def refresh_daily_cube(municipality_id: int, first: dt.date, last: dt.date) -> N
         cursor.execute(f"DELETE FROM {cube} WHERE municipality_id = %s AND day BETWEEN %s AND %s",
                        [municipality_id, first, last])
         cursor.execute(
-            f"INSERT INTO {cube} (municipality_id, territory_id, category_id, day, count) "
-            f"SELECT municipality_id, territory_id, category_id, occurred_on, COUNT(*) FROM {incidents} "
+            f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, day, count) "
+            f"SELECT municipality_id, territory_id, category_id, source, occurred_on, COUNT(*) FROM {incidents} "
             f"WHERE municipality_id = %s AND occurred_on BETWEEN %s AND %s "
-            f"GROUP BY municipality_id, territory_id, category_id, occurred_on",
+            f"GROUP BY municipality_id, territory_id, category_id, source, occurred_on",
             [municipality_id, first, last],
         )
 
@@ -106,9 +110,9 @@ def refresh_monthly_cube(municipality_id: int, first: dt.date, last: dt.date) ->
         cursor.execute(f"DELETE FROM {cube} WHERE municipality_id = %s AND month BETWEEN %s AND %s",
                        [municipality_id, first, last])
         cursor.execute(
-            f"INSERT INTO {cube} (municipality_id, category_id, month, measure, count) "
-            f"SELECT municipality_id, category_id, period_start, measure, SUM(count) FROM {counts} "
+            f"INSERT INTO {cube} (municipality_id, category_id, source, month, measure, count) "
+            f"SELECT municipality_id, category_id, source, period_start, measure, SUM(count) FROM {counts} "
             f"WHERE municipality_id = %s AND period_start BETWEEN %s AND %s "
-            f"GROUP BY municipality_id, category_id, period_start, measure",
+            f"GROUP BY municipality_id, category_id, source, period_start, measure",
             [municipality_id, first, last],
         )

@@ -130,7 +130,7 @@ def unmapped_categories(catalogue_ids: list[int] | None = None):
 def harmonised_table() -> pl.DataFrame:
     """Every source category with its effective mapping (own entry, else inherited from its parent).
 
-    Columns: ``category_id, catalogue_id, source, category_code, category_label, iccs_code, iccs_label,
+    Columns: ``category_id, catalogue_id, catalogue_source, category_code, category_label, iccs_code, iccs_label,
     family_code, family_label, harm_weight, inherited``.
     """
     entries = {
@@ -143,7 +143,7 @@ def harmonised_table() -> pl.DataFrame:
         if entry is None and c.parent_id in entries:
             entry, inherited = entries[c.parent_id], True
         rows.append({
-            "category_id": c.pk, "catalogue_id": c.catalogue_id, "source": c.catalogue.source,
+            "category_id": c.pk, "catalogue_id": c.catalogue_id, "catalogue_source": c.catalogue.source,
             "category_code": c.code, "category_label": c.path,
             "iccs_code": entry.iccs.code if entry and entry.iccs else None,
             "iccs_label": (entry.iccs.name_es or entry.iccs.name) if entry and entry.iccs else None,
@@ -152,7 +152,8 @@ def harmonised_table() -> pl.DataFrame:
             "harm_weight": entry.harm_weight if entry else None,
             "inherited": inherited,
         })
-    schema = {"category_id": pl.Int64, "catalogue_id": pl.Int64, "source": pl.String, "category_code": pl.String,
+    schema = {"category_id": pl.Int64, "catalogue_id": pl.Int64, "catalogue_source": pl.String,
+              "category_code": pl.String,
               "category_label": pl.String, "iccs_code": pl.String, "iccs_label": pl.String,
               "family_code": pl.String, "family_label": pl.String, "harm_weight": pl.Float64,
               "inherited": pl.Boolean}

@@ -45,7 +45,8 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
     problems = [
         problems_where(frame, pl.col("date").is_null(), "fecha", pl.col("fecha"),
                        "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD)."),
-        problems_where(frame, pl.col("date") > pl.lit(today), "fecha", pl.col("fecha"), "Fecha en el futuro."),
+        problems_where(frame, (pl.col("date") > pl.lit(today)) & (pl.col("count") > 0), "fecha", pl.col("fecha"),
+                       "Hay casos en un mes futuro."),
         problems_where(frame, pl.col("cut_int").is_null() | ~pl.col("cut_int").is_between(1101, 16999),
                        "cut_comuna", pl.col("cut_comuna"),
                        "Código Único Territorial de comuna inválido (4 o 5 dígitos, p. ej. 13122)."),
