@@ -38,6 +38,7 @@ class CatalogueSpec:
     name: str
     levels: tuple[str, ...]
     description: str
+    preference: int  # breaks ties when a file's labels fit several catalogues of a source (lower wins)
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -58,7 +59,8 @@ def iccs_classes() -> list[dict[str, str]]:
 @cache
 def catalogues() -> list[CatalogueSpec]:
     return [
-        CatalogueSpec(r["file"], r["source"], r["version"], r["name"], tuple(r["levels"].split("|")), r["description"])
+        CatalogueSpec(r["file"], r["source"], r["version"], r["name"], tuple(r["levels"].split("|")),
+                      r["description"], int(r["preference"]))
         for r in _read("catalogues.csv")
     ]
 

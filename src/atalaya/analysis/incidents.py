@@ -39,11 +39,11 @@ def normalise_incidents(
     ``attribute_columns`` maps frame columns to the keys they keep in the JSON ``attributes``.
     ``column_labels`` maps canonical names back to the file's headers so that problems name what the analyst sees.
     """
-    labels = {c: c for c in frame.columns} | (column_labels or {})
     for col in ("record_id", "date", "year", "month", "time", "category_parent", "lat", "lon", "x", "y",
                 "municipality", "territory"):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+    labels = {c: c for c in frame.columns} | (column_labels or {})
     if crs and crs.upper() not in ("EPSG:4326", "WGS84"):
         frame = _project_to_wgs84(frame, crs)
     elif "x" in frame.columns and frame.get_column("lon").is_null().all():

@@ -15,6 +15,7 @@ from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.services import harmonised_table
 
 from .models import DailyCount, MonthlyCount
+from .writing import _as_date
 
 EXPORT_COLUMNS = ["municipality_code", "territory_code", "period_start", "category_code", "category_label", "count"]
 NO_TERRITORY = "SIN_TERRITORIO"
@@ -54,10 +55,7 @@ def cube_frame(municipality_ids: list[int], *, by: str, measures: tuple[str, ...
 
 
 def _to_frame(rows: list[tuple], schema: dict) -> pl.DataFrame:
-    if connection.vendor == "sqlite":
-        import datetime as dt
-
-        rows = [(*r[:4], dt.date.fromisoformat(r[4]) if isinstance(r[4], str) else r[4], r[5]) for r in rows]
+    rows = [(*r[:4], _as_date(r[4]), r[5]) for r in rows]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

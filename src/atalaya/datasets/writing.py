@@ -71,12 +71,19 @@ def existing_incidents(municipality_id: int, source: str) -> pl.DataFrame:
         rows = cursor.fetchall()
     names = ["record_id", "category_id", "occurred_on", "occurred_time", "lat", "lon", "territory_id",
              "location_status"]
-    if connection.vendor == "sqlite":  # the raw sqlite3 cursor returns dates and times as ISO text
-        rows = [(r[0], r[1], dt.date.fromisoformat(r[2]), dt.time.fromisoformat(r[3]) if r[3] else None, *r[4:])
-                for r in rows]
+    rows = [(r[0], r[1], _as_date(r[2]), _as_time(r[3]), *r[4:]) for r in rows]
     schema = dict(zip(names, (pl.String, pl.Int64, pl.Date, pl.Time, pl.Float64, pl.Float64, pl.Int64, pl.String),
                       strict=True))
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _as_date(value) -> dt.date:
+    """SQLite may hand back ISO text (raw cursor) or a date (Django's converters); PostgreSQL a date."""
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _as_time(value) -> dt.time | None:
+    return dt.time.fromisoformat(value) if isinstance(value, str) else value
 
 
 def delete_aggregates(municipality_id: int, source: str, measure: str, first: dt.date, last: dt.date) -> int:

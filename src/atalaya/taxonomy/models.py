@@ -55,6 +55,10 @@ class Catalogue(models.Model):
     name = models.CharField(_("nombre"), max_length=200)
     description = models.TextField(_("descripción"), blank=True)
     level_names = models.JSONField(_("niveles"), default=list, blank=True)
+    preference = models.PositiveSmallIntegerField(
+        _("preferencia"), default=100,
+        help_text=_("Desempata cuando las etiquetas de un archivo encajan en varios catálogos (menor gana)."),
+    )
 
     class Meta:
         verbose_name = _("catálogo de origen")

@@ -36,7 +36,8 @@ def sync_builtin_taxonomy() -> dict[str, int]:
     for spec in builtin.catalogues():
         catalogue, _ = Catalogue.objects.update_or_create(
             source=spec.source, version=spec.version,
-            defaults={"name": spec.name, "description": spec.description, "level_names": list(spec.levels)},
+            defaults={"name": spec.name, "description": spec.description, "level_names": list(spec.levels),
+                      "preference": spec.preference},
         )
         crosswalk = catalogue.crosswalks.filter(is_active=True).first()
         if crosswalk is None:
@@ -67,7 +68,7 @@ def sync_builtin_taxonomy() -> dict[str, int]:
 
 def choose_catalogue(source: str, labels: list[str], version: str | None = None) -> Catalogue:
     """The catalogue of ``source`` that recognises most of the labels (or the one named by ``version``)."""
-    catalogues = list(Catalogue.objects.filter(source=source))
+    catalogues = list(Catalogue.objects.filter(source=source).order_by("preference", "pk"))
     if not catalogues:
         raise LookupError(source)
     if version:
@@ -76,7 +77,7 @@ def choose_catalogue(source: str, labels: list[str], version: str | None = None)
                 return cat
         raise LookupError(f"{source} {version}")
     keys = {category_key(label) for label in labels}
-    best, best_hits = catalogues[-1], -1
+    best, best_hits = catalogues[0], -1
     for cat in catalogues:
         hits = cat.categories.filter(key__in=keys, discovered=False).count()
         if hits > best_hits:

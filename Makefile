@@ -1,0 +1,55 @@
+# Atalaya — the two commands of the README, and what they need.
+#   make demo   sets up, loads the demo observatory on SQLite and serves it on http://127.0.0.1:8000
+#   make test   sets up and runs the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup demo test lint messages system-deps browser-deps bench clean
+
+setup: $(STAMP) messages
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+# gettext compiles the translation catalogues; installed from Debian only when missing.
+system-deps:
+	@command -v msgfmt >/dev/null 2>&1 || { echo "Instalando gettext (apt)…"; \
+		(apt-get update -qq && apt-get install -y -qq gettext) >/dev/null; }
+
+# Debian's Chromium for the browser tests (the test suite skips them only when it is truly unavailable).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { echo "Instalando chromium (apt)…"; \
+		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null || echo "chromium no disponible"; }
+
+messages: $(STAMP)
+	@cd src/atalaya && ../../$(BIN)/django-admin compilemessages --ignore=.venv >/dev/null
+
+demo: setup
+	$(BIN)/atalaya demo
+	@echo ""
+	@echo "  Observatorio de demostración listo (datos SINTÉTICOS)."
+	@echo "  Abra http://127.0.0.1:8000 — usuario: demo · contraseña: atalaya-demo"
+	@echo "  (también analista.neza, analista.penalolen y director.neza, con la misma contraseña)"
+	@echo ""
+	$(BIN)/atalaya serve --addr 127.0.0.1:8000
+
+test: setup browser-deps
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+
+bench: setup
+	$(BIN)/atalaya bench --size 1000000
+
+clean:
+	rm -rf $(VENV) data build src/*.egg-info
