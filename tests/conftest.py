@@ -15,8 +15,10 @@ NEZA_BOX = (-99.03, 19.38, -98.99, 19.42)
 
 
 def write_geojson(path: Path, features: list[tuple[dict, object]]) -> Path:
-    doc = {"type": "FeatureCollection",
-           "features": [{"type": "Feature", "properties": p, "geometry": mapping(g)} for p, g in features]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": p, "geometry": mapping(g)} for p, g in features],
+    }
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -43,29 +45,41 @@ def neza(db, tmp_path):
     from atalaya.datasets.importing import import_file
     from atalaya.geo.services import register_municipality
 
-    municipality = register_municipality("15058", "Nezahualcóyotl", country="MX", region="Estado de México",
-                                         populations={2020: 1_077_208})
+    municipality = register_municipality(
+        "15058", "Nezahualcóyotl", country="MX", region="Estado de México", populations={2020: 1_077_208}
+    )
     minx, miny, maxx, maxy = NEZA_BOX
     midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
-    outline = write_geojson(tmp_path / "municipio.geojson", [({"codigo": "15058", "nombre": "Neza"},
-                                                              box(*NEZA_BOX))])
-    sectors = write_geojson(tmp_path / "sectores.geojson", [
-        ({"codigo": "S1", "nombre": "Sector 1", "poblacion": 500000}, box(minx, miny, midx, maxy)),
-        ({"codigo": "S2", "nombre": "Sector 2", "poblacion": 577208}, box(midx, miny, maxx, maxy)),
-    ])
-    cuadrantes = write_geojson(tmp_path / "cuadrantes.geojson", [
-        ({"codigo": "C1", "nombre": "Cuadrante 1", "padre": "S1"}, box(minx, midy, midx, maxy)),
-        ({"codigo": "C2", "nombre": "Cuadrante 2", "padre": "S2"}, box(midx, midy, maxx, maxy)),
-        ({"codigo": "C3", "nombre": "Cuadrante 3", "padre": "S1"}, box(minx, miny, midx, midy)),
-        ({"codigo": "C4", "nombre": "Cuadrante 4", "padre": "S2"}, box(midx, miny, maxx, midy)),
-    ])
+    outline = write_geojson(tmp_path / "municipio.geojson", [({"codigo": "15058", "nombre": "Neza"}, box(*NEZA_BOX))])
+    sectors = write_geojson(
+        tmp_path / "sectores.geojson",
+        [
+            ({"codigo": "S1", "nombre": "Sector 1", "poblacion": 500000}, box(minx, miny, midx, maxy)),
+            ({"codigo": "S2", "nombre": "Sector 2", "poblacion": 577208}, box(midx, miny, maxx, maxy)),
+        ],
+    )
+    cuadrantes = write_geojson(
+        tmp_path / "cuadrantes.geojson",
+        [
+            ({"codigo": "C1", "nombre": "Cuadrante 1", "padre": "S1"}, box(minx, midy, midx, maxy)),
+            ({"codigo": "C2", "nombre": "Cuadrante 2", "padre": "S2"}, box(midx, midy, maxx, maxy)),
+            ({"codigo": "C3", "nombre": "Cuadrante 3", "padre": "S1"}, box(minx, miny, midx, midy)),
+            ({"codigo": "C4", "nombre": "Cuadrante 4", "padre": "S2"}, box(midx, miny, maxx, midy)),
+        ],
+    )
     for level, path, options in (
         ("municipio", outline, {"code_column": "codigo"}),
         ("sector", sectors, {"code_column": "codigo", "population_column": "poblacion"}),
         ("cuadrante", cuadrantes, {"code_column": "codigo", "parent_column": "padre"}),
     ):
-        outcome = import_file("boundaries", path, municipality_code="15058", level=level, reader_options=options,
-                              population_year=2020)
+        outcome = import_file(
+            "boundaries",
+            path,
+            municipality_code="15058",
+            level=level,
+            reader_options=options,
+            population_year=2020,
+        )
         assert outcome.status == "importado", outcome.message
     return municipality
 
@@ -74,20 +88,31 @@ def neza(db, tmp_path):
 def penalolen(db):
     from atalaya.geo.services import register_municipality
 
-    return register_municipality("13122", "Peñalolén", country="CL", region="Metropolitana",
-                                 populations={2020: 266_798})
+    return register_municipality(
+        "13122", "Peñalolén", country="CL", region="Metropolitana", populations={2020: 266_798}
+    )
 
 
 @pytest.fixture
 def generic_mapping(db):
     from atalaya.datasets.models import ColumnMapping
 
-    return ColumnMapping.objects.create(name="policia-prueba", definition={
-        "source": "policia-prueba",
-        "catalogue": "policia-prueba",
-        "columns": {"record_id": "id", "date": "fecha", "time": "hora", "category": "delito", "lat": "lat",
-                    "lon": "lon", "territory": "cuadrante"},
-    })
+    return ColumnMapping.objects.create(
+        name="policia-prueba",
+        definition={
+            "source": "policia-prueba",
+            "catalogue": "policia-prueba",
+            "columns": {
+                "record_id": "id",
+                "date": "fecha",
+                "time": "hora",
+                "category": "delito",
+                "lat": "lat",
+                "lon": "lon",
+                "territory": "cuadrante",
+            },
+        },
+    )
 
 
 @pytest.fixture

@@ -42,16 +42,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     from atalaya.hooks import READERS
 
-    p = sub.add_parser("import", help="importa un archivo de datos",
-                       description="Importa un archivo. Formatos: " + "; ".join(
-                           f"{name}: {spec.description}" for name, spec in sorted(READERS.items())))
+    p = sub.add_parser(
+        "import",
+        help="importa un archivo de datos",
+        description="Importa un archivo. Formatos: "
+        + "; ".join(f"{name}: {spec.description}" for name, spec in sorted(READERS.items())),
+    )
     p.add_argument("format", metavar="FORMATO", help="formato del archivo: " + ", ".join(sorted(READERS)))
     p.add_argument("file", metavar="ARCHIVO", type=Path)
     p.add_argument("--municipality", metavar="CÓDIGO", help="código oficial del municipio (CVEGEO o CUT)")
     p.add_argument("--mapping", metavar="NOMBRE", help="mapeo de columnas guardado (formato incidents)")
-    p.add_argument("--on-error", choices=["reject", "skip"], default="reject",
-                   help="reject: cualquier fila inválida rechaza el archivo (predeterminado); "
-                        "skip: importa las filas válidas y lista las demás")
+    p.add_argument(
+        "--on-error",
+        choices=["reject", "skip"],
+        default="reject",
+        help="reject: cualquier fila inválida rechaza el archivo (predeterminado); "
+        "skip: importa las filas válidas y lista las demás",
+    )
     p.add_argument("--dry-run", action="store_true", help="valida y muestra el informe sin escribir nada")
     p.add_argument("--catalogue", metavar="VERSIÓN", help="versión del catálogo de la fuente (p. ej. RNID, 2024)")
     p.add_argument("--cutoff", metavar="AAAA-MM-DD", type=_date, help="fecha de corte de los datos (CEAD)")
@@ -70,8 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--municipality", metavar="CÓDIGO")
     e.add_argument("--by", choices=["day", "week", "month"], default="month")
     e.add_argument("--level", choices=["source", "iccs", "family"], default="source")
-    e.add_argument("--territories", metavar="NIVEL", default=None,
-                   help="desagrega por territorio: «hoja» (los territorios menores) o un nivel (p. ej. sector)")
+    e.add_argument(
+        "--territories",
+        metavar="NIVEL",
+        default=None,
+        help="desagrega por territorio: «hoja» (los territorios menores) o un nivel (p. ej. sector)",
+    )
     e.add_argument("--source", metavar="FUENTE", help="solo una fuente (sesnsp, cead, cdmx-fgj...)")
     e.add_argument("--output", metavar="ARCHIVO", type=Path, help="archivo CSV (predeterminado: salida estándar)")
     e.set_defaults(func=cmd_export_counts)
@@ -93,8 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("name", metavar="NOMBRE")
     m.add_argument("--country", choices=["MX", "CL"], required=True)
     m.add_argument("--region", default="")
-    m.add_argument("--population", metavar="AÑO:HABITANTES", action="append", default=[],
-                   help="población de un año; se puede repetir")
+    m.add_argument(
+        "--population",
+        metavar="AÑO:HABITANTES",
+        action="append",
+        default=[],
+        help="población de un año; se puede repetir",
+    )
     m.set_defaults(func=cmd_municipality_add)
     m = mun_sub.add_parser("list", help="lista los municipios")
     m.set_defaults(func=cmd_municipality_list)
@@ -163,13 +179,25 @@ def cmd_init(args) -> int:
 def cmd_import(args) -> int:
     from atalaya.datasets.importing import UsageError, import_file
 
-    options = {k: getattr(args, k) for k in ("code_column", "name_column", "parent_column", "population_column")
-               if getattr(args, k)}
+    options = {
+        k: getattr(args, k)
+        for k in ("code_column", "name_column", "parent_column", "population_column")
+        if getattr(args, k)
+    }
     try:
         outcome = import_file(
-            args.format, args.file, municipality_code=args.municipality, mapping_name=args.mapping,
-            on_error=args.on_error, dry_run=args.dry_run, catalogue_version=args.catalogue, cutoff=args.cutoff,
-            reader_options=options, level=args.level, population_year=args.population_year, origin="cli",
+            args.format,
+            args.file,
+            municipality_code=args.municipality,
+            mapping_name=args.mapping,
+            on_error=args.on_error,
+            dry_run=args.dry_run,
+            catalogue_version=args.catalogue,
+            cutoff=args.cutoff,
+            reader_options=options,
+            level=args.level,
+            population_year=args.population_year,
+            origin="cli",
         )
     except UsageError as exc:
         return _usage(str(exc))
@@ -182,17 +210,22 @@ def cmd_import(args) -> int:
 
 def _print_outcome(outcome) -> None:
     print(outcome.message)
-    print(f"  filas leídas: {outcome.rows_read} · aceptadas: {outcome.rows_accepted} · "
-          f"rechazadas: {outcome.rows_rejected} · de otros municipios: {outcome.rows_out_of_scope} · "
-          f"avisos: {outcome.warnings}")
+    print(
+        f"  filas leídas: {outcome.rows_read} · aceptadas: {outcome.rows_accepted} · "
+        f"rechazadas: {outcome.rows_rejected} · de otros municipios: {outcome.rows_out_of_scope} · "
+        f"avisos: {outcome.warnings}"
+    )
     if outcome.rows_changed or outcome.rows_unchanged:
-        print(f"  nuevas: {outcome.rows_new} · modificadas: {outcome.rows_changed} · sin cambio: "
-              f"{outcome.rows_unchanged}")
+        print(
+            f"  nuevas: {outcome.rows_new} · modificadas: {outcome.rows_changed} · sin cambio: {outcome.rows_unchanged}"
+        )
     shown = outcome.problems.head(20)
     for row in shown.iter_rows(named=True):
         where = f"fila {row['row']}" if row["row"] is not None else "archivo"
-        print(f"  [{row['severity']}] {where}, columna «{row['column'] or '—'}», valor «{row['value'] or ''}»: "
-              f"{row['reason']}")
+        print(
+            f"  [{row['severity']}] {where}, columna «{row['column'] or '—'}», valor «{row['value'] or ''}»: "
+            f"{row['reason']}"
+        )
     if outcome.problems.height > shown.height:
         print(f"  … y {outcome.problems.height - shown.height} problema(s) más.")
     if outcome.report_path:
@@ -203,8 +236,13 @@ def cmd_export_counts(args) -> int:
     from atalaya.datasets.exporting import ExportError, export_counts
 
     try:
-        frame = export_counts(municipality_code=args.municipality, by=args.by, level=args.level,
-                              territories=args.territories, source=args.source)
+        frame = export_counts(
+            municipality_code=args.municipality,
+            by=args.by,
+            level=args.level,
+            territories=args.territories,
+            source=args.source,
+        )
     except ExportError as exc:
         return _usage(str(exc))
     if args.output:
@@ -227,7 +265,8 @@ def cmd_mapping_save(args) -> int:
     if errors:
         return _usage(" ".join(errors))
     ColumnMapping.objects.update_or_create(
-        name=args.name, defaults={"definition": definition, "description": args.description})
+        name=args.name, defaults={"definition": definition, "description": args.description}
+    )
     print(f"Mapeo «{args.name}» guardado.")
     return EXIT_OK
 
@@ -250,8 +289,9 @@ def cmd_municipality_add(args) -> int:
             populations[int(year)] = int(value)
         except ValueError:
             return _usage(f"población inválida «{item}»: use AÑO:HABITANTES, p. ej. 2020:1077208")
-    municipality = register_municipality(args.code, args.name, country=args.country, region=args.region,
-                                         populations=populations)
+    municipality = register_municipality(
+        args.code, args.name, country=args.country, region=args.region, populations=populations
+    )
     print(f"Municipio registrado: {municipality}")
     return EXIT_OK
 
@@ -305,8 +345,13 @@ def cmd_createuser(args) -> int:
     from atalaya.accounts.services import create_user
 
     try:
-        user = create_user(args.username, args.password, municipality_codes=args.municipality, role=args.role,
-                           superuser=args.superuser)
+        user = create_user(
+            args.username,
+            args.password,
+            municipality_codes=args.municipality,
+            role=args.role,
+            superuser=args.superuser,
+        )
     except ValueError as exc:
         return _usage(str(exc))
     print(f"Usuario «{user.username}» listo.")

@@ -41,28 +41,65 @@ def register_reader(spec: ReaderSpec) -> ReaderSpec:
     return spec
 
 
-register_reader(ReaderSpec(
-    "sesnsp", "aggregates", "SESNSP incidencia delictiva municipal (delitos, mensual)", sesnsp.read,
-    catalogue_source="sesnsp", extensions=(".csv", ".zip"),
-))
-register_reader(ReaderSpec(
-    "sesnsp-victimas", "aggregates", "SESNSP víctimas municipal (sexo y rango de edad, mensual)",
-    sesnsp.read_victims, catalogue_source="sesnsp", extensions=(".csv", ".zip"),
-))
-register_reader(ReaderSpec(
-    "cdmx-fgj", "incidents", "FGJ CDMX carpetas de investigación (puntos)", cdmx_fgj.read,
-    options=("municipality_code",), catalogue_source="cdmx-fgj", extensions=(".csv", ".zip"),
-))
-register_reader(ReaderSpec(
-    "cead", "aggregates", "CEAD Chile casos policiales (comuna × mes, formato ordenado)", cead.read,
-    options=("cutoff",), catalogue_source="cead", extensions=(".csv", ".xlsx"),
-))
-register_reader(ReaderSpec(
-    "incidents", "incidents", "Incidentes genéricos (CSV, XLSX o GeoJSON) con un mapeo de columnas guardado",
-    incidents.read, options=("mapping", "municipality_code"), extensions=(".csv", ".xlsx", ".geojson", ".json"),
-))
-register_reader(ReaderSpec(
-    "boundaries", "territories", "Límites de territorios (GeoJSON, Shapefile en ZIP o GeoPackage)", boundaries.read,
-    options=("code_column", "name_column", "parent_column", "population_column"),
-    extensions=(".geojson", ".json", ".zip", ".shp", ".gpkg"),
-))
+register_reader(
+    ReaderSpec(
+        "sesnsp",
+        "aggregates",
+        "SESNSP incidencia delictiva municipal (delitos, mensual)",
+        sesnsp.read,
+        catalogue_source="sesnsp",
+        extensions=(".csv", ".zip"),
+    )
+)
+register_reader(
+    ReaderSpec(
+        "sesnsp-victimas",
+        "aggregates",
+        "SESNSP víctimas municipal (sexo y rango de edad, mensual)",
+        sesnsp.read_victims,
+        catalogue_source="sesnsp",
+        extensions=(".csv", ".zip"),
+    )
+)
+register_reader(
+    ReaderSpec(
+        "cdmx-fgj",
+        "incidents",
+        "FGJ CDMX carpetas de investigación (puntos)",
+        cdmx_fgj.read,
+        options=("municipality_code",),
+        catalogue_source="cdmx-fgj",
+        extensions=(".csv", ".zip"),
+    )
+)
+register_reader(
+    ReaderSpec(
+        "cead",
+        "aggregates",
+        "CEAD Chile casos policiales (comuna × mes, formato ordenado)",
+        cead.read,
+        options=("cutoff",),
+        catalogue_source="cead",
+        extensions=(".csv", ".xlsx"),
+    )
+)
+register_reader(
+    ReaderSpec(
+        "incidents",
+        "incidents",
+        "Incidentes genéricos (CSV, XLSX o GeoJSON) con un mapeo de columnas guardado",
+        incidents.read,
+        options=("mapping", "municipality_code"),
+        extensions=(".csv", ".xlsx", ".geojson", ".json"),
+    )
+)
+register_reader(
+    ReaderSpec(
+        "boundaries",
+        "territories",
+        "Límites de territorios (GeoJSON, Shapefile en ZIP o GeoPackage)",
+        boundaries.read,
+        options=("code_column", "name_column", "parent_column", "population_column"),
+        extensions=(".geojson", ".json", ".zip", ".shp", ".gpkg"),
+    )
+)

@@ -17,15 +17,24 @@ from tests.conftest import write_geojson
 
 def _write_with_gdal(path, geoms, codes, driver, crs):
     pyogrio.raw.write(
-        path, np.array(shapely.to_wkb(geoms), dtype=object),
+        path,
+        np.array(shapely.to_wkb(geoms), dtype=object),
         [np.array(codes, dtype=object), np.array([100, 200], dtype=np.int64)],
-        ["CODIGO", "POB"], geometry_type="Polygon", crs=crs, driver=driver,
+        ["CODIGO", "POB"],
+        geometry_type="Polygon",
+        crs=crs,
+        driver=driver,
     )
 
 
 def test_geojson_boundaries(tmp_path):
-    path = write_geojson(tmp_path / "t.geojson", [({"codigo": "A", "nombre": "Uno"}, box(0, 0, 1, 1)),
-                                                  ({"codigo": "B", "nombre": "Dos"}, box(1, 0, 2, 1))])
+    path = write_geojson(
+        tmp_path / "t.geojson",
+        [
+            ({"codigo": "A", "nombre": "Uno"}, box(0, 0, 1, 1)),
+            ({"codigo": "B", "nombre": "Dos"}, box(1, 0, 2, 1)),
+        ],
+    )
     result = boundaries.read(path)
     assert result.frame.get_column("code").to_list() == ["A", "B"]
     assert shapely.from_wkb(result.frame.get_column("geometry")[1]).equals(box(1, 0, 2, 1))
@@ -82,7 +91,7 @@ def test_assign_many_points_matches_shapely_contains():
     rng = np.random.default_rng(3)
     territories = np.array([box(i, j, i + 1, j + 1) for i in range(10) for j in range(10)])
     lon, lat = rng.uniform(-1, 11, 20_000), rng.uniform(-1, 11, 20_000)
-    index, status = assign_points(lon, lat, territories)
+    index, _status = assign_points(lon, lat, territories)
     inside = (lon >= 0) & (lon <= 10) & (lat >= 0) & (lat <= 10)
     assert np.array_equal(index >= 0, inside)
     sample = np.flatnonzero(inside)[:200]

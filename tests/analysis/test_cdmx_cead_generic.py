@@ -16,7 +16,8 @@ def test_cdmx_current_schema(fixtures_dir):
     assert frame.height == 5
     assert frame.get_column("municipality_code").to_list() == ["09007", "09007", "09007", "09015", None]
     assert frame.row(0, named=True)["category_path"] == (
-        "ROBO A TRANSEUNTE EN VÍA PÚBLICA CON Y SIN VIOLENCIA / ROBO A TRANSEUNTE EN VIA PUBLICA CON VIOLENCIA")
+        "ROBO A TRANSEUNTE EN VÍA PÚBLICA CON Y SIN VIOLENCIA / ROBO A TRANSEUNTE EN VIA PUBLICA CON VIOLENCIA"
+    )
     assert frame.row(0, named=True)["occurred_time"] == dt.time(22, 30)
     assert frame.row(1, named=True)["lat"] is None  # literal NA
     last = frame.row(4, named=True)
@@ -40,8 +41,10 @@ def test_cdmx_impossible_values(tmp_path, fixtures_dir):
     path = tmp_path / "malo.csv"
     path.write_text(text, encoding="utf-8")
     problems = cdmx_fgj.read(path).problems.filter(pl.col("severity") == "error").to_dicts()
-    assert {(p["row"], p["column"], p["value"]) for p in problems} == {(2, "fecha_hecho", "2025-02-30"),
-                                                                        (4, "latitud", "95.1")}
+    assert {(p["row"], p["column"], p["value"]) for p in problems} == {
+        (2, "fecha_hecho", "2025-02-30"),
+        (4, "latitud", "95.1"),
+    }
 
 
 def test_cead_infers_cutoff_from_trailing_zero_months(fixtures_dir):
@@ -67,8 +70,17 @@ def test_generic_mapping_validation():
 def test_generic_csv_xlsx_and_geojson_give_the_same_incidents(tmp_path, fixtures_dir):
     import xlsxwriter
 
-    mapping = {"columns": {"record_id": "id", "date": "fecha", "time": "hora", "category": "delito", "lat": "lat",
-                           "lon": "lon", "territory": "cuadrante"}}
+    mapping = {
+        "columns": {
+            "record_id": "id",
+            "date": "fecha",
+            "time": "hora",
+            "category": "delito",
+            "lat": "lat",
+            "lon": "lon",
+            "territory": "cuadrante",
+        }
+    }
     csv_result = incidents.read(fixtures_dir / "incidentes_generico.csv", mapping=mapping, municipality_code="15058")
     rows = pl.read_csv(fixtures_dir / "incidentes_generico.csv", infer_schema=False)
     xlsx = tmp_path / "incidentes.xlsx"
@@ -80,9 +92,14 @@ def test_generic_csv_xlsx_and_geojson_give_the_same_incidents(tmp_path, fixtures
                 sheet.write_string(r, c, value)
     book.close()
     xlsx_result = incidents.read(xlsx, mapping=mapping, municipality_code="15058")
-    features = [{"type": "Feature", "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")},
-                 "geometry": {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]} if r["lat"] else None}
-                for r in rows.to_dicts()]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")},
+            "geometry": {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]} if r["lat"] else None,
+        }
+        for r in rows.to_dicts()
+    ]
     geojson = tmp_path / "incidentes.geojson"
     geojson.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     geo_mapping = {"columns": {**mapping["columns"], "lat": "latitud", "lon": "longitud"}}
@@ -114,13 +131,16 @@ def test_generic_category_over_several_columns(tmp_path):
 
 def test_generic_missing_mapped_column(tmp_path, fixtures_dir):
     with pytest.raises(FileRejected, match="no tiene las columnas del mapeo: fecha_hecho"):
-        incidents.read(fixtures_dir / "incidentes_generico.csv",
-                       mapping={"columns": {"date": "fecha_hecho", "category": "delito"}})
+        incidents.read(
+            fixtures_dir / "incidentes_generico.csv",
+            mapping={"columns": {"date": "fecha_hecho", "category": "delito"}},
+        )
 
 
 def test_hostile_text_is_kept_as_plain_data(tmp_path):
     path = tmp_path / "hostil.csv"
     path.write_text('fecha,delito\n2025-01-01,"<script>alert(1)</script>; DROP TABLE x;--"\n', encoding="utf-8")
-    frame = incidents.read(path, mapping={"columns": {"date": "fecha", "category": "delito"}},
-                           municipality_code="1").frame
+    frame = incidents.read(
+        path, mapping={"columns": {"date": "fecha", "category": "delito"}}, municipality_code="1"
+    ).frame
     assert frame.get_column("category_path")[0] == "<script>alert(1)</script>; DROP TABLE x;--"

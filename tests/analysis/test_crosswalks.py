@@ -5,17 +5,46 @@ from collections import Counter
 from atalaya.analysis import crosswalk
 
 CNSP_TIPOS = {
-    "Aborto", "Abuso de confianza", "Abuso sexual", "Acoso sexual", "Allanamiento de morada", "Amenazas",
-    "Contra el medio ambiente", "Corrupción de menores", "Daño a la propiedad",
-    "Delitos cometidos por servidores públicos", "Despojo", "Electorales", "Evasión de presos", "Extorsión",
-    "Falsedad", "Falsificación", "Feminicidio", "Fraude", "Homicidio", "Hostigamiento sexual", "Incesto",
-    "Incumplimiento de obligaciones de asistencia familiar", "Lesiones", "Narcomenudeo",
-    "Otros delitos contra el patrimonio", "Otros delitos contra la familia", "Otros delitos contra la sociedad",
-    "Otros delitos del Fuero Común", "Otros delitos que atentan contra la libertad personal",
+    "Aborto",
+    "Abuso de confianza",
+    "Abuso sexual",
+    "Acoso sexual",
+    "Allanamiento de morada",
+    "Amenazas",
+    "Contra el medio ambiente",
+    "Corrupción de menores",
+    "Daño a la propiedad",
+    "Delitos cometidos por servidores públicos",
+    "Despojo",
+    "Electorales",
+    "Evasión de presos",
+    "Extorsión",
+    "Falsedad",
+    "Falsificación",
+    "Feminicidio",
+    "Fraude",
+    "Homicidio",
+    "Hostigamiento sexual",
+    "Incesto",
+    "Incumplimiento de obligaciones de asistencia familiar",
+    "Lesiones",
+    "Narcomenudeo",
+    "Otros delitos contra el patrimonio",
+    "Otros delitos contra la familia",
+    "Otros delitos contra la sociedad",
+    "Otros delitos del Fuero Común",
+    "Otros delitos que atentan contra la libertad personal",
     "Otros delitos que atentan contra la libertad y la seguridad sexual",
-    "Otros delitos que atentan contra la vida y la integridad corporal", "Rapto", "Robo", "Secuestro",
-    "Tráfico de menores", "Trata de personas", "Violación equiparada", "Violación simple",
-    "Violencia de género en todas sus modalidades distinta a la violencia familiar", "Violencia familiar",
+    "Otros delitos que atentan contra la vida y la integridad corporal",
+    "Rapto",
+    "Robo",
+    "Secuestro",
+    "Tráfico de menores",
+    "Trata de personas",
+    "Violación equiparada",
+    "Violación simple",
+    "Violencia de género en todas sus modalidades distinta a la violencia familiar",
+    "Violencia familiar",
 }
 
 
@@ -41,7 +70,11 @@ def test_every_entry_of_every_catalogue_is_mapped_to_known_codes():
         assert not duplicates, (spec.file, duplicates)
         for r in rows:
             assert r.family in families, (spec.file, r.match, r.family)
-            assert r.iccs == "" and r.family == "no-delictivos" or r.iccs in iccs, (spec.file, r.match, r.iccs)
+            assert (r.iccs == "" and r.family == "no-delictivos") or r.iccs in iccs, (
+                spec.file,
+                r.match,
+                r.iccs,
+            )
             assert r.harm_weight > 0 or r.family == "no-delictivos", (spec.file, r.match)
 
 
@@ -55,4 +88,5 @@ def test_cdmx_categories_are_parents_of_their_delitos():
 
 def test_category_key_ignores_accents_case_and_spacing():
     assert crosswalk.category_key("ROBO  A CASA HABITACIÓN / Con Violencia") == crosswalk.category_key(
-        "Robo a casa habitacion / con violencia")
+        "Robo a casa habitacion / con violencia"
+    )

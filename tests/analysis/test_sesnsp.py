@@ -18,8 +18,10 @@ def test_reads_cp1252_wide_file_into_long_counts(fixtures_dir):
     # 6 full years of 12 months for 4 rows + 6 published months for 4 rows of 2026
     assert frame.height == 4 * 12 + 4 * 6
     assert set(frame.get_column("municipality_code")) == {"15058", "15999", "02004"}
-    robo = frame.filter((pl.col("category_path") == "Robo / Robo a negocio / Con violencia")
-                        & (pl.col("period_start") == dt.date(2025, 3, 1)))
+    robo = frame.filter(
+        (pl.col("category_path") == "Robo / Robo a negocio / Con violencia")
+        & (pl.col("period_start") == dt.date(2025, 3, 1))
+    )
     assert robo.get_column("count").to_list() == [1204]  # thousands separator
     assert frame.get_column("municipality_name").to_list()[0] == "Nezahualcóyotl"
 
@@ -46,23 +48,34 @@ def test_bad_counts_are_reported_with_row_column_value_reason(tmp_path, fixtures
     path = tmp_path / "malo.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
     problems = sesnsp.read(path).problems.to_dicts()
-    assert {"row": 2, "column": "Febrero", "value": "dos", "reason": "El conteo no es un número entero.",
-            "severity": "error"} in problems
+    assert {
+        "row": 2,
+        "column": "Febrero",
+        "value": "dos",
+        "reason": "El conteo no es un número entero.",
+        "severity": "error",
+    } in problems
     assert any(p["column"] == "Marzo" and p["value"] == "-4" and "negativo" in p["reason"] for p in problems)
 
 
 def test_state_file_is_refused_clearly(tmp_path):
     path = tmp_path / "estatal.csv"
-    path.write_text("Año,Clave_Ent,Entidad,Bien jurídico afectado,Tipo de delito,Subtipo de delito,Modalidad,Enero\n"
-                    "2025,15,México,El patrimonio,Robo,Robo a negocio,Con violencia,1\n", encoding="utf-8")
-    with pytest.raises(FileRejected, match="Cve. Municipio"):
+    path.write_text(
+        "Año,Clave_Ent,Entidad,Bien jurídico afectado,Tipo de delito,Subtipo de delito,Modalidad,Enero\n"
+        "2025,15,México,El patrimonio,Robo,Robo a negocio,Con violencia,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FileRejected, match=r"Cve\. Municipio"):
         sesnsp.read(path)
 
 
 def test_missing_month_columns_are_listed(tmp_path):
     path = tmp_path / "corto.csv"
-    path.write_text("Año,Clave_Ent,Entidad,Cve. Municipio,Municipio,Bien jurídico afectado,Tipo de delito,"
-                    "Subtipo de delito,Modalidad,Enero\n", encoding="utf-8")
+    path.write_text(
+        "Año,Clave_Ent,Entidad,Cve. Municipio,Municipio,Bien jurídico afectado,Tipo de delito,"
+        "Subtipo de delito,Modalidad,Enero\n",
+        encoding="utf-8",
+    )
     with pytest.raises(FileRejected, match="Faltan columnas obligatorias: abril"):
         sesnsp.read(path)
 

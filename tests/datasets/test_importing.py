@@ -15,9 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot():
-    return (Dataset.objects.filter(status="importado").count(), Incident.objects.count(),
-            AggregateCount.objects.count(), DailyCount.objects.count(), MonthlyCount.objects.count(),
-            SourceCategory.objects.count())
+    return (
+        Dataset.objects.filter(status="importado").count(),
+        Incident.objects.count(),
+        AggregateCount.objects.count(),
+        DailyCount.objects.count(),
+        MonthlyCount.objects.count(),
+        SourceCategory.objects.count(),
+    )
 
 
 def test_sesnsp_import_scopes_to_registered_municipalities(neza, fixtures_dir):
@@ -29,7 +34,9 @@ def test_sesnsp_import_scopes_to_registered_municipalities(neza, fixtures_dir):
     assert dataset.period_start == dt.date(2025, 1, 1) and dataset.cutoff == dt.date(2026, 6, 30)
     assert list(dataset.municipalities.values_list("code", flat=True)) == ["15058"]
     frame = export_counts(municipality_code="15058", level="family", source="sesnsp")
-    march = frame.filter((frame["period_start"] == dt.date(2025, 3, 1)) & (frame["category_code"] == "robos-con-violencia"))
+    march = frame.filter(
+        (frame["period_start"] == dt.date(2025, 3, 1)) & (frame["category_code"] == "robos-con-violencia")
+    )
     assert march["count"].to_list() == [1204 + 61]  # robo a negocio + robo de coche con violencia
     assert frame["period_start"].max() == dt.date(2026, 6, 1)  # unpublished months are absent
 
@@ -46,10 +53,12 @@ def test_newer_release_supersedes_months_it_covers(neza, fixtures_dir, tmp_path)
     import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv")
     text = (fixtures_dir / "sesnsp_delitos_cp1252.csv").read_bytes().decode("cp1252")
     revised = tmp_path / "revisado.csv"
-    revised.write_bytes(text.replace("2026,15,México,15058,Nezahualcóyotl,El patrimonio,Robo,Robo a negocio,Con "
-                                     "violencia,35,33,40,38,36,34,,",
-                                     "2026,15,México,15058,Nezahualcóyotl,El patrimonio,Robo,Robo a negocio,Con "
-                                     "violencia,35,33,40,38,36,34,31,").encode("cp1252"))
+    revised.write_bytes(
+        text.replace(
+            "2026,15,México,15058,Nezahualcóyotl,El patrimonio,Robo,Robo a negocio,Con violencia,35,33,40,38,36,34,,",
+            "2026,15,México,15058,Nezahualcóyotl,El patrimonio,Robo,Robo a negocio,Con violencia,35,33,40,38,36,34,31,",
+        ).encode("cp1252")
+    )
     outcome = import_file("sesnsp", revised)
     assert outcome.status == "importado"
     frame = export_counts(municipality_code="15058", source="sesnsp", level="family")
@@ -68,8 +77,13 @@ def test_reject_writes_nothing_and_reports_every_problem(neza, fixtures_dir, tmp
     assert _snapshot() == before
     with outcome.report_path.open(encoding="utf-8-sig") as fh:
         report = list(csv.DictReader(fh))
-    assert {"fila": "3", "columna": "Febrero", "valor": "muchos", "motivo": "El conteo no es un número entero.",
-            "gravedad": "error"} in report
+    assert {
+        "fila": "3",
+        "columna": "Febrero",
+        "valor": "muchos",
+        "motivo": "El conteo no es un número entero.",
+        "gravedad": "error",
+    } in report
     assert Dataset.objects.filter(status="rechazado", file_name="malo.csv").count() == 1
 
 
@@ -80,8 +94,9 @@ def test_skip_imports_valid_rows_and_lists_the_rest(neza, fixtures_dir, tmp_path
     bad.write_text("\n".join(lines), encoding="utf-8")
     outcome = import_file("sesnsp", bad, on_error="skip")
     assert outcome.status == "importado" and outcome.rows_rejected == 1 and outcome.rows_accepted == 5
-    assert not AggregateCount.objects.filter(category__label="Con violencia", category__path__contains="negocio",
-                                             period_start__year=2025).exists()
+    assert not AggregateCount.objects.filter(
+        category__label="Con violencia", category__path__contains="negocio", period_start__year=2025
+    ).exists()
 
 
 def test_failure_part_way_leaves_the_database_as_before(neza, fixtures_dir, monkeypatch):
@@ -104,8 +119,12 @@ def test_dry_run_reports_without_writing(neza, fixtures_dir):
 
 
 def test_incidents_are_assigned_flagged_and_unmapped_categories_kept(neza, generic_mapping, fixtures_dir):
-    outcome = import_file("incidents", fixtures_dir / "incidentes_generico.csv", municipality_code="15058",
-                          mapping_name="policia-prueba")
+    outcome = import_file(
+        "incidents",
+        fixtures_dir / "incidentes_generico.csv",
+        municipality_code="15058",
+        mapping_name="policia-prueba",
+    )
     assert outcome.status == "importado", outcome.message
     by_id = {i.record_id: i for i in Incident.objects.select_related("territory")}
     assert by_id["A1"].territory.code == "C1" and by_id["A1"].location_status == "ok"
@@ -122,12 +141,19 @@ def test_incidents_are_assigned_flagged_and_unmapped_categories_kept(neza, gener
 
 
 def test_reimport_with_one_changed_record_rewrites_only_it(neza, generic_mapping, fixtures_dir, tmp_path):
-    import_file("incidents", fixtures_dir / "incidentes_generico.csv", municipality_code="15058",
-                mapping_name="policia-prueba")
+    import_file(
+        "incidents",
+        fixtures_dir / "incidentes_generico.csv",
+        municipality_code="15058",
+        mapping_name="policia-prueba",
+    )
     text = (fixtures_dir / "incidentes_generico.csv").read_text(encoding="utf-8")
     changed = tmp_path / "corregido.csv"
-    changed.write_text(text.replace("A2,01/03/2025,02:00", "A2,05/03/2025,02:00")
-                       + "A5,2025-03-09,12:00,Violencia familiar,19.385,-99.025,\n", encoding="utf-8")
+    changed.write_text(
+        text.replace("A2,01/03/2025,02:00", "A2,05/03/2025,02:00")
+        + "A5,2025-03-09,12:00,Violencia familiar,19.385,-99.025,\n",
+        encoding="utf-8",
+    )
     outcome = import_file("incidents", changed, municipality_code="15058", mapping_name="policia-prueba")
     assert (outcome.rows_new, outcome.rows_changed, outcome.rows_unchanged) == (1, 1, 3)
     assert Incident.objects.get(record_id="A2").occurred_on == dt.date(2025, 3, 5)
@@ -159,7 +185,12 @@ def test_boundaries_with_unknown_parent_are_rejected(neza, tmp_path):
     from tests.conftest import write_geojson
 
     path = write_geojson(tmp_path / "x.geojson", [({"codigo": "C9", "padre": "S9"}, box(0, 0, 1, 1))])
-    outcome = import_file("boundaries", path, municipality_code="15058", level="cuadrante",
-                          reader_options={"code_column": "codigo", "parent_column": "padre"})
+    outcome = import_file(
+        "boundaries",
+        path,
+        municipality_code="15058",
+        level="cuadrante",
+        reader_options={"code_column": "codigo", "parent_column": "padre"},
+    )
     assert outcome.status == "rechazado"
     assert not neza.territories.filter(code="C9").exists()

@@ -50,3 +50,6 @@ class ChangeLogEntry(models.Model):
         verbose_name = _("registro de cambios")
         verbose_name_plural = _("registro de cambios")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"

@@ -39,8 +39,7 @@ def log_change(*, user, action: str, obj, message: str, municipality=None, origi
     )
 
 
-def create_user(username: str, password: str, *, municipality_codes: list[str], role: str,
-                superuser: bool = False):
+def create_user(username: str, password: str, *, municipality_codes: list[str], role: str, superuser: bool = False):
     """Create or update a user and give them ``role`` in each municipality (used by the CLI and the demo)."""
     from django.contrib.auth import get_user_model
 

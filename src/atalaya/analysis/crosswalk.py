@@ -17,8 +17,6 @@ from importlib import resources
 from .text import normalise
 
 
-
-
 @dataclass(frozen=True)
 class CrosswalkRow:
     match: str
@@ -59,8 +57,15 @@ def iccs_classes() -> list[dict[str, str]]:
 @cache
 def catalogues() -> list[CatalogueSpec]:
     return [
-        CatalogueSpec(r["file"], r["source"], r["version"], r["name"], tuple(r["levels"].split("|")),
-                      r["description"], int(r["preference"]))
+        CatalogueSpec(
+            r["file"],
+            r["source"],
+            r["version"],
+            r["name"],
+            tuple(r["levels"].split("|")),
+            r["description"],
+            int(r["preference"]),
+        )
         for r in _read("catalogues.csv")
     ]
 
@@ -72,15 +77,17 @@ def crosswalk_rows(spec: CatalogueSpec) -> list[CrosswalkRow]:
     for r in _read(spec.file):
         iccs = r["iccs"].strip()
         weight = r["harm_weight"].strip()
-        rows.append(CrosswalkRow(
-            match=r["match"].strip(),
-            key=category_key(r["match"]),
-            path=r["path"].strip(),
-            iccs=iccs,
-            family=r["family"].strip(),
-            harm_weight=float(weight) if weight else default_harm(iccs, harm),
-            notes=r["notes"].strip(),
-        ))
+        rows.append(
+            CrosswalkRow(
+                match=r["match"].strip(),
+                key=category_key(r["match"]),
+                path=r["path"].strip(),
+                iccs=iccs,
+                family=r["family"].strip(),
+                harm_weight=float(weight) if weight else default_harm(iccs, harm),
+                notes=r["notes"].strip(),
+            )
+        )
     return rows
 
 

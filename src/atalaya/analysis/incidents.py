@@ -10,6 +10,7 @@ territory_code, attributes``.
 from __future__ import annotations
 
 import datetime as dt
+
 import polars as pl
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -39,8 +40,20 @@ def normalise_incidents(
     ``attribute_columns`` maps frame columns to the keys they keep in the JSON ``attributes``.
     ``column_labels`` maps canonical names back to the file's headers so that problems name what the analyst sees.
     """
-    for col in ("record_id", "date", "year", "month", "time", "category_parent", "lat", "lon", "x", "y",
-                "municipality", "territory"):
+    for col in (
+        "record_id",
+        "date",
+        "year",
+        "month",
+        "time",
+        "category_parent",
+        "lat",
+        "lon",
+        "x",
+        "y",
+        "municipality",
+        "territory",
+    ):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
     labels = {c: c for c in frame.columns} | (column_labels or {})
@@ -62,43 +75,107 @@ def normalise_incidents(
         .then(pl.date(pl.col("_year"), pl.col("_month"), 1))
         .otherwise(pl.col("_date"))
         .alias("occurred_on"),
-        pl.when(~is_missing("date")).then(
-            pl.when(pl.col("_time").is_not_null()).then(pl.lit(PRECISION_MINUTE)).otherwise(pl.lit(PRECISION_DAY))
-        ).otherwise(pl.lit(PRECISION_MONTH)).alias("time_precision"),
+        pl.when(~is_missing("date"))
+        .then(pl.when(pl.col("_time").is_not_null()).then(pl.lit(PRECISION_MINUTE)).otherwise(pl.lit(PRECISION_DAY)))
+        .otherwise(pl.lit(PRECISION_MONTH))
+        .alias("time_precision"),
     )
     today = dt.date.today()
     lat_raw, lon_raw = ~is_missing("lat"), ~is_missing("lon")
     problems = [
-        problems_where(frame, pl.col("occurred_on").is_null() & ~is_missing("date"), labels["date"],
-                       pl.col("date"), "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD o DD/MM/AAAA)."),
-        problems_where(frame, pl.col("occurred_on").is_null() & is_missing("date"), labels["date"],
-                       pl.col("date"), "Falta la fecha del hecho."),
-        problems_where(frame, pl.col("occurred_on") > pl.lit(today), labels["date"], pl.col("date"),
-                       "La fecha del hecho está en el futuro."),
-        problems_where(frame, pl.col("occurred_on") < pl.lit(EARLIEST_DATE), labels["date"], pl.col("date"),
-                       f"Fecha anterior a {EARLIEST_DATE.year}: probablemente un error de captura."),
-        problems_where(frame, ~is_missing("time") & pl.col("_time").is_null(), labels["time"], pl.col("time"),
-                       "Hora ilegible; se conserva el registro con precisión de día.", WARNING),
-        problems_where(frame, is_missing("category"), labels["category"], pl.col("category"),
-                       "Falta la categoría del delito."),
-        problems_where(frame, lat_raw & pl.col("_lat").is_null(), labels["lat"], pl.col("lat"),
-                       "La latitud no es un número."),
-        problems_where(frame, lon_raw & pl.col("_lon").is_null(), labels["lon"], pl.col("lon"),
-                       "La longitud no es un número."),
-        problems_where(frame, pl.col("_lat").abs() > 90, labels["lat"], pl.col("lat"),
-                       "Latitud imposible (debe estar entre -90 y 90)."),
-        problems_where(frame, pl.col("_lon").abs() > 180, labels["lon"], pl.col("lon"),
-                       "Longitud imposible (debe estar entre -180 y 180)."),
-        problems_where(frame, (pl.col("_lat") == 0) & (pl.col("_lon") == 0), labels["lat"],
-                       pl.lit("0, 0"), "Coordenadas 0,0 (marcador de «sin ubicación»); se tratan como faltantes.",
-                       WARNING),
-        problems_where(frame, pl.col("_lat").is_null() != pl.col("_lon").is_null(), labels["lat"],
-                       pl.concat_str([pl.col("lat").fill_null(""), pl.col("lon").fill_null("")], separator=", "),
-                       "Solo hay una de las dos coordenadas; el registro queda sin ubicación.", WARNING),
+        problems_where(
+            frame,
+            pl.col("occurred_on").is_null() & ~is_missing("date"),
+            labels["date"],
+            pl.col("date"),
+            "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD o DD/MM/AAAA).",
+        ),
+        problems_where(
+            frame,
+            pl.col("occurred_on").is_null() & is_missing("date"),
+            labels["date"],
+            pl.col("date"),
+            "Falta la fecha del hecho.",
+        ),
+        problems_where(
+            frame,
+            pl.col("occurred_on") > pl.lit(today),
+            labels["date"],
+            pl.col("date"),
+            "La fecha del hecho está en el futuro.",
+        ),
+        problems_where(
+            frame,
+            pl.col("occurred_on") < pl.lit(EARLIEST_DATE),
+            labels["date"],
+            pl.col("date"),
+            f"Fecha anterior a {EARLIEST_DATE.year}: probablemente un error de captura.",
+        ),
+        problems_where(
+            frame,
+            ~is_missing("time") & pl.col("_time").is_null(),
+            labels["time"],
+            pl.col("time"),
+            "Hora ilegible; se conserva el registro con precisión de día.",
+            WARNING,
+        ),
+        problems_where(
+            frame,
+            is_missing("category"),
+            labels["category"],
+            pl.col("category"),
+            "Falta la categoría del delito.",
+        ),
+        problems_where(
+            frame,
+            lat_raw & pl.col("_lat").is_null(),
+            labels["lat"],
+            pl.col("lat"),
+            "La latitud no es un número.",
+        ),
+        problems_where(
+            frame,
+            lon_raw & pl.col("_lon").is_null(),
+            labels["lon"],
+            pl.col("lon"),
+            "La longitud no es un número.",
+        ),
+        problems_where(
+            frame,
+            pl.col("_lat").abs() > 90,
+            labels["lat"],
+            pl.col("lat"),
+            "Latitud imposible (debe estar entre -90 y 90).",
+        ),
+        problems_where(
+            frame,
+            pl.col("_lon").abs() > 180,
+            labels["lon"],
+            pl.col("lon"),
+            "Longitud imposible (debe estar entre -180 y 180).",
+        ),
+        problems_where(
+            frame,
+            (pl.col("_lat") == 0) & (pl.col("_lon") == 0),
+            labels["lat"],
+            pl.lit("0, 0"),
+            "Coordenadas 0,0 (marcador de «sin ubicación»); se tratan como faltantes.",
+            WARNING,
+        ),
+        problems_where(
+            frame,
+            pl.col("_lat").is_null() != pl.col("_lon").is_null(),
+            labels["lat"],
+            pl.concat_str([pl.col("lat").fill_null(""), pl.col("lon").fill_null("")], separator=", "),
+            "Solo hay una de las dos coordenadas; el registro queda sin ubicación.",
+            WARNING,
+        ),
     ]
     valid_point = (
-        pl.col("_lat").is_not_null() & pl.col("_lon").is_not_null()
-        & (pl.col("_lat").abs() <= 90) & (pl.col("_lon").abs() <= 180)
+        pl.col("_lat").is_not_null()
+        & pl.col("_lon").is_not_null()
+        & (pl.col("_lat").abs() <= 90)
+        & (pl.col("_lon").abs() <= 180)
         & ~((pl.col("_lat") == 0) & (pl.col("_lon") == 0))
     )
     frame = frame.with_columns(
@@ -120,14 +197,19 @@ def normalise_incidents(
     else:
         frame = frame.with_columns(pl.col("municipality").str.strip_chars().alias("municipality_code"))
     attrs = [pl.col(c).alias(key) for c, key in (attribute_columns or {}).items() if c in frame.columns]
-    attributes = (
-        pl.struct(attrs).struct.json_encode()
-        if attrs else pl.lit(None, pl.String)
-    )
+    attributes = pl.struct(attrs).struct.json_encode() if attrs else pl.lit(None, pl.String)
     out = frame.select(
-        "_row", "record_id", "municipality_code", "occurred_on", pl.col("_time").alias("occurred_time"),
-        "time_precision", "category_path", pl.col("lat_out").alias("lat"), pl.col("lon_out").alias("lon"),
-        pl.col("territory").str.strip_chars().alias("territory_code"), attributes.alias("attributes"),
+        "_row",
+        "record_id",
+        "municipality_code",
+        "occurred_on",
+        pl.col("_time").alias("occurred_time"),
+        "time_precision",
+        "category_path",
+        pl.col("lat_out").alias("lat"),
+        pl.col("lon_out").alias("lon"),
+        pl.col("territory").str.strip_chars().alias("territory_code"),
+        attributes.alias("attributes"),
     )
     return out, concat_problems(problems)
 
@@ -138,21 +220,37 @@ def _record_ids(frame: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.DataFra
     if has_ids:
         frame = frame.with_columns(pl.col("record_id").str.strip_chars())
         dup = pl.col("record_id").is_not_null() & (pl.int_range(pl.len()).over("record_id") > 0)
-        problems = concat_problems([
-            problems_where(frame, is_missing("record_id"), labels["record_id"], pl.col("record_id"),
-                           "Falta el identificador del registro."),
-            problems_where(frame, dup, labels["record_id"], pl.col("record_id"),
-                           "Identificador repetido en el archivo: cada registro debe tener uno propio."),
-        ])
+        problems = concat_problems(
+            [
+                problems_where(
+                    frame,
+                    is_missing("record_id"),
+                    labels["record_id"],
+                    pl.col("record_id"),
+                    "Falta el identificador del registro.",
+                ),
+                problems_where(
+                    frame,
+                    dup,
+                    labels["record_id"],
+                    pl.col("record_id"),
+                    "Identificador repetido en el archivo: cada registro debe tener uno propio.",
+                ),
+            ]
+        )
         return frame, problems
     content = ["date", "year", "month", "time", "category", "category_parent", "lat", "lon", "territory"]
     digest = pl.concat_str([pl.col(c).fill_null("") for c in content], separator="|").hash(seed=20240901)
     frame = frame.with_columns(digest.alias("_digest"))
     frame = frame.with_columns(
-        pl.concat_str([
-            pl.lit("h"), pl.col("_digest").cast(pl.String),
-            pl.lit("-"), pl.int_range(pl.len()).over("_digest").cast(pl.String),
-        ]).alias("record_id")
+        pl.concat_str(
+            [
+                pl.lit("h"),
+                pl.col("_digest").cast(pl.String),
+                pl.lit("-"),
+                pl.int_range(pl.len()).over("_digest").cast(pl.String),
+            ]
+        ).alias("record_id")
     )
     return frame, concat_problems([])
 

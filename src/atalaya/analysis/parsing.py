@@ -13,8 +13,19 @@ TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H:%M:%S%.f")
 EARLIEST_DATE = dt.date(1990, 1, 1)
 
 MONTH_NAMES = {
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
 }
 
 
@@ -48,9 +59,7 @@ def is_missing(col: str) -> pl.Expr:
     return pl.col(col).is_null() | text.is_in(["", "NA", "N/A", "NULL", "NAN", "NONE", "-"])
 
 
-def check_parsed(
-    frame: pl.DataFrame, raw: str, parsed: str, reason: str, severity: str = ERROR
-) -> pl.DataFrame:
+def check_parsed(frame: pl.DataFrame, raw: str, parsed: str, reason: str, severity: str = ERROR) -> pl.DataFrame:
     """Problems for rows where the raw text was present but did not parse."""
     mask = ~is_missing(raw) & pl.col(parsed).is_null()
     return problems_where(frame, mask, raw, pl.col(raw), reason, severity)

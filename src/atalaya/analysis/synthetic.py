@@ -25,7 +25,9 @@ WEEKDAY = {
 # Hour-of-day profiles (24 weights), by kind of crime.
 HOURS = {
     "calle": np.array([3, 2, 1.5, 1, 1, 1.5, 3, 5, 5, 4, 4, 4, 4, 4, 4, 4.5, 5, 6, 7, 8, 8, 7, 5.5, 4.5]),
-    "vivienda": np.array([2, 1.5, 1.5, 1.5, 1.5, 2, 2.5, 3.5, 5, 6, 6.5, 6.5, 6, 6, 6, 6, 5.5, 5, 4, 3.5, 3, 3, 2.5, 2]),
+    "vivienda": np.array(
+        [2, 1.5, 1.5, 1.5, 1.5, 2, 2.5, 3.5, 5, 6, 6.5, 6.5, 6, 6, 6, 6, 5.5, 5, 4, 3.5, 3, 3, 2.5, 2]
+    ),
     "violencia": np.array([6, 5, 4, 3, 2, 1.5, 1.5, 2, 2.5, 3, 3, 3.5, 3.5, 3.5, 4, 4, 4.5, 5, 6, 7, 8, 8.5, 8, 7]),
     "uniforme": np.ones(24),
 }
@@ -66,8 +68,11 @@ NEZA_CATEGORIES = [
     CategoryProfile("Abuso sexual / Abuso sexual / Abuso sexual", 1.5, "vivienda"),
     CategoryProfile("Violación simple / Violación simple / Violación simple", 0.6, "violencia", "violencia"),
     CategoryProfile("Extorsión / Extorsión / Extorsión", 1, "uniforme"),
-    CategoryProfile("Otros delitos del Fuero Común / Otros delitos del Fuero Común / Otros delitos del Fuero Común",
-                    3, "uniforme"),
+    CategoryProfile(
+        "Otros delitos del Fuero Común / Otros delitos del Fuero Común / Otros delitos del Fuero Común",
+        3,
+        "uniforme",
+    ),
     # A local label that is not in the SESNSP catalogue: the demo shows how unmapped categories are reported.
     CategoryProfile("Robo / Robo de celular / Con violencia", 0.4, "calle"),
 ]
@@ -177,12 +182,20 @@ def nezahualcoyotl(rng: np.random.Generator) -> SyntheticMunicipality:
         z = zone_rows.setdefault(zona_of[code], [0, []])
         z[0] += pop
         z[1].append(geom)
-    zone_names = {"Z1": "Zona Norponiente", "Z2": "Zona Nororiente", "Z3": "Zona Surponiente", "Z4": "Zona Suroriente"}
-    zones = [("zona", code, zone_names[code], None, pop, shapely.normalize(shapely.union_all(g)))
-             for code, (pop, g) in sorted(zone_rows.items())]
+    zone_names = {
+        "Z1": "Zona Norponiente",
+        "Z2": "Zona Nororiente",
+        "Z3": "Zona Surponiente",
+        "Z4": "Zona Suroriente",
+    }
+    zones = [
+        ("zona", code, zone_names[code], None, pop, shapely.normalize(shapely.union_all(g)))
+        for code, (pop, g) in sorted(zone_rows.items())
+    ]
     territories = _territory_frame(zones + sector_rows + rows)
-    return SyntheticMunicipality("15058", "Nezahualcóyotl", "MX", "Estado de México", {2020: 1_077_208},
-                                 outline, territories)
+    return SyntheticMunicipality(
+        "15058", "Nezahualcóyotl", "MX", "Estado de México", {2020: 1_077_208}, outline, territories
+    )
 
 
 def penalolen(rng: np.random.Generator) -> SyntheticMunicipality:
@@ -191,8 +204,17 @@ def penalolen(rng: np.random.Generator) -> SyntheticMunicipality:
     The outline follows the comuna's position between Avenida Américo Vespucio and the Andes foothills; the
     eastern strip is sparsely populated. Sector names are illustrative.
     """
-    outline = Polygon([(-70.585, -33.455), (-70.520, -33.452), (-70.500, -33.470), (-70.505, -33.500),
-                       (-70.530, -33.516), (-70.575, -33.514), (-70.588, -33.490)])
+    outline = Polygon(
+        [
+            (-70.585, -33.455),
+            (-70.520, -33.452),
+            (-70.500, -33.470),
+            (-70.505, -33.500),
+            (-70.530, -33.516),
+            (-70.575, -33.514),
+            (-70.588, -33.490),
+        ]
+    )
     cells = _grid(outline, 6, 6)
     minx, _, maxx, _ = outline.bounds
     populations = {2017: 253_606, 2018: 257_714, 2019: 262_268, 2020: 266_798, 2021: 269_296}
@@ -203,8 +225,14 @@ def penalolen(rng: np.random.Generator) -> SyntheticMunicipality:
     weights /= weights.sum()
     cell_pop = np.floor(weights * total).astype(int)
     cell_pop[0] += total - cell_pop.sum()
-    sector_names = {1: "Lo Hermida", 2: "La Faena", 3: "Peñalolén Alto", 4: "San Luis", 5: "Peñalolén Nuevo",
-                    6: "Cordillera"}
+    sector_names = {
+        1: "Lo Hermida",
+        2: "La Faena",
+        3: "Peñalolén Alto",
+        4: "San Luis",
+        5: "Peñalolén Nuevo",
+        6: "Cordillera",
+    }
     rows, sectors = [], {}
     for n, ((i, j, geom), pop) in enumerate(zip(cells, cell_pop, strict=True), start=1):
         sector = (j // 3) * 3 + i // 2 + 1
@@ -213,18 +241,24 @@ def penalolen(rng: np.random.Generator) -> SyntheticMunicipality:
         s = sectors.setdefault(code, [0, []])
         s[0] += pop
         s[1].append(geom)
-    sector_rows = [("sector", code, sector_names[int(code[1:])], None, pop, shapely.normalize(shapely.union_all(g)))
-                   for code, (pop, g) in sorted(sectors.items())]
+    sector_rows = [
+        ("sector", code, sector_names[int(code[1:])], None, pop, shapely.normalize(shapely.union_all(g)))
+        for code, (pop, g) in sorted(sectors.items())
+    ]
     territories = _territory_frame(sector_rows + rows)
-    return SyntheticMunicipality("13122", "Peñalolén", "CL", "Región Metropolitana de Santiago", populations,
-                                 outline, territories)
+    return SyntheticMunicipality(
+        "13122", "Peñalolén", "CL", "Región Metropolitana de Santiago", populations, outline, territories
+    )
 
 
 def _territory_frame(rows: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "level": [r[0] for r in rows], "code": [r[1] for r in rows], "name": [r[2] for r in rows],
-            "parent_code": [r[3] for r in rows], "population": [r[4] for r in rows],
+            "level": [r[0] for r in rows],
+            "code": [r[1] for r in rows],
+            "name": [r[2] for r in rows],
+            "parent_code": [r[3] for r in rows],
+            "population": [r[4] for r in rows],
             "geometry": pl.Series([r[5] for r in rows], dtype=pl.Object),
         }
     )
@@ -289,10 +323,19 @@ def generate_incidents(
         hours_p = HOURS[cat.hours] / HOURS[cat.hours].sum()
         hours = rng.choice(24, size=total, p=hours_p)
         minutes = rng.integers(0, 60, size=total)
-        frames.append(pl.DataFrame({
-            "date": event_days, "hour": hours, "minute": minutes, "category": [cat.label] * total,
-            "lon": place_x[place] + jitter[:, 0], "lat": place_y[place] + jitter[:, 1], "spike": False,
-        }))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "date": event_days,
+                    "hour": hours,
+                    "minute": minutes,
+                    "category": [cat.label] * total,
+                    "lon": place_x[place] + jitter[:, 0],
+                    "lat": place_y[place] + jitter[:, 1],
+                    "spike": False,
+                }
+            )
+        )
     injected = []
     weekly_categories = [c for c in categories if c.share >= 3]
     for s in range(spikes):
@@ -301,30 +344,47 @@ def generate_incidents(
         weeks = int(rng.integers(2, 4))
         hot = int(np.argmax(base_attract * (rng.random(n_places) < 0.2)))
         extra = int(rng.integers(6, 12))
-        span = days[week0: week0 + 7 * weeks]
+        span = days[week0 : week0 + 7 * weeks]
         event_days = rng.choice(span, size=extra * weeks)
         n = len(event_days)
         spike = Spike(cat.label, span[0].astype(dt.date), weeks, extra, float(place_x[hot]), float(place_y[hot]))
         injected.append(spike)
-        frames.append(pl.DataFrame({
-            "date": event_days, "hour": rng.choice(24, size=n, p=HOURS["calle"] / HOURS["calle"].sum()),
-            "minute": rng.integers(0, 60, size=n), "category": [cat.label] * n,
-            "lon": place_x[hot] + rng.normal(0, 0.0004, n), "lat": place_y[hot] + rng.normal(0, 0.0004, n),
-            "spike": True,
-        }))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "date": event_days,
+                    "hour": rng.choice(24, size=n, p=HOURS["calle"] / HOURS["calle"].sum()),
+                    "minute": rng.integers(0, 60, size=n),
+                    "category": [cat.label] * n,
+                    "lon": place_x[hot] + rng.normal(0, 0.0004, n),
+                    "lat": place_y[hot] + rng.normal(0, 0.0004, n),
+                    "spike": True,
+                }
+            )
+        )
         del s
     municipality.spikes = injected
     frame = pl.concat(frames).with_columns(pl.col("date").cast(pl.Date)).sort(["date", "hour", "minute"])
     frame = frame.with_columns(
         pl.time(pl.col("hour"), pl.col("minute"), 0).alias("time"),
     ).drop("hour", "minute")
-    return frame.with_row_index("n", offset=1).with_columns(
-        pl.format("{}-{}", pl.lit(municipality.code), pl.col("n").cast(pl.String).str.zfill(7)).alias("record_id")
-    ).drop("n")
+    return (
+        frame.with_row_index("n", offset=1)
+        .with_columns(
+            pl.format("{}-{}", pl.lit(municipality.code), pl.col("n").cast(pl.String).str.zfill(7)).alias("record_id")
+        )
+        .drop("n")
+    )
 
 
-def degrade(frame: pl.DataFrame, rng: np.random.Generator, *, missing_share: float = 0.03,
-            outside_share: float = 0.003, bad_rows: int = 6) -> pl.DataFrame:
+def degrade(
+    frame: pl.DataFrame,
+    rng: np.random.Generator,
+    *,
+    missing_share: float = 0.03,
+    outside_share: float = 0.003,
+    bad_rows: int = 6,
+) -> pl.DataFrame:
     """Add the imperfections real files have: missing coordinates, points outside, a few impossible values.
 
     Returns text columns ready to be written as a source file (``date``, ``time``, ``lat``, ``lon`` as text).
@@ -333,7 +393,8 @@ def degrade(frame: pl.DataFrame, rng: np.random.Generator, *, missing_share: flo
     missing = rng.random(n) < missing_share
     outside = (rng.random(n) < outside_share) & ~missing
     out = frame.with_columns(
-        pl.col("date").cast(pl.String), pl.col("time").dt.strftime("%H:%M"),
+        pl.col("date").cast(pl.String),
+        pl.col("time").dt.strftime("%H:%M"),
         pl.when(pl.Series(outside)).then(pl.col("lat") + 0.05).otherwise(pl.col("lat")).alias("lat"),
     ).with_columns(
         pl.when(pl.Series(missing)).then(None).otherwise(pl.col("lat").round(6).cast(pl.String)).alias("lat"),
@@ -354,6 +415,9 @@ def monthly_counts(frame: pl.DataFrame, labels: list[str], first: dt.date, last:
     """Counts by ``category × month`` for every label and month (zeros included), from point incidents."""
     months = pl.date_range(first, last, interval="1mo", eager=True).alias("month")
     grid = pl.DataFrame({"category": labels}).join(pl.DataFrame({"month": months}), how="cross")
-    counts = frame.with_columns(pl.col("date").dt.truncate("1mo").alias("month")).group_by(
-        ["category", "month"]).agg(pl.len().alias("count"))
+    counts = (
+        frame.with_columns(pl.col("date").dt.truncate("1mo").alias("month"))
+        .group_by(["category", "month"])
+        .agg(pl.len().alias("count"))
+    )
     return grid.join(counts, on=["category", "month"], how="left").with_columns(pl.col("count").fill_null(0))

@@ -111,8 +111,7 @@ def _locate_malformed_line(utf8: bytes, separator: str) -> FileRejected:
         for line_no, fields in enumerate(reader, start=2):
             if fields and len(fields) != len(header):
                 return FileRejected(
-                    f"CSV mal formado en la fila {line_no}: se esperaban {len(header)} columnas y hay "
-                    f"{len(fields)}.",
+                    f"CSV mal formado en la fila {line_no}: se esperaban {len(header)} columnas y hay {len(fields)}.",
                     row=line_no,
                     value=separator.join(fields)[:200],
                 )
@@ -227,9 +226,7 @@ def read_geojson_points(data: bytes) -> pl.DataFrame:
     return frame
 
 
-def resolve_columns(
-    frame: pl.DataFrame, wanted: dict[str, tuple[str, ...]], required: set[str]
-) -> pl.DataFrame:
+def resolve_columns(frame: pl.DataFrame, wanted: dict[str, tuple[str, ...]], required: set[str]) -> pl.DataFrame:
     """Rename columns found under any alias (matched after :func:`normalise`) to their canonical names.
 
     Columns not asked for are dropped. A missing required column rejects the file, listing what was found.
@@ -245,9 +242,7 @@ def resolve_columns(
     missing = sorted(c for c in required if c not in selected)
     if missing:
         found = ", ".join(frame.columns[:30])
-        raise FileRejected(
-            "Faltan columnas obligatorias: " + ", ".join(missing) + f". Columnas encontradas: {found}."
-        )
+        raise FileRejected("Faltan columnas obligatorias: " + ", ".join(missing) + f". Columnas encontradas: {found}.")
     return frame.select([pl.col(orig).alias(canon) for canon, orig in selected.items()])
 
 

@@ -12,7 +12,10 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def normalise(text: str) -> str:
-    """Strip accents, casefold, turn punctuation into spaces and collapse them: ``'Cve. Municipio'`` → ``'cve municipio'``."""
+    """Strip accents, casefold, turn punctuation into spaces and collapse them.
+
+    ``'Cve. Municipio'`` → ``'cve municipio'``.
+    """
     decomposed = unicodedata.normalize("NFKD", str(text))
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return _SPACES.sub(" ", _NON_WORD.sub(" ", ascii_text)).strip()

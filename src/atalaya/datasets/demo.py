@@ -38,40 +38,80 @@ DEMO_USERS = [
 NEZA_MAPPING = {
     "source": "policia-neza",
     "catalogue": "sesnsp",
-    "columns": {"record_id": "folio", "date": "fecha_hecho", "time": "hora_hecho",
-                "category": ["tipo_delito", "subtipo_delito", "modalidad"], "lat": "latitud", "lon": "longitud"},
+    "columns": {
+        "record_id": "folio",
+        "date": "fecha_hecho",
+        "time": "hora_hecho",
+        "category": ["tipo_delito", "subtipo_delito", "modalidad"],
+        "lat": "latitud",
+        "lon": "longitud",
+    },
     "attributes": ["cuadrante_reportado"],
 }
 PENALOLEN_MAPPING = {
     "source": "carabineros-penalolen",
     "catalogue": "cead",
-    "columns": {"record_id": "id_caso", "date": "fecha", "time": "hora", "category": "delito", "lat": "lat",
-                "lon": "lon"},
+    "columns": {
+        "record_id": "id_caso",
+        "date": "fecha",
+        "time": "hora",
+        "category": "delito",
+        "lat": "lat",
+        "lon": "lon",
+    },
 }
 
 BIEN_JURIDICO = {
-    "Homicidio": "La vida y la Integridad corporal", "Lesiones": "La vida y la Integridad corporal",
-    "Feminicidio": "La vida y la Integridad corporal", "Aborto": "La vida y la Integridad corporal",
+    "Homicidio": "La vida y la Integridad corporal",
+    "Lesiones": "La vida y la Integridad corporal",
+    "Feminicidio": "La vida y la Integridad corporal",
+    "Aborto": "La vida y la Integridad corporal",
     "Otros delitos que atentan contra la vida y la integridad corporal": "La vida y la Integridad corporal",
-    "Secuestro": "Libertad personal", "Tráfico de menores": "Libertad personal", "Rapto": "Libertad personal",
+    "Secuestro": "Libertad personal",
+    "Tráfico de menores": "Libertad personal",
+    "Rapto": "Libertad personal",
     "Otros delitos que atentan contra la libertad personal": "Libertad personal",
-    "Robo": "El patrimonio", "Fraude": "El patrimonio", "Abuso de confianza": "El patrimonio",
-    "Extorsión": "El patrimonio", "Daño a la propiedad": "El patrimonio", "Despojo": "El patrimonio",
+    "Robo": "El patrimonio",
+    "Fraude": "El patrimonio",
+    "Abuso de confianza": "El patrimonio",
+    "Extorsión": "El patrimonio",
+    "Daño a la propiedad": "El patrimonio",
+    "Despojo": "El patrimonio",
     "Otros delitos contra el patrimonio": "El patrimonio",
     "Violencia familiar": "La familia",
     "Violencia de género en todas sus modalidades distinta a la violencia familiar": "La familia",
-    "Incumplimiento de obligaciones de asistencia familiar": "La familia", "Otros delitos contra la familia": "La familia",
-    "Corrupción de menores": "La sociedad", "Trata de personas": "La sociedad",
+    "Incumplimiento de obligaciones de asistencia familiar": "La familia",
+    "Otros delitos contra la familia": "La familia",
+    "Corrupción de menores": "La sociedad",
+    "Trata de personas": "La sociedad",
     "Otros delitos contra la sociedad": "La sociedad",
 }
 SEXUAL = "La libertad y la seguridad sexual"
 OTHER = "Otros bienes jurídicos afectados (del fuero común)"
-MONTHS = ["Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre", "Octubre",
-          "Noviembre", "Diciembre"]
+MONTHS = [
+    "Enero",
+    "Febrero",
+    "Marzo",
+    "Abril",
+    "Mayo",
+    "Junio",
+    "Julio",
+    "Agosto",
+    "Septiembre",
+    "Octubre",
+    "Noviembre",
+    "Diciembre",
+]
 
 
-def load_demo(*, years: int = 5, seed: int = 20261125, scale: float = 1.0, output: Path | None = None,
-              verbose: bool = False) -> dict:
+def load_demo(
+    *,
+    years: int = 5,
+    seed: int = 20261125,
+    scale: float = 1.0,
+    output: Path | None = None,
+    verbose: bool = False,
+) -> dict:
     """Generate the demo files and import them. Idempotent: the same seed writes the same files."""
     rng = np.random.default_rng(seed)
     out = Path(output or Path(settings.DATA_DIR) / "demo")
@@ -81,10 +121,12 @@ def load_demo(*, years: int = 5, seed: int = 20261125, scale: float = 1.0, outpu
 
     neza = synthetic.nezahualcoyotl(rng)
     pena = synthetic.penalolen(rng)
-    neza.incidents = synthetic.generate_incidents(neza, synthetic.NEZA_CATEGORIES, annual_total=16_000 * scale,
-                                                  start=start, end=CUTOFF, rng=rng)
-    pena.incidents = synthetic.generate_incidents(pena, synthetic.PENALOLEN_CATEGORIES, annual_total=9_000 * scale,
-                                                  start=start, end=CUTOFF, rng=rng)
+    neza.incidents = synthetic.generate_incidents(
+        neza, synthetic.NEZA_CATEGORIES, annual_total=16_000 * scale, start=start, end=CUTOFF, rng=rng
+    )
+    pena.incidents = synthetic.generate_incidents(
+        pena, synthetic.PENALOLEN_CATEGORIES, annual_total=9_000 * scale, start=start, end=CUTOFF, rng=rng
+    )
     files = {
         "neza": _write_municipality(neza, out / "nezahualcoyotl", rng, NEZA_MAPPING),
         "pena": _write_municipality(pena, out / "penalolen", rng, PENALOLEN_MAPPING),
@@ -93,30 +135,55 @@ def load_demo(*, years: int = 5, seed: int = 20261125, scale: float = 1.0, outpu
     files["cead"] = _write_cead(pena, out / "cead" / "cead_penalolen_tidy.csv", rng, start)
     (out / "LEAME.txt").write_text(
         "Datos SINTÉTICOS de demostración generados por «atalaya demo». No son cifras oficiales.\n"
-        "Los límites territoriales son aproximados y solo sirven para ilustrar.\n", encoding="utf-8")
-    (out / "brotes_inyectados.json").write_text(json.dumps(
-        {m.name: [s.__dict__ | {"start": s.start.isoformat()} for s in m.spikes] for m in (neza, pena)},
-        ensure_ascii=False, indent=2), encoding="utf-8")
+        "Los límites territoriales son aproximados y solo sirven para ilustrar.\n",
+        encoding="utf-8",
+    )
+    (out / "brotes_inyectados.json").write_text(
+        json.dumps(
+            {m.name: [s.__dict__ | {"start": s.start.isoformat()} for s in m.spikes] for m in (neza, pena)},
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
 
     outcomes = []
     for m in (neza, pena):
-        register_municipality(m.code, m.name, country=m.country, region=m.region, populations=m.populations,
-                              is_synthetic=True)
+        register_municipality(
+            m.code, m.name, country=m.country, region=m.region, populations=m.populations, is_synthetic=True
+        )
         say(f"— {m.name} ({m.code})")
         for level, path in files["neza" if m is neza else "pena"]["boundaries"]:
-            outcome = import_file("boundaries", path, municipality_code=m.code, level=level,
-                                  population_year=2020, origin="demo",
-                                  reader_options={"code_column": "codigo", "name_column": "nombre",
-                                                  "parent_column": "padre" if level != "municipio" else None,
-                                                  "population_column": "poblacion"})
+            outcome = import_file(
+                "boundaries",
+                path,
+                municipality_code=m.code,
+                level=level,
+                population_year=2020,
+                origin="demo",
+                reader_options={
+                    "code_column": "codigo",
+                    "name_column": "nombre",
+                    "parent_column": "padre" if level != "municipio" else None,
+                    "population_column": "poblacion",
+                },
+            )
             outcomes.append(outcome)
             say(f"  límites {level}: {outcome.message}")
     for name, definition in (("demo-neza", NEZA_MAPPING), ("demo-penalolen", PENALOLEN_MAPPING)):
         ColumnMapping.objects.update_or_create(
-            name=name, defaults={"definition": definition, "description": "Mapeo del observatorio de demostración."})
+            name=name,
+            defaults={"definition": definition, "description": "Mapeo del observatorio de demostración."},
+        )
     for m, key, mapping_name in ((neza, "neza", "demo-neza"), (pena, "pena", "demo-penalolen")):
-        outcome = import_file("incidents", files[key]["incidents"], municipality_code=m.code,
-                              mapping_name=mapping_name, on_error="skip", origin="demo")
+        outcome = import_file(
+            "incidents",
+            files[key]["incidents"],
+            municipality_code=m.code,
+            mapping_name=mapping_name,
+            on_error="skip",
+            origin="demo",
+        )
         outcomes.append(outcome)
         say(f"  incidentes {m.name}: {outcome.message}")
     outcome = import_file("sesnsp", files["sesnsp"], origin="demo")
@@ -134,14 +201,24 @@ def _write_municipality(m: synthetic.SyntheticMunicipality, folder: Path, rng, m
     folder.mkdir(parents=True, exist_ok=True)
     boundaries = []
     outline_path = folder / "limite_municipal.geojson"
-    _write_geojson(outline_path, [{"codigo": m.code, "nombre": m.name, "poblacion": m.populations.get(2020)}],
-                   [m.outline])
+    _write_geojson(
+        outline_path,
+        [{"codigo": m.code, "nombre": m.name, "poblacion": m.populations.get(2020)}],
+        [m.outline],
+    )
     boundaries.append(("municipio", outline_path))
     for level in m.territories.get_column("level").unique(maintain_order=True).to_list():
         part = m.territories.filter(pl.col("level") == level)
         path = folder / f"{level.replace(' ', '_')}s.geojson"
-        props = [{"codigo": r["code"], "nombre": r["name"], "padre": r["parent_code"], "poblacion": r["population"]}
-                 for r in part.select("code", "name", "parent_code", "population").iter_rows(named=True)]
+        props = [
+            {
+                "codigo": r["code"],
+                "nombre": r["name"],
+                "padre": r["parent_code"],
+                "poblacion": r["population"],
+            }
+            for r in part.select("code", "name", "parent_code", "population").iter_rows(named=True)
+        ]
         _write_geojson(path, props, part.get_column("geometry").to_list())
         boundaries.append((level, path))
     data = synthetic.degrade(m.incidents, rng)
@@ -152,25 +229,56 @@ def _write_municipality(m: synthetic.SyntheticMunicipality, folder: Path, rng, m
         leaves = m.territories.filter(pl.col("level") == "cuadrante")
         data = data.with_columns(pl.lit(None, pl.String).alias("cuadrante_reportado"))
         del leaves
-        ordered = [columns["record_id"], columns["date"], columns["time"], *columns["category"], columns["lat"],
-                   columns["lon"], "cuadrante_reportado"]
-        data = data.rename({"record_id": columns["record_id"], "date": columns["date"], "time": columns["time"],
-                            "lat": columns["lat"], "lon": columns["lon"]})
+        ordered = [
+            columns["record_id"],
+            columns["date"],
+            columns["time"],
+            *columns["category"],
+            columns["lat"],
+            columns["lon"],
+            "cuadrante_reportado",
+        ]
+        data = data.rename(
+            {
+                "record_id": columns["record_id"],
+                "date": columns["date"],
+                "time": columns["time"],
+                "lat": columns["lat"],
+                "lon": columns["lon"],
+            }
+        )
     else:
-        data = data.rename({"record_id": columns["record_id"], "date": columns["date"], "time": columns["time"],
-                            "category": columns["category"], "lat": columns["lat"], "lon": columns["lon"]})
-        ordered = [columns["record_id"], columns["date"], columns["time"], columns["category"], columns["lat"],
-                   columns["lon"]]
+        data = data.rename(
+            {
+                "record_id": columns["record_id"],
+                "date": columns["date"],
+                "time": columns["time"],
+                "category": columns["category"],
+                "lat": columns["lat"],
+                "lon": columns["lon"],
+            }
+        )
+        ordered = [
+            columns["record_id"],
+            columns["date"],
+            columns["time"],
+            columns["category"],
+            columns["lat"],
+            columns["lon"],
+        ]
     path = folder / "incidentes.csv"
     data.select(ordered).write_csv(path)
     return {"boundaries": boundaries, "incidents": path}
 
 
 def _write_geojson(path: Path, properties: list[dict], geometries: list) -> None:
-    features = [{"type": "Feature", "properties": p, "geometry": mapping(shapely.set_precision(g, 1e-6))}
-                for p, g in zip(properties, geometries, strict=True)]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-                    encoding="utf-8")
+    features = [
+        {"type": "Feature", "properties": p, "geometry": mapping(shapely.set_precision(g, 1e-6))}
+        for p, g in zip(properties, geometries, strict=True)
+    ]
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 def _write_sesnsp(neza: synthetic.SyntheticMunicipality, path: Path, rng, start: dt.date) -> Path:
@@ -182,14 +290,20 @@ def _write_sesnsp(neza: synthetic.SyntheticMunicipality, path: Path, rng, start:
     noise = rng.uniform(0.85, 1.05, counts.height)
     counts = counts.with_columns(
         (pl.col("count") * pl.Series(noise)).round().cast(pl.Int64).alias("count"),
-        pl.col("month").dt.year().alias("year"), pl.col("month").dt.month().alias("m"),
+        pl.col("month").dt.year().alias("year"),
+        pl.col("month").dt.month().alias("m"),
     )
-    header = ("Año,Clave_Ent,Entidad,Cve. Municipio,Municipio,Bien jurídico afectado,Tipo de delito,"
-              "Subtipo de delito,Modalidad," + ",".join(MONTHS))
+    header = (
+        "Año,Clave_Ent,Entidad,Cve. Municipio,Municipio,Bien jurídico afectado,Tipo de delito,"
+        "Subtipo de delito,Modalidad," + ",".join(MONTHS)
+    )
     lines = [header]
     table = {(r["category"], r["year"], r["m"]): r["count"] for r in counts.iter_rows(named=True)}
-    others = [("15", "México", "15033", "Ecatepec de Morelos"), ("15", "México", "15999", "Otros Municipios"),
-              ("2", "Baja California", "2004", "Tijuana")]
+    others = [
+        ("15", "México", "15033", "Ecatepec de Morelos"),
+        ("15", "México", "15999", "Otros Municipios"),
+        ("2", "Baja California", "2004", "Tijuana"),
+    ]
     for year in range(start.year, CUTOFF.year + 1):
         for label in labels:
             tipo, subtipo, modalidad = label.split(" / ")
@@ -198,18 +312,53 @@ def _write_sesnsp(neza: synthetic.SyntheticMunicipality, path: Path, rng, start:
             for month in range(1, 13):
                 published = dt.date(year, month, 1) <= CUTOFF
                 cells.append(str(table.get((label, year, month), 0)) if published else "")
-            lines.append(",".join([str(year), "15", "México", "15058", "Nezahualcóyotl", bien, _q(tipo), _q(subtipo),
-                                   _q(modalidad), *cells]))
+            lines.append(
+                ",".join(
+                    [
+                        str(year),
+                        "15",
+                        "México",
+                        "15058",
+                        "Nezahualcóyotl",
+                        bien,
+                        _q(tipo),
+                        _q(subtipo),
+                        _q(modalidad),
+                        *cells,
+                    ]
+                )
+            )
             for ent, ent_name, code, name in others:
                 cells = [str(int(rng.poisson(3))) if dt.date(year, mo, 1) <= CUTOFF else "" for mo in range(1, 13)]
-                lines.append(",".join([str(year), ent, ent_name, code, name, bien, _q(tipo), _q(subtipo),
-                                       _q(modalidad), *cells]))
+                lines.append(
+                    ",".join(
+                        [
+                            str(year),
+                            ent,
+                            ent_name,
+                            code,
+                            name,
+                            bien,
+                            _q(tipo),
+                            _q(subtipo),
+                            _q(modalidad),
+                            *cells,
+                        ]
+                    )
+                )
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     return path
 
 
-_SEXUAL_TYPES = {"Abuso sexual", "Acoso sexual", "Hostigamiento sexual", "Violación simple", "Violación equiparada",
-                 "Incesto", "Otros delitos que atentan contra la libertad y la seguridad sexual"}
+_SEXUAL_TYPES = {
+    "Abuso sexual",
+    "Acoso sexual",
+    "Hostigamiento sexual",
+    "Violación simple",
+    "Violación equiparada",
+    "Incesto",
+    "Otros delitos que atentan contra la libertad y la seguridad sexual",
+}
 
 
 def _q(text: str) -> str:
@@ -224,12 +373,19 @@ def _write_cead(pena: synthetic.SyntheticMunicipality, path: Path, rng, start: d
     counts = synthetic.monthly_counts(pena.incidents, labels, dt.date(start.year, 1, 1), dt.date(CUTOFF.year, 12, 1))
     noise = rng.uniform(0.9, 1.1, counts.height)
     counts = counts.with_columns(
-        pl.when(pl.col("month") <= CUTOFF).then((pl.col("count") * pl.Series(noise)).round()).otherwise(0)
-        .cast(pl.Int64).alias("delito_n"),
+        pl.when(pl.col("month") <= CUTOFF)
+        .then((pl.col("count") * pl.Series(noise)).round())
+        .otherwise(0)
+        .cast(pl.Int64)
+        .alias("delito_n"),
     )
     counts.select(
-        pl.lit("Peñalolén").alias("comuna"), pl.lit("13122").alias("cut_comuna"),
-        pl.lit("Metropolitana de Santiago").alias("region"), pl.lit("13").alias("cut_region"),
-        pl.col("month").cast(pl.String).alias("fecha"), pl.col("category").alias("delito"), "delito_n",
+        pl.lit("Peñalolén").alias("comuna"),
+        pl.lit("13122").alias("cut_comuna"),
+        pl.lit("Metropolitana de Santiago").alias("region"),
+        pl.lit("13").alias("cut_region"),
+        pl.col("month").cast(pl.String).alias("fecha"),
+        pl.col("category").alias("delito"),
+        "delito_n",
     ).sort(["fecha", "delito"]).write_csv(path)
     return path

@@ -17,7 +17,14 @@ from atalaya.taxonomy.services import harmonised_table
 from .models import DailyCount, MonthlyCount
 from .writing import _as_date
 
-EXPORT_COLUMNS = ["municipality_code", "territory_code", "period_start", "category_code", "category_label", "count"]
+EXPORT_COLUMNS = [
+    "municipality_code",
+    "territory_code",
+    "period_start",
+    "category_code",
+    "category_label",
+    "count",
+]
 NO_TERRITORY = "SIN_TERRITORIO"
 DEFAULT_MEASURES = ("delitos", "casos")
 
@@ -38,16 +45,25 @@ def cube_frame(municipality_ids: list[int], *, by: str, measures: tuple[str, ...
     placeholders = ", ".join(["%s"] * len(municipality_ids))
     daily = _query(
         f"SELECT municipality_id, territory_id, category_id, source, day, count FROM {qn(DailyCount._meta.db_table)} "
-        f"WHERE municipality_id IN ({placeholders})", municipality_ids)
-    schema = {"municipality_id": pl.Int64, "territory_id": pl.Int64, "category_id": pl.Int64, "source": pl.String,
-              "period_start": pl.Date, "count": pl.Int64}
+        f"WHERE municipality_id IN ({placeholders})",
+        municipality_ids,
+    )
+    schema = {
+        "municipality_id": pl.Int64,
+        "territory_id": pl.Int64,
+        "category_id": pl.Int64,
+        "source": pl.String,
+        "period_start": pl.Date,
+        "count": pl.Int64,
+    }
     frames = [_to_frame(daily, schema)]
     if by == "month":
         measure_ph = ", ".join(["%s"] * len(measures))
         monthly = _query(
             f"SELECT municipality_id, NULL, category_id, source, month, count FROM {qn(MonthlyCount._meta.db_table)} "
             f"WHERE municipality_id IN ({placeholders}) AND measure IN ({measure_ph})",
-            [*municipality_ids, *measures])
+            [*municipality_ids, *measures],
+        )
         frames.append(_to_frame(monthly, schema))
     frame = pl.concat(frames)
     truncate = {"day": "1d", "week": "1w", "month": "1mo"}[by]
@@ -94,8 +110,9 @@ def export_counts(
                 "Hay varias fuentes para el mismo municipio; sumarlas contaría dos veces los mismos hechos. "
                 "Elija una con --source (p. ej. sesnsp, cead, cdmx-fgj, o la fuente de su mapeo)."
             )
-    frame = frame.with_columns(pl.col("municipality_id").replace_strict(codes, return_dtype=pl.String)
-                               .alias("municipality_code"))
+    frame = frame.with_columns(
+        pl.col("municipality_id").replace_strict(codes, return_dtype=pl.String).alias("municipality_code")
+    )
     frame = _territory_codes(frame, territories, list(codes))
     if level == "source":
         code = pl.concat_str([pl.col("source"), pl.col("category_code")], separator=":")
@@ -107,8 +124,9 @@ def export_counts(
         code = pl.col("family_code").fill_null("sin-mapeo")
         label = pl.col("family_label").fill_null("Sin mapeo a familia")
     frame = frame.with_columns(code.alias("category_code"), label.alias("category_label"))
-    out = frame.group_by(["municipality_code", "territory_code", "period_start", "category_code", "category_label"]).agg(
-        pl.col("count").sum().cast(pl.Int64))
+    out = frame.group_by(
+        ["municipality_code", "territory_code", "period_start", "category_code", "category_label"]
+    ).agg(pl.col("count").sum().cast(pl.Int64))
     return out.select(EXPORT_COLUMNS).sort(["municipality_code", "territory_code", "period_start", "category_code"])
 
 
@@ -122,25 +140,35 @@ def family_months(municipality: Municipality, months: int = 12) -> list[dict]:
     if frame.is_empty():
         return []
     frame = frame.join(harmonised_table(), on="category_id", how="left").with_columns(
-        pl.col("family_label").fill_null("Sin mapeo"))
+        pl.col("family_label").fill_null("Sin mapeo")
+    )
     tables = []
     for source in sorted(frame.get_column("source").unique().to_list()):
         part = frame.filter(pl.col("source") == source)
         last = part.get_column("period_start").unique().sort().tail(months).to_list()
-        pivot = part.filter(pl.col("period_start").is_in(last)).group_by(["family_label", "period_start"]).agg(
-            pl.col("count").sum())
+        pivot = (
+            part.filter(pl.col("period_start").is_in(last))
+            .group_by(["family_label", "period_start"])
+            .agg(pl.col("count").sum())
+        )
         cells = {(r["family_label"], r["period_start"]): r["count"] for r in pivot.iter_rows(named=True)}
         families = sorted({f for f, _ in cells})
-        tables.append({"source": source, "months": last,
-                       "rows": [{"family": f, "counts": [cells.get((f, m), 0) for m in last]} for f in families]})
+        tables.append(
+            {
+                "source": source,
+                "months": last,
+                "rows": [{"family": f, "counts": [cells.get((f, m), 0) for m in last]} for f in families],
+            }
+        )
     return tables
 
 
 def _territory_codes(frame: pl.DataFrame, territories: str | None, municipality_ids: list[int]) -> pl.DataFrame:
     if territories is None:
         return frame.with_columns(pl.lit("").alias("territory_code"))
-    rows = list(Territory.objects.filter(municipality_id__in=municipality_ids).values_list("pk", "parent_id",
-                                                                                         "level", "code"))
+    rows = list(
+        Territory.objects.filter(municipality_id__in=municipality_ids).values_list("pk", "parent_id", "level", "code")
+    )
     parents = {pk: parent for pk, parent, _, _ in rows}
     info = {pk: (level, code) for pk, _, level, code in rows}
     wanted = territories.casefold()
@@ -160,5 +188,8 @@ def _territory_codes(frame: pl.DataFrame, territories: str | None, municipality_
 
     mapping = {pk: target(pk) for pk in info}
     return frame.with_columns(
-        pl.col("territory_id").replace_strict(mapping, default=NO_TERRITORY, return_dtype=pl.String)
-        .fill_null(NO_TERRITORY).alias("territory_code"))
+        pl.col("territory_id")
+        .replace_strict(mapping, default=NO_TERRITORY, return_dtype=pl.String)
+        .fill_null(NO_TERRITORY)
+        .alias("territory_code")
+    )

@@ -15,15 +15,20 @@ from .models import ColumnMapping
 class UploadForm(forms.Form):
     format = forms.ChoiceField(label=_("Formato"))
     municipality = forms.ModelChoiceField(label=_("Municipio"), queryset=Municipality.objects.none())
-    mapping = forms.ModelChoiceField(label=_("Mapeo de columnas"), queryset=ColumnMapping.objects.all(),
-                                     required=False, help_text=_("Solo para el formato de incidentes genéricos."))
+    mapping = forms.ModelChoiceField(
+        label=_("Mapeo de columnas"),
+        queryset=ColumnMapping.objects.all(),
+        required=False,
+        help_text=_("Solo para el formato de incidentes genéricos."),
+    )
     on_error = forms.ChoiceField(label=_("Ante filas inválidas"), choices=OnError.choices, initial=OnError.REJECT)
     file = forms.FileField(label=_("Archivo"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["format"].choices = [(name, f"{name} — {spec.description}") for name, spec in
-                                         sorted(READERS.items())]
+        self.fields["format"].choices = [
+            (name, f"{name} — {spec.description}") for name, spec in sorted(READERS.items())
+        ]
         allowed = Municipality.objects.visible_to(user)
         if not user.is_superuser:
             allowed = allowed.filter(memberships__user=user, memberships__role__in=list(IMPORT_ROLES))

@@ -86,11 +86,19 @@ class ImportOutcome:
 
     def as_dict(self) -> dict:
         return {
-            "estado": self.status, "mensaje": self.message, "formato": self.format, "archivo": self.file_name,
-            "filas_leidas": self.rows_read, "filas_aceptadas": self.rows_accepted,
-            "filas_rechazadas": self.rows_rejected, "filas_otros_municipios": self.rows_out_of_scope,
-            "nuevas": self.rows_new, "modificadas": self.rows_changed, "sin_cambio": self.rows_unchanged,
-            "avisos": self.warnings, "conjunto": self.dataset.pk if self.dataset else None,
+            "estado": self.status,
+            "mensaje": self.message,
+            "formato": self.format,
+            "archivo": self.file_name,
+            "filas_leidas": self.rows_read,
+            "filas_aceptadas": self.rows_accepted,
+            "filas_rechazadas": self.rows_rejected,
+            "filas_otros_municipios": self.rows_out_of_scope,
+            "nuevas": self.rows_new,
+            "modificadas": self.rows_changed,
+            "sin_cambio": self.rows_unchanged,
+            "avisos": self.warnings,
+            "conjunto": self.dataset.pk if self.dataset else None,
             "informe": str(self.report_path) if self.report_path else None,
             "tiempos_s": {k: round(v, 3) for k, v in self.timings.items()},
             **({"resumen": self.summary} if self.summary else {}),
@@ -172,7 +180,9 @@ def import_file(
         raise UsageError(f"No existe el archivo «{path}».")
     sha = file_sha256(path)
     previous = Dataset.objects.filter(
-        file_sha256=sha, format=format, status=DatasetStatus.IMPORTED,
+        file_sha256=sha,
+        format=format,
+        status=DatasetStatus.IMPORTED,
         **({"municipalities": municipality} if municipality else {}),
     ).first()
     if previous is not None and not dry_run:
@@ -197,11 +207,24 @@ def import_file(
     timings["lectura_y_validacion"] = time.perf_counter() - started
     outcome.rows_read = result.rows_read
 
-    context = _Context(spec=spec, result=result, municipality=municipality, user=user, on_error=on_error,
-                       dry_run=dry_run, sha=sha, path=path, file_name=file_name, mapping=mapping,
-                       catalogue_version=catalogue_version or (result.meta.get("catalogue_version")),
-                       level=level, population_year=population_year, origin=origin, timings=timings,
-                       report=report)
+    context = _Context(
+        spec=spec,
+        result=result,
+        municipality=municipality,
+        user=user,
+        on_error=on_error,
+        dry_run=dry_run,
+        sha=sha,
+        path=path,
+        file_name=file_name,
+        mapping=mapping,
+        catalogue_version=catalogue_version or (result.meta.get("catalogue_version")),
+        level=level,
+        population_year=population_year,
+        origin=origin,
+        timings=timings,
+        report=report,
+    )
     try:
         with transaction.atomic():
             if spec.kind == "territories":
@@ -275,11 +298,20 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     outcome.rows_out_of_scope = out_of_scope.get_column("_row").n_unique()
     if outcome.rows_out_of_scope:
         sample = out_of_scope.get_column("municipality_code").drop_nulls().unique().sort().head(10).to_list()
-        problems.append(problem_frame([(
-            None, "municipio", ", ".join(sample),
-            f"{outcome.rows_out_of_scope} fila(s) de municipios que no pertenecen a este observatorio "
-            "no se importan.", WARNING,
-        )]))
+        problems.append(
+            problem_frame(
+                [
+                    (
+                        None,
+                        "municipio",
+                        ", ".join(sample),
+                        f"{outcome.rows_out_of_scope} fila(s) de municipios que no pertenecen a este observatorio "
+                        "no se importan.",
+                        WARNING,
+                    )
+                ]
+            )
+        )
     frame = frame.filter(in_scope)
     if frame.is_empty() and not result.has_errors:
         outcome.problems = concat_problems(problems)
@@ -294,15 +326,24 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     catalogue = _catalogue_for(catalogue_source, labels, ctx)
     resolution = resolve_categories(catalogue, labels, create=True)
     if resolution.discovered:
-        first_rows = frame.filter(pl.col("category_path").is_in(resolution.discovered)).group_by(
-            "category_path").agg(pl.col("_row").min(), pl.len().alias("n"))
-        problems.append(first_rows.select(
-            pl.col("_row").alias("row"), pl.lit("categoría").alias("column"),
-            pl.col("category_path").alias("value"),
-            pl.format("Categoría no incluida en el catálogo {} ({} filas): se conserva y queda pendiente de mapeo.",
-                      pl.lit(str(catalogue)), pl.col("n")).alias("reason"),
-            pl.lit(WARNING).alias("severity"),
-        ))
+        first_rows = (
+            frame.filter(pl.col("category_path").is_in(resolution.discovered))
+            .group_by("category_path")
+            .agg(pl.col("_row").min(), pl.len().alias("n"))
+        )
+        problems.append(
+            first_rows.select(
+                pl.col("_row").alias("row"),
+                pl.lit("categoría").alias("column"),
+                pl.col("category_path").alias("value"),
+                pl.format(
+                    "Categoría no incluida en el catálogo {} ({} filas): se conserva y queda pendiente de mapeo.",
+                    pl.lit(str(catalogue)),
+                    pl.col("n"),
+                ).alias("reason"),
+                pl.lit(WARNING).alias("severity"),
+            )
+        )
     frame = frame.join(resolution.frame, on="category_path", how="left")
     ctx.timings["armonizacion"] = time.perf_counter() - started
 
@@ -335,19 +376,30 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     ctx.report(60, "escritura")
     started = time.perf_counter()
     dataset = Dataset.objects.create(
-        format=spec.name, source=source, catalogue=catalogue, mapping=ctx.mapping, file_name=ctx.file_name,
-        file_sha256=ctx.sha, file_size=ctx.path.stat().st_size, encoding=result.meta.get("encoding", ""),
-        status=DatasetStatus.IMPORTED, on_error=ctx.on_error, rows_read=result.rows_read,
-        rows_accepted=outcome.rows_accepted, rows_rejected=outcome.rows_rejected,
-        rows_out_of_scope=outcome.rows_out_of_scope, warnings=outcome.warnings,
+        format=spec.name,
+        source=source,
+        catalogue=catalogue,
+        mapping=ctx.mapping,
+        file_name=ctx.file_name,
+        file_sha256=ctx.sha,
+        file_size=ctx.path.stat().st_size,
+        encoding=result.meta.get("encoding", ""),
+        status=DatasetStatus.IMPORTED,
+        on_error=ctx.on_error,
+        rows_read=result.rows_read,
+        rows_accepted=outcome.rows_accepted,
+        rows_rejected=outcome.rows_rejected,
+        rows_out_of_scope=outcome.rows_out_of_scope,
+        warnings=outcome.warnings,
         created_by=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
     )
     date_col = "occurred_on" if spec.kind == "incidents" else "period_start"
     dataset.period_start = frame.get_column(date_col).min()
     dataset.period_end = frame.get_column(date_col).max()
     dataset.cutoff = _cutoff(result, dataset.period_end, spec.kind)
-    frame = frame.with_columns(pl.col("municipality_code").replace_strict(known, return_dtype=pl.Int64)
-                               .alias("municipality_id"))
+    frame = frame.with_columns(
+        pl.col("municipality_code").replace_strict(known, return_dtype=pl.Int64).alias("municipality_id")
+    )
     municipality_ids = frame.get_column("municipality_id").unique().to_list()
     dataset.municipalities.set(municipality_ids)
 
@@ -381,8 +433,14 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         + "."
     )
     for municipality in Municipality.objects.filter(pk__in=municipality_ids):
-        log_change(user=ctx.user, action="importar", obj=dataset, municipality=municipality, origin=ctx.origin,
-                   message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.")
+        log_change(
+            user=ctx.user,
+            action="importar",
+            obj=dataset,
+            municipality=municipality,
+            origin=ctx.origin,
+            message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.",
+        )
 
 
 def _catalogue_for(source: str, labels: list[str], ctx: _Context) -> Catalogue:
@@ -394,9 +452,12 @@ def _catalogue_for(source: str, labels: list[str], ctx: _Context) -> Catalogue:
         # A source Atalaya has no catalogue for (a local police system): create an empty one; every label
         # becomes a discovered category waiting to be mapped.
         catalogue, _ = Catalogue.objects.get_or_create(
-            source=source, version=ctx.catalogue_version or "1",
-            defaults={"name": f"Catálogo propio «{source}»",
-                      "description": "Creado automáticamente en la primera importación."},
+            source=source,
+            version=ctx.catalogue_version or "1",
+            defaults={
+                "name": f"Catálogo propio «{source}»",
+                "description": "Creado automáticamente en la primera importación.",
+            },
         )
         return catalogue
 
@@ -418,8 +479,11 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     parts, problems = [], []
     for (municipality_id,), part in frame.group_by(["municipality_code"], maintain_order=True):
         municipality = Municipality.objects.get(code=municipality_id)
-        leaves = list(Territory.objects.filter(municipality=municipality, children__isnull=True)
-                      .values_list("pk", "code", "geometry"))
+        leaves = list(
+            Territory.objects.filter(municipality=municipality, children__isnull=True).values_list(
+                "pk", "code", "geometry"
+            )
+        )
         ids = np.array([t[0] for t in leaves], dtype=np.int64)
         geoms = shapely.from_wkb(np.array([bytes(t[2]) if t[2] else None for t in leaves], dtype=object))
         boundary = shapely.from_wkb(bytes(municipality.boundary)) if municipality.boundary else None
@@ -433,38 +497,69 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         )
         if part.get_column("territory_code").is_not_null().any():
             # The file names the territory: it wins over the point (and fills it when coordinates are missing).
-            by_code = {t[1]: t[0] for t in Territory.objects.filter(municipality=municipality)
-                       .values_list("pk", "code")}
+            by_code = {
+                t[1]: t[0] for t in Territory.objects.filter(municipality=municipality).values_list("pk", "code")
+            }
             given = part.get_column("territory_code").replace_strict(by_code, default=None, return_dtype=pl.Int64)
             unknown = part.filter(pl.col("territory_code").is_not_null() & given.is_null())
             if not unknown.is_empty():
-                problems.append(unknown.select(
-                    pl.col("_row").alias("row"), pl.lit("territorio").alias("column"),
-                    pl.col("territory_code").alias("value"),
-                    pl.lit("Código de territorio desconocido en este municipio; se usa la ubicación del punto.")
-                    .alias("reason"), pl.lit(WARNING).alias("severity"),
-                ))
+                problems.append(
+                    unknown.select(
+                        pl.col("_row").alias("row"),
+                        pl.lit("territorio").alias("column"),
+                        pl.col("territory_code").alias("value"),
+                        pl.lit(
+                            "Código de territorio desconocido en este municipio; se usa la ubicación del punto."
+                        ).alias("reason"),
+                        pl.lit(WARNING).alias("severity"),
+                    )
+                )
             part = part.with_columns(
                 pl.coalesce(given, pl.col("territory_id")).alias("territory_id"),
-                pl.when(given.is_not_null()).then(pl.lit("ok")).otherwise(pl.col("location_status"))
+                pl.when(given.is_not_null())
+                .then(pl.lit("ok"))
+                .otherwise(pl.col("location_status"))
                 .alias("location_status"),
             )
         outside = part.filter(pl.col("location_status") == "fuera_del_municipio")
         if not outside.is_empty():
-            problems.append(outside.select(
-                pl.col("_row").alias("row"), pl.lit("latitud, longitud").alias("column"),
-                pl.format("{}, {}", pl.col("lat"), pl.col("lon")).alias("value"),
-                pl.lit("El punto cae fuera del municipio; se conserva marcado «fuera del municipio».")
-                .alias("reason"), pl.lit(WARNING).alias("severity"),
-            ))
+            problems.append(
+                outside.select(
+                    pl.col("_row").alias("row"),
+                    pl.lit("latitud, longitud").alias("column"),
+                    pl.format("{}, {}", pl.col("lat"), pl.col("lon")).alias("value"),
+                    pl.lit("El punto cae fuera del municipio; se conserva marcado «fuera del municipio».").alias(
+                        "reason"
+                    ),
+                    pl.lit(WARNING).alias("severity"),
+                )
+            )
         parts.append(part)
-    merged = pl.concat(parts) if parts else frame.with_columns(
-        pl.lit(None, pl.Int64).alias("territory_id"), pl.lit(None, pl.String).alias("location_status"))
+    merged = (
+        pl.concat(parts)
+        if parts
+        else frame.with_columns(
+            pl.lit(None, pl.Int64).alias("territory_id"), pl.lit(None, pl.String).alias("location_status")
+        )
+    )
     return merged, concat_problems(problems)
 
 
-_INCIDENT_COLUMNS = ["dataset_id", "municipality_id", "territory_id", "category_id", "source", "record_id",
-                     "occurred_on", "occurred_time", "time_precision", "lat", "lon", "location_status", "attributes"]
+_INCIDENT_COLUMNS = [
+    "dataset_id",
+    "municipality_id",
+    "territory_id",
+    "category_id",
+    "source",
+    "record_id",
+    "occurred_on",
+    "occurred_time",
+    "time_precision",
+    "lat",
+    "lon",
+    "location_status",
+    "attributes",
+]
 _COMPARED = ["category_id", "occurred_on", "occurred_time", "lat", "lon", "territory_id", "location_status"]
 
 
@@ -483,7 +578,8 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> dict
             differs = pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in _COMPARED])
             to_write = joined.filter(is_new | differs)
             replaced = joined.filter(~is_new & differs).select(
-                "record_id", pl.col("occurred_on_old").alias("occurred_on"))
+                "record_id", pl.col("occurred_on_old").alias("occurred_on")
+            )
             same_total += joined.height - to_write.height
             writing.delete_incidents(municipality_id, source, replaced.get_column("record_id").to_list())
         writing.bulk_insert(Incident._meta.db_table, _INCIDENT_COLUMNS, to_write.select(_INCIDENT_COLUMNS))
@@ -496,20 +592,32 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> dict
     return ranges
 
 
-_AGGREGATE_COLUMNS = ["dataset_id", "municipality_id", "category_id", "source", "period_start", "measure", "sex",
-                      "age_group", "count"]
+_AGGREGATE_COLUMNS = [
+    "dataset_id",
+    "municipality_id",
+    "category_id",
+    "source",
+    "period_start",
+    "measure",
+    "sex",
+    "age_group",
+    "count",
+]
 
 
 def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, source: str) -> dict:
     """A newer release supersedes the stored counts of the same catalogue and measure for the months it covers."""
     frame = frame.with_columns(
-        pl.lit(dataset.pk).alias("dataset_id"), pl.lit(source).alias("source"), pl.col("sex").fill_null(""),
+        pl.lit(dataset.pk).alias("dataset_id"),
+        pl.lit(source).alias("source"),
+        pl.col("sex").fill_null(""),
         pl.col("age_group").fill_null(""),
     )
     # Several source rows can fall into one cell (e.g. sexo «No especificado» and «No identificado» kept apart
     # upstream but equal here); sum them so that the unique constraint holds.
-    frame = frame.group_by(["municipality_id", "category_id", "source", "period_start", "measure", "sex",
-                            "age_group"]).agg(pl.col("count").sum(), pl.col("dataset_id").first())
+    frame = frame.group_by(
+        ["municipality_id", "category_id", "source", "period_start", "measure", "sex", "age_group"]
+    ).agg(pl.col("count").sum(), pl.col("dataset_id").first())
     ranges = {}
     for (municipality_id, measure), part in frame.group_by(["municipality_id", "measure"], maintain_order=True):
         first, last = part.get_column("period_start").min(), part.get_column("period_start").max()
@@ -522,14 +630,23 @@ def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, source: str) -> dic
 
 def _summary(outcome: ImportOutcome, result: ReadResult, catalogue: Catalogue, discovered: list[str]) -> dict:
     reasons = (
-        outcome.problems.group_by(["severity", "reason"]).agg(pl.len().alias("n")).sort("n", descending=True)
-        .head(20).to_dicts()
+        outcome.problems.group_by(["severity", "reason"])
+        .agg(pl.len().alias("n"))
+        .sort("n", descending=True)
+        .head(20)
+        .to_dicts()
     )
     return {
-        "catalogo": str(catalogue), "categorias_nuevas": discovered[:100], "motivos": reasons,
-        "codificacion": result.meta.get("encoding"), "medida": result.meta.get("measure"),
-        "corte": result.meta.get("cutoff"), "origen_corte": result.meta.get("cutoff_source"),
-        "nuevas": outcome.rows_new, "modificadas": outcome.rows_changed, "sin_cambio": outcome.rows_unchanged,
+        "catalogo": str(catalogue),
+        "categorias_nuevas": discovered[:100],
+        "motivos": reasons,
+        "codificacion": result.meta.get("encoding"),
+        "medida": result.meta.get("measure"),
+        "corte": result.meta.get("cutoff"),
+        "origen_corte": result.meta.get("cutoff_source"),
+        "nuevas": outcome.rows_new,
+        "modificadas": outcome.rows_changed,
+        "sin_cambio": outcome.rows_unchanged,
     }
 
 
@@ -549,10 +666,18 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
     frame = result.valid_rows()
     started = time.perf_counter()
     dataset = Dataset.objects.create(
-        format=ctx.spec.name, source="boundaries", file_name=ctx.file_name, file_sha256=ctx.sha,
-        file_size=ctx.path.stat().st_size, status=DatasetStatus.IMPORTED, on_error=ctx.on_error,
-        rows_read=result.rows_read, rows_accepted=frame.height, rows_rejected=outcome.rows_rejected,
-        warnings=outcome.warnings, summary={"nivel": level, "crs": result.meta.get("crs")},
+        format=ctx.spec.name,
+        source="boundaries",
+        file_name=ctx.file_name,
+        file_sha256=ctx.sha,
+        file_size=ctx.path.stat().st_size,
+        status=DatasetStatus.IMPORTED,
+        on_error=ctx.on_error,
+        rows_read=result.rows_read,
+        rows_accepted=frame.height,
+        rows_rejected=outcome.rows_rejected,
+        warnings=outcome.warnings,
+        summary={"nivel": level, "crs": result.meta.get("crs")},
         created_by=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
     )
     dataset.municipalities.set([municipality.pk])
@@ -562,9 +687,13 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
         municipality.save(update_fields=["boundary"])
         if ctx.population_year and frame.get_column("population").is_not_null().any():
             Population.objects.update_or_create(
-                municipality=municipality, territory=None, year=ctx.population_year,
-                defaults={"value": int(frame.get_column("population").drop_nulls().sum()),
-                          "source": ctx.file_name},
+                municipality=municipality,
+                territory=None,
+                year=ctx.population_year,
+                defaults={
+                    "value": int(frame.get_column("population").drop_nulls().sum()),
+                    "source": ctx.file_name,
+                },
             )
     else:
         existing = {t.code: t for t in Territory.objects.filter(municipality=municipality)}
@@ -584,12 +713,18 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
             existing[territory.code] = territory
             if ctx.population_year and row["population"] is not None:
                 Population.objects.update_or_create(
-                    municipality=municipality, territory=territory, year=ctx.population_year,
+                    municipality=municipality,
+                    territory=territory,
+                    year=ctx.population_year,
                     defaults={"value": row["population"], "source": ctx.file_name},
                 )
         if missing_parents:
-            extra = problem_frame([(r, "padre", code, "El territorio padre no existe en este municipio.", ERROR)
-                                   for r, code in missing_parents])
+            extra = problem_frame(
+                [
+                    (r, "padre", code, "El territorio padre no existe en este municipio.", ERROR)
+                    for r, code in missing_parents
+                ]
+            )
             outcome.problems = concat_problems([outcome.problems, extra])
             outcome.rows_rejected += len(missing_parents)
             if ctx.on_error == OnError.REJECT:
@@ -602,8 +737,14 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
     outcome.dataset = dataset
     outcome.status = IMPORTED
     outcome.message = f"Importados {frame.height} territorio(s) de nivel «{level}» en {municipality.name}."
-    log_change(user=ctx.user, action="importar", obj=dataset, municipality=municipality, origin=ctx.origin,
-               message=outcome.message)
+    log_change(
+        user=ctx.user,
+        action="importar",
+        obj=dataset,
+        municipality=municipality,
+        origin=ctx.origin,
+        message=outcome.message,
+    )
 
 
 def _write_report(problems: pl.DataFrame, dataset: Dataset | None, sha: str, dry_run: bool) -> Path | None:
@@ -616,8 +757,9 @@ def _write_report(problems: pl.DataFrame, dataset: Dataset | None, sha: str, dry
         stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
         name = f"{'simulacion' if dry_run else 'rechazo'}-{stamp}-{sha[:10]}.csv"
     path = reports_dir / name
-    out = problems.rename({"row": "fila", "column": "columna", "value": "valor", "reason": "motivo",
-                           "severity": "gravedad"})
+    out = problems.rename(
+        {"row": "fila", "column": "columna", "value": "valor", "reason": "motivo", "severity": "gravedad"}
+    )
     with path.open("wb") as fh:
         fh.write(b"\xef\xbb\xbf")
         out.write_csv(fh)
@@ -633,9 +775,17 @@ def _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run) -> None:
         return
     outcome.report_path = _write_report(outcome.problems, None, sha, dry_run)
     Dataset.objects.create(
-        format=spec.name, source=spec.catalogue_source or spec.name, file_name=outcome.file_name,
-        file_sha256=sha, file_size=path.stat().st_size, status=DatasetStatus.REJECTED, on_error=on_error,
-        rows_read=outcome.rows_read, rows_rejected=outcome.rows_rejected, warnings=outcome.warnings,
-        report_path=str(outcome.report_path), summary={"mensaje": outcome.message},
+        format=spec.name,
+        source=spec.catalogue_source or spec.name,
+        file_name=outcome.file_name,
+        file_sha256=sha,
+        file_size=path.stat().st_size,
+        status=DatasetStatus.REJECTED,
+        on_error=on_error,
+        rows_read=outcome.rows_read,
+        rows_rejected=outcome.rows_rejected,
+        warnings=outcome.warnings,
+        report_path=str(outcome.report_path),
+        summary={"mensaje": outcome.message},
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )

@@ -46,16 +46,26 @@ def run_job(job_id: int) -> None:
 
     try:
         outcome = import_file(
-            job.format, Path(job.file_path), municipality_code=job.municipality.code if job.municipality else None,
-            mapping_name=job.mapping.name if job.mapping else None, on_error=job.on_error, dry_run=job.dry_run,
-            user=job.created_by, origin=f"web:trabajo {job.pk}", progress=progress, file_name=job.file_name,
+            job.format,
+            Path(job.file_path),
+            municipality_code=job.municipality.code if job.municipality else None,
+            mapping_name=job.mapping.name if job.mapping else None,
+            on_error=job.on_error,
+            dry_run=job.dry_run,
+            user=job.created_by,
+            origin=f"web:trabajo {job.pk}",
+            progress=progress,
+            file_name=job.file_name,
         )
     except UsageError as exc:
         job.status, job.result = JobStatus.FAILED, {"estado": "error", "mensaje": str(exc)}
     except Exception:  # a bug, not bad data: keep the page informative and the traceback in the log
         logger.exception("import job %s failed", job_id)
         job.status = JobStatus.FAILED
-        job.result = {"estado": "error", "mensaje": "Error interno durante la importación; consulte el registro."}
+        job.result = {
+            "estado": "error",
+            "mensaje": "Error interno durante la importación; consulte el registro.",
+        }
     else:
         job.status = JobStatus.DONE
         result = outcome.as_dict()

@@ -138,6 +138,9 @@ class AggregateCount(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.category_id} {self.period_start:%Y-%m} {self.measure}: {self.count}"
+
 
 class DailyCount(models.Model):
     """Analytics cube for point-level sources: incidents by territory × source category × day.
@@ -160,6 +163,9 @@ class DailyCount(models.Model):
         verbose_name_plural = _("conteos diarios (cubo)")
         indexes = [models.Index(fields=["municipality", "day"], name="dailycount_mun_day")]
 
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.territory_id} {self.category_id} {self.day}: {self.count}"
+
 
 class MonthlyCount(models.Model):
     """Analytics cube for published counts: municipality × source category × month × measure."""
@@ -177,6 +183,9 @@ class MonthlyCount(models.Model):
         verbose_name = _("conteo mensual (cubo)")
         verbose_name_plural = _("conteos mensuales (cubo)")
         indexes = [models.Index(fields=["municipality", "month"], name="monthlycount_mun_month")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.category_id} {self.month:%Y-%m} {self.measure}: {self.count}"
 
 
 class ImportJob(models.Model):
@@ -202,3 +211,6 @@ class ImportJob(models.Model):
         verbose_name = _("trabajo de importación")
         verbose_name_plural = _("trabajos de importación")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.file_name} ({self.get_status_display()})"

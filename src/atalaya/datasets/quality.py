@@ -15,10 +15,16 @@ def quality_summary(municipality: Municipality) -> dict:
     datasets = Dataset.objects.filter(municipalities=municipality)
     imported = datasets.filter(status=DatasetStatus.IMPORTED)
     freshness = [
-        {"fuente": row["source"], "ultimo_dato": row["last"], "corte": row["cutoff"], "importado": row["imported"],
-         "conjuntos": row["n"]}
-        for row in imported.exclude(source="boundaries").values("source").annotate(
-            last=Max("period_end"), cutoff=Max("cutoff"), imported=Max("created_at"), n=Count("id"))
+        {
+            "fuente": row["source"],
+            "ultimo_dato": row["last"],
+            "corte": row["cutoff"],
+            "importado": row["imported"],
+            "conjuntos": row["n"],
+        }
+        for row in imported.exclude(source="boundaries")
+        .values("source")
+        .annotate(last=Max("period_end"), cutoff=Max("cutoff"), imported=Max("created_at"), n=Count("id"))
         .order_by("source")
     ]
     incidents = Incident.objects.filter(municipality=municipality).aggregate(
@@ -33,8 +39,9 @@ def quality_summary(municipality: Municipality) -> dict:
         return round(100 * n / total, 2) if total else 0.0
 
     used = set(Incident.objects.filter(municipality=municipality).values_list("category_id", flat=True).distinct())
-    used |= set(AggregateCount.objects.filter(municipality=municipality).values_list("category_id", flat=True)
-                .distinct())
+    used |= set(
+        AggregateCount.objects.filter(municipality=municipality).values_list("category_id", flat=True).distinct()
+    )
     unmapped = [c for c in unmapped_categories() if c.pk in used]
     unmapped_incidents = Incident.objects.filter(municipality=municipality, category__in=unmapped).count()
     rejected = imported.aggregate(rows=Sum("rows_rejected"))["rows"] or 0

@@ -31,9 +31,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        municipalities = Municipality.objects.visible_to(self.request.user).annotate(
-            n_datasets=Count("datasets", distinct=True), last_import=Max("datasets__created_at"),
-        ).select_related("country")
+        municipalities = (
+            Municipality.objects.visible_to(self.request.user)
+            .annotate(
+                n_datasets=Count("datasets", distinct=True),
+                last_import=Max("datasets__created_at"),
+            )
+            .select_related("country")
+        )
         context["municipalities"] = municipalities
         return context
 
@@ -52,7 +57,7 @@ class MunicipalityDetailView(LoginRequiredMixin, DetailView):
         municipality = self.object
         context["quality"] = quality_summary(municipality)
         context["datasets"] = Dataset.objects.filter(municipalities=municipality)[:20]
-        context["levels"] = (municipality.territories.values("level").annotate(n=Count("id")).order_by("level"))
+        context["levels"] = municipality.territories.values("level").annotate(n=Count("id")).order_by("level")
         context["can_import"] = can_import(self.request.user, municipality)
         context["monthly"] = {"tables": family_months(municipality)}
         return context
@@ -98,9 +103,14 @@ class UploadView(LoginRequiredMixin, FormView):
             for chunk in upload.chunks():
                 fh.write(chunk)
         job = ImportJob.objects.create(
-            created_by=self.request.user, municipality=form.cleaned_data["municipality"],
-            format=form.cleaned_data["format"], mapping=form.cleaned_data.get("mapping"),
-            on_error=form.cleaned_data["on_error"], file_path=str(target), file_name=upload.name[:255], dry_run=True,
+            created_by=self.request.user,
+            municipality=form.cleaned_data["municipality"],
+            format=form.cleaned_data["format"],
+            mapping=form.cleaned_data.get("mapping"),
+            on_error=form.cleaned_data["on_error"],
+            file_path=str(target),
+            file_name=upload.name[:255],
+            dry_run=True,
         )
         start_job(job)
         return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))
@@ -122,9 +132,14 @@ class JobConfirmView(LoginRequiredMixin, View):
         if checked.result.get("estado") != "simulado" or not can_import(request.user, checked.municipality):
             raise Http404
         job = ImportJob.objects.create(
-            created_by=request.user, municipality=checked.municipality, format=checked.format,
-            mapping=checked.mapping, on_error=checked.on_error, file_path=checked.file_path,
-            file_name=checked.file_name, dry_run=False,
+            created_by=request.user,
+            municipality=checked.municipality,
+            format=checked.format,
+            mapping=checked.mapping,
+            on_error=checked.on_error,
+            file_path=checked.file_path,
+            file_name=checked.file_name,
+            dry_run=False,
         )
         start_job(job)
         return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))

@@ -34,7 +34,8 @@ def bulk_insert(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
         else:
             # sqlite3 has no adapter for time (and the date one is deprecated): send ISO text, as Django does.
             frame = frame.with_columns(
-                pl.col(c).cast(pl.String) for c, dtype in frame.schema.items()
+                pl.col(c).cast(pl.String)
+                for c, dtype in frame.schema.items()
                 if dtype in (pl.Date, pl.Time) or isinstance(dtype, pl.Datetime)
             )
             placeholders = ", ".join(["%s"] * len(columns))
@@ -51,7 +52,7 @@ def delete_incidents(municipality_id: int, source: str, record_ids: Iterable[str
     table = connection.ops.quote_name(Incident._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(record_ids), 500):
-            chunk = record_ids[start:start + 500]
+            chunk = record_ids[start : start + 500]
             placeholders = ", ".join(["%s"] * len(chunk))
             cursor.execute(
                 f"DELETE FROM {table} WHERE municipality_id = %s AND source = %s AND record_id IN ({placeholders})",
@@ -69,11 +70,24 @@ def existing_incidents(municipality_id: int, source: str) -> pl.DataFrame:
             [municipality_id, source],
         )
         rows = cursor.fetchall()
-    names = ["record_id", "category_id", "occurred_on", "occurred_time", "lat", "lon", "territory_id",
-             "location_status"]
+    names = [
+        "record_id",
+        "category_id",
+        "occurred_on",
+        "occurred_time",
+        "lat",
+        "lon",
+        "territory_id",
+        "location_status",
+    ]
     rows = [(r[0], r[1], _as_date(r[2]), _as_time(r[3]), *r[4:]) for r in rows]
-    schema = dict(zip(names, (pl.String, pl.Int64, pl.Date, pl.Time, pl.Float64, pl.Float64, pl.Int64, pl.String),
-                      strict=True))
+    schema = dict(
+        zip(
+            names,
+            (pl.String, pl.Int64, pl.Date, pl.Time, pl.Float64, pl.Float64, pl.Int64, pl.String),
+            strict=True,
+        )
+    )
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
@@ -89,8 +103,11 @@ def _as_time(value) -> dt.time | None:
 def delete_aggregates(municipality_id: int, source: str, measure: str, first: dt.date, last: dt.date) -> int:
     """Remove counts that a newer release of the same source supersedes (same measure, same months)."""
     return AggregateCount.objects.filter(
-        municipality_id=municipality_id, source=source, measure=measure,
-        period_start__gte=first, period_start__lte=last,
+        municipality_id=municipality_id,
+        source=source,
+        measure=measure,
+        period_start__gte=first,
+        period_start__lte=last,
     ).delete()[0]
 
 
@@ -99,8 +116,10 @@ def refresh_daily_cube(municipality_id: int, first: dt.date, last: dt.date) -> N
     qn = connection.ops.quote_name
     cube, incidents = qn(DailyCount._meta.db_table), qn(Incident._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {cube} WHERE municipality_id = %s AND day BETWEEN %s AND %s",
-                       [municipality_id, first, last])
+        cursor.execute(
+            f"DELETE FROM {cube} WHERE municipality_id = %s AND day BETWEEN %s AND %s",
+            [municipality_id, first, last],
+        )
         cursor.execute(
             f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, day, count) "
             f"SELECT municipality_id, territory_id, category_id, source, occurred_on, COUNT(*) FROM {incidents} "
@@ -114,8 +133,10 @@ def refresh_monthly_cube(municipality_id: int, first: dt.date, last: dt.date) ->
     qn = connection.ops.quote_name
     cube, counts = qn(MonthlyCount._meta.db_table), qn(AggregateCount._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {cube} WHERE municipality_id = %s AND month BETWEEN %s AND %s",
-                       [municipality_id, first, last])
+        cursor.execute(
+            f"DELETE FROM {cube} WHERE municipality_id = %s AND month BETWEEN %s AND %s",
+            [municipality_id, first, last],
+        )
         cursor.execute(
             f"INSERT INTO {cube} (municipality_id, category_id, source, month, measure, count) "
             f"SELECT municipality_id, category_id, source, period_start, measure, SUM(count) FROM {counts} "

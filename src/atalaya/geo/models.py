@@ -36,14 +36,17 @@ class Municipality(models.Model):
 
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="municipalities")
     code = models.CharField(
-        _("código oficial"), max_length=10, unique=True,
+        _("código oficial"),
+        max_length=10,
+        unique=True,
         help_text=_("CVEGEO de INEGI (p. ej. 15058) o CUT de Chile (p. ej. 13122)."),
     )
     name = models.CharField(_("nombre"), max_length=150)
     region = models.CharField(_("estado o región"), max_length=150, blank=True)
     boundary = models.BinaryField(_("límite (WKB, WGS84)"), null=True, blank=True, editable=False)
     is_synthetic = models.BooleanField(
-        _("datos sintéticos"), default=False,
+        _("datos sintéticos"),
+        default=False,
         help_text=_("Marca los municipios de demostración cuyos datos son sintéticos."),
     )
 
@@ -85,8 +88,9 @@ class Population(models.Model):
     """Population of a municipality (``territory`` empty) or of one of its territories in a given year."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="populations")
-    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="populations")
+    territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="populations"
+    )
     year = models.PositiveSmallIntegerField(_("año"))
     value = models.PositiveIntegerField(_("población"))
     source = models.CharField(_("fuente"), max_length=200, blank=True)
@@ -96,10 +100,16 @@ class Population(models.Model):
         verbose_name_plural = _("poblaciones")
         ordering = ["municipality", "territory", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "year"], condition=Q(territory__isnull=True),
-                                    name="population_unique_municipality_year"),
-            models.UniqueConstraint(fields=["territory", "year"], condition=Q(territory__isnull=False),
-                                    name="population_unique_territory_year"),
+            models.UniqueConstraint(
+                fields=["municipality", "year"],
+                condition=Q(territory__isnull=True),
+                name="population_unique_municipality_year",
+            ),
+            models.UniqueConstraint(
+                fields=["territory", "year"],
+                condition=Q(territory__isnull=False),
+                name="population_unique_territory_year",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,12 +39,12 @@ class IccsClass(models.Model):
         verbose_name_plural = _("clases ICCS")
         ordering = ["code"]
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_es or self.name}"
+
     @property
     def level(self) -> int:
         return max(1, len(self.code) - 2)
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name_es or self.name}"
 
 
 class Catalogue(models.Model):
@@ -56,7 +56,8 @@ class Catalogue(models.Model):
     description = models.TextField(_("descripción"), blank=True)
     level_names = models.JSONField(_("niveles"), default=list, blank=True)
     preference = models.PositiveSmallIntegerField(
-        _("preferencia"), default=100,
+        _("preferencia"),
+        default=100,
         help_text=_("Desempata cuando las etiquetas de un archivo encajan en varios catálogos (menor gana)."),
     )
 
@@ -80,7 +81,8 @@ class SourceCategory(models.Model):
     path = models.CharField(_("ruta"), max_length=500, help_text=_("Niveles separados por « / »."))
     label = models.CharField(_("etiqueta"), max_length=300)
     discovered = models.BooleanField(
-        _("descubierta en una importación"), default=False,
+        _("descubierta en una importación"),
+        default=False,
         help_text=_("No estaba en el catálogo publicado: apareció en un archivo y debe mapearse."),
     )
 
@@ -110,8 +112,9 @@ class Crosswalk(models.Model):
         ordering = ["catalogue", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["catalogue", "version"], name="crosswalk_unique_version"),
-            models.UniqueConstraint(fields=["catalogue"], condition=models.Q(is_active=True),
-                                    name="crosswalk_one_active"),
+            models.UniqueConstraint(
+                fields=["catalogue"], condition=models.Q(is_active=True), name="crosswalk_one_active"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,7 +127,8 @@ class CrosswalkEntry(models.Model):
     iccs = models.ForeignKey(IccsClass, null=True, blank=True, on_delete=models.PROTECT, related_name="mappings")
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="mappings")
     harm_weight = models.FloatField(
-        _("peso de daño"), default=0,
+        _("peso de daño"),
+        default=0,
         help_text=_("Días de prisión de referencia (índice de daño al estilo Cambridge); editable."),
     )
     notes = models.CharField(_("notas"), max_length=300, blank=True)

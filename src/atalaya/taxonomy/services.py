@@ -35,14 +35,22 @@ def sync_builtin_taxonomy() -> dict[str, int]:
     iccs = {c.code: c for c in IccsClass.objects.all()}
     for spec in builtin.catalogues():
         catalogue, _ = Catalogue.objects.update_or_create(
-            source=spec.source, version=spec.version,
-            defaults={"name": spec.name, "description": spec.description, "level_names": list(spec.levels),
-                      "preference": spec.preference},
+            source=spec.source,
+            version=spec.version,
+            defaults={
+                "name": spec.name,
+                "description": spec.description,
+                "level_names": list(spec.levels),
+                "preference": spec.preference,
+            },
         )
         crosswalk = catalogue.crosswalks.filter(is_active=True).first()
         if crosswalk is None:
             crosswalk = Crosswalk.objects.create(
-                catalogue=catalogue, version=1, is_active=True, source_file=spec.file,
+                catalogue=catalogue,
+                version=1,
+                is_active=True,
+                source_file=spec.file,
                 notes="Versión inicial cargada del archivo incluido en Atalaya.",
             )
         existing = {c.key: c for c in catalogue.categories.all()}
@@ -51,15 +59,22 @@ def sync_builtin_taxonomy() -> dict[str, int]:
         for row in rows:  # parents first when they are listed (CDMX categoria before delito)
             if row.key not in existing:
                 existing[row.key] = SourceCategory.objects.create(
-                    catalogue=catalogue, key=row.key, code=row.key.replace(" / ", "/").replace(" ", "-")[:255],
-                    path=row.path, label=row.match.split(" / ")[-1],
+                    catalogue=catalogue,
+                    key=row.key,
+                    code=row.key.replace(" / ", "/").replace(" ", "-")[:255],
+                    path=row.path,
+                    label=row.match.split(" / ")[-1],
                     parent=existing.get(parent_key(row.key) or ""),
                 )
                 created["categories"] += 1
             if row.key not in mapped:
                 CrosswalkEntry.objects.create(
-                    crosswalk=crosswalk, source_category=existing[row.key], iccs=iccs.get(row.iccs),
-                    family=families[row.family], harm_weight=row.harm_weight, notes=row.notes,
+                    crosswalk=crosswalk,
+                    source_category=existing[row.key],
+                    iccs=iccs.get(row.iccs),
+                    family=families[row.family],
+                    harm_weight=row.harm_weight,
+                    notes=row.notes,
                 )
                 mapped.add(row.key)
                 created["entries"] += 1
@@ -109,13 +124,20 @@ def resolve_categories(catalogue: Catalogue, paths: list[str], *, create: bool) 
             if create:
                 parent = existing.get(parent_key(key) or "")
                 category = SourceCategory.objects.create(
-                    catalogue=catalogue, key=key, code=key.replace(" / ", "/").replace(" ", "-")[:255],
-                    path=path[:500], label=path.split(" / ")[-1][:300], parent=parent, discovered=True,
+                    catalogue=catalogue,
+                    key=key,
+                    code=key.replace(" / ", "/").replace(" ", "-")[:255],
+                    path=path[:500],
+                    label=path.split(" / ")[-1][:300],
+                    parent=parent,
+                    discovered=True,
                 )
                 existing[key] = category
         ids.append(category.pk if category else 0)
-    frame = pl.DataFrame({"category_path": paths, "category_id": ids}, schema={
-        "category_path": pl.String, "category_id": pl.Int64})
+    frame = pl.DataFrame(
+        {"category_path": paths, "category_id": ids},
+        schema={"category_path": pl.String, "category_id": pl.Int64},
+    )
     return CategoryResolution(frame=frame, discovered=discovered)
 
 
@@ -143,19 +165,32 @@ def harmonised_table() -> pl.DataFrame:
         entry, inherited = entries.get(c.pk), False
         if entry is None and c.parent_id in entries:
             entry, inherited = entries[c.parent_id], True
-        rows.append({
-            "category_id": c.pk, "catalogue_id": c.catalogue_id, "catalogue_source": c.catalogue.source,
-            "category_code": c.code, "category_label": c.path,
-            "iccs_code": entry.iccs.code if entry and entry.iccs else None,
-            "iccs_label": (entry.iccs.name_es or entry.iccs.name) if entry and entry.iccs else None,
-            "family_code": entry.family.code if entry else None,
-            "family_label": entry.family.name if entry else None,
-            "harm_weight": entry.harm_weight if entry else None,
-            "inherited": inherited,
-        })
-    schema = {"category_id": pl.Int64, "catalogue_id": pl.Int64, "catalogue_source": pl.String,
-              "category_code": pl.String,
-              "category_label": pl.String, "iccs_code": pl.String, "iccs_label": pl.String,
-              "family_code": pl.String, "family_label": pl.String, "harm_weight": pl.Float64,
-              "inherited": pl.Boolean}
+        rows.append(
+            {
+                "category_id": c.pk,
+                "catalogue_id": c.catalogue_id,
+                "catalogue_source": c.catalogue.source,
+                "category_code": c.code,
+                "category_label": c.path,
+                "iccs_code": entry.iccs.code if entry and entry.iccs else None,
+                "iccs_label": (entry.iccs.name_es or entry.iccs.name) if entry and entry.iccs else None,
+                "family_code": entry.family.code if entry else None,
+                "family_label": entry.family.name if entry else None,
+                "harm_weight": entry.harm_weight if entry else None,
+                "inherited": inherited,
+            }
+        )
+    schema = {
+        "category_id": pl.Int64,
+        "catalogue_id": pl.Int64,
+        "catalogue_source": pl.String,
+        "category_code": pl.String,
+        "category_label": pl.String,
+        "iccs_code": pl.String,
+        "iccs_label": pl.String,
+        "family_code": pl.String,
+        "family_label": pl.String,
+        "harm_weight": pl.Float64,
+        "inherited": pl.Boolean,
+    }
     return pl.DataFrame(rows, schema=schema)

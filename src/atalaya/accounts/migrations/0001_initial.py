@@ -6,46 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
+        ("geo", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeLogEntry',
+            name="ChangeLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=50, verbose_name='acción')),
-                ('object_type', models.CharField(max_length=100, verbose_name='tipo de objeto')),
-                ('object_id', models.CharField(blank=True, max_length=100, verbose_name='objeto')),
-                ('message', models.TextField(blank=True, verbose_name='mensaje')),
-                ('origin', models.CharField(blank=True, help_text='cli, web:<ruta> o trabajo', max_length=100, verbose_name='origen')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='fecha')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='geo.municipality')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("action", models.CharField(max_length=50, verbose_name="acción")),
+                ("object_type", models.CharField(max_length=100, verbose_name="tipo de objeto")),
+                ("object_id", models.CharField(blank=True, max_length=100, verbose_name="objeto")),
+                ("message", models.TextField(blank=True, verbose_name="mensaje")),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="cli, web:<ruta> o trabajo",
+                        max_length=100,
+                        verbose_name="origen",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="fecha")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="geo.municipality",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'registro de cambios',
-                'verbose_name_plural': 'registro de cambios',
-                'ordering': ['-created_at'],
+                "verbose_name": "registro de cambios",
+                "verbose_name_plural": "registro de cambios",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Administrador'), ('analyst', 'Analista'), ('director', 'Director'), ('viewer', 'Consulta')], max_length=20, verbose_name='rol')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='geo.municipality')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Administrador"),
+                            ("analyst", "Analista"),
+                            ("director", "Director"),
+                            ("viewer", "Consulta"),
+                        ],
+                        max_length=20,
+                        verbose_name="rol",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="geo.municipality",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membresía',
-                'verbose_name_plural': 'membresías',
-                'constraints': [models.UniqueConstraint(fields=('user', 'municipality'), name='membership_unique')],
+                "verbose_name": "membresía",
+                "verbose_name_plural": "membresías",
+                "constraints": [models.UniqueConstraint(fields=("user", "municipality"), name="membership_unique")],
             },
         ),
     ]

@@ -41,9 +41,13 @@ def read(
             "No se pudo leer el archivo de límites: se espera GeoJSON, Shapefile (también en ZIP) o GeoPackage."
         ) from exc
     columns = list(meta["fields"])
-    frame = pl.DataFrame({name: [None if v is None else str(v) for v in values]
-                          for name, values in zip(columns, field_data, strict=True)},
-                         schema={name: pl.String for name in columns})
+    frame = pl.DataFrame(
+        {
+            name: [None if v is None else str(v) for v in values]
+            for name, values in zip(columns, field_data, strict=True)
+        },
+        schema={name: pl.String for name in columns},
+    )
     if frame.height == 0:
         raise FileRejected("El archivo de límites no contiene polígonos.")
     by_key = {normalise(c): c for c in columns}
@@ -76,47 +80,90 @@ def read(
     types = shapely.get_type_id(geoms)
     is_polygon = np.isin(types, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection after make_valid
     if np.any(types == 7):
-        geoms = np.array([_polygons_only(g) if t == 7 else g for g, t in zip(geoms, types, strict=True)],
-                         dtype=object)
+        geoms = np.array([_polygons_only(g) if t == 7 else g for g, t in zip(geoms, types, strict=True)], dtype=object)
     frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
     frame = frame.with_columns(
         pl.col(code_col).str.strip_chars().alias("code"),
         pl.col(name_col).str.strip_chars().alias("name"),
         (pl.col(parent_col).str.strip_chars() if parent_col else pl.lit(None, pl.String)).alias("parent_code"),
-        (pl.col(pop_col).str.strip_chars().str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
-         if pop_col else pl.lit(None, pl.Int64)).alias("population"),
+        (
+            pl.col(pop_col).str.strip_chars().str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+            if pop_col
+            else pl.lit(None, pl.Int64)
+        ).alias("population"),
         pl.Series("_empty", shapely.is_missing(geoms) | shapely.is_empty(geoms)),
         pl.Series("_polygon", is_polygon),
         pl.Series("_repaired", invalid),
     )
     problems = [
         problems_where(frame, pl.col("code").is_null(), code_col, pl.col("code"), "Falta el código del territorio."),
-        problems_where(frame, pl.col("code").is_duplicated() & pl.col("code").is_not_null(), code_col,
-                       pl.col("code"), "Código de territorio repetido."),
+        problems_where(
+            frame,
+            pl.col("code").is_duplicated() & pl.col("code").is_not_null(),
+            code_col,
+            pl.col("code"),
+            "Código de territorio repetido.",
+        ),
         problems_where(frame, pl.col("_empty"), "geometry", pl.col("code"), "El territorio no tiene geometría."),
-        problems_where(frame, ~pl.col("_polygon") & ~pl.col("_empty"), "geometry", pl.col("code"),
-                       "La geometría no es un polígono."),
-        problems_where(frame, pl.col("_repaired"), "geometry", pl.col("code"),
-                       "Geometría inválida (auto-intersección); se reparó automáticamente.", WARNING),
+        problems_where(
+            frame,
+            ~pl.col("_polygon") & ~pl.col("_empty"),
+            "geometry",
+            pl.col("code"),
+            "La geometría no es un polígono.",
+        ),
+        problems_where(
+            frame,
+            pl.col("_repaired"),
+            "geometry",
+            pl.col("code"),
+            "Geometría inválida (auto-intersección); se reparó automáticamente.",
+            WARNING,
+        ),
     ]
     if pop_col:
-        problems.append(problems_where(
-            frame, pl.col(pop_col).is_not_null() & pl.col("population").is_null(), pop_col, pl.col(pop_col),
-            "La población no es un número entero."))
-        problems.append(problems_where(frame, pl.col("population") < 0, pop_col, pl.col(pop_col),
-                                       "La población no puede ser negativa.", ERROR))
+        problems.append(
+            problems_where(
+                frame,
+                pl.col(pop_col).is_not_null() & pl.col("population").is_null(),
+                pop_col,
+                pl.col(pop_col),
+                "La población no es un número entero.",
+            )
+        )
+        problems.append(
+            problems_where(
+                frame,
+                pl.col("population") < 0,
+                pop_col,
+                pl.col(pop_col),
+                "La población no puede ser negativa.",
+                ERROR,
+            )
+        )
     if parent_col:
         codes = frame.get_column("code").drop_nulls().implode()
-        problems.append(problems_where(
-            frame, pl.col("parent_code").is_not_null() & ~pl.col("parent_code").is_in(codes), parent_col,
-            pl.col("parent_code"), "El territorio padre no está en el archivo; se buscará entre los ya cargados.",
-            WARNING))
+        problems.append(
+            problems_where(
+                frame,
+                pl.col("parent_code").is_not_null() & ~pl.col("parent_code").is_in(codes),
+                parent_col,
+                pl.col("parent_code"),
+                "El territorio padre no está en el archivo; se buscará entre los ya cargados.",
+                WARNING,
+            )
+        )
     wkb = shapely.to_wkb(np.where(frame.get_column("_empty").to_numpy(), None, geoms))
     out = frame.select("_row", "code", "name", "parent_code", "population").with_columns(
         pl.Series("geometry", list(wkb), dtype=pl.Binary)
     )
-    return ReadResult(kind="territories", frame=out, problems=concat_problems(problems), rows_read=frame.height,
-                      meta={"crs": str(crs), "columns": columns, "source": "boundaries"})
+    return ReadResult(
+        kind="territories",
+        frame=out,
+        problems=concat_problems(problems),
+        rows_read=frame.height,
+        meta={"crs": str(crs), "columns": columns, "source": "boundaries"},
+    )
 
 
 def _polygons_only(geom):

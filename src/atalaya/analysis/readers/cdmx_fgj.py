@@ -19,11 +19,24 @@ from ..text import normalise, normalise_series
 
 #: INEGI CVEGEO of the sixteen alcaldías of Mexico City (entidad 09).
 ALCALDIAS = {
-    "azcapotzalco": "09002", "coyoacan": "09003", "cuajimalpa de morelos": "09004", "cuajimalpa": "09004",
-    "gustavo a madero": "09005", "iztacalco": "09006", "iztapalapa": "09007",
-    "la magdalena contreras": "09008", "magdalena contreras": "09008", "milpa alta": "09009",
-    "alvaro obregon": "09010", "tlahuac": "09011", "tlalpan": "09012", "xochimilco": "09013",
-    "benito juarez": "09014", "cuauhtemoc": "09015", "miguel hidalgo": "09016", "venustiano carranza": "09017",
+    "azcapotzalco": "09002",
+    "coyoacan": "09003",
+    "cuajimalpa de morelos": "09004",
+    "cuajimalpa": "09004",
+    "gustavo a madero": "09005",
+    "iztacalco": "09006",
+    "iztapalapa": "09007",
+    "la magdalena contreras": "09008",
+    "magdalena contreras": "09008",
+    "milpa alta": "09009",
+    "alvaro obregon": "09010",
+    "tlahuac": "09011",
+    "tlalpan": "09012",
+    "xochimilco": "09013",
+    "benito juarez": "09014",
+    "cuauhtemoc": "09015",
+    "miguel hidalgo": "09016",
+    "venustiano carranza": "09017",
 }
 
 _WANTED = {
@@ -58,26 +71,39 @@ def read(path: str | Path, *, municipality_code: str | None = None) -> ReadResul
             ALCALDIAS, default=None, return_dtype=pl.String
         )
         frame = frame.with_columns(codes.alias("municipality"))
-        problems.append(problems_where(
-            frame, pl.col("municipality").is_null(), "alcaldia_hecho", pl.col("alcaldia"),
-            "Alcaldía fuera de la Ciudad de México o indeterminada; el registro no se asigna a un municipio.",
-            WARNING,
-        ))
+        problems.append(
+            problems_where(
+                frame,
+                pl.col("municipality").is_null(),
+                "alcaldia_hecho",
+                pl.col("alcaldia"),
+                "Alcaldía fuera de la Ciudad de México o indeterminada; el registro no se asigna a un municipio.",
+                WARNING,
+            )
+        )
     elif municipality_code is None:
         raise FileRejected("Falta la columna «alcaldia_hecho»; indique el municipio con --municipality.")
     labels = {
-        "date": "fecha_hecho", "time": "hora_hecho", "category": "delito", "category_parent": "categoria_delito",
-        "lat": "latitud", "lon": "longitud", "record_id": "id",
+        "date": "fecha_hecho",
+        "time": "hora_hecho",
+        "category": "delito",
+        "category_parent": "categoria_delito",
+        "lat": "latitud",
+        "lon": "longitud",
+        "record_id": "id",
     }
     incidents, more = normalise_incidents(
-        frame, municipality_code=municipality_code,
-        attribute_columns={c: c for c in ("colonia", "fiscalia", "fecha_inicio", "competencia")
-                           if c in frame.columns},
+        frame,
+        municipality_code=municipality_code,
+        attribute_columns={c: c for c in ("colonia", "fiscalia", "fecha_inicio", "competencia") if c in frame.columns},
         column_labels=labels,
     )
     problems.append(more)
     return ReadResult(
-        kind="incidents", frame=incidents, problems=concat_problems(problems), rows_read=frame.height,
+        kind="incidents",
+        frame=incidents,
+        problems=concat_problems(problems),
+        rows_read=frame.height,
         meta={**facts, "source": "cdmx-fgj", "path_levels": ["categoria_delito", "delito"]},
     )
 

@@ -29,9 +29,7 @@ _WANTED = {
 
 def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
     raw, facts = read_table(path)
-    frame = with_row_numbers(
-        resolve_columns(raw, _WANTED, required={"cut_comuna", "fecha", "delito", "delito_n"})
-    )
+    frame = with_row_numbers(resolve_columns(raw, _WANTED, required={"cut_comuna", "fecha", "delito", "delito_n"}))
     if frame.height == 0:
         raise FileRejected("El archivo solo tiene encabezados; no hay filas de datos.")
     if "comuna" not in frame.columns:
@@ -43,20 +41,49 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
     )
     today = dt.date.today()
     problems = [
-        problems_where(frame, pl.col("date").is_null(), "fecha", pl.col("fecha"),
-                       "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD)."),
-        problems_where(frame, (pl.col("date") > pl.lit(today)) & (pl.col("count") > 0), "fecha", pl.col("fecha"),
-                       "Hay casos en un mes futuro."),
-        problems_where(frame, pl.col("cut_int").is_null() | ~pl.col("cut_int").is_between(1101, 16999),
-                       "cut_comuna", pl.col("cut_comuna"),
-                       "Código Único Territorial de comuna inválido (4 o 5 dígitos, p. ej. 13122)."),
+        problems_where(
+            frame,
+            pl.col("date").is_null(),
+            "fecha",
+            pl.col("fecha"),
+            "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD).",
+        ),
+        problems_where(
+            frame,
+            (pl.col("date") > pl.lit(today)) & (pl.col("count") > 0),
+            "fecha",
+            pl.col("fecha"),
+            "Hay casos en un mes futuro.",
+        ),
+        problems_where(
+            frame,
+            pl.col("cut_int").is_null() | ~pl.col("cut_int").is_between(1101, 16999),
+            "cut_comuna",
+            pl.col("cut_comuna"),
+            "Código Único Territorial de comuna inválido (4 o 5 dígitos, p. ej. 13122).",
+        ),
         problems_where(frame, is_missing("delito"), "delito", pl.col("delito"), "Falta el nombre del delito."),
-        problems_where(frame, pl.col("count").is_null(), "delito_n", pl.col("delito_n"),
-                       "El número de casos no es un número entero."),
-        problems_where(frame, pl.col("count") < 0, "delito_n", pl.col("delito_n"),
-                       "El número de casos no puede ser negativo."),
-        problems_where(frame, pl.col("count") > 1_000_000, "delito_n", pl.col("delito_n"),
-                       "Número de casos absurdo para una comuna en un mes."),
+        problems_where(
+            frame,
+            pl.col("count").is_null(),
+            "delito_n",
+            pl.col("delito_n"),
+            "El número de casos no es un número entero.",
+        ),
+        problems_where(
+            frame,
+            pl.col("count") < 0,
+            "delito_n",
+            pl.col("delito_n"),
+            "El número de casos no puede ser negativo.",
+        ),
+        problems_where(
+            frame,
+            pl.col("count") > 1_000_000,
+            "delito_n",
+            pl.col("delito_n"),
+            "Número de casos absurdo para una comuna en un mes.",
+        ),
     ]
     frame = frame.with_columns(
         pl.col("cut_int").cast(pl.String).str.zfill(5).alias("municipality_code"),
@@ -67,8 +94,15 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
     frame = frame.with_columns(
         (pl.struct(dup_key).is_duplicated() & (pl.int_range(pl.len()).over(dup_key) > 0)).alias("_dup")
     )
-    problems.append(problems_where(frame, pl.col("_dup"), "delito", pl.col("delito"),
-                                   "Fila duplicada: la misma comuna, mes y delito aparecen antes en el archivo."))
+    problems.append(
+        problems_where(
+            frame,
+            pl.col("_dup"),
+            "delito",
+            pl.col("delito"),
+            "Fila duplicada: la misma comuna, mes y delito aparecen antes en el archivo.",
+        )
+    )
 
     usable = frame.filter(pl.col("period_start").is_not_null() & pl.col("count").is_not_null())
     cutoff_source = "explícita"
@@ -82,23 +116,44 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
     after = frame.filter(pl.col("period_start") > pl.lit(cutoff))
     if not after.is_empty():
         months = after.get_column("period_start").unique().sort()
-        problems.append(problem_frame([(
-            None, "fecha", f"{months.min()} … {months.max()}",
-            f"{months.len()} mes(es) posteriores a la fecha de corte {cutoff} se descartan: CEAD muestra 0 "
-            "en los meses aún no cargados.", WARNING,
-        )]))
+        problems.append(
+            problem_frame(
+                [
+                    (
+                        None,
+                        "fecha",
+                        f"{months.min()} … {months.max()}",
+                        f"{months.len()} mes(es) posteriores a la fecha de corte {cutoff} se descartan: CEAD muestra 0 "
+                        "en los meses aún no cargados.",
+                        WARNING,
+                    )
+                ]
+            )
+        )
     long = frame.filter(pl.col("period_start") <= pl.lit(cutoff)).select(
-        "_row", "municipality_code", pl.col("comuna").alias("municipality_name"), "period_start",
-        "category_path", pl.lit("casos").alias("measure"), pl.lit(None, pl.String).alias("sex"),
-        pl.lit(None, pl.String).alias("age_group"), pl.col("count").cast(pl.Int64),
+        "_row",
+        "municipality_code",
+        pl.col("comuna").alias("municipality_name"),
+        "period_start",
+        "category_path",
+        pl.lit("casos").alias("measure"),
+        pl.lit(None, pl.String).alias("sex"),
+        pl.lit(None, pl.String).alias("age_group"),
+        pl.col("count").cast(pl.Int64),
     )
     return ReadResult(
         kind="aggregates",
         frame=long,
         problems=concat_problems(problems),
         rows_read=frame.height,
-        meta={**facts, "source": "cead", "measure": "casos", "cutoff": cutoff.isoformat(),
-              "cutoff_source": cutoff_source, "path_levels": ["delito"]},
+        meta={
+            **facts,
+            "source": "cead",
+            "measure": "casos",
+            "cutoff": cutoff.isoformat(),
+            "cutoff_source": cutoff_source,
+            "path_levels": ["delito"],
+        },
     )
 
 

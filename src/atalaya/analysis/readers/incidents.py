@@ -17,8 +17,21 @@ from ..problems import FileRejected, ReadResult
 from ..tabular import read_table, with_row_numbers
 from ..text import normalise
 
-FIELDS = ("record_id", "date", "year", "month", "time", "category", "category_parent", "lat", "lon", "x", "y",
-          "municipality", "territory")
+FIELDS = (
+    "record_id",
+    "date",
+    "year",
+    "month",
+    "time",
+    "category",
+    "category_parent",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "municipality",
+    "territory",
+)
 REQUIRED = ("date", "category")
 
 
@@ -71,13 +84,17 @@ def read(path: str | Path, *, mapping: dict, municipality_code: str | None = Non
             attrs[f"attr_{normalise(column).replace(' ', '_')}"] = original
     if missing:
         raise FileRejected(
-            "El archivo no tiene las columnas del mapeo: " + ", ".join(missing)
-            + ". Columnas encontradas: " + ", ".join(raw.columns[:30]) + "."
+            "El archivo no tiene las columnas del mapeo: "
+            + ", ".join(missing)
+            + ". Columnas encontradas: "
+            + ", ".join(raw.columns[:30])
+            + "."
         )
     exprs = [pl.col(orig).alias(f) for f, orig in selected.items()]
     if category_parts:  # a category spread over several columns (tipo, subtipo, modalidad)
-        exprs.append(pl.concat_str([pl.col(c).str.strip_chars() for c in category_parts], separator=" / ")
-                     .alias("category"))
+        exprs.append(
+            pl.concat_str([pl.col(c).str.strip_chars() for c in category_parts], separator=" / ").alias("category")
+        )
         selected["category"] = " + ".join(category_parts)
     frame = with_row_numbers(raw.select(exprs + [pl.col(orig).alias(a) for a, orig in attrs.items()]))
     if frame.height == 0:
@@ -90,8 +107,16 @@ def read(path: str | Path, *, mapping: dict, municipality_code: str | None = Non
         column_labels=selected,
     )
     return ReadResult(
-        kind="incidents", frame=incidents, problems=problems, rows_read=frame.height,
-        meta={**facts, "source": mapping.get("source") or "incidents", "mapping": mapping,
-              "catalogue_source": mapping.get("catalogue"), "catalogue_version": mapping.get("catalogue_version"),
-              "path_levels": ["category_parent", "category"]},
+        kind="incidents",
+        frame=incidents,
+        problems=problems,
+        rows_read=frame.height,
+        meta={
+            **facts,
+            "source": mapping.get("source") or "incidents",
+            "mapping": mapping,
+            "catalogue_source": mapping.get("catalogue"),
+            "catalogue_version": mapping.get("catalogue_version"),
+            "path_levels": ["category_parent", "category"],
+        },
     )

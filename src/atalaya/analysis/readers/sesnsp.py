@@ -14,11 +14,23 @@ from pathlib import Path
 import polars as pl
 
 from ..parsing import MONTH_NAMES, is_missing, parse_int
-from ..problems import ERROR, FileRejected, ReadResult, concat_problems, problems_where
+from ..problems import FileRejected, ReadResult, concat_problems, problems_where
 from ..tabular import read_table, resolve_columns, with_row_numbers
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-          "noviembre", "diciembre")
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 
 _COMMON = {
     "anio": ("Año", "ano", "year"),
@@ -59,74 +71,128 @@ def read(path: str | Path, *, victims: bool = False) -> ReadResult:
     problems = [
         problems_where(frame, pl.col("year").is_null(), "Año", pl.col("anio"), "El año no es un número entero."),
         problems_where(
-            frame, pl.col("year").is_not_null() & ~pl.col("year").is_between(2015, this_year),
-            "Año", pl.col("anio"), f"Año fuera de rango (2015–{this_year}).",
+            frame,
+            pl.col("year").is_not_null() & ~pl.col("year").is_between(2015, this_year),
+            "Año",
+            pl.col("anio"),
+            f"Año fuera de rango (2015–{this_year}).",
         ),
         problems_where(
-            frame, pl.col("mun_int").is_null() | ~pl.col("mun_int").is_between(1001, 32999),
-            "Cve. Municipio", pl.col("cve_municipio"),
+            frame,
+            pl.col("mun_int").is_null() | ~pl.col("mun_int").is_between(1001, 32999),
+            "Cve. Municipio",
+            pl.col("cve_municipio"),
             "Clave de municipio inválida: se esperan 4 o 5 dígitos INEGI (entidad + municipio).",
         ),
     ]
-    for label_col, label in (("tipo", "Tipo de delito"), ("subtipo", "Subtipo de delito"),
-                             ("modalidad", "Modalidad")):
-        problems.append(problems_where(frame, is_missing(label_col), label, pl.col(label_col),
-                                       "Falta la categoría del delito."))
+    for label_col, label in (
+        ("tipo", "Tipo de delito"),
+        ("subtipo", "Subtipo de delito"),
+        ("modalidad", "Modalidad"),
+    ):
+        problems.append(
+            problems_where(frame, is_missing(label_col), label, pl.col(label_col), "Falta la categoría del delito.")
+        )
     for m in MONTHS:
         name = m.capitalize()
-        problems.append(problems_where(
-            frame, ~is_missing(m) & pl.col(f"n_{m}").is_null(), name, pl.col(m),
-            "El conteo no es un número entero.",
-        ))
-        problems.append(problems_where(
-            frame, pl.col(f"n_{m}") < 0, name, pl.col(m), "El conteo no puede ser negativo.",
-        ))
-        problems.append(problems_where(
-            frame, pl.col(f"n_{m}") > 1_000_000, name, pl.col(m),
-            "Conteo absurdo para un municipio en un mes (más de un millón).",
-        ))
+        problems.append(
+            problems_where(
+                frame,
+                ~is_missing(m) & pl.col(f"n_{m}").is_null(),
+                name,
+                pl.col(m),
+                "El conteo no es un número entero.",
+            )
+        )
+        problems.append(
+            problems_where(
+                frame,
+                pl.col(f"n_{m}") < 0,
+                name,
+                pl.col(m),
+                "El conteo no puede ser negativo.",
+            )
+        )
+        problems.append(
+            problems_where(
+                frame,
+                pl.col(f"n_{m}") > 1_000_000,
+                name,
+                pl.col(m),
+                "Conteo absurdo para un municipio en un mes (más de un millón).",
+            )
+        )
 
     frame = frame.with_columns(
         pl.col("mun_int").cast(pl.String).str.zfill(5).alias("municipality_code"),
         pl.concat_str(
-            [pl.col("tipo").str.strip_chars(), pl.col("subtipo").str.strip_chars(),
-             pl.col("modalidad").str.strip_chars()],
+            [
+                pl.col("tipo").str.strip_chars(),
+                pl.col("subtipo").str.strip_chars(),
+                pl.col("modalidad").str.strip_chars(),
+            ],
             separator=" / ",
         ).alias("category_path"),
     )
     key = ["year", "municipality_code", "category_path"] + (["sexo", "rango_edad"] if victims else [])
     dup = frame.select(pl.struct(key).is_duplicated() & (pl.int_range(pl.len()).over(key) > 0)).to_series()
-    problems.append(problems_where(
-        frame.with_columns(dup.alias("_dup")), pl.col("_dup"), "Tipo de delito", pl.col("category_path"),
-        "Fila duplicada: el mismo año, municipio y delito aparecen antes en el archivo.",
-    ))
+    problems.append(
+        problems_where(
+            frame.with_columns(dup.alias("_dup")),
+            pl.col("_dup"),
+            "Tipo de delito",
+            pl.col("category_path"),
+            "Fila duplicada: el mismo año, municipio y delito aparecen antes en el archivo.",
+        )
+    )
 
     long = frame.unpivot(
-        index=["_row", "year", "municipality_code", "municipio", "bien_juridico", "category_path",
-               *(["sexo", "rango_edad"] if victims else [])],
+        index=[
+            "_row",
+            "year",
+            "municipality_code",
+            "municipio",
+            "bien_juridico",
+            "category_path",
+            *(["sexo", "rango_edad"] if victims else []),
+        ],
         on=[f"n_{m}" for m in MONTHS],
         variable_name="month_col",
         value_name="count",
     ).filter(pl.col("count").is_not_null())
     long = long.with_columns(
-        pl.date(pl.col("year"), pl.col("month_col").str.slice(2).replace_strict(MONTH_NAMES, return_dtype=pl.Int64),
-                1).alias("period_start"),
+        pl.date(
+            pl.col("year"),
+            pl.col("month_col").str.slice(2).replace_strict(MONTH_NAMES, return_dtype=pl.Int64),
+            1,
+        ).alias("period_start"),
         pl.lit("victimas" if victims else "delitos").alias("measure"),
     )
     if not victims:
         long = long.with_columns(pl.lit(None, pl.String).alias("sexo"), pl.lit(None, pl.String).alias("rango_edad"))
     long = long.select(
-        "_row", "municipality_code", pl.col("municipio").alias("municipality_name"), "period_start",
-        "category_path", "bien_juridico", "measure", pl.col("sexo").alias("sex"),
-        pl.col("rango_edad").alias("age_group"), pl.col("count").cast(pl.Int64),
+        "_row",
+        "municipality_code",
+        pl.col("municipio").alias("municipality_name"),
+        "period_start",
+        "category_path",
+        "bien_juridico",
+        "measure",
+        pl.col("sexo").alias("sex"),
+        pl.col("rango_edad").alias("age_group"),
+        pl.col("count").cast(pl.Int64),
     )
     return ReadResult(
         kind="aggregates",
         frame=long,
         problems=concat_problems(problems),
         rows_read=rows_read,
-        meta={**facts, "source": "sesnsp", "measure": "victimas" if victims else "delitos",
-              "path_levels": ["Tipo de delito", "Subtipo de delito", "Modalidad"]},
+        meta={
+            **facts,
+            "source": "sesnsp",
+            "measure": "victimas" if victims else "delitos",
+            "path_levels": ["Tipo de delito", "Subtipo de delito", "Modalidad"],
+        },
     )
 
 

@@ -18,9 +18,27 @@ class DatasetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dataset
-        fields = ["id", "format", "source", "catalogue", "municipalities", "file_name", "file_sha256", "file_size",
-                  "encoding", "status", "rows_read", "rows_accepted", "rows_rejected", "rows_out_of_scope",
-                  "warnings", "period_start", "period_end", "cutoff", "created_at"]
+        fields = [
+            "id",
+            "format",
+            "source",
+            "catalogue",
+            "municipalities",
+            "file_name",
+            "file_sha256",
+            "file_size",
+            "encoding",
+            "status",
+            "rows_read",
+            "rows_accepted",
+            "rows_rejected",
+            "rows_out_of_scope",
+            "warnings",
+            "period_start",
+            "period_end",
+            "cutoff",
+            "created_at",
+        ]
 
 
 class CountRowSerializer(serializers.Serializer):

@@ -27,8 +27,12 @@ class DatasetList(generics.ListAPIView):
     serializer_class = DatasetSerializer
 
     def get_queryset(self):
-        return (Dataset.objects.visible_to(self.request.user).select_related("catalogue")
-                .prefetch_related("municipalities").order_by("-created_at"))
+        return (
+            Dataset.objects.visible_to(self.request.user)
+            .select_related("catalogue")
+            .prefetch_related("municipalities")
+            .order_by("-created_at")
+        )
 
 
 class CountList(APIView):
@@ -50,8 +54,10 @@ class CountList(APIView):
             frame = export_counts(
                 municipality_code=params.get("municipality"),
                 municipalities=Municipality.objects.visible_to(request.user),
-                by=params.get("by", "month"), level=params.get("level", "source"),
-                territories=params.get("territories"), source=params.get("source"),
+                by=params.get("by", "month"),
+                level=params.get("level", "source"),
+                territories=params.get("territories"),
+                source=params.get("source"),
             )
         except ExportError as exc:
             raise ValidationError({"detail": str(exc)}) from exc

@@ -6,169 +6,416 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('taxonomy', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("taxonomy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ColumnMapping',
+            name="ColumnMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(max_length=100, unique=True, verbose_name='nombre')),
-                ('description', models.TextField(blank=True, verbose_name='descripción')),
-                ('definition', models.JSONField(verbose_name='definición')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='actualizado')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("name", models.SlugField(max_length=100, unique=True, verbose_name="nombre")),
+                ("description", models.TextField(blank=True, verbose_name="descripción")),
+                ("definition", models.JSONField(verbose_name="definición")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="actualizado")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mapeo de columnas',
-                'verbose_name_plural': 'mapeos de columnas',
-                'ordering': ['name'],
+                "verbose_name": "mapeo de columnas",
+                "verbose_name_plural": "mapeos de columnas",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Dataset',
+            name="Dataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(max_length=50, verbose_name='formato')),
-                ('source', models.CharField(max_length=100, verbose_name='fuente')),
-                ('file_name', models.CharField(max_length=255, verbose_name='archivo')),
-                ('file_sha256', models.CharField(db_index=True, max_length=64, verbose_name='huella SHA-256')),
-                ('file_size', models.BigIntegerField(verbose_name='tamaño (bytes)')),
-                ('encoding', models.CharField(blank=True, max_length=20, verbose_name='codificación')),
-                ('status', models.CharField(choices=[('importado', 'Importado'), ('rechazado', 'Rechazado')], max_length=20, verbose_name='estado')),
-                ('on_error', models.CharField(choices=[('reject', 'Rechazar el archivo completo'), ('skip', 'Omitir las filas inválidas')], default='reject', max_length=10, verbose_name='ante errores')),
-                ('rows_read', models.PositiveIntegerField(default=0, verbose_name='filas leídas')),
-                ('rows_accepted', models.PositiveIntegerField(default=0, verbose_name='filas aceptadas')),
-                ('rows_rejected', models.PositiveIntegerField(default=0, verbose_name='filas rechazadas')),
-                ('rows_out_of_scope', models.PositiveIntegerField(default=0, verbose_name='filas de otros municipios')),
-                ('warnings', models.PositiveIntegerField(default=0, verbose_name='avisos')),
-                ('period_start', models.DateField(blank=True, null=True, verbose_name='desde')),
-                ('period_end', models.DateField(blank=True, null=True, verbose_name='hasta')),
-                ('cutoff', models.DateField(blank=True, null=True, verbose_name='fecha de corte')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='resumen de validación')),
-                ('report_path', models.CharField(blank=True, max_length=500, verbose_name='informe')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='importado el')),
-                ('catalogue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='taxonomy.catalogue')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('mapping', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='datasets.columnmapping')),
-                ('municipalities', models.ManyToManyField(blank=True, related_name='datasets', to='geo.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("format", models.CharField(max_length=50, verbose_name="formato")),
+                ("source", models.CharField(max_length=100, verbose_name="fuente")),
+                ("file_name", models.CharField(max_length=255, verbose_name="archivo")),
+                (
+                    "file_sha256",
+                    models.CharField(db_index=True, max_length=64, verbose_name="huella SHA-256"),
+                ),
+                ("file_size", models.BigIntegerField(verbose_name="tamaño (bytes)")),
+                ("encoding", models.CharField(blank=True, max_length=20, verbose_name="codificación")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("importado", "Importado"), ("rechazado", "Rechazado")],
+                        max_length=20,
+                        verbose_name="estado",
+                    ),
+                ),
+                (
+                    "on_error",
+                    models.CharField(
+                        choices=[
+                            ("reject", "Rechazar el archivo completo"),
+                            ("skip", "Omitir las filas inválidas"),
+                        ],
+                        default="reject",
+                        max_length=10,
+                        verbose_name="ante errores",
+                    ),
+                ),
+                ("rows_read", models.PositiveIntegerField(default=0, verbose_name="filas leídas")),
+                ("rows_accepted", models.PositiveIntegerField(default=0, verbose_name="filas aceptadas")),
+                ("rows_rejected", models.PositiveIntegerField(default=0, verbose_name="filas rechazadas")),
+                (
+                    "rows_out_of_scope",
+                    models.PositiveIntegerField(default=0, verbose_name="filas de otros municipios"),
+                ),
+                ("warnings", models.PositiveIntegerField(default=0, verbose_name="avisos")),
+                ("period_start", models.DateField(blank=True, null=True, verbose_name="desde")),
+                ("period_end", models.DateField(blank=True, null=True, verbose_name="hasta")),
+                ("cutoff", models.DateField(blank=True, null=True, verbose_name="fecha de corte")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="resumen de validación")),
+                ("report_path", models.CharField(blank=True, max_length=500, verbose_name="informe")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="importado el")),
+                (
+                    "catalogue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="taxonomy.catalogue",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mapping",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="datasets.columnmapping",
+                    ),
+                ),
+                (
+                    "municipalities",
+                    models.ManyToManyField(blank=True, related_name="datasets", to="geo.municipality"),
+                ),
             ],
             options={
-                'verbose_name': 'conjunto de datos',
-                'verbose_name_plural': 'conjuntos de datos',
-                'ordering': ['-created_at'],
+                "verbose_name": "conjunto de datos",
+                "verbose_name_plural": "conjuntos de datos",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(max_length=50, verbose_name='formato')),
-                ('on_error', models.CharField(choices=[('reject', 'Rechazar el archivo completo'), ('skip', 'Omitir las filas inválidas')], default='reject', max_length=10, verbose_name='ante errores')),
-                ('file_path', models.CharField(max_length=500)),
-                ('file_name', models.CharField(max_length=255, verbose_name='archivo')),
-                ('dry_run', models.BooleanField(default=True)),
-                ('status', models.CharField(choices=[('pendiente', 'Pendiente'), ('en_curso', 'En curso'), ('terminado', 'Terminado'), ('fallido', 'Fallido')], default='pendiente', max_length=20, verbose_name='estado')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='avance (%)')),
-                ('stage', models.CharField(blank=True, max_length=100, verbose_name='etapa')),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('dataset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='datasets.dataset')),
-                ('mapping', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='datasets.columnmapping')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='geo.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("format", models.CharField(max_length=50, verbose_name="formato")),
+                (
+                    "on_error",
+                    models.CharField(
+                        choices=[
+                            ("reject", "Rechazar el archivo completo"),
+                            ("skip", "Omitir las filas inválidas"),
+                        ],
+                        default="reject",
+                        max_length=10,
+                        verbose_name="ante errores",
+                    ),
+                ),
+                ("file_path", models.CharField(max_length=500)),
+                ("file_name", models.CharField(max_length=255, verbose_name="archivo")),
+                ("dry_run", models.BooleanField(default=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pendiente", "Pendiente"),
+                            ("en_curso", "En curso"),
+                            ("terminado", "Terminado"),
+                            ("fallido", "Fallido"),
+                        ],
+                        default="pendiente",
+                        max_length=20,
+                        verbose_name="estado",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="avance (%)")),
+                ("stage", models.CharField(blank=True, max_length=100, verbose_name="etapa")),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="datasets.dataset",
+                    ),
+                ),
+                (
+                    "mapping",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="datasets.columnmapping",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="geo.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'trabajo de importación',
-                'verbose_name_plural': 'trabajos de importación',
-                'ordering': ['-created_at'],
+                "verbose_name": "trabajo de importación",
+                "verbose_name_plural": "trabajos de importación",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DailyCount',
+            name="DailyCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100)),
-                ('day', models.DateField()),
-                ('count', models.PositiveIntegerField()),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='taxonomy.sourcecategory')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.municipality')),
-                ('territory', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.territory')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("source", models.CharField(max_length=100)),
+                ("day", models.DateField()),
+                ("count", models.PositiveIntegerField()),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="taxonomy.sourcecategory",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="geo.municipality"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geo.territory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conteo diario (cubo)',
-                'verbose_name_plural': 'conteos diarios (cubo)',
-                'indexes': [models.Index(fields=['municipality', 'day'], name='dailycount_mun_day')],
+                "verbose_name": "conteo diario (cubo)",
+                "verbose_name_plural": "conteos diarios (cubo)",
+                "indexes": [models.Index(fields=["municipality", "day"], name="dailycount_mun_day")],
             },
         ),
         migrations.CreateModel(
-            name='AggregateCount',
+            name="AggregateCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100, verbose_name='fuente')),
-                ('period_start', models.DateField(verbose_name='mes')),
-                ('measure', models.CharField(help_text='delitos, víctimas o casos', max_length=20, verbose_name='medida')),
-                ('sex', models.CharField(blank=True, default='', max_length=30, verbose_name='sexo')),
-                ('age_group', models.CharField(blank=True, default='', max_length=40, verbose_name='rango de edad')),
-                ('count', models.PositiveIntegerField(verbose_name='conteo')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='taxonomy.sourcecategory')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='aggregate_counts', to='geo.municipality')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='aggregate_counts', to='datasets.dataset')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("source", models.CharField(max_length=100, verbose_name="fuente")),
+                ("period_start", models.DateField(verbose_name="mes")),
+                (
+                    "measure",
+                    models.CharField(help_text="delitos, víctimas o casos", max_length=20, verbose_name="medida"),
+                ),
+                ("sex", models.CharField(blank=True, default="", max_length=30, verbose_name="sexo")),
+                (
+                    "age_group",
+                    models.CharField(blank=True, default="", max_length=40, verbose_name="rango de edad"),
+                ),
+                ("count", models.PositiveIntegerField(verbose_name="conteo")),
+                (
+                    "category",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="taxonomy.sourcecategory"),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="aggregate_counts",
+                        to="geo.municipality",
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="aggregate_counts",
+                        to="datasets.dataset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conteo publicado',
-                'verbose_name_plural': 'conteos publicados',
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'source', 'category', 'period_start', 'measure', 'sex', 'age_group'), name='aggregate_unique_cell')],
+                "verbose_name": "conteo publicado",
+                "verbose_name_plural": "conteos publicados",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=(
+                            "municipality",
+                            "source",
+                            "category",
+                            "period_start",
+                            "measure",
+                            "sex",
+                            "age_group",
+                        ),
+                        name="aggregate_unique_cell",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100, verbose_name='fuente')),
-                ('record_id', models.CharField(max_length=100, verbose_name='identificador en la fuente')),
-                ('occurred_on', models.DateField(verbose_name='fecha del hecho')),
-                ('occurred_time', models.TimeField(blank=True, null=True, verbose_name='hora del hecho')),
-                ('time_precision', models.CharField(choices=[('minuto', 'Minuto'), ('hora', 'Hora'), ('dia', 'Día'), ('mes', 'Mes')], max_length=10, verbose_name='precisión')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='latitud')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='longitud')),
-                ('location_status', models.CharField(choices=[('ok', 'Asignado a un territorio'), ('sin_coordenadas', 'Sin coordenadas'), ('fuera_del_municipio', 'Fuera del municipio'), ('sin_territorio', 'Dentro del municipio, sin territorio')], max_length=25, verbose_name='ubicación')),
-                ('attributes', models.JSONField(blank=True, null=True, verbose_name='atributos')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='taxonomy.sourcecategory')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='datasets.dataset')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='geo.municipality')),
-                ('territory', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='geo.territory')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("source", models.CharField(max_length=100, verbose_name="fuente")),
+                ("record_id", models.CharField(max_length=100, verbose_name="identificador en la fuente")),
+                ("occurred_on", models.DateField(verbose_name="fecha del hecho")),
+                ("occurred_time", models.TimeField(blank=True, null=True, verbose_name="hora del hecho")),
+                (
+                    "time_precision",
+                    models.CharField(
+                        choices=[("minuto", "Minuto"), ("hora", "Hora"), ("dia", "Día"), ("mes", "Mes")],
+                        max_length=10,
+                        verbose_name="precisión",
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="latitud")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="longitud")),
+                (
+                    "location_status",
+                    models.CharField(
+                        choices=[
+                            ("ok", "Asignado a un territorio"),
+                            ("sin_coordenadas", "Sin coordenadas"),
+                            ("fuera_del_municipio", "Fuera del municipio"),
+                            ("sin_territorio", "Dentro del municipio, sin territorio"),
+                        ],
+                        max_length=25,
+                        verbose_name="ubicación",
+                    ),
+                ),
+                ("attributes", models.JSONField(blank=True, null=True, verbose_name="atributos")),
+                (
+                    "category",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="taxonomy.sourcecategory"),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="datasets.dataset",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="geo.municipality",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="geo.territory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incidente',
-                'verbose_name_plural': 'incidentes',
-                'indexes': [models.Index(fields=['municipality', 'occurred_on'], name='incident_mun_date')],
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'source', 'record_id'), name='incident_unique_record')],
+                "verbose_name": "incidente",
+                "verbose_name_plural": "incidentes",
+                "indexes": [models.Index(fields=["municipality", "occurred_on"], name="incident_mun_date")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("municipality", "source", "record_id"), name="incident_unique_record"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyCount',
+            name="MonthlyCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100)),
-                ('month', models.DateField()),
-                ('measure', models.CharField(max_length=20)),
-                ('count', models.PositiveIntegerField()),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='taxonomy.sourcecategory')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("source", models.CharField(max_length=100)),
+                ("month", models.DateField()),
+                ("measure", models.CharField(max_length=20)),
+                ("count", models.PositiveIntegerField()),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="taxonomy.sourcecategory",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="geo.municipality"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conteo mensual (cubo)',
-                'verbose_name_plural': 'conteos mensuales (cubo)',
-                'indexes': [models.Index(fields=['municipality', 'month'], name='monthlycount_mun_month')],
+                "verbose_name": "conteo mensual (cubo)",
+                "verbose_name_plural": "conteos mensuales (cubo)",
+                "indexes": [models.Index(fields=["municipality", "month"], name="monthlycount_mun_month")],
             },
         ),
     ]

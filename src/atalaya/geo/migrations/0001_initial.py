@@ -5,86 +5,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='código ISO')),
-                ('name', models.CharField(max_length=100, verbose_name='nombre')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=2, unique=True, verbose_name="código ISO")),
+                ("name", models.CharField(max_length=100, verbose_name="nombre")),
             ],
             options={
-                'verbose_name': 'país',
-                'verbose_name_plural': 'países',
-                'ordering': ['name'],
+                "verbose_name": "país",
+                "verbose_name_plural": "países",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='CVEGEO de INEGI (p. ej. 15058) o CUT de Chile (p. ej. 13122).', max_length=10, unique=True, verbose_name='código oficial')),
-                ('name', models.CharField(max_length=150, verbose_name='nombre')),
-                ('region', models.CharField(blank=True, max_length=150, verbose_name='estado o región')),
-                ('boundary', models.BinaryField(blank=True, null=True, verbose_name='límite (WKB, WGS84)')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Marca los municipios de demostración cuyos datos son sintéticos.', verbose_name='datos sintéticos')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='geo.country')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="CVEGEO de INEGI (p. ej. 15058) o CUT de Chile (p. ej. 13122).",
+                        max_length=10,
+                        unique=True,
+                        verbose_name="código oficial",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="nombre")),
+                ("region", models.CharField(blank=True, max_length=150, verbose_name="estado o región")),
+                ("boundary", models.BinaryField(blank=True, null=True, verbose_name="límite (WKB, WGS84)")),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Marca los municipios de demostración cuyos datos son sintéticos.",
+                        verbose_name="datos sintéticos",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipalities",
+                        to="geo.country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'municipio',
-                'verbose_name_plural': 'municipios',
-                'ordering': ['name'],
+                "verbose_name": "municipio",
+                "verbose_name_plural": "municipios",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Territory',
+            name="Territory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(help_text='p. ej. zona, sector, cuadrante, unidad vecinal', max_length=50, verbose_name='nivel')),
-                ('code', models.CharField(max_length=50, verbose_name='código')),
-                ('name', models.CharField(max_length=200, verbose_name='nombre')),
-                ('geometry', models.BinaryField(blank=True, null=True, verbose_name='polígono (WKB, WGS84)')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='territories', to='geo.municipality')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='geo.territory')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        help_text="p. ej. zona, sector, cuadrante, unidad vecinal",
+                        max_length=50,
+                        verbose_name="nivel",
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, verbose_name="código")),
+                ("name", models.CharField(max_length=200, verbose_name="nombre")),
+                ("geometry", models.BinaryField(blank=True, null=True, verbose_name="polígono (WKB, WGS84)")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="territories",
+                        to="geo.municipality",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="geo.territory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'territorio',
-                'verbose_name_plural': 'territorios',
-                'ordering': ['municipality', 'level', 'code'],
+                "verbose_name": "territorio",
+                "verbose_name_plural": "territorios",
+                "ordering": ["municipality", "level", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Population',
+            name="Population",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='año')),
-                ('value', models.PositiveIntegerField(verbose_name='población')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='fuente')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='populations', to='geo.municipality')),
-                ('territory', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='populations', to='geo.territory')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="año")),
+                ("value", models.PositiveIntegerField(verbose_name="población")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="fuente")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="populations",
+                        to="geo.municipality",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="populations",
+                        to="geo.territory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'población',
-                'verbose_name_plural': 'poblaciones',
-                'ordering': ['municipality', 'territory', 'year'],
+                "verbose_name": "población",
+                "verbose_name_plural": "poblaciones",
+                "ordering": ["municipality", "territory", "year"],
             },
         ),
         migrations.AddConstraint(
-            model_name='territory',
-            constraint=models.UniqueConstraint(fields=('municipality', 'code'), name='territory_unique_code'),
+            model_name="territory",
+            constraint=models.UniqueConstraint(fields=("municipality", "code"), name="territory_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='population',
-            constraint=models.UniqueConstraint(condition=models.Q(('territory__isnull', True)), fields=('municipality', 'year'), name='population_unique_municipality_year'),
+            model_name="population",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("territory__isnull", True)),
+                fields=("municipality", "year"),
+                name="population_unique_municipality_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='population',
-            constraint=models.UniqueConstraint(condition=models.Q(('territory__isnull', False)), fields=('territory', 'year'), name='population_unique_territory_year'),
+            model_name="population",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("territory__isnull", False)),
+                fields=("territory", "year"),
+                name="population_unique_territory_year",
+            ),
         ),
     ]

@@ -5,125 +5,223 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Family',
+            name="Family",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='código')),
-                ('name', models.CharField(max_length=100, verbose_name='nombre')),
-                ('description', models.TextField(blank=True, verbose_name='descripción')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='orden')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="código")),
+                ("name", models.CharField(max_length=100, verbose_name="nombre")),
+                ("description", models.TextField(blank=True, verbose_name="descripción")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="orden")),
             ],
             options={
-                'verbose_name': 'familia delictiva',
-                'verbose_name_plural': 'familias delictivas',
-                'ordering': ['order', 'code'],
+                "verbose_name": "familia delictiva",
+                "verbose_name_plural": "familias delictivas",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='IccsClass',
+            name="IccsClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='código ICCS')),
-                ('name', models.CharField(max_length=200, verbose_name='nombre')),
-                ('name_es', models.CharField(blank=True, max_length=200, verbose_name='nombre en español')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=8, unique=True, verbose_name="código ICCS")),
+                ("name", models.CharField(max_length=200, verbose_name="nombre")),
+                ("name_es", models.CharField(blank=True, max_length=200, verbose_name="nombre en español")),
             ],
             options={
-                'verbose_name': 'clase ICCS',
-                'verbose_name_plural': 'clases ICCS',
-                'ordering': ['code'],
+                "verbose_name": "clase ICCS",
+                "verbose_name_plural": "clases ICCS",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Catalogue',
+            name="Catalogue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.SlugField(verbose_name='fuente')),
-                ('version', models.CharField(max_length=50, verbose_name='versión')),
-                ('name', models.CharField(max_length=200, verbose_name='nombre')),
-                ('description', models.TextField(blank=True, verbose_name='descripción')),
-                ('level_names', models.JSONField(blank=True, default=list, verbose_name='niveles')),
-                ('preference', models.PositiveSmallIntegerField(default=100, help_text='Desempata cuando las etiquetas de un archivo encajan en varios catálogos (menor gana).', verbose_name='preferencia')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("source", models.SlugField(verbose_name="fuente")),
+                ("version", models.CharField(max_length=50, verbose_name="versión")),
+                ("name", models.CharField(max_length=200, verbose_name="nombre")),
+                ("description", models.TextField(blank=True, verbose_name="descripción")),
+                ("level_names", models.JSONField(blank=True, default=list, verbose_name="niveles")),
+                (
+                    "preference",
+                    models.PositiveSmallIntegerField(
+                        default=100,
+                        help_text="Desempata cuando las etiquetas de un archivo encajan en varios catálogos (menor gana).",
+                        verbose_name="preferencia",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'catálogo de origen',
-                'verbose_name_plural': 'catálogos de origen',
-                'ordering': ['source', 'version'],
-                'constraints': [models.UniqueConstraint(fields=('source', 'version'), name='catalogue_unique_version')],
+                "verbose_name": "catálogo de origen",
+                "verbose_name_plural": "catálogos de origen",
+                "ordering": ["source", "version"],
+                "constraints": [models.UniqueConstraint(fields=("source", "version"), name="catalogue_unique_version")],
             },
         ),
         migrations.CreateModel(
-            name='Crosswalk',
+            name="Crosswalk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='versión')),
-                ('is_active', models.BooleanField(default=True, verbose_name='activa')),
-                ('notes', models.TextField(blank=True, verbose_name='notas')),
-                ('source_file', models.CharField(blank=True, max_length=200, verbose_name='archivo de origen')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='creada')),
-                ('catalogue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='crosswalks', to='taxonomy.catalogue')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("version", models.PositiveIntegerField(verbose_name="versión")),
+                ("is_active", models.BooleanField(default=True, verbose_name="activa")),
+                ("notes", models.TextField(blank=True, verbose_name="notas")),
+                (
+                    "source_file",
+                    models.CharField(blank=True, max_length=200, verbose_name="archivo de origen"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="creada")),
+                (
+                    "catalogue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="crosswalks",
+                        to="taxonomy.catalogue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tabla de correspondencia',
-                'verbose_name_plural': 'tablas de correspondencia',
-                'ordering': ['catalogue', '-version'],
+                "verbose_name": "tabla de correspondencia",
+                "verbose_name_plural": "tablas de correspondencia",
+                "ordering": ["catalogue", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='SourceCategory',
+            name="SourceCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=255, verbose_name='código')),
-                ('key', models.CharField(editable=False, max_length=500, verbose_name='clave normalizada')),
-                ('path', models.CharField(help_text='Niveles separados por « / ».', max_length=500, verbose_name='ruta')),
-                ('label', models.CharField(max_length=300, verbose_name='etiqueta')),
-                ('discovered', models.BooleanField(default=False, help_text='No estaba en el catálogo publicado: apareció en un archivo y debe mapearse.', verbose_name='descubierta en una importación')),
-                ('catalogue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='taxonomy.catalogue')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='taxonomy.sourcecategory')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=255, verbose_name="código")),
+                ("key", models.CharField(editable=False, max_length=500, verbose_name="clave normalizada")),
+                (
+                    "path",
+                    models.CharField(help_text="Niveles separados por « / ».", max_length=500, verbose_name="ruta"),
+                ),
+                ("label", models.CharField(max_length=300, verbose_name="etiqueta")),
+                (
+                    "discovered",
+                    models.BooleanField(
+                        default=False,
+                        help_text="No estaba en el catálogo publicado: apareció en un archivo y debe mapearse.",
+                        verbose_name="descubierta en una importación",
+                    ),
+                ),
+                (
+                    "catalogue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="categories",
+                        to="taxonomy.catalogue",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="taxonomy.sourcecategory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'categoría de origen',
-                'verbose_name_plural': 'categorías de origen',
-                'ordering': ['catalogue', 'path'],
+                "verbose_name": "categoría de origen",
+                "verbose_name_plural": "categorías de origen",
+                "ordering": ["catalogue", "path"],
             },
         ),
         migrations.CreateModel(
-            name='CrosswalkEntry',
+            name="CrosswalkEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('harm_weight', models.FloatField(default=0, help_text='Días de prisión de referencia (índice de daño al estilo Cambridge); editable.', verbose_name='peso de daño')),
-                ('notes', models.CharField(blank=True, max_length=300, verbose_name='notas')),
-                ('crosswalk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='taxonomy.crosswalk')),
-                ('family', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mappings', to='taxonomy.family')),
-                ('iccs', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mappings', to='taxonomy.iccsclass')),
-                ('source_category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mappings', to='taxonomy.sourcecategory')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "harm_weight",
+                    models.FloatField(
+                        default=0,
+                        help_text="Días de prisión de referencia (índice de daño al estilo Cambridge); editable.",
+                        verbose_name="peso de daño",
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=300, verbose_name="notas")),
+                (
+                    "crosswalk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="taxonomy.crosswalk",
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mappings",
+                        to="taxonomy.family",
+                    ),
+                ),
+                (
+                    "iccs",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mappings",
+                        to="taxonomy.iccsclass",
+                    ),
+                ),
+                (
+                    "source_category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mappings",
+                        to="taxonomy.sourcecategory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'correspondencia',
-                'verbose_name_plural': 'correspondencias',
+                "verbose_name": "correspondencia",
+                "verbose_name_plural": "correspondencias",
             },
         ),
         migrations.AddConstraint(
-            model_name='crosswalk',
-            constraint=models.UniqueConstraint(fields=('catalogue', 'version'), name='crosswalk_unique_version'),
+            model_name="crosswalk",
+            constraint=models.UniqueConstraint(fields=("catalogue", "version"), name="crosswalk_unique_version"),
         ),
         migrations.AddConstraint(
-            model_name='crosswalk',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('catalogue',), name='crosswalk_one_active'),
+            model_name="crosswalk",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)), fields=("catalogue",), name="crosswalk_one_active"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sourcecategory',
-            constraint=models.UniqueConstraint(fields=('catalogue', 'key'), name='source_category_unique_key'),
+            model_name="sourcecategory",
+            constraint=models.UniqueConstraint(fields=("catalogue", "key"), name="source_category_unique_key"),
         ),
         migrations.AddConstraint(
-            model_name='crosswalkentry',
-            constraint=models.UniqueConstraint(fields=('crosswalk', 'source_category'), name='crosswalk_entry_unique'),
+            model_name="crosswalkentry",
+            constraint=models.UniqueConstraint(fields=("crosswalk", "source_category"), name="crosswalk_entry_unique"),
         ),
     ]
