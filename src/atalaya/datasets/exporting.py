@@ -165,7 +165,7 @@ def family_months(municipality: Municipality, months: int = 12) -> list[dict]:
 
 def _territory_codes(frame: pl.DataFrame, territories: str | None, municipality_ids: list[int]) -> pl.DataFrame:
     if territories is None:
-        return frame.with_columns(pl.lit("").alias("territory_code"))
+        return frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
     rows = list(
         Territory.objects.filter(municipality_id__in=municipality_ids).values_list("pk", "parent_id", "level", "code")
     )

@@ -43,7 +43,7 @@ class DatasetSerializer(serializers.ModelSerializer):
 
 class CountRowSerializer(serializers.Serializer):
     municipality_code = serializers.CharField()
-    territory_code = serializers.CharField(allow_blank=True)
+    territory_code = serializers.CharField(allow_blank=True, allow_null=True)
     period_start = serializers.DateField()
     category_code = serializers.CharField()
     category_label = serializers.CharField()

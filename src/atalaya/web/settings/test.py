@@ -10,5 +10,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATA_DIR = Path(tempfile.mkdtemp(prefix="atalaya-test-"))
 REPORTS_DIR = DATA_DIR / "reports"
 UPLOADS_DIR = DATA_DIR / "uploads"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir()
+WHITENOISE_USE_FINDERS = True
+ATALAYA_JOB_RUNNER = "sync"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

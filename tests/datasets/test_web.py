@@ -1,0 +1,145 @@
+"""Pages, uploads and the API, with tenancy: nobody sees another municipality's data."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from atalaya.datasets.importing import import_file
+from atalaya.datasets.models import Dataset, ImportJob
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(neza, penalolen, fixtures_dir):
+    import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv")
+    import_file("cead", fixtures_dir / "cead_tidy.csv")
+    return neza, penalolen
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert client.get(reverse("api:counts")).status_code in (401, 403)
+
+
+def test_login_page_is_spanish_and_has_csp(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "Entrar al observatorio" in response.content.decode()
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_english_is_available(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("login"))
+    assert "Sign in to the observatory" in response.content.decode()
+
+
+def test_user_sees_only_their_municipality(client, loaded, make_user):
+    neza, penalolen = loaded
+    client.force_login(make_user("ana", ["15058"]))
+    home = client.get(reverse("home")).content.decode()
+    assert "Nezahualcóyotl" in home and "Peñalolén" not in home
+    assert client.get(reverse("datasets:municipality", args=["15058"])).status_code == 200
+    assert client.get(reverse("datasets:municipality", args=["13122"])).status_code == 404
+    other = Dataset.objects.filter(municipalities=penalolen).first()
+    assert client.get(reverse("datasets:dataset", args=[other.pk])).status_code == 404
+    assert client.get(reverse("datasets:dataset_report", args=[other.pk])).status_code == 404
+    listing = client.get(reverse("datasets:dataset_list")).content.decode()
+    assert "cead_tidy.csv" not in listing and "sesnsp_delitos_cp1252.csv" in listing
+
+
+def test_api_is_scoped_too(client, loaded, make_user):
+    client.force_login(make_user("ana", ["15058"]))
+    municipalities = client.get(reverse("api:municipalities")).json()["results"]
+    assert [m["code"] for m in municipalities] == ["15058"]
+    datasets = client.get(reverse("api:datasets")).json()["results"]
+    assert {d["format"] for d in datasets} == {"sesnsp", "boundaries"}
+    counts = client.get(reverse("api:counts"), {"level": "family"}).json()
+    assert counts and {row["municipality_code"] for row in counts} == {"15058"}
+    refused = client.get(reverse("api:counts"), {"municipality": "13122"})
+    assert refused.status_code == 400
+
+
+def test_api_token_authentication(client, loaded, make_user):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=make_user("robot", ["13122"], role="viewer"))
+    response = client.get(reverse("api:counts"), {"level": "iccs"}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert {row["municipality_code"] for row in response.json()} == {"13122"}
+
+
+def test_municipality_page_shows_quality_and_counts(client, loaded, make_user):
+    client.force_login(make_user("ana", ["15058"]))
+    page = client.get(reverse("datasets:municipality", args=["15058"])).content.decode()
+    assert "Frescura de los datos" in page and "sesnsp" in page
+    assert "Robos con violencia" in page  # the family table
+
+
+@override_settings(ATALAYA_JOB_RUNNER="sync")
+def test_upload_dry_run_then_confirm(client, neza, make_user, fixtures_dir):
+    client.force_login(make_user("ana", ["15058"], role="analyst"))
+    data = (fixtures_dir / "sesnsp_delitos_cp1252.csv").read_bytes()
+    datasets_before = Dataset.objects.count()
+    response = client.post(reverse("datasets:upload"), {
+        "format": "sesnsp", "municipality": neza.pk, "on_error": "reject",
+        "file": SimpleUploadedFile("IDM_NM_jun26.csv", data, content_type="text/csv"),
+    })
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.dry_run and job.result["estado"] == "simulado"
+    assert Dataset.objects.count() == datasets_before
+    page = client.get(response["Location"]).content.decode()
+    assert "Confirmar la importación" in page
+    confirm = client.post(reverse("datasets:job_confirm", args=[job.pk]))
+    assert confirm.status_code == 302
+    final = ImportJob.objects.exclude(pk=job.pk).get()
+    assert final.result["estado"] == "importado" and final.dataset.file_name == "IDM_NM_jun26.csv"
+    assert final.dataset.created_by.username == "ana"
+
+
+def test_viewers_cannot_upload(client, neza, make_user, fixtures_dir):
+    client.force_login(make_user("vera", ["15058"], role="viewer"))
+    response = client.post(reverse("datasets:upload"), {
+        "format": "sesnsp", "municipality": neza.pk, "on_error": "reject",
+        "file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"),
+    })
+    assert response.status_code == 200  # the form refuses the municipality
+    assert not ImportJob.objects.exists()
+
+
+@override_settings(ATALAYA_JOB_RUNNER="sync")
+def test_upload_of_garbage_shows_a_clear_message(client, neza, make_user):
+    client.force_login(make_user("ana", ["15058"], role="analyst"))
+    client.post(reverse("datasets:upload"), {
+        "format": "sesnsp", "municipality": neza.pk, "on_error": "reject",
+        "file": SimpleUploadedFile("binario.csv", bytes(range(256)) * 20),
+    })
+    job = ImportJob.objects.get()
+    assert job.result["estado"] == "rechazado" and "no es texto" in job.result["mensaje"]
+
+
+def test_hostile_labels_are_escaped(client, neza, make_user, tmp_path, generic_mapping):
+    path = tmp_path / "hostil.csv"
+    path.write_text('id,fecha,hora,delito,lat,lon,cuadrante\nX1,2025-01-01,,"<script>alert(1)</script>",,,\n',
+                    encoding="utf-8")
+    outcome = import_file("incidents", path, municipality_code="15058", mapping_name="policia-prueba")
+    assert outcome.status == "importado", outcome.message
+    client.force_login(make_user("ana", ["15058"]))
+    page = client.get(reverse("datasets:municipality", args=["15058"])).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_admin_pages_load_for_a_superuser(admin_client, loaded):
+    for name in ("admin:taxonomy_crosswalkentry_changelist", "admin:taxonomy_sourcecategory_changelist",
+                 "admin:datasets_dataset_changelist", "admin:geo_territory_changelist"):
+        assert admin_client.get(reverse(name)).status_code == 200
+
+
+def test_openapi_schema_is_served(client, make_user, db):
+    client.force_login(make_user("ana", []))
+    response = client.get(reverse("api-schema"))
+    assert response.status_code == 200 and b"/api/counts/" in response.content

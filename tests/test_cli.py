@@ -1,0 +1,61 @@
+"""The command line: exit status 0/1/2 and never a traceback for bad input."""
+
+import pytest
+
+from atalaya.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_exit_codes(neza, fixtures_dir, tmp_path, capsys):
+    assert main(["import", "sesnsp", str(fixtures_dir / "sesnsp_delitos_cp1252.csv")]) == 0
+    assert "Importado" in capsys.readouterr().out
+    bad = tmp_path / "malo.csv"
+    bad.write_bytes(b"\x00\x01\x02garbage" * 100)
+    assert main(["import", "sesnsp", str(bad)]) == 1
+    out = capsys.readouterr()
+    assert "no es texto" in out.out and "Traceback" not in out.err
+    assert main(["import", "sesnsp", str(tmp_path / "no-existe.csv")]) == 2
+    assert main(["import", "cead", str(fixtures_dir / "cead_tidy.csv"), "--municipality", "00000"]) == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", "sesnsp"])
+    assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"a,b\n",
+        "Año,Clave_Ent\n2025,15\n".encode(),
+        b"\xff\xfe\x00\x00garbage",
+        ("x" * 200_000).encode(),
+        'Año,Clave_Ent,"sin cerrar\n'.encode(),
+    ],
+    ids=["vacio", "solo-encabezado", "faltan-columnas", "binario", "campo-enorme", "comillas"],
+)
+def test_malformed_files_are_rejected_cleanly(neza, tmp_path, capsys, content):
+    path = tmp_path / "archivo.csv"
+    path.write_bytes(content)
+    assert main(["import", "sesnsp", str(path)]) == 1
+    out = capsys.readouterr()
+    assert "Archivo rechazado" in out.out and "Traceback" not in out.err + out.out
+
+
+def test_export_counts_to_file(neza, fixtures_dir, tmp_path):
+    main(["import", "sesnsp", str(fixtures_dir / "sesnsp_delitos_cp1252.csv")])
+    output = tmp_path / "conteos.csv"
+    assert main(["export", "counts", "--municipality", "15058", "--level", "iccs", "--output", str(output)]) == 0
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "municipality_code,territory_code,period_start,category_code,category_label,count"
+    assert lines[1].startswith("15058,,2025-01-01,0101,")
+
+
+def test_mapping_save_validates(tmp_path, db, capsys):
+    good = tmp_path / "m.json"
+    good.write_text('{"columns": {"date": "fecha", "category": "delito"}}', encoding="utf-8")
+    assert main(["mapping", "save", "mio", str(good)]) == 0
+    bad = tmp_path / "b.json"
+    bad.write_text('{"columns": {"date": "fecha"}}', encoding="utf-8")
+    assert main(["mapping", "save", "malo", str(bad)]) == 2
+    assert "category" in capsys.readouterr().err
