@@ -10,7 +10,9 @@ from django.core.management import call_command
 import atalaya
 
 PACKAGE = Path(atalaya.__file__).parent
-_ENTRY = re.compile(r'(?ms)^(#, fuzzy\n)?msgid ((?:".*?"\n)+)(?:msgid_plural (?:".*?"\n)+)?((?:msgstr.*?\n(?:".*?"\n)*)+)')
+_ENTRY = re.compile(
+    r'(?ms)^(#, fuzzy\n)?msgid ((?:".*?"\n)+)(?:msgid_plural (?:".*?"\n)+)?((?:msgstr.*?\n(?:".*?"\n)*)+)'
+)
 
 
 def untranslated(po_text: str) -> list[str]:

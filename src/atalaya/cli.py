@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--keep", action="store_true", help="conserva la base de datos temporal")
+    p.add_argument(
+        "--database-url", default=None, help="base de datos vacía para medir (predeterminado: SQLite temporal)"
+    )
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="inicia la aplicación web (desarrollo)")
@@ -329,7 +332,7 @@ def cmd_demo(args) -> int:
 def cmd_bench(args) -> int:
     from atalaya.bench import run_benchmark
 
-    result = run_benchmark(size=args.size, seed=args.seed, keep=args.keep)
+    result = run_benchmark(size=args.size, seed=args.seed, keep=args.keep, database_url=args.database_url)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return EXIT_OK
 

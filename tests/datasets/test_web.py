@@ -84,10 +84,15 @@ def test_upload_dry_run_then_confirm(client, neza, make_user, fixtures_dir):
     client.force_login(make_user("ana", ["15058"], role="analyst"))
     data = (fixtures_dir / "sesnsp_delitos_cp1252.csv").read_bytes()
     datasets_before = Dataset.objects.count()
-    response = client.post(reverse("datasets:upload"), {
-        "format": "sesnsp", "municipality": neza.pk, "on_error": "reject",
-        "file": SimpleUploadedFile("IDM_NM_jun26.csv", data, content_type="text/csv"),
-    })
+    response = client.post(
+        reverse("datasets:upload"),
+        {
+            "format": "sesnsp",
+            "municipality": neza.pk,
+            "on_error": "reject",
+            "file": SimpleUploadedFile("IDM_NM_jun26.csv", data, content_type="text/csv"),
+        },
+    )
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert job.dry_run and job.result["estado"] == "simulado"
@@ -103,10 +108,15 @@ def test_upload_dry_run_then_confirm(client, neza, make_user, fixtures_dir):
 
 def test_viewers_cannot_upload(client, neza, make_user, fixtures_dir):
     client.force_login(make_user("vera", ["15058"], role="viewer"))
-    response = client.post(reverse("datasets:upload"), {
-        "format": "sesnsp", "municipality": neza.pk, "on_error": "reject",
-        "file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"),
-    })
+    response = client.post(
+        reverse("datasets:upload"),
+        {
+            "format": "sesnsp",
+            "municipality": neza.pk,
+            "on_error": "reject",
+            "file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"),
+        },
+    )
     assert response.status_code == 200  # the form refuses the municipality
     assert not ImportJob.objects.exists()
 
@@ -114,18 +124,24 @@ def test_viewers_cannot_upload(client, neza, make_user, fixtures_dir):
 @override_settings(ATALAYA_JOB_RUNNER="sync")
 def test_upload_of_garbage_shows_a_clear_message(client, neza, make_user):
     client.force_login(make_user("ana", ["15058"], role="analyst"))
-    client.post(reverse("datasets:upload"), {
-        "format": "sesnsp", "municipality": neza.pk, "on_error": "reject",
-        "file": SimpleUploadedFile("binario.csv", bytes(range(256)) * 20),
-    })
+    client.post(
+        reverse("datasets:upload"),
+        {
+            "format": "sesnsp",
+            "municipality": neza.pk,
+            "on_error": "reject",
+            "file": SimpleUploadedFile("binario.csv", bytes(range(256)) * 20),
+        },
+    )
     job = ImportJob.objects.get()
     assert job.result["estado"] == "rechazado" and "no es texto" in job.result["mensaje"]
 
 
 def test_hostile_labels_are_escaped(client, neza, make_user, tmp_path, generic_mapping):
     path = tmp_path / "hostil.csv"
-    path.write_text('id,fecha,hora,delito,lat,lon,cuadrante\nX1,2025-01-01,,"<script>alert(1)</script>",,,\n',
-                    encoding="utf-8")
+    path.write_text(
+        'id,fecha,hora,delito,lat,lon,cuadrante\nX1,2025-01-01,,"<script>alert(1)</script>",,,\n', encoding="utf-8"
+    )
     outcome = import_file("incidents", path, municipality_code="15058", mapping_name="policia-prueba")
     assert outcome.status == "importado", outcome.message
     client.force_login(make_user("ana", ["15058"]))
@@ -134,8 +150,12 @@ def test_hostile_labels_are_escaped(client, neza, make_user, tmp_path, generic_m
 
 
 def test_admin_pages_load_for_a_superuser(admin_client, loaded):
-    for name in ("admin:taxonomy_crosswalkentry_changelist", "admin:taxonomy_sourcecategory_changelist",
-                 "admin:datasets_dataset_changelist", "admin:geo_territory_changelist"):
+    for name in (
+        "admin:taxonomy_crosswalkentry_changelist",
+        "admin:taxonomy_sourcecategory_changelist",
+        "admin:datasets_dataset_changelist",
+        "admin:geo_territory_changelist",
+    ):
         assert admin_client.get(reverse(name)).status_code == 200
 
 

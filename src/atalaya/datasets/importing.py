@@ -405,12 +405,14 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
 
     if spec.kind == "incidents":
         changes = _write_incidents(frame, dataset, source)
-        outcome.rows_new, outcome.rows_changed, outcome.rows_unchanged = changes.pop("counts")
+        outcome.rows_new, outcome.rows_changed, outcome.rows_unchanged = changes.counts
         ctx.timings["escritura"] = time.perf_counter() - started
         started = time.perf_counter()
         ctx.report(85, "actualización del cubo")
-        for municipality_id, (first, last) in changes.items():
-            writing.refresh_daily_cube(municipality_id, first, last)
+        for fresh in changes.fresh:
+            writing.insert_daily_cube(fresh)
+        for municipality_id, (first, last) in changes.ranges.items():
+            writing.refresh_daily_cube(municipality_id, source, first, last)
     else:
         ranges = _write_aggregates(frame, dataset, source)
         outcome.rows_new = frame.height
@@ -563,33 +565,40 @@ _INCIDENT_COLUMNS = [
 _COMPARED = ["category_id", "occurred_on", "occurred_time", "lat", "lon", "territory_id", "location_status"]
 
 
-def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> dict:
-    """Insert new records, replace changed ones, leave identical ones alone. Returns changed date ranges."""
-    ranges: dict = {}
+@dataclass
+class _IncidentChanges:
+    counts: tuple[int, int, int]  # new, changed, unchanged
+    fresh: list[pl.DataFrame]  # first import of a source in a municipality: cube cells come from memory
+    ranges: dict[int, tuple[dt.date, dt.date]]  # otherwise: date ranges to rebuild from the database
+
+
+def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> _IncidentChanges:
+    """Insert new records, replace changed ones, leave identical ones alone."""
+    changes = _IncidentChanges(counts=(0, 0, 0), fresh=[], ranges={})
     new_total = changed_total = same_total = 0
     frame = frame.with_columns(pl.lit(dataset.pk).alias("dataset_id"), pl.lit(source).alias("source"))
     for (municipality_id,), part in frame.group_by(["municipality_id"], maintain_order=True):
         stored = writing.existing_incidents(municipality_id, source)
         if stored.is_empty():
-            to_write, replaced = part, stored
-        else:
-            joined = part.join(stored, on="record_id", how="left", suffix="_old")
-            is_new = pl.col("category_id_old").is_null()
-            differs = pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in _COMPARED])
-            to_write = joined.filter(is_new | differs)
-            replaced = joined.filter(~is_new & differs).select(
-                "record_id", pl.col("occurred_on_old").alias("occurred_on")
-            )
-            same_total += joined.height - to_write.height
-            writing.delete_incidents(municipality_id, source, replaced.get_column("record_id").to_list())
+            writing.bulk_insert(Incident._meta.db_table, _INCIDENT_COLUMNS, part.select(_INCIDENT_COLUMNS))
+            new_total += part.height
+            changes.fresh.append(part)
+            continue
+        joined = part.join(stored, on="record_id", how="left", suffix="_old")
+        is_new = pl.col("category_id_old").is_null()
+        differs = pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in _COMPARED])
+        to_write = joined.filter(is_new | differs)
+        replaced = joined.filter(~is_new & differs).select("record_id", pl.col("occurred_on_old").alias("occurred_on"))
+        same_total += joined.height - to_write.height
+        writing.delete_incidents(municipality_id, source, replaced.get_column("record_id").to_list())
         writing.bulk_insert(Incident._meta.db_table, _INCIDENT_COLUMNS, to_write.select(_INCIDENT_COLUMNS))
         changed_total += replaced.height
         new_total += to_write.height - replaced.height
         dates = pl.concat([to_write.get_column("occurred_on"), replaced.get_column("occurred_on")])
         if dates.len():
-            ranges[municipality_id] = (dates.min(), dates.max())
-    ranges["counts"] = (new_total, changed_total, same_total)
-    return ranges
+            changes.ranges[municipality_id] = (dates.min(), dates.max())
+    changes.counts = (new_total, changed_total, same_total)
+    return changes
 
 
 _AGGREGATE_COLUMNS = [
@@ -641,6 +650,7 @@ def _summary(outcome: ImportOutcome, result: ReadResult, catalogue: Catalogue, d
         "categorias_nuevas": discovered[:100],
         "motivos": reasons,
         "codificacion": result.meta.get("encoding"),
+        "segundos_lectura": result.meta.get("parse_seconds"),
         "medida": result.meta.get("measure"),
         "corte": result.meta.get("cutoff"),
         "origen_corte": result.meta.get("cutoff_source"),

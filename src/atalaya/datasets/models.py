@@ -85,10 +85,11 @@ class Dataset(models.Model):
 class Incident(models.Model):
     """A point-level record (one carpeta, one police case) stored once, as the source gave it."""
 
-    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="incidents")
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="incidents")
-    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.SET_NULL)
-    category = models.ForeignKey(SourceCategory, on_delete=models.PROTECT)
+    # Only the composite indexes below: every extra index costs time on each of a million inserted rows.
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="incidents", db_index=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="incidents", db_index=False)
+    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+    category = models.ForeignKey(SourceCategory, on_delete=models.PROTECT, db_index=False)
     source = models.CharField(_("fuente"), max_length=100)
     record_id = models.CharField(_("identificador en la fuente"), max_length=100)
     occurred_on = models.DateField(_("fecha del hecho"))
@@ -107,7 +108,10 @@ class Incident(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "source", "record_id"], name="incident_unique_record"),
         ]
-        indexes = [models.Index(fields=["municipality", "occurred_on"], name="incident_mun_date")]
+        indexes = [
+            models.Index(fields=["municipality", "occurred_on"], name="incident_mun_date"),
+            models.Index(fields=["dataset"], name="incident_dataset"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.record_id}"
@@ -149,9 +153,11 @@ class DailyCount(models.Model):
     ``territory`` is empty for incidents without a territory (no coordinates, outside, gaps).
     """
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(SourceCategory, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(SourceCategory, on_delete=models.CASCADE, related_name="+", db_index=False)
     source = models.CharField(max_length=100)
     day = models.DateField()
     count = models.PositiveIntegerField()
@@ -161,7 +167,7 @@ class DailyCount(models.Model):
     class Meta:
         verbose_name = _("conteo diario (cubo)")
         verbose_name_plural = _("conteos diarios (cubo)")
-        indexes = [models.Index(fields=["municipality", "day"], name="dailycount_mun_day")]
+        indexes = [models.Index(fields=["municipality", "source", "day"], name="dailycount_mun_source_day")]
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.territory_id} {self.category_id} {self.day}: {self.count}"

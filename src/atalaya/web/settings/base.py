@@ -87,7 +87,16 @@ def database_from_env() -> dict:
     config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {})
-        config["OPTIONS"].update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
+        # WAL lets the web app read while an import writes; NORMAL sync is safe with WAL (no corruption, at
+        # worst the last transaction is lost on power failure).
+        config["OPTIONS"].update(
+            {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-200000; "
+                "PRAGMA temp_store=MEMORY;",
+            }
+        )
     return config
 
 

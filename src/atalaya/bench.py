@@ -1,0 +1,175 @@
+"""``atalaya bench``: time every stage of a point-level import at a chosen size, in a throw-away database.
+
+The benchmark builds a fresh SQLite database (or uses ``--database-url``), loads the synthetic Nezahualcóyotl
+territories (100 cuadrantes), writes an N-row incidents CSV and imports it through the real pipeline. It prints
+stage timings, rows per second and the peak resident memory of the process as JSON. Timings are never asserted
+in tests; this command is how performance is measured (see ``benchmarks/``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def prepare_environment(workdir: Path, database_url: str | None) -> None:
+    """Point Atalaya at a scratch data folder and database before Django starts."""
+    os.environ["ATALAYA_DATA_DIR"] = str(workdir)
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atalaya.web.settings.dev")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from atalaya.taxonomy.services import sync_builtin_taxonomy
+    from atalaya.web.bootstrap import ensure_data_dirs, ensure_reference_data
+
+    ensure_data_dirs()
+    call_command("migrate", interactive=False, verbosity=0)
+    ensure_reference_data()
+    sync_builtin_taxonomy()
+
+
+def write_incidents_file(path: Path, size: int, seed: int):
+    """Synthetic Nezahualcóyotl incidents, about ``size`` rows, in the demo's police CSV layout."""
+    import numpy as np
+    import polars as pl
+
+    from atalaya.analysis import synthetic
+    from atalaya.datasets.demo import NEZA_MAPPING
+
+    rng = np.random.default_rng(seed)
+    neza = synthetic.nezahualcoyotl(rng)
+    end = dt.date(2026, 10, 31)
+    start = dt.date(2021, 11, 1)
+    years = ((end - start).days + 1) / 365.25
+    frame = synthetic.generate_incidents(
+        neza, synthetic.NEZA_CATEGORIES, annual_total=size / years, start=start, end=end, rng=rng, spikes=0
+    )
+    frame = frame.head(size)
+    data = synthetic.degrade(frame, rng)
+    columns = NEZA_MAPPING["columns"]
+    parts = data.get_column("category").str.split_exact(" / ", 2).struct.rename_fields(columns["category"])
+    data = (
+        data.with_columns(parts).unnest("category").with_columns(pl.lit(None, pl.String).alias("cuadrante_reportado"))
+    )
+    data = data.rename(
+        {
+            "record_id": columns["record_id"],
+            "date": columns["date"],
+            "time": columns["time"],
+            "lat": columns["lat"],
+            "lon": columns["lon"],
+        }
+    )
+    ordered = [
+        columns["record_id"],
+        columns["date"],
+        columns["time"],
+        *columns["category"],
+        columns["lat"],
+        columns["lon"],
+        "cuadrante_reportado",
+    ]
+    data.select(ordered).write_csv(path)
+    return neza, data.height
+
+
+def load_territories(neza, workdir: Path) -> None:
+    from atalaya.datasets.demo import NEZA_MAPPING, _write_geojson
+    from atalaya.datasets.importing import import_file
+    from atalaya.datasets.models import ColumnMapping
+    from atalaya.geo.services import register_municipality
+
+    register_municipality(neza.code, neza.name, country="MX", populations=neza.populations, is_synthetic=True)
+    _write_geojson(workdir / "municipio.geojson", [{"codigo": neza.code}], [neza.outline])
+    import_file(
+        "boundaries",
+        workdir / "municipio.geojson",
+        municipality_code=neza.code,
+        level="municipio",
+        reader_options={"code_column": "codigo"},
+        origin="bench",
+    )
+    for level in ("zona", "sector", "cuadrante"):
+        part = neza.territories.filter(neza.territories["level"] == level)
+        props = [
+            {"codigo": r["code"], "nombre": r["name"], "padre": r["parent_code"]}
+            for r in part.select("code", "name", "parent_code").iter_rows(named=True)
+        ]
+        path = workdir / f"{level}.geojson"
+        _write_geojson(path, props, part.get_column("geometry").to_list())
+        import_file(
+            "boundaries",
+            path,
+            municipality_code=neza.code,
+            level=level,
+            origin="bench",
+            reader_options={"code_column": "codigo", "parent_column": "padre" if level != "zona" else None},
+        )
+    ColumnMapping.objects.update_or_create(name="bench", defaults={"definition": NEZA_MAPPING})
+
+
+def run_benchmark(*, size: int, seed: int = 7, keep: bool = False, database_url: str | None = None) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix="atalaya-bench-"))
+    try:
+        prepare_environment(workdir, database_url)
+        from django.db import connection
+
+        from atalaya.datasets.importing import import_file
+
+        started = time.perf_counter()
+        csv_path = workdir / "incidentes.csv"
+        neza, rows = write_incidents_file(csv_path, size, seed)
+        load_territories(neza, workdir)
+        generation = time.perf_counter() - started
+        rss_before = peak_rss_mb()
+
+        started = time.perf_counter()
+        outcome = import_file(
+            "incidents", csv_path, municipality_code=neza.code, mapping_name="bench", on_error="skip", origin="bench"
+        )
+        total = time.perf_counter() - started
+        timings = dict(outcome.timings)
+        read = timings.pop("lectura_y_validacion", 0.0)
+        parse = outcome.summary.get("segundos_lectura", 0.0) if outcome.summary else 0.0
+        stages = {
+            "parse": round(parse, 3),
+            "validate": round(read - parse, 3),
+            "harmonise": round(timings.get("armonizacion", 0.0), 3),
+            "assign_territory": round(timings.get("asignacion_territorial", 0.0), 3),
+            "write": round(timings.get("escritura", 0.0), 3),
+            "cube_refresh": round(timings.get("cubo", 0.0), 3),
+        }
+        stages["other"] = round(total - sum(stages.values()), 3)
+        return {
+            "rows": rows,
+            "rows_accepted": outcome.rows_accepted,
+            "rows_rejected": outcome.rows_rejected,
+            "status": outcome.status,
+            "database": connection.vendor,
+            "file_mb": round(csv_path.stat().st_size / 1e6, 1),
+            "seconds_total": round(total, 3),
+            "rows_per_second": round(rows / total) if total else None,
+            "stages_seconds": stages,
+            "peak_rss_mb_before_import": rss_before,
+            "peak_rss_mb": peak_rss_mb(),
+            "data_generation_seconds": round(generation, 3),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        }
+    finally:
+        if keep:
+            print(f"Carpeta conservada: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
