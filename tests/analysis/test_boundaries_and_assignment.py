@@ -11,7 +11,7 @@ from shapely.geometry import Polygon, box
 
 from atalaya.analysis.problems import FileRejected
 from atalaya.analysis.readers import boundaries
-from atalaya.analysis.territory_assignment import INSIDE, MISSING, OUTSIDE, UNASSIGNED, assign_points
+from atalaya.analysis.territory_assignment import INSIDE, MISSING, OUTSIDE, STATUSES, UNASSIGNED, assign_points
 from tests.conftest import write_geojson
 
 
@@ -84,7 +84,7 @@ def test_assign_points_inside_edge_outside_missing():
     lat = np.array([0.5, 0.5, 0.5, 0.5, 5.0, np.nan])
     index, status = assign_points(lon, lat, territories, boundary)
     assert index.tolist() == [0, 0, 1, -1, -1, -1]  # the shared edge goes to the lowest index
-    assert status.tolist() == [INSIDE, INSIDE, INSIDE, UNASSIGNED, OUTSIDE, MISSING]
+    assert [STATUSES[s] for s in status] == [INSIDE, INSIDE, INSIDE, UNASSIGNED, OUTSIDE, MISSING]
 
 
 def test_assign_many_points_matches_shapely_contains():
@@ -92,6 +92,12 @@ def test_assign_many_points_matches_shapely_contains():
     territories = np.array([box(i, j, i + 1, j + 1) for i in range(10) for j in range(10)])
     lon, lat = rng.uniform(-1, 11, 20_000), rng.uniform(-1, 11, 20_000)
     index, _status = assign_points(lon, lat, territories)
+    tree = shapely.STRtree(territories)  # the obvious alternative must agree
+    point_idx, poly_idx = tree.query(shapely.points(lon, lat), predicate="intersects")
+    expected = np.full(len(lon), -1)
+    for p, t in sorted(zip(point_idx, poly_idx, strict=True), key=lambda pt: (pt[0], -pt[1])):
+        expected[p] = t
+    assert np.array_equal(index, expected)
     inside = (lon >= 0) & (lon <= 10) & (lat >= 0) & (lat <= 10)
     assert np.array_equal(index >= 0, inside)
     sample = np.flatnonzero(inside)[:200]

@@ -36,7 +36,7 @@ from atalaya.analysis.problems import (
     concat_problems,
     problem_frame,
 )
-from atalaya.analysis.territory_assignment import assign_points
+from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.geo.models import Municipality, Population, Territory
 from atalaya.hooks import READERS, ReaderSpec
 from atalaya.taxonomy.models import Catalogue
@@ -495,7 +495,9 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         territory_ids = np.where(index >= 0, ids[np.clip(index, 0, None)] if len(ids) else -1, -1)
         part = part.with_columns(
             pl.Series("territory_id", territory_ids).replace(-1, None).cast(pl.Int64),
-            pl.Series("location_status", status.astype(str)),
+            pl.Series("location_status", status).replace_strict(
+                dict(enumerate(STATUSES)), return_dtype=pl.String
+            ),
         )
         if part.get_column("territory_code").is_not_null().any():
             # The file names the territory: it wins over the point (and fills it when coordinates are missing).
