@@ -55,7 +55,7 @@ def write_incidents_file(path: Path, size: int, seed: int):
     start = dt.date(2021, 11, 1)
     years = ((end - start).days + 1) / 365.25
     frame = synthetic.generate_incidents(
-        neza, synthetic.NEZA_CATEGORIES, annual_total=size / years, start=start, end=end, rng=rng, spikes=0
+        neza, synthetic.NEZA_CATEGORIES, annual_total=1.05 * size / years, start=start, end=end, rng=rng, spikes=0
     )
     frame = frame.head(size)
     data = synthetic.degrade(frame, rng)

@@ -495,9 +495,7 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         territory_ids = np.where(index >= 0, ids[np.clip(index, 0, None)] if len(ids) else -1, -1)
         part = part.with_columns(
             pl.Series("territory_id", territory_ids).replace(-1, None).cast(pl.Int64),
-            pl.Series("location_status", status).replace_strict(
-                dict(enumerate(STATUSES)), return_dtype=pl.String
-            ),
+            pl.Series("location_status", status).replace_strict(dict(enumerate(STATUSES)), return_dtype=pl.String),
         )
         if part.get_column("territory_code").is_not_null().any():
             # The file names the territory: it wins over the point (and fills it when coordinates are missing).

@@ -61,9 +61,7 @@ def _insert_sqlite(table: str, columns: Sequence[str], frame: pl.DataFrame) -> N
             rows = batch.rows()
             full = len(rows) // k * k
             if full:
-                cursor.executemany(
-                    many_sql, [tuple(chain.from_iterable(rows[i : i + k])) for i in range(0, full, k)]
-                )
+                cursor.executemany(many_sql, [tuple(chain.from_iterable(rows[i : i + k])) for i in range(0, full, k)])
             if len(rows) > full:
                 tail = rows[full:]
                 cursor.execute(head + ", ".join([one] * len(tail)), tuple(chain.from_iterable(tail)))
@@ -155,9 +153,11 @@ def refresh_daily_cube(municipality_id: int, source: str, first: dt.date, last: 
 
 def insert_daily_cube(frame: pl.DataFrame) -> None:
     """Cube cells computed in memory, for a municipality's first import of a source (nothing stored to merge)."""
-    cells = frame.group_by(["municipality_id", "territory_id", "category_id", "source", "occurred_on"]).agg(
-        pl.len().alias("count")
-    ).sort(["municipality_id", "source", "occurred_on"])  # index order: inserts append instead of scatter
+    cells = (
+        frame.group_by(["municipality_id", "territory_id", "category_id", "source", "occurred_on"])
+        .agg(pl.len().alias("count"))
+        .sort(["municipality_id", "source", "occurred_on"])
+    )  # index order: inserts append instead of scatter
     bulk_insert(
         DailyCount._meta.db_table,
         ["municipality_id", "territory_id", "category_id", "source", "day", "count"],

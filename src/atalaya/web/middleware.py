@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
@@ -17,3 +21,17 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CSP)
         return response
+
+
+class SpanishFirstLocaleMiddleware(LocaleMiddleware):
+    """Spanish unless the user chose another language with the selector (stored in the language cookie).
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, which would show English to the many
+    municipal computers configured in English. Atalaya is Spanish first: English is an explicit choice.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
