@@ -151,9 +151,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="atalaya-compare-"))
     try:
         prepare_environment(workdir, None)
+        from atalaya.datasets.demo import NEZA_MAPPING
         from atalaya.datasets.importing import import_file
         from atalaya.datasets.models import ColumnMapping
-        from atalaya.datasets.demo import NEZA_MAPPING
 
         csv_path = workdir / "incidentes.csv"
         neza, rows = write_incidents_file(csv_path, args.size, args.seed)

@@ -38,7 +38,7 @@ def test_english_is_available(client):
 
 
 def test_user_sees_only_their_municipality(client, loaded, make_user):
-    neza, penalolen = loaded
+    _neza, penalolen = loaded
     client.force_login(make_user("ana", ["15058"]))
     home = client.get(reverse("home")).content.decode()
     assert "Nezahualcóyotl" in home and "Peñalolén" not in home

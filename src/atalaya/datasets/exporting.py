@@ -140,7 +140,7 @@ def family_months(municipality: Municipality, months: int = 12) -> list[dict]:
     if frame.is_empty():
         return []
     frame = frame.join(harmonised_table(), on="category_id", how="left").with_columns(
-        pl.col("family_label").fill_null("Sin mapeo")
+        pl.col("family_label").fill_null("Sin mapeo"), pl.col("family_order").fill_null(999)
     )
     tables = []
     for source in sorted(frame.get_column("source").unique().to_list()):
@@ -148,11 +148,11 @@ def family_months(municipality: Municipality, months: int = 12) -> list[dict]:
         last = part.get_column("period_start").unique().sort().tail(months).to_list()
         pivot = (
             part.filter(pl.col("period_start").is_in(last))
-            .group_by(["family_label", "period_start"])
+            .group_by(["family_order", "family_label", "period_start"])
             .agg(pl.col("count").sum())
         )
         cells = {(r["family_label"], r["period_start"]): r["count"] for r in pivot.iter_rows(named=True)}
-        families = sorted({f for f, _ in cells})
+        families = [f for _, f in sorted({(r["family_order"], r["family_label"]) for r in pivot.iter_rows(named=True)})]
         tables.append(
             {
                 "source": source,

@@ -61,8 +61,13 @@ class CrosswalkAdmin(admin.ModelAdmin):
 
 @admin.register(CrosswalkEntry)
 class CrosswalkEntryAdmin(admin.ModelAdmin):
-    list_display = ["source_category", "iccs", "family", "harm_weight", "crosswalk"]
+    list_display = ["category", "iccs", "family", "harm_weight", "crosswalk"]
+    list_display_links = ["category"]
     list_editable = ["iccs", "family", "harm_weight"]
     list_filter = ["crosswalk__catalogue", "family", "crosswalk__is_active"]
     search_fields = ["source_category__path", "iccs__code"]
     raw_id_fields = ["source_category"]
+
+    @admin.display(description=_("categoría de origen"), ordering="source_category__path")
+    def category(self, obj):
+        return obj.source_category.path  # plain text wraps; the FK column would not

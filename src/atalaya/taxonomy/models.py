@@ -74,8 +74,12 @@ class Catalogue(models.Model):
 class SourceCategory(models.Model):
     """One entry of a source catalogue, identified by its normalised label path."""
 
-    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="categories")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    catalogue = models.ForeignKey(
+        Catalogue, on_delete=models.PROTECT, related_name="categories", verbose_name=_("catálogo")
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("padre")
+    )
     code = models.CharField(_("código"), max_length=255)
     key = models.CharField(_("clave normalizada"), max_length=500, editable=False)
     path = models.CharField(_("ruta"), max_length=500, help_text=_("Niveles separados por « / »."))
@@ -99,7 +103,9 @@ class SourceCategory(models.Model):
 class Crosswalk(models.Model):
     """A version of the mapping of one catalogue to the harmonised taxonomy. One version is active."""
 
-    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="crosswalks")
+    catalogue = models.ForeignKey(
+        Catalogue, on_delete=models.PROTECT, related_name="crosswalks", verbose_name=_("catálogo")
+    )
     version = models.PositiveIntegerField(_("versión"))
     is_active = models.BooleanField(_("activa"), default=True)
     notes = models.TextField(_("notas"), blank=True)
@@ -122,10 +128,23 @@ class Crosswalk(models.Model):
 
 
 class CrosswalkEntry(models.Model):
-    crosswalk = models.ForeignKey(Crosswalk, on_delete=models.CASCADE, related_name="entries")
-    source_category = models.ForeignKey(SourceCategory, on_delete=models.PROTECT, related_name="mappings")
-    iccs = models.ForeignKey(IccsClass, null=True, blank=True, on_delete=models.PROTECT, related_name="mappings")
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="mappings")
+    crosswalk = models.ForeignKey(
+        Crosswalk, on_delete=models.CASCADE, related_name="entries", verbose_name=_("tabla de correspondencia")
+    )
+    source_category = models.ForeignKey(
+        SourceCategory, on_delete=models.PROTECT, related_name="mappings", verbose_name=_("categoría de origen")
+    )
+    iccs = models.ForeignKey(
+        IccsClass,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mappings",
+        verbose_name=_("clase ICCS"),
+    )
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, related_name="mappings", verbose_name=_("familia delictiva")
+    )
     harm_weight = models.FloatField(
         _("peso de daño"),
         default=0,

@@ -176,6 +176,7 @@ def harmonised_table() -> pl.DataFrame:
                 "iccs_label": (entry.iccs.name_es or entry.iccs.name) if entry and entry.iccs else None,
                 "family_code": entry.family.code if entry else None,
                 "family_label": entry.family.name if entry else None,
+                "family_order": entry.family.order if entry else 999,
                 "harm_weight": entry.harm_weight if entry else None,
                 "inherited": inherited,
             }
@@ -190,6 +191,7 @@ def harmonised_table() -> pl.DataFrame:
         "iccs_label": pl.String,
         "family_code": pl.String,
         "family_label": pl.String,
+        "family_order": pl.Int64,
         "harm_weight": pl.Float64,
         "inherited": pl.Boolean,
     }

@@ -12,6 +12,8 @@ CSP = (
     "object-src 'none'"
 )
 
+CSP_API_DOCS = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
 
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
@@ -19,7 +21,9 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CSP)
+        # Swagger UI sets inline styles at run time; only its page may apply them (scripts stay 'self').
+        policy = CSP_API_DOCS if request.path.startswith("/api/docs/") else CSP
+        response.setdefault("Content-Security-Policy", policy)
         return response
 
 

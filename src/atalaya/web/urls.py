@@ -1,11 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from atalaya.datasets import views as dataset_views
 
+admin.site.site_header = _("Atalaya — administración")
+admin.site.site_title = _("Atalaya")
+admin.site.index_title = _("Datos, taxonomía y cuentas")
+
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=static("atalaya/favicon.svg"), permanent=True)),
     path("", dataset_views.HomeView.as_view(), name="home"),
     path("entrar/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),

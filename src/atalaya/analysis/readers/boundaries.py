@@ -141,18 +141,6 @@ def read(
                 ERROR,
             )
         )
-    if parent_col:
-        codes = frame.get_column("code").drop_nulls().implode()
-        problems.append(
-            problems_where(
-                frame,
-                pl.col("parent_code").is_not_null() & ~pl.col("parent_code").is_in(codes),
-                parent_col,
-                pl.col("parent_code"),
-                "El territorio padre no está en el archivo; se buscará entre los ya cargados.",
-                WARNING,
-            )
-        )
     wkb = shapely.to_wkb(np.where(frame.get_column("_empty").to_numpy(), None, geoms))
     out = frame.select("_row", "code", "name", "parent_code", "population").with_columns(
         pl.Series("geometry", list(wkb), dtype=pl.Binary)
