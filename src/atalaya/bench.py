@@ -44,10 +44,9 @@ def prepare_environment(workdir: Path, database_url: str | None) -> None:
 def write_incidents_file(path: Path, size: int, seed: int):
     """Synthetic Nezahualcóyotl incidents, about ``size`` rows, in the demo's police CSV layout."""
     import numpy as np
-    import polars as pl
 
     from atalaya.analysis import synthetic
-    from atalaya.datasets.demo import NEZA_MAPPING
+    from atalaya.datasets.demo import NEZA_MAPPING, police_file_frame
 
     rng = np.random.default_rng(seed)
     neza = synthetic.nezahualcoyotl(rng)
@@ -58,31 +57,8 @@ def write_incidents_file(path: Path, size: int, seed: int):
         neza, synthetic.NEZA_CATEGORIES, annual_total=1.05 * size / years, start=start, end=end, rng=rng, spikes=0
     )
     frame = frame.head(size)
-    data = synthetic.degrade(frame, rng)
-    columns = NEZA_MAPPING["columns"]
-    parts = data.get_column("category").str.split_exact(" / ", 2).struct.rename_fields(columns["category"])
-    data = (
-        data.with_columns(parts).unnest("category").with_columns(pl.lit(None, pl.String).alias("cuadrante_reportado"))
-    )
-    data = data.rename(
-        {
-            "record_id": columns["record_id"],
-            "date": columns["date"],
-            "time": columns["time"],
-            "lat": columns["lat"],
-            "lon": columns["lon"],
-        }
-    )
-    ordered = [
-        columns["record_id"],
-        columns["date"],
-        columns["time"],
-        *columns["category"],
-        columns["lat"],
-        columns["lon"],
-        "cuadrante_reportado",
-    ]
-    data.select(ordered).write_csv(path)
+    data = police_file_frame(synthetic.degrade(frame, rng), NEZA_MAPPING)
+    data.write_csv(path)
     return neza, data.height
 
 

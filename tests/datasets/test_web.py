@@ -163,3 +163,8 @@ def test_openapi_schema_is_served(client, make_user, db):
     client.force_login(make_user("ana", []))
     response = client.get(reverse("api-schema"))
     assert response.status_code == 200 and b"/api/counts/" in response.content
+
+
+def test_favicon_redirects_to_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from atalaya.web.admin_mixins import ReadOnlyAdminMixin
+
 from .models import ChangeLogEntry, Membership
 
 
@@ -11,16 +13,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeLogEntry)
-class ChangeLogEntryAdmin(admin.ModelAdmin):
+class ChangeLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "user", "municipality", "action", "object_type", "object_id", "origin"]
     list_filter = ["action", "municipality"]
     search_fields = ["message", "object_id"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

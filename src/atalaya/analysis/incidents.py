@@ -18,6 +18,23 @@ from pyproj.exceptions import CRSError
 from .parsing import EARLIEST_DATE, is_missing, month_number, parse_date, parse_float, parse_int, parse_time
 from .problems import ERROR, WARNING, FileRejected, concat_problems, problems_where
 
+#: Canonical raw columns a reader (or a column mapping) may provide; only ``date`` and ``category`` are required.
+RAW_FIELDS = (
+    "record_id",
+    "date",
+    "year",
+    "month",
+    "time",
+    "category",
+    "category_parent",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "municipality",
+    "territory",
+)
+
 PRECISION_MINUTE = "minuto"
 PRECISION_HOUR = "hora"
 PRECISION_DAY = "dia"
@@ -40,20 +57,7 @@ def normalise_incidents(
     ``attribute_columns`` maps frame columns to the keys they keep in the JSON ``attributes``.
     ``column_labels`` maps canonical names back to the file's headers so that problems name what the analyst sees.
     """
-    for col in (
-        "record_id",
-        "date",
-        "year",
-        "month",
-        "time",
-        "category_parent",
-        "lat",
-        "lon",
-        "x",
-        "y",
-        "municipality",
-        "territory",
-    ):
+    for col in RAW_FIELDS:
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
     labels = {c: c for c in frame.columns} | (column_labels or {})

@@ -65,6 +65,12 @@ def check_parsed(frame: pl.DataFrame, raw: str, parsed: str, reason: str, severi
     return problems_where(frame, mask, raw, pl.col(raw), reason, severity)
 
 
+def month_end(month_start: dt.date) -> dt.date:
+    """Last day of the month that ``month_start`` falls in."""
+    following = (month_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
 def month_number(col: str) -> pl.Expr:
     """Month given as a number (``3``/``03``) or a Spanish name (``Marzo``)."""
     text = pl.col(col).str.strip_chars().str.to_lowercase()

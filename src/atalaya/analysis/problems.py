@@ -47,17 +47,26 @@ def problem_frame(rows: list[tuple] | None = None) -> pl.DataFrame:
 
 
 def problems_where(
-    frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Expr, reason: str, severity: str = ERROR
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    column: str,
+    value: pl.Expr,
+    reason: str | pl.Expr,
+    severity: str = ERROR,
 ) -> pl.DataFrame:
-    """Vectorised: one problem per row of ``frame`` where ``mask`` holds (frame must carry ``_row``)."""
+    """Vectorised: one problem per row of ``frame`` where ``mask`` holds (frame must carry ``_row``).
+
+    ``reason`` is a fixed sentence or an expression that builds one per row (for counts inside the message).
+    """
     hits = frame.filter(mask)
     if hits.is_empty():
         return problem_frame()
+    reason_expr = reason if isinstance(reason, pl.Expr) else pl.lit(reason, dtype=pl.String)
     return hits.select(
         pl.col("_row").cast(pl.Int64).alias("row"),
         pl.lit(column, dtype=pl.String).alias("column"),
         value.cast(pl.String).fill_null("").str.slice(0, MAX_VALUE_IN_REPORT).alias("value"),
-        pl.lit(reason, dtype=pl.String).alias("reason"),
+        reason_expr.cast(pl.String).alias("reason"),
         pl.lit(severity, dtype=pl.String).alias("severity"),
     )
 

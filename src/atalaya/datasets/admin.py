@@ -1,27 +1,18 @@
 from django.contrib import admin
 
-from atalaya.geo.admin import ScopedAdminMixin
+from atalaya.web.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import ColumnMapping, Dataset, ImportJob
 
 
 @admin.register(Dataset)
-class DatasetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DatasetAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Provenance is a record, not a draft: datasets are read-only here."""
 
     municipality_lookup = "municipalities"
     list_display = ["pk", "format", "source", "file_name", "status", "rows_accepted", "rows_rejected", "created_at"]
     list_filter = ["status", "format", "source"]
     search_fields = ["file_name", "file_sha256"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ColumnMapping)

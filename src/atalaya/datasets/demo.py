@@ -221,54 +221,37 @@ def _write_municipality(m: synthetic.SyntheticMunicipality, folder: Path, rng, m
         ]
         _write_geojson(path, props, part.get_column("geometry").to_list())
         boundaries.append((level, path))
-    data = synthetic.degrade(m.incidents, rng)
-    columns = mapping_def["columns"]
-    if isinstance(columns["category"], list):  # SESNSP-style label split into tipo / subtipo / modalidad
-        parts = data.get_column("category").str.split_exact(" / ", 2).struct.rename_fields(columns["category"])
-        data = data.with_columns(parts).unnest("category")
-        leaves = m.territories.filter(pl.col("level") == "cuadrante")
-        data = data.with_columns(pl.lit(None, pl.String).alias("cuadrante_reportado"))
-        del leaves
-        ordered = [
-            columns["record_id"],
-            columns["date"],
-            columns["time"],
-            *columns["category"],
-            columns["lat"],
-            columns["lon"],
-            "cuadrante_reportado",
-        ]
-        data = data.rename(
-            {
-                "record_id": columns["record_id"],
-                "date": columns["date"],
-                "time": columns["time"],
-                "lat": columns["lat"],
-                "lon": columns["lon"],
-            }
-        )
-    else:
-        data = data.rename(
-            {
-                "record_id": columns["record_id"],
-                "date": columns["date"],
-                "time": columns["time"],
-                "category": columns["category"],
-                "lat": columns["lat"],
-                "lon": columns["lon"],
-            }
-        )
-        ordered = [
-            columns["record_id"],
-            columns["date"],
-            columns["time"],
-            columns["category"],
-            columns["lat"],
-            columns["lon"],
-        ]
+    data = police_file_frame(synthetic.degrade(m.incidents, rng), mapping_def)
     path = folder / "incidentes.csv"
-    data.select(ordered).write_csv(path)
+    data.write_csv(path)
     return {"boundaries": boundaries, "incidents": path}
+
+
+def police_file_frame(data: pl.DataFrame, mapping_def: dict) -> pl.DataFrame:
+    """Synthetic incidents laid out as the police file that ``mapping_def`` describes (columns renamed and
+    ordered; a category list is split back into its tipo / subtipo / modalidad columns)."""
+    columns = mapping_def["columns"]
+    renames = {field: columns[field] for field in ("record_id", "date", "time", "lat", "lon")}
+    category = columns["category"]
+    if isinstance(category, list):
+        parts = data.get_column("category").str.split_exact(" / ", len(category) - 1)
+        data = data.with_columns(parts.struct.rename_fields(category)).unnest("category")
+        category_columns = category
+    else:
+        renames["category"] = category
+        category_columns = [category]
+    extra = [name for name in mapping_def.get("attributes", []) if name not in data.columns]
+    data = data.rename(renames).with_columns(pl.lit(None, pl.String).alias(name) for name in extra)
+    ordered = [
+        renames["record_id"],
+        renames["date"],
+        renames["time"],
+        *category_columns,
+        renames["lat"],
+        renames["lon"],
+        *mapping_def.get("attributes", []),
+    ]
+    return data.select(ordered)
 
 
 def _write_geojson(path: Path, properties: list[dict], geometries: list) -> None:

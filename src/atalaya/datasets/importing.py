@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from atalaya.accounts.services import log_change
+from atalaya.analysis.parsing import month_end
 from atalaya.analysis.problems import (
     ERROR,
     WARNING,
@@ -35,6 +36,7 @@ from atalaya.analysis.problems import (
     ReadResult,
     concat_problems,
     problem_frame,
+    problems_where,
 )
 from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.geo.models import Municipality, Population, Territory
@@ -202,7 +204,7 @@ def import_file(
         timings["lectura"] = time.perf_counter() - started
         outcome.problems = exc.as_problems()
         outcome.message = f"Archivo rechazado: {exc.message}"
-        _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run)
+        _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run, municipality)
         return outcome
     timings["lectura_y_validacion"] = time.perf_counter() - started
     outcome.rows_read = result.rows_read
@@ -239,7 +241,7 @@ def import_file(
             outcome.message = "Simulación: el archivo se importaría así. No se escribió nada."
         outcome.dataset = None
     if outcome.status == REJECTED:
-        _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run)
+        _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run, municipality)
     else:
         outcome.report_path = _write_report(outcome.problems, outcome.dataset, sha, dry_run)
         if outcome.dataset is not None and outcome.report_path:
@@ -332,16 +334,17 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             .agg(pl.col("_row").min(), pl.len().alias("n"))
         )
         problems.append(
-            first_rows.select(
-                pl.col("_row").alias("row"),
-                pl.lit("categoría").alias("column"),
-                pl.col("category_path").alias("value"),
+            problems_where(
+                first_rows,
+                pl.lit(True),
+                "categoría",
+                pl.col("category_path"),
                 pl.format(
                     "Categoría no incluida en el catálogo {} ({} filas): se conserva y queda pendiente de mapeo.",
                     pl.lit(str(catalogue)),
                     pl.col("n"),
-                ).alias("reason"),
-                pl.lit(WARNING).alias("severity"),
+                ),
+                WARNING,
             )
         )
     frame = frame.join(resolution.frame, on="category_path", how="left")
@@ -375,23 +378,20 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
 
     ctx.report(60, "escritura")
     started = time.perf_counter()
-    dataset = Dataset.objects.create(
-        format=spec.name,
+    dataset = _record_dataset(
+        outcome,
+        DatasetStatus.IMPORTED,
+        spec=spec,
+        path=ctx.path,
+        sha=ctx.sha,
+        user=ctx.user,
+        on_error=ctx.on_error,
         source=source,
         catalogue=catalogue,
         mapping=ctx.mapping,
-        file_name=ctx.file_name,
-        file_sha256=ctx.sha,
-        file_size=ctx.path.stat().st_size,
         encoding=result.meta.get("encoding", ""),
-        status=DatasetStatus.IMPORTED,
-        on_error=ctx.on_error,
-        rows_read=result.rows_read,
         rows_accepted=outcome.rows_accepted,
-        rows_rejected=outcome.rows_rejected,
         rows_out_of_scope=outcome.rows_out_of_scope,
-        warnings=outcome.warnings,
-        created_by=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
     )
     date_col = "occurred_on" if spec.kind == "incidents" else "period_start"
     dataset.period_start = frame.get_column(date_col).min()
@@ -471,8 +471,7 @@ def _cutoff(result: ReadResult, period_end: dt.date | None, kind: str) -> dt.dat
     if period_end is None:
         return None
     if kind == "aggregates":  # monthly counts: the cut-off is the end of the last published month
-        nxt = (period_end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return nxt - dt.timedelta(days=1)
+        return month_end(period_end)
     return period_end
 
 
@@ -504,18 +503,16 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
             }
             given = part.get_column("territory_code").replace_strict(by_code, default=None, return_dtype=pl.Int64)
             unknown = part.filter(pl.col("territory_code").is_not_null() & given.is_null())
-            if not unknown.is_empty():
-                problems.append(
-                    unknown.select(
-                        pl.col("_row").alias("row"),
-                        pl.lit("territorio").alias("column"),
-                        pl.col("territory_code").alias("value"),
-                        pl.lit(
-                            "Código de territorio desconocido en este municipio; se usa la ubicación del punto."
-                        ).alias("reason"),
-                        pl.lit(WARNING).alias("severity"),
-                    )
+            problems.append(
+                problems_where(
+                    unknown,
+                    pl.lit(True),
+                    "territorio",
+                    pl.col("territory_code"),
+                    "Código de territorio desconocido en este municipio; se usa la ubicación del punto.",
+                    WARNING,
                 )
+            )
             part = part.with_columns(
                 pl.coalesce(given, pl.col("territory_id")).alias("territory_id"),
                 pl.when(given.is_not_null())
@@ -524,18 +521,16 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
                 .alias("location_status"),
             )
         outside = part.filter(pl.col("location_status") == "fuera_del_municipio")
-        if not outside.is_empty():
-            problems.append(
-                outside.select(
-                    pl.col("_row").alias("row"),
-                    pl.lit("latitud, longitud").alias("column"),
-                    pl.format("{}, {}", pl.col("lat"), pl.col("lon")).alias("value"),
-                    pl.lit("El punto cae fuera del municipio; se conserva marcado «fuera del municipio».").alias(
-                        "reason"
-                    ),
-                    pl.lit(WARNING).alias("severity"),
-                )
+        problems.append(
+            problems_where(
+                outside,
+                pl.lit(True),
+                "latitud, longitud",
+                pl.format("{}, {}", pl.col("lat"), pl.col("lon")),
+                "El punto cae fuera del municipio; se conserva marcado «fuera del municipio».",
+                WARNING,
             )
+        )
         parts.append(part)
     merged = (
         pl.concat(parts)
@@ -675,20 +670,18 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
         return
     frame = result.valid_rows()
     started = time.perf_counter()
-    dataset = Dataset.objects.create(
-        format=ctx.spec.name,
-        source="boundaries",
-        file_name=ctx.file_name,
-        file_sha256=ctx.sha,
-        file_size=ctx.path.stat().st_size,
-        status=DatasetStatus.IMPORTED,
+    outcome.rows_read = result.rows_read
+    dataset = _record_dataset(
+        outcome,
+        DatasetStatus.IMPORTED,
+        spec=ctx.spec,
+        path=ctx.path,
+        sha=ctx.sha,
+        user=ctx.user,
         on_error=ctx.on_error,
-        rows_read=result.rows_read,
+        source="boundaries",
         rows_accepted=frame.height,
-        rows_rejected=outcome.rows_rejected,
-        warnings=outcome.warnings,
         summary={"nivel": level, "crs": result.meta.get("crs")},
-        created_by=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
     )
     dataset.municipalities.set([municipality.pk])
     if level.casefold() in ("municipio", "comuna", "municipality"):
@@ -776,7 +769,7 @@ def _write_report(problems: pl.DataFrame, dataset: Dataset | None, sha: str, dry
     return path
 
 
-def _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run) -> None:
+def _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run, municipality=None) -> None:
     """Record a rejected attempt (provenance only: no data is written) and its report."""
     outcome.status = REJECTED
     outcome.rows_rejected = outcome.rows_rejected or _count_rows(outcome.problems, ERROR)
@@ -784,18 +777,36 @@ def _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run) -> None:
         outcome.report_path = _write_report(outcome.problems, None, sha, dry_run)
         return
     outcome.report_path = _write_report(outcome.problems, None, sha, dry_run)
-    Dataset.objects.create(
-        format=spec.name,
+    dataset = _record_dataset(
+        outcome,
+        DatasetStatus.REJECTED,
+        spec=spec,
+        path=path,
+        sha=sha,
+        user=user,
+        on_error=on_error,
         source=spec.catalogue_source or spec.name,
+        report_path=str(outcome.report_path),
+        summary={"mensaje": outcome.message},
+    )
+    if municipality is not None:  # so that the municipality's analysts see their rejected attempts
+        dataset.municipalities.set([municipality.pk])
+
+
+def _record_dataset(
+    outcome: ImportOutcome, status: str, *, spec, path: Path, sha: str, user, on_error: str, **fields
+) -> Dataset:
+    """The provenance record of one import attempt: what file, by whom, how many rows went where."""
+    return Dataset.objects.create(
+        format=spec.name,
         file_name=outcome.file_name,
         file_sha256=sha,
         file_size=path.stat().st_size,
-        status=DatasetStatus.REJECTED,
+        status=status,
         on_error=on_error,
         rows_read=outcome.rows_read,
         rows_rejected=outcome.rows_rejected,
         warnings=outcome.warnings,
-        report_path=str(outcome.report_path),
-        summary={"mensaje": outcome.message},
         created_by=user if getattr(user, "is_authenticated", False) else None,
+        **fields,
     )

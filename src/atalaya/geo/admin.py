@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from atalaya.web.admin_mixins import ScopedAdminMixin
+
 from .models import Country, Municipality, Population, Territory
-
-
-class ScopedAdminMixin:
-    """Staff who are not superusers see only their municipalities' records in the admin."""
-
-    municipality_lookup = "municipality"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        visible = Municipality.objects.visible_to(request.user)
-        return queryset.filter(**{f"{self.municipality_lookup}__in": visible}).distinct()
 
 
 class PopulationInline(admin.TabularInline):

@@ -8,12 +8,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from atalaya.datasets import views as dataset_views
 
+
+def favicon(request):
+    # Resolved per request: with the production manifest storage the hashed name exists only after collectstatic.
+    return RedirectView.as_view(url=static("atalaya/favicon.svg"), permanent=True)(request)
+
+
 admin.site.site_header = _("Atalaya — administración")
 admin.site.site_title = _("Atalaya")
 admin.site.index_title = _("Datos, taxonomía y cuentas")
 
 urlpatterns = [
-    path("favicon.ico", RedirectView.as_view(url=static("atalaya/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("", dataset_views.HomeView.as_view(), name="home"),
     path("entrar/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..parsing import is_missing, parse_date, parse_int
+from ..parsing import is_missing, month_end, parse_date, parse_int
 from ..problems import WARNING, FileRejected, ReadResult, concat_problems, problem_frame, problems_where
 from ..tabular import read_table, resolve_columns, with_row_numbers
 
@@ -111,7 +111,7 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
         if nonzero.is_empty():
             raise FileRejected("Todos los conteos son cero: no se puede inferir la fecha de corte; indique --cutoff.")
         last = nonzero.get_column("period_start").max()
-        cutoff = _month_end(last)
+        cutoff = month_end(last)
         cutoff_source = "inferida (último mes con casos)"
     after = frame.filter(pl.col("period_start") > pl.lit(cutoff))
     if not after.is_empty():
@@ -155,8 +155,3 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
             "path_levels": ["delito"],
         },
     )
-
-
-def _month_end(month_start: dt.date) -> dt.date:
-    nxt = (month_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt - dt.timedelta(days=1)

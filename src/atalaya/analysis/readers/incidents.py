@@ -12,26 +12,12 @@ from pathlib import Path
 
 import polars as pl
 
-from ..incidents import normalise_incidents
+from ..incidents import RAW_FIELDS, normalise_incidents
 from ..problems import FileRejected, ReadResult
 from ..tabular import read_table, with_row_numbers
 from ..text import normalise
 
-FIELDS = (
-    "record_id",
-    "date",
-    "year",
-    "month",
-    "time",
-    "category",
-    "category_parent",
-    "lat",
-    "lon",
-    "x",
-    "y",
-    "municipality",
-    "territory",
-)
+FIELDS = RAW_FIELDS
 REQUIRED = ("date", "category")
 
 
