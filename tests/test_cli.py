@@ -59,3 +59,44 @@ def test_mapping_save_validates(tmp_path, db, capsys):
     bad.write_text('{"columns": {"date": "fecha"}}', encoding="utf-8")
     assert main(["mapping", "save", "malo", str(bad)]) == 2
     assert "category" in capsys.readouterr().err
+
+
+def test_init_is_idempotent(db, capsys):
+    from atalaya.taxonomy.models import CrosswalkEntry
+
+    before = CrosswalkEntry.objects.count()
+    assert main(["init"]) == 0
+    assert main(["init"]) == 0
+    assert CrosswalkEntry.objects.count() == before
+    assert "+0" in capsys.readouterr().out
+
+
+def test_victims_are_exported_only_when_asked(neza, fixtures_dir, tmp_path):
+    assert main(["import", "sesnsp-victimas", str(fixtures_dir / "sesnsp_victimas_utf8.csv")]) == 0
+    default = tmp_path / "d.csv"
+    victims = tmp_path / "v.csv"
+    main(["export", "counts", "--level", "family", "--output", str(default)])
+    main(["export", "counts", "--level", "family", "--measure", "victimas", "--output", str(victims)])
+    assert len(default.read_text(encoding="utf-8").splitlines()) == 1  # header only: no delitos loaded
+    rows = victims.read_text(encoding="utf-8").splitlines()[1:]
+    assert sum(int(r.rsplit(",", 1)[1]) for r in rows) == 22 + 3  # hombres + mujeres, all months
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("limites.geojson", b'{"type": "FeatureCollection", "features": []}'),
+        ("limites.geojson", b"{ esto no es json"),
+        ("limites.zip", b"PK\x03\x04 roto"),
+        ("limites.csv", b"codigo,nombre\nS1,Sector 1\n"),
+    ],
+    ids=["sin-objetos", "json-roto", "zip-roto", "csv-sin-geometria"],
+)
+def test_malformed_boundary_files(neza, tmp_path, capsys, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code = main(
+        ["import", "boundaries", str(path), "--municipality", "15058", "--level", "sector", "--code-column", "codigo"]
+    )
+    out = capsys.readouterr()
+    assert code == 1 and "Archivo rechazado" in out.out and "Traceback" not in out.err

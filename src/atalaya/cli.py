@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="desagrega por territorio: «hoja» (los territorios menores) o un nivel (p. ej. sector)",
     )
     e.add_argument("--source", metavar="FUENTE", help="solo una fuente (sesnsp, cead, cdmx-fgj...)")
+    e.add_argument(
+        "--measure",
+        choices=["delitos", "victimas", "casos"],
+        action="append",
+        default=None,
+        help="conteos publicados: delitos (SESNSP), victimas (SESNSP) o casos (CEAD); predeterminado: delitos y casos",
+    )
     e.add_argument("--output", metavar="ARCHIVO", type=Path, help="archivo CSV (predeterminado: salida estándar)")
     e.set_defaults(func=cmd_export_counts)
 
@@ -236,7 +243,7 @@ def _print_outcome(outcome) -> None:
 
 
 def cmd_export_counts(args) -> int:
-    from atalaya.datasets.exporting import ExportError, export_counts
+    from atalaya.datasets.exporting import DEFAULT_MEASURES, ExportError, export_counts
 
     try:
         frame = export_counts(
@@ -245,6 +252,7 @@ def cmd_export_counts(args) -> int:
             level=args.level,
             territories=args.territories,
             source=args.source,
+            measures=tuple(args.measure) if args.measure else DEFAULT_MEASURES,
         )
     except ExportError as exc:
         return _usage(str(exc))

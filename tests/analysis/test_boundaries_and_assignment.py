@@ -87,6 +87,12 @@ def test_assign_points_inside_edge_outside_missing():
     assert [STATUSES[s] for s in status] == [INSIDE, INSIDE, INSIDE, UNASSIGNED, OUTSIDE, MISSING]
 
 
+def test_without_any_geography_points_are_unassigned_not_outside():
+    index, status = assign_points(np.array([1.0, np.nan]), np.array([1.0, np.nan]), np.array([]), None)
+    assert index.tolist() == [-1, -1]
+    assert [STATUSES[s] for s in status] == [UNASSIGNED, MISSING]
+
+
 def test_assign_many_points_matches_shapely_contains():
     rng = np.random.default_rng(3)
     territories = np.array([box(i, j, i + 1, j + 1) for i in range(10) for j in range(10)])

@@ -194,3 +194,12 @@ def test_boundaries_with_unknown_parent_are_rejected(neza, tmp_path):
     )
     assert outcome.status == "rechazado"
     assert not neza.territories.filter(code="C9").exists()
+
+
+def test_points_of_a_municipality_without_geography_are_not_called_outside(penalolen, generic_mapping, fixtures_dir):
+    outcome = import_file(
+        "incidents", fixtures_dir / "incidentes_generico.csv", municipality_code="13122", mapping_name="policia-prueba"
+    )
+    assert outcome.status == "importado"
+    assert not Incident.objects.filter(location_status="fuera_del_municipio").exists()
+    assert any("no tiene límites" in r for r in outcome.problems["reason"].to_list())

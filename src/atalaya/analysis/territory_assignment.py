@@ -30,7 +30,8 @@ def assign_points(
     ``territory_index`` is the position in ``territories`` (-1 when none). A point on a shared edge goes to the
     lowest index, so the result is deterministic. ``status_code`` indexes :data:`STATUSES`: inside a territory,
     missing coordinates, outside the municipality ``boundary`` (or outside every territory when there is no
-    boundary), or inside the municipality but in no territory polygon.
+    boundary), or inside the municipality but in no territory polygon. With no territories and no boundary
+    there is nothing to compare against: points are "without territory", never "outside".
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
@@ -61,7 +62,9 @@ def assign_points(
     status[order[found >= 0]] = STATUSES.index(INSIDE)
     remaining = order[found < 0]
     if remaining.size:
-        if boundary is not None and not shapely.is_empty(boundary):
+        if not len(territories) and (boundary is None or shapely.is_empty(boundary)):
+            status[remaining] = STATUSES.index(UNASSIGNED)
+        elif boundary is not None and not shapely.is_empty(boundary):
             shapely.prepare(boundary)
             inside = shapely.intersects_xy(boundary, lon[remaining], lat[remaining])
             status[remaining[inside]] = STATUSES.index(UNASSIGNED)

@@ -488,6 +488,21 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         ids = np.array([t[0] for t in leaves], dtype=np.int64)
         geoms = shapely.from_wkb(np.array([bytes(t[2]) if t[2] else None for t in leaves], dtype=object))
         boundary = shapely.from_wkb(bytes(municipality.boundary)) if municipality.boundary else None
+        if not leaves and boundary is None and part.get_column("lat").is_not_null().any():
+            problems.append(
+                problem_frame(
+                    [
+                        (
+                            None,
+                            "latitud, longitud",
+                            municipality.code,
+                            "El municipio no tiene límites ni territorios cargados: los puntos se guardan sin "
+                            "territorio. Importe los límites (formato boundaries) y vuelva a importar.",
+                            WARNING,
+                        )
+                    ]
+                )
+            )
         lon = part.get_column("lon").to_numpy().astype(float)
         lat = part.get_column("lat").to_numpy().astype(float)
         index, status = assign_points(lon, lat, geoms, boundary)

@@ -40,6 +40,8 @@ def read(
         raise FileRejected(
             "No se pudo leer el archivo de límites: se espera GeoJSON, Shapefile (también en ZIP) o GeoPackage."
         ) from exc
+    if geometry is None:
+        raise FileRejected("El archivo no tiene geometrías: se esperan polígonos (GeoJSON, Shapefile o GeoPackage).")
     columns = list(meta["fields"])
     frame = pl.DataFrame(
         {
