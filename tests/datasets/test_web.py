@@ -168,3 +168,85 @@ def test_openapi_schema_is_served(client, make_user, db):
 def test_favicon_redirects_to_the_static_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_mapping_form_builds_the_definition(client, neza, make_user):
+    from atalaya.datasets.models import ColumnMapping
+
+    client.force_login(make_user("ana", ["15058"], role="analyst"))
+    response = client.post(
+        reverse("datasets:mapping_create"),
+        {
+            "name": "policia-utm",
+            "description": "UTM",
+            "source": "policia-municipal",
+            "catalogue": "sesnsp",
+            "record_id": "folio",
+            "date": "fecha",
+            "time": "",
+            "category": "tipo, subtipo, modalidad",
+            "category_parent": "",
+            "lat": "norte",
+            "lon": "este",
+            "crs": "EPSG:32614",
+            "territory": "",
+            "attributes": "colonia, calle",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mapping = ColumnMapping.objects.get(name="policia-utm")
+    assert mapping.definition == {
+        "source": "policia-municipal",
+        "catalogue": "sesnsp",
+        "crs": "EPSG:32614",
+        "columns": {
+            "record_id": "folio",
+            "date": "fecha",
+            "category": ["tipo", "subtipo", "modalidad"],
+            "y": "norte",
+            "x": "este",
+        },
+        "attributes": ["colonia", "calle"],
+    }
+    page = client.get(reverse("datasets:mapping_update", args=["policia-utm"])).content.decode()
+    assert 'value="tipo, subtipo, modalidad"' in page and 'value="norte"' in page
+    bad = client.post(reverse("datasets:mapping_create"), {"name": "malo", "source": "x", "date": "f", "category": ""})
+    assert bad.status_code == 200 and not ColumnMapping.objects.filter(name="malo").exists()
+
+
+def test_viewers_cannot_manage_mappings(client, neza, make_user):
+    client.force_login(make_user("vera", ["15058"], role="viewer"))
+    assert client.get(reverse("datasets:mapping_list")).status_code == 403
+
+
+@override_settings(ATALAYA_JOB_RUNNER="sync")
+def test_boundaries_upload_carries_level_and_columns(client, neza, make_user, tmp_path):
+    from shapely.geometry import box
+
+    from atalaya.geo.models import Territory
+    from tests.conftest import write_geojson
+
+    client.force_login(make_user("ana", ["15058"], role="analyst"))
+    path = write_geojson(
+        tmp_path / "colonias.geojson",
+        [({"CVE": "COL1", "NOM": "Colonia Uno", "PADRE": "C1"}, box(-99.03, 19.41, -99.02, 19.42))],
+    )
+    response = client.post(
+        reverse("datasets:upload"),
+        {
+            "format": "boundaries",
+            "municipality": neza.pk,
+            "on_error": "reject",
+            "level": "colonia",
+            "code_column": "CVE",
+            "name_column": "NOM",
+            "parent_column": "PADRE",
+            "file": SimpleUploadedFile("colonias.geojson", path.read_bytes()),
+        },
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.result["estado"] == "simulado", job.result
+    client.post(reverse("datasets:job_confirm", args=[job.pk]))
+    colonia = Territory.objects.get(code="COL1")
+    assert colonia.level == "colonia" and colonia.name == "Colonia Uno" and colonia.parent.code == "C1"

@@ -6,6 +6,7 @@ Jobs run in a worker thread of the web process (``ATALAYA_JOB_RUNNER = "thread"`
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from pathlib import Path
@@ -44,6 +45,7 @@ def run_job(job_id: int) -> None:
     def progress(percent: int, stage: str) -> None:
         ImportJob.objects.filter(pk=job_id).update(progress=percent, stage=stage)
 
+    options = job.options or {}
     try:
         outcome = import_file(
             job.format,
@@ -56,6 +58,11 @@ def run_job(job_id: int) -> None:
             origin=f"web:trabajo {job.pk}",
             progress=progress,
             file_name=job.file_name,
+            level=options.get("level"),
+            population_year=options.get("population_year"),
+            reader_options=options.get("reader_options"),
+            cutoff=dt.date.fromisoformat(options["cutoff"]) if options.get("cutoff") else None,
+            catalogue_version=options.get("catalogue_version"),
         )
     except UsageError as exc:
         job.status, job.result = JobStatus.FAILED, {"estado": "error", "mensaje": str(exc)}

@@ -205,6 +205,12 @@ class ImportJob(models.Model):
     file_path = models.CharField(max_length=500)
     file_name = models.CharField(_("archivo"), max_length=255)
     dry_run = models.BooleanField(default=True)
+    options = models.JSONField(
+        _("opciones"),
+        default=dict,
+        blank=True,
+        help_text=_("Opciones del formato: nivel y columnas de límites, fecha de corte, versión de catálogo."),
+    )
     status = models.CharField(_("estado"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
     progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
     stage = models.CharField(_("etapa"), max_length=100, blank=True)

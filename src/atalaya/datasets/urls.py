@@ -10,6 +10,9 @@ urlpatterns = [
     path("conjuntos/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset"),
     path("conjuntos/<int:pk>/informe.csv", views.DatasetReportView.as_view(), name="dataset_report"),
     path("importar/", views.UploadView.as_view(), name="upload"),
+    path("mapeos/", views.MappingListView.as_view(), name="mapping_list"),
+    path("mapeos/nuevo/", views.MappingCreateView.as_view(), name="mapping_create"),
+    path("mapeos/<slug:name>/", views.MappingUpdateView.as_view(), name="mapping_update"),
     path("importar/trabajos/<int:pk>/", views.JobDetailView.as_view(), name="job"),
     path("importar/trabajos/<int:pk>/confirmar/", views.JobConfirmView.as_view(), name="job_confirm"),
 ]

@@ -7,22 +7,24 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView, UpdateView
 
-from atalaya.accounts.services import can_import
+from atalaya.accounts.models import IMPORT_ROLES
+from atalaya.accounts.services import can_import, log_change
 from atalaya.geo.models import Municipality
 
 from .choices import DatasetStatus
 from .exporting import family_months
-from .forms import UploadForm
+from .forms import MappingForm, UploadForm
 from .jobs import start_job
-from .models import Dataset, ImportJob
+from .models import ColumnMapping, Dataset, ImportJob
 from .quality import quality_summary
 
 
@@ -91,8 +93,17 @@ class UploadView(LoginRequiredMixin, FormView):
     template_name = "datasets/upload.html"
     form_class = UploadForm
 
+    main_fields = ("format", "municipality", "mapping", "on_error", "file")
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["main_fields"] = self.main_fields
+        context["has_option_errors"] = any(name not in self.main_fields for name in form.errors)
+        return context
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
@@ -111,6 +122,7 @@ class UploadView(LoginRequiredMixin, FormView):
             file_path=str(target),
             file_name=upload.name[:255],
             dry_run=True,
+            options=form.job_options(),
         )
         start_job(job)
         return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))
@@ -140,9 +152,53 @@ class JobConfirmView(LoginRequiredMixin, View):
             file_path=checked.file_path,
             file_name=checked.file_name,
             dry_run=False,
+            options=checked.options,
         )
         start_job(job)
         return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))
+
+
+class ImporterRequiredMixin(LoginRequiredMixin):
+    """Only analysts and administrators (of some municipality) manage mappings."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not (
+            user.is_superuser or user.memberships.filter(role__in=list(IMPORT_ROLES)).exists()
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MappingListView(ImporterRequiredMixin, ListView):
+    template_name = "datasets/mapping_list.html"
+    queryset = ColumnMapping.objects.order_by("name")
+
+
+class MappingCreateView(ImporterRequiredMixin, CreateView):
+    template_name = "datasets/mapping_form.html"
+    form_class = MappingForm
+
+    def form_valid(self, form):
+        form.instance.created_by = self.request.user
+        response = super().form_valid(form)
+        log_change(
+            user=self.request.user,
+            action="crear",
+            obj=self.object,
+            origin=f"web:{self.request.path}",
+            message=f"Mapeo de columnas «{self.object.name}».",
+        )
+        return response
+
+    def get_success_url(self):
+        return reverse("datasets:mapping_list")
+
+
+class MappingUpdateView(MappingCreateView, UpdateView):
+    queryset = ColumnMapping.objects.all()
+    slug_field = "name"
+    slug_url_kwarg = "name"
 
 
 __all__ = ["DatasetStatus"]
