@@ -220,6 +220,8 @@ def cmd_import(args) -> int:
 
 def _print_outcome(outcome) -> None:
     print(outcome.message)
+    if outcome.status == "sin_cambios":
+        return
     print(
         f"  filas leídas: {outcome.rows_read} · aceptadas: {outcome.rows_accepted} · "
         f"rechazadas: {outcome.rows_rejected} · de otros municipios: {outcome.rows_out_of_scope} · "

@@ -203,3 +203,9 @@ def test_points_of_a_municipality_without_geography_are_not_called_outside(penal
     assert outcome.status == "importado"
     assert not Incident.objects.filter(location_status="fuera_del_municipio").exists()
     assert any("no tiene límites" in r for r in outcome.problems["reason"].to_list())
+
+
+def test_dry_run_of_an_imported_file_says_nothing_would_change(neza, fixtures_dir):
+    import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv")
+    outcome = import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv", dry_run=True)
+    assert outcome.status == "sin_cambios" and "ya se importó" in outcome.message

@@ -250,3 +250,12 @@ def test_boundaries_upload_carries_level_and_columns(client, neza, make_user, tm
     client.post(reverse("datasets:job_confirm", args=[job.pk]))
     colonia = Territory.objects.get(code="COL1")
     assert colonia.level == "colonia" and colonia.name == "Colonia Uno" and colonia.parent.code == "C1"
+
+
+def test_not_found_and_forbidden_pages_are_spanish(client, neza, make_user, settings):
+    settings.DEBUG = False
+    client.force_login(make_user("vera", ["15058"], role="viewer"))
+    missing = client.get(reverse("datasets:municipality", args=["99999"]))
+    assert missing.status_code == 404 and "No encontrado" in missing.content.decode()
+    forbidden = client.get(reverse("datasets:mapping_list"))
+    assert forbidden.status_code == 403 and "Sin permiso" in forbidden.content.decode()

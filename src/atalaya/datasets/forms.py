@@ -69,6 +69,9 @@ class UploadForm(forms.Form):
         if not user.is_superuser:
             allowed = allowed.filter(memberships__user=user, memberships__role__in=list(IMPORT_ROLES))
         self.fields["municipality"].queryset = allowed.distinct()
+        only = list(self.fields["municipality"].queryset[:2])
+        if len(only) == 1:  # most analysts work for one municipality: do not make them pick it
+            self.fields["municipality"].initial = only[0].pk
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

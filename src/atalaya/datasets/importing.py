@@ -187,7 +187,7 @@ def import_file(
         status=DatasetStatus.IMPORTED,
         **({"municipalities": municipality} if municipality else {}),
     ).first()
-    if previous is not None and not dry_run:
+    if previous is not None:  # also on a dry run: the analyst learns before confirming that nothing would change
         outcome.status = UNCHANGED
         outcome.dataset = previous
         outcome.message = (
