@@ -209,3 +209,31 @@ def test_dry_run_of_an_imported_file_says_nothing_would_change(neza, fixtures_di
     import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv")
     outcome = import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv", dry_run=True)
     assert outcome.status == "sin_cambios" and "ya se importó" in outcome.message
+
+
+def test_monthly_cube_is_the_roll_up_of_the_daily_one(neza, generic_mapping, fixtures_dir, tmp_path):
+    import polars as pl
+
+    import_file(
+        "incidents", fixtures_dir / "incidentes_generico.csv", municipality_code="15058", mapping_name="policia-prueba"
+    )
+    text = (fixtures_dir / "incidentes_generico.csv").read_text(encoding="utf-8")
+    changed = tmp_path / "abril.csv"
+    changed.write_text(text.replace("A2,01/03/2025", "A2,02/04/2025"), encoding="utf-8")
+    import_file("incidents", changed, municipality_code="15058", mapping_name="policia-prueba")
+    for territories in (None, "hoja"):
+        days = export_counts(municipality_code="15058", by="day", territories=territories)
+        rolled = (
+            days.with_columns(pl.col("period_start").dt.truncate("1mo"))
+            .group_by(["municipality_code", "territory_code", "period_start", "category_code", "category_label"])
+            .agg(pl.col("count").sum())
+            .sort(["territory_code", "period_start", "category_code"], nulls_last=True)
+        )
+        months = export_counts(municipality_code="15058", by="month", territories=territories).sort(
+            ["territory_code", "period_start", "category_code"], nulls_last=True
+        )
+        assert months.equals(rolled.select(months.columns))
+    assert export_counts(municipality_code="15058", by="month")["period_start"].unique().sort().to_list() == [
+        dt.date(2025, 3, 1),
+        dt.date(2025, 4, 1),
+    ]

@@ -15,7 +15,7 @@ from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.services import harmonised_table
 
 from .models import DailyCount, MonthlyCount
-from .writing import _as_date
+from .writing import INCIDENTS_MEASURE, _as_date
 
 EXPORT_COLUMNS = [
     "municipality_code",
@@ -40,14 +40,13 @@ def _query(sql: str, params: list) -> list[tuple]:
 
 
 def cube_frame(municipality_ids: list[int], *, by: str, measures: tuple[str, ...] = DEFAULT_MEASURES) -> pl.DataFrame:
-    """Raw cube rows: ``municipality_id, territory_id, category_id, source, period_start, count``."""
+    """Raw cube rows: ``municipality_id, territory_id, category_id, source, period_start, count``.
+
+    Months come from the monthly cube (published counts and the roll-up of incidents); days and weeks from the
+    daily cube, which holds point-level sources only.
+    """
     qn = connection.ops.quote_name
     placeholders = ", ".join(["%s"] * len(municipality_ids))
-    daily = _query(
-        f"SELECT municipality_id, territory_id, category_id, source, day, count FROM {qn(DailyCount._meta.db_table)} "
-        f"WHERE municipality_id IN ({placeholders})",
-        municipality_ids,
-    )
     schema = {
         "municipality_id": pl.Int64,
         "territory_id": pl.Int64,
@@ -56,18 +55,22 @@ def cube_frame(municipality_ids: list[int], *, by: str, measures: tuple[str, ...
         "period_start": pl.Date,
         "count": pl.Int64,
     }
-    frames = [_to_frame(daily, schema)]
     if by == "month":
-        measure_ph = ", ".join(["%s"] * len(measures))
-        monthly = _query(
-            f"SELECT municipality_id, NULL, category_id, source, month, count FROM {qn(MonthlyCount._meta.db_table)} "
-            f"WHERE municipality_id IN ({placeholders}) AND measure IN ({measure_ph})",
-            [*municipality_ids, *measures],
+        measure_list = (*measures, INCIDENTS_MEASURE)
+        rows = _query(
+            f"SELECT municipality_id, territory_id, category_id, source, month, count "
+            f"FROM {qn(MonthlyCount._meta.db_table)} "
+            f"WHERE municipality_id IN ({placeholders}) AND measure IN ({', '.join(['%s'] * len(measure_list))})",
+            [*municipality_ids, *measure_list],
         )
-        frames.append(_to_frame(monthly, schema))
-    frame = pl.concat(frames)
-    truncate = {"day": "1d", "week": "1w", "month": "1mo"}[by]
-    return frame.with_columns(pl.col("period_start").dt.truncate(truncate))
+        return _to_frame(rows, schema)
+    rows = _query(
+        f"SELECT municipality_id, territory_id, category_id, source, day, count FROM {qn(DailyCount._meta.db_table)} "
+        f"WHERE municipality_id IN ({placeholders})",
+        municipality_ids,
+    )
+    truncate = {"day": "1d", "week": "1w"}[by]
+    return _to_frame(rows, schema).with_columns(pl.col("period_start").dt.truncate(truncate))
 
 
 def _to_frame(rows: list[tuple], schema: dict) -> pl.DataFrame:

@@ -174,10 +174,18 @@ class DailyCount(models.Model):
 
 
 class MonthlyCount(models.Model):
-    """Analytics cube for published counts: municipality × source category × month × measure."""
+    """Monthly cube, what indicators and dashboards read: territory × source category × month × measure.
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(SourceCategory, on_delete=models.CASCADE, related_name="+")
+    Published counts (SESNSP ``delitos``/``victimas``, CEAD ``casos``) have no territory. Point-level sources are
+    rolled up from :class:`DailyCount` with measure ``incidentes`` and their leaf territory (empty when the
+    incident has none), so a year of a municipality is a few thousand rows instead of every incident.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(SourceCategory, on_delete=models.CASCADE, related_name="+", db_index=False)
     source = models.CharField(max_length=100)
     month = models.DateField()
     measure = models.CharField(max_length=20)
@@ -188,7 +196,7 @@ class MonthlyCount(models.Model):
     class Meta:
         verbose_name = _("conteo mensual (cubo)")
         verbose_name_plural = _("conteos mensuales (cubo)")
-        indexes = [models.Index(fields=["municipality", "month"], name="monthlycount_mun_month")]
+        indexes = [models.Index(fields=["municipality", "source", "month"], name="monthlycount_mun_source_month")]
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.category_id} {self.month:%Y-%m} {self.measure}: {self.count}"

@@ -14,6 +14,8 @@ from itertools import chain
 import polars as pl
 from django.db import connection
 
+from atalaya.analysis.parsing import month_end
+
 from .models import AggregateCount, DailyCount, Incident, MonthlyCount
 
 BATCH_ROWS = 50_000
@@ -167,18 +169,42 @@ def insert_daily_cube(frame: pl.DataFrame) -> None:
     )
 
 
-def refresh_monthly_cube(municipality_id: int, first: dt.date, last: dt.date) -> None:
+def refresh_monthly_cube(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
+    """Rebuild the monthly cells of a published-counts source (SESNSP, CEAD) between two months."""
     qn = connection.ops.quote_name
     cube, counts = qn(MonthlyCount._meta.db_table), qn(AggregateCount._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {cube} WHERE municipality_id = %s AND month BETWEEN %s AND %s",
-            [municipality_id, first, last],
+            f"DELETE FROM {cube} WHERE municipality_id = %s AND source = %s AND month BETWEEN %s AND %s",
+            [municipality_id, source, first, last],
         )
         cursor.execute(
-            f"INSERT INTO {cube} (municipality_id, category_id, source, month, measure, count) "
-            f"SELECT municipality_id, category_id, source, period_start, measure, SUM(count) FROM {counts} "
-            f"WHERE municipality_id = %s AND period_start BETWEEN %s AND %s "
+            f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, month, measure, count) "
+            f"SELECT municipality_id, NULL, category_id, source, period_start, measure, SUM(count) FROM {counts} "
+            f"WHERE municipality_id = %s AND source = %s AND period_start BETWEEN %s AND %s "
             f"GROUP BY municipality_id, category_id, source, period_start, measure",
-            [municipality_id, first, last],
+            [municipality_id, source, first, last],
+        )
+
+
+INCIDENTS_MEASURE = "incidentes"
+
+
+def refresh_monthly_from_daily(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
+    """Roll the daily cube of a point-level source up to months (whole months around the changed dates)."""
+    first = first.replace(day=1)
+    qn = connection.ops.quote_name
+    cube, daily = qn(MonthlyCount._meta.db_table), qn(DailyCount._meta.db_table)
+    month = "date_trunc('month', day)::date" if connection.vendor == "postgresql" else "date(day, 'start of month')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {cube} WHERE municipality_id = %s AND source = %s AND month BETWEEN %s AND %s",
+            [municipality_id, source, first, last],
+        )
+        cursor.execute(
+            f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, month, measure, count) "
+            f"SELECT municipality_id, territory_id, category_id, source, {month}, %s, SUM(count) FROM {daily} "
+            f"WHERE municipality_id = %s AND source = %s AND day BETWEEN %s AND %s "
+            f"GROUP BY municipality_id, territory_id, category_id, source, {month}",
+            [INCIDENTS_MEASURE, municipality_id, source, first, month_end(last)],
         )
