@@ -67,10 +67,10 @@ def normalise_incidents(
         frame = frame.with_columns(pl.col("x").alias("lon"), pl.col("y").alias("lat"))
 
     frame = frame.with_columns(
-        parse_date("date").alias("_date"),
+        parse_date(frame.get_column("date")).alias("_date"),
         parse_int("year").alias("_year"),
         month_number("month").alias("_month"),
-        parse_time("time").alias("_time"),
+        parse_time(frame.get_column("time")).alias("_time"),
         parse_float("lat").alias("_lat"),
         parse_float("lon").alias("_lon"),
     )

@@ -29,15 +29,35 @@ MONTH_NAMES = {
 }
 
 
-def parse_date(col: str) -> pl.Expr:
-    """Text → Date, trying the formats seen in official files; also accepts ISO date-times."""
-    text = pl.col(col).str.strip_chars().str.slice(0, 10)
-    return pl.coalesce([text.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS])
+def parse_date(series: pl.Series) -> pl.Series:
+    """Text → Date, trying the formats seen in official files; also accepts ISO date-times.
+
+    The formats are tried in the order that fits a sample of the column best, and later formats only on the
+    rows still unparsed, so a million ISO dates are parsed once, not five times.
+    """
+    return _parse_with_formats(series.str.strip_chars().str.slice(0, 10), DATE_FORMATS, pl.Date)
 
 
-def parse_time(col: str) -> pl.Expr:
-    text = pl.col(col).str.strip_chars()
-    return pl.coalesce([text.str.to_time(fmt, strict=False) for fmt in TIME_FORMATS])
+def parse_time(series: pl.Series) -> pl.Series:
+    """Text → Time (``HH:MM:SS``, ``HH:MM`` or with fractions of a second)."""
+    return _parse_with_formats(series.str.strip_chars(), TIME_FORMATS, pl.Time)
+
+
+def _parse_with_formats(text: pl.Series, formats: tuple[str, ...], dtype) -> pl.Series:
+    def attempt(values: pl.Series, fmt: str) -> pl.Series:
+        if dtype == pl.Date:
+            return values.str.to_date(fmt, strict=False)
+        return values.str.to_time(fmt, strict=False)
+
+    sample = text.drop_nulls().head(2000)
+    ranked = sorted(formats, key=lambda fmt: -attempt(sample, fmt).is_not_null().sum())
+    parsed = attempt(text, ranked[0])
+    for fmt in ranked[1:]:
+        pending = (parsed.is_null() & text.is_not_null()).arg_true()
+        if pending.is_empty():
+            break
+        parsed = parsed.scatter(pending, attempt(text.gather(pending), fmt))
+    return parsed.alias(text.name)
 
 
 def parse_int(col: str) -> pl.Expr:

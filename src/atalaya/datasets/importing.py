@@ -411,9 +411,9 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         ctx.report(85, "actualización del cubo")
         for fresh in changes.fresh:
             writing.insert_daily_cube(fresh)
+            writing.insert_monthly_from_frame(fresh)
         for municipality_id, (first, last) in changes.ranges.items():
             writing.refresh_daily_cube(municipality_id, source, first, last)
-        for municipality_id, (first, last) in changes.all_ranges().items():
             writing.refresh_monthly_from_daily(municipality_id, source, first, last)
     else:
         ranges = _write_aggregates(frame, dataset, source)
@@ -582,14 +582,6 @@ class _IncidentChanges:
     counts: tuple[int, int, int]  # new, changed, unchanged
     fresh: list[pl.DataFrame]  # first import of a source in a municipality: cube cells come from memory
     ranges: dict[int, tuple[dt.date, dt.date]]  # otherwise: date ranges to rebuild from the database
-
-    def all_ranges(self) -> dict[int, tuple[dt.date, dt.date]]:
-        """Changed dates per municipality, fresh imports included (for the monthly roll-up)."""
-        out = dict(self.ranges)
-        for fresh in self.fresh:
-            dates = fresh.get_column("occurred_on")
-            out[fresh.get_column("municipality_id")[0]] = (dates.min(), dates.max())
-        return out
 
 
 def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> _IncidentChanges:

@@ -19,6 +19,7 @@ from atalaya.analysis.parsing import month_end
 from .models import AggregateCount, DailyCount, Incident, MonthlyCount
 
 BATCH_ROWS = 50_000
+INCIDENTS_MEASURE = "incidentes"
 
 
 def bulk_insert(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
@@ -169,6 +170,23 @@ def insert_daily_cube(frame: pl.DataFrame) -> None:
     )
 
 
+def insert_monthly_from_frame(frame: pl.DataFrame) -> None:
+    """Monthly cells computed in memory for a first import of a point-level source (the fresh-import twin of
+    :func:`refresh_monthly_from_daily`)."""
+    cells = (
+        frame.with_columns(pl.col("occurred_on").dt.truncate("1mo").alias("month"))
+        .group_by(["municipality_id", "territory_id", "category_id", "source", "month"])
+        .agg(pl.len().alias("count"))
+        .with_columns(pl.lit(INCIDENTS_MEASURE).alias("measure"))
+        .sort(["municipality_id", "source", "month"])
+    )
+    bulk_insert(
+        MonthlyCount._meta.db_table,
+        ["municipality_id", "territory_id", "category_id", "source", "month", "measure", "count"],
+        cells,
+    )
+
+
 def refresh_monthly_cube(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
     """Rebuild the monthly cells of a published-counts source (SESNSP, CEAD) between two months."""
     qn = connection.ops.quote_name
@@ -185,9 +203,6 @@ def refresh_monthly_cube(municipality_id: int, source: str, first: dt.date, last
             f"GROUP BY municipality_id, category_id, source, period_start, measure",
             [municipality_id, source, first, last],
         )
-
-
-INCIDENTS_MEASURE = "incidentes"
 
 
 def refresh_monthly_from_daily(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:

@@ -35,7 +35,7 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
     if "comuna" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, pl.String).alias("comuna"))
     frame = frame.with_columns(
-        parse_date("fecha").alias("date"),
+        parse_date(frame.get_column("fecha")).alias("date"),
         parse_int("cut_comuna").alias("cut_int"),
         parse_int("delito_n").alias("count"),
     )
