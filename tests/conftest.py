@@ -25,13 +25,11 @@ def write_geojson(path: Path, features: list[tuple[dict, object]]) -> Path:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from atalaya.taxonomy.services import sync_builtin_taxonomy
-    from atalaya.web.bootstrap import ensure_data_dirs, ensure_reference_data
+    from atalaya.web.bootstrap import ensure_data_dirs, load_builtin_catalogues
 
     with django_db_blocker.unblock():
         ensure_data_dirs()
-        ensure_reference_data()
-        sync_builtin_taxonomy()
+        load_builtin_catalogues()
 
 
 @pytest.fixture
@@ -42,6 +40,10 @@ def fixtures_dir() -> Path:
 @pytest.fixture
 def neza(db, tmp_path):
     """Municipality 15058 with boundary, 2 sectors and 4 cuadrantes, loaded through the boundaries importer."""
+    return load_neza(tmp_path)
+
+
+def load_neza(tmp_path):
     from atalaya.datasets.importing import import_file
     from atalaya.geo.services import register_municipality
 

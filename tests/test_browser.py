@@ -37,15 +37,39 @@ def seeded(transactional_db, fixtures_dir, tmp_path):
     """Transactional tests start from an empty database: load the taxonomy and one municipality here."""
     from atalaya.accounts.services import create_user
     from atalaya.datasets.importing import import_file
-    from atalaya.geo.services import register_municipality
-    from atalaya.taxonomy.services import sync_builtin_taxonomy
-    from atalaya.web.bootstrap import ensure_reference_data
+    from atalaya.datasets.models import ColumnMapping
+    from atalaya.web.bootstrap import load_builtin_catalogues
+    from tests.conftest import load_neza
 
-    ensure_reference_data()
-    sync_builtin_taxonomy()
-    register_municipality("15058", "Nezahualcóyotl", country="MX", populations={2020: 1_077_208})
+    load_builtin_catalogues()
+    load_neza(tmp_path)
     outcome = import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv")
     assert outcome.status == "importado"
+    ColumnMapping.objects.create(
+        name="policia-prueba",
+        definition={
+            "source": "policia-prueba",
+            "catalogue": "sesnsp",
+            "columns": {
+                "record_id": "id",
+                "date": "fecha",
+                "time": "hora",
+                "category": "delito",
+                "lat": "lat",
+                "lon": "lon",
+                "territory": "cuadrante",
+            },
+        },
+    )
+    assert (
+        import_file(
+            "incidents",
+            fixtures_dir / "incidentes_generico.csv",
+            municipality_code="15058",
+            mapping_name="policia-prueba",
+        ).status
+        == "importado"
+    )
     create_user("ana", "clave-de-prueba-123", municipality_codes=["15058"], role="analyst")
 
 
@@ -84,3 +108,25 @@ def test_upload_check_shows_the_report(browser, live_server, seeded, fixtures_di
     page.click("button.primary")
     page.wait_for_selector("text=Validación de")
     assert "no tiene filas de los municipios" in page.content()
+
+
+def test_dashboard_draws_chart_map_and_table_and_follows_filters(browser, live_server, seeded):
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/indicadores/15058/?fuente=policia-prueba&nivel=sector")
+    page.wait_for_selector("#grafico-serie[data-rendered=true] .main-svg")
+    page.wait_for_selector("#mapa[data-rendered=true] .main-svg")
+    assert page.locator("#ranking tbody tr").count() == 3  # S1, S2 and incidents without territory
+    assert page.locator(".kpi").count() == 8
+    page.select_option("#f-nivel", "cuadrante")
+    page.wait_for_url("**nivel=cuadrante**")
+    page.wait_for_selector("#mapa[data-rendered=true] .main-svg")
+    assert page.locator("#ranking tbody tr").count() == 5
+    page.select_option("#f-fuente", "sesnsp")
+    page.wait_for_url("**fuente=sesnsp**")
+    page.wait_for_selector("#grafico-serie[data-rendered=true] .main-svg")
+    assert page.locator("#mapa").count() == 0 and "no hay desagregación territorial" in page.content()
+    assert errors == []

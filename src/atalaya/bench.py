@@ -32,13 +32,11 @@ def prepare_environment(workdir: Path, database_url: str | None) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from atalaya.taxonomy.services import sync_builtin_taxonomy
-    from atalaya.web.bootstrap import ensure_data_dirs, ensure_reference_data
+    from atalaya.web.bootstrap import ensure_data_dirs, load_builtin_catalogues
 
     ensure_data_dirs()
     call_command("migrate", interactive=False, verbosity=0)
-    ensure_reference_data()
-    sync_builtin_taxonomy()
+    load_builtin_catalogues()
 
 
 def write_incidents_file(path: Path, size: int, seed: int):

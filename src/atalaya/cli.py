@@ -175,14 +175,12 @@ def _usage(message: str) -> int:
 def cmd_init(args) -> int:
     from django.core.management import call_command
 
-    from atalaya.taxonomy.services import sync_builtin_taxonomy
-    from atalaya.web.bootstrap import ensure_data_dirs, ensure_reference_data
+    from atalaya.web.bootstrap import ensure_data_dirs, load_builtin_catalogues
 
     ensure_data_dirs()
     call_command("migrate", interactive=False, verbosity=0)
-    ensure_reference_data()
-    created = sync_builtin_taxonomy()
-    print("Base de datos lista. Taxonomía: " + ", ".join(f"{k}: +{v}" for k, v in created.items()))
+    created = load_builtin_catalogues()
+    print("Base de datos lista. Catálogos incluidos: " + ", ".join(f"{k}: +{v}" for k, v in created.items()))
     return EXIT_OK
 
 

@@ -444,3 +444,39 @@ def completeness(frame: pl.DataFrame, first: str, last: str, by: Sequence[str] =
         pl.lit(expected).alias("months_expected"),
         (pl.col("months_reported") / expected * 100).alias("completeness_pct"),
     ).drop("_all", strict=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Indicator definitions
+
+
+def select_categories(categories: pl.DataFrame, numerator: dict) -> pl.Series:
+    """Ids of the source categories an indicator counts.
+
+    ``categories`` is the harmonised table (``category_id, catalogue_source, category_code, iccs_code,
+    family_code``). A category counts when its family is listed, when its ICCS code starts with a listed code
+    (``"0101"`` takes ``0101`` and its subclasses), or when ``catalogue_source:category_code`` starts with a
+    listed prefix (``"sesnsp:robo/robo-de-vehiculo-automotor"``).
+
+    Examples
+    --------
+    >>> table = pl.DataFrame({"category_id": [1, 2, 3], "catalogue_source": ["sesnsp", "cead", "cead"],
+    ...                       "category_code": ["homicidio/doloso", "homicidios", "hurtos"],
+    ...                       "iccs_code": ["0101", "0101", "0502"], "family_code": ["homicidios"] * 2 + ["robos"]})
+    >>> select_categories(table, {"iccs": ["0101"]}).to_list()
+    [1, 2]
+    >>> select_categories(table, {"families": ["robos"], "categories": ["sesnsp:homicidio"]}).to_list()
+    [1, 3]
+    """
+    families = list(numerator.get("families", []))
+    iccs = list(numerator.get("iccs", []))
+    prefixes = list(numerator.get("categories", []))
+    qualified = pl.concat_str([pl.col("catalogue_source"), pl.col("category_code")], separator=":")
+    condition = pl.lit(False)
+    if families:
+        condition = condition | pl.col("family_code").is_in(families)
+    for code in iccs:
+        condition = condition | pl.col("iccs_code").str.starts_with(code).fill_null(False)
+    for prefix in prefixes:
+        condition = condition | qualified.str.starts_with(prefix)
+    return categories.filter(condition).get_column("category_id").sort()

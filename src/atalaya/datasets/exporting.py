@@ -116,7 +116,7 @@ def export_counts(
     frame = frame.with_columns(
         pl.col("municipality_id").replace_strict(codes, return_dtype=pl.String).alias("municipality_code")
     )
-    frame = _territory_codes(frame, territories, list(codes))
+    frame = territory_codes(frame, territories, list(codes))
     if level == "source":
         code = pl.concat_str([pl.col("source"), pl.col("category_code")], separator=":")
         label = pl.col("category_label")
@@ -166,7 +166,12 @@ def family_months(municipality: Municipality, months: int = 12) -> list[dict]:
     return tables
 
 
-def _territory_codes(frame: pl.DataFrame, territories: str | None, municipality_ids: list[int]) -> pl.DataFrame:
+def territory_codes(frame: pl.DataFrame, territories: str | None, municipality_ids: list[int]) -> pl.DataFrame:
+    """Add ``territory_code``: the ancestor of each row's leaf ``territory_id`` at level ``territories``.
+
+    ``None`` leaves it empty (municipality level); ``hoja`` keeps the leaf; rows without a territory, or whose
+    territory has no ancestor at that level, get :data:`NO_TERRITORY`.
+    """
     if territories is None:
         return frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
     rows = list(

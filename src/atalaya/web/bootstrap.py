@@ -12,8 +12,17 @@ def ensure_data_dirs() -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
 
 
-def ensure_reference_data() -> None:
+def load_builtin_catalogues() -> dict[str, int]:
+    """Countries, the crime taxonomy and the indicator catalogue shipped with Atalaya (idempotent).
+
+    Returns how many rows of each kind were added.
+    """
     from atalaya.geo.models import Country
+    from atalaya.indicators.services import sync_builtin_indicators
+    from atalaya.taxonomy.services import sync_builtin_taxonomy
 
     for code, name in (("MX", "México"), ("CL", "Chile")):
         Country.objects.get_or_create(code=code, defaults={"name": name})
+    created = sync_builtin_taxonomy()
+    created["indicators"] = sync_builtin_indicators()
+    return created

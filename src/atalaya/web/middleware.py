@@ -12,7 +12,7 @@ CSP = (
     "object-src 'none'"
 )
 
-CSP_API_DOCS = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+CSP_INLINE_STYLES = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -21,8 +21,10 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # Swagger UI sets inline styles at run time; only its page may apply them (scripts stay 'self').
-        policy = CSP_API_DOCS if request.path.startswith("/api/docs/") else CSP
+        # Swagger UI and plotly.js inject <style> elements at run time; only their pages may apply inline styles
+        # (a view opts in with ``response.allow_inline_styles``). Scripts stay 'self' everywhere.
+        inline_styles = request.path.startswith("/api/docs/") or getattr(response, "allow_inline_styles", False)
+        policy = CSP_INLINE_STYLES if inline_styles else CSP
         response.setdefault("Content-Security-Policy", policy)
         return response
 

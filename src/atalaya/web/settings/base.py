@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "atalaya.geo",
     "atalaya.taxonomy",
     "atalaya.datasets",
+    "atalaya.indicators",
     "atalaya.web",
 ]
 
@@ -120,6 +121,11 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "atalaya.web.staticfinders.PlotlyFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,304 @@
+"""Indicator values for a municipality, read from the monthly cube and computed with ``analysis.indicators``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import Max, Min
+
+from atalaya.analysis import indicators as calc
+from atalaya.datasets.exporting import NO_TERRITORY, territory_codes
+from atalaya.datasets.models import Dataset, MonthlyCount
+from atalaya.datasets.writing import INCIDENTS_MEASURE, _as_date
+from atalaya.geo.models import Municipality, Population, Territory
+from atalaya.taxonomy.services import harmonised_table
+
+from .models import Indicator
+
+#: Measures of published counts that indicators read (victims are a separate measure, not mixed with crimes).
+CRIME_MEASURES = ("delitos", "casos", INCIDENTS_MEASURE)
+
+
+@transaction.atomic
+def sync_builtin_indicators() -> int:
+    """Create the seeded catalogue (``indicators/data/catalogue.json``); analysts' edits are kept."""
+    text = resources.files("atalaya.indicators").joinpath("data/catalogue.json").read_text(encoding="utf-8")
+    created = 0
+    for item in json.loads(text):
+        _, new = Indicator.objects.get_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "name_en": item.get("name_en", ""),
+                "description": item.get("description", ""),
+                "numerator": item["numerator"],
+                "unit": item.get("unit", "tasa"),
+                "better": item.get("better", "menor"),
+                "order": item.get("order", 100),
+                "is_builtin": True,
+                "methodology": item.get("methodology", DEFAULT_METHODOLOGY),
+            },
+        )
+        created += new
+    return created
+
+
+DEFAULT_METHODOLOGY = (
+    "Numerador: hechos registrados por la fuente en las categorías del indicador, según la tabla de "
+    "correspondencia activa. Denominador: población del territorio, interpolada linealmente entre años censales "
+    "o de proyección. Tasa anual: hechos de los últimos 12 meses por 100.000 habitantes. Intervalos de confianza "
+    "exactos de Poisson al 95 %. Un cambio se marca significativo cuando la prueba exacta condicional de dos "
+    "conteos de Poisson da p < 0,05. Los meses que la fuente no publicó no cuentan como cero."
+)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source: str
+    point_level: bool  # incidents with places (territories possible) or published counts (municipality only)
+    first: dt.date
+    last: dt.date
+
+
+def sources_for(municipality: Municipality) -> list[SourceInfo]:
+    """Sources with data in the monthly cube, point-level first (they allow territory breakdowns)."""
+    rows = (
+        MonthlyCount.objects.filter(municipality=municipality, measure__in=CRIME_MEASURES)
+        .values("source", "measure")
+        .annotate(first=Min("month"), last=Max("month"))
+    )
+    infos = {}
+    for row in rows:
+        point_level = row["measure"] == INCIDENTS_MEASURE
+        known = infos.get(row["source"])
+        first = min(row["first"], known.first) if known else row["first"]
+        last = max(row["last"], known.last) if known else row["last"]
+        infos[row["source"]] = SourceInfo(row["source"], point_level or (known and known.point_level), first, last)
+    return sorted(infos.values(), key=lambda s: (not s.point_level, s.source))
+
+
+def covered_months(municipality: Municipality, source: str) -> list[dt.date]:
+    """Months the source covers: those it published (counts) or inside its datasets' periods (incidents)."""
+    published = set(
+        MonthlyCount.objects.filter(municipality=municipality, source=source).values_list("month", flat=True).distinct()
+    )
+    spans = Dataset.objects.filter(municipalities=municipality, source=source, status="importado").values_list(
+        "period_start", "period_end"
+    )
+    for first, last in spans:
+        if first and last:
+            month = first.replace(day=1)
+            while month <= last:
+                published.add(month)
+                month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return sorted(published)
+
+
+class CubeReader:
+    """One municipality and source, read from the monthly cube once and then sliced in memory per indicator.
+
+    A dashboard asks for a dozen indicators; each used to be a query. The cube of a source is bounded by
+    territories × categories × months (not by the number of incidents), so one read serves them all.
+    """
+
+    def __init__(self, municipality: Municipality, source: str):
+        self.municipality = municipality
+        self.source = source
+        self.categories = harmonised_table()
+        self.months = covered_months(municipality, source)
+        qn = connection.ops.quote_name
+        measures = ", ".join(["%s"] * len(CRIME_MEASURES))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT territory_id, category_id, month, SUM(count) FROM {qn(MonthlyCount._meta.db_table)} "
+                f"WHERE municipality_id = %s AND source = %s AND measure IN ({measures}) "
+                f"GROUP BY territory_id, category_id, month",
+                [municipality.pk, source, *CRIME_MEASURES],
+            )
+            rows = [(t, c, _as_date(m), int(n)) for t, c, m, n in cursor.fetchall()]
+        self.frame = pl.DataFrame(
+            rows,
+            schema={"territory_id": pl.Int64, "category_id": pl.Int64, "period_start": pl.Date, "count": pl.Int64},
+            orient="row",
+        )
+        self._populations: dict = {}
+
+    def monthly(self, indicator: Indicator, level: str | None = None) -> pl.DataFrame:
+        """``territory_code, period_start, count`` of an indicator, zero-filled over the covered months."""
+        category_ids = calc.select_categories(self.categories, indicator.numerator)
+        frame = self.frame.filter(pl.col("category_id").is_in(category_ids.implode()))
+        if level:
+            frame = territory_codes(frame, level, [self.municipality.pk])
+        else:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
+        frame = frame.group_by(["territory_code", "period_start"]).agg(pl.col("count").sum())
+        keys = _territory_keys(self.municipality, level)
+        grid = pl.DataFrame({"territory_code": keys}, schema={"territory_code": pl.String}).join(
+            pl.DataFrame({"period_start": self.months}, schema={"period_start": pl.Date}), how="cross"
+        )
+        out = grid.join(frame, on=["territory_code", "period_start"], how="left", nulls_equal=True)
+        return out.with_columns(pl.col("count").fill_null(0)).sort(["territory_code", "period_start"], nulls_last=True)
+
+    def populations(self, years: list[int], level: str | None = None) -> pl.DataFrame:
+        key = (tuple(years), level)
+        if key not in self._populations:
+            self._populations[key] = populations(self.municipality, years, level)
+        return self._populations[key]
+
+
+def indicator_monthly(
+    municipality: Municipality, indicator: Indicator, source: str, level: str | None = None
+) -> pl.DataFrame:
+    """Monthly counts of an indicator: ``territory_code, period_start, count``, zeros where the source covered
+    the month but nothing of the indicator happened; months the source did not cover are absent."""
+    return CubeReader(municipality, source).monthly(indicator, level)
+
+
+def _territory_keys(municipality: Municipality, level: str | None) -> list[str | None]:
+    if not level:
+        return [None]
+    codes = list(
+        Territory.objects.filter(municipality=municipality, level__iexact=level)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    if level.casefold() in ("hoja", "leaf"):
+        codes = list(
+            Territory.objects.filter(municipality=municipality, children__isnull=True)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+    return [*codes, NO_TERRITORY]
+
+
+def populations(municipality: Municipality, years: list[int], level: str | None = None) -> pl.DataFrame:
+    """``territory_code, year, population``: the municipality's (level None) or each territory's, interpolated.
+
+    A territory without its own population gets the sum of its leaf territories' populations.
+    """
+    if not level:
+        known = pl.DataFrame(
+            list(Population.objects.filter(municipality=municipality, territory=None).values_list("year", "value")),
+            schema={"year": pl.Int64, "population": pl.Float64},
+            orient="row",
+        )
+        if known.is_empty():
+            return pl.DataFrame(schema={"territory_code": pl.String, "year": pl.Int64, "population": pl.Float64})
+        return calc.interpolate_population(known, years).select(
+            pl.lit(None, pl.String).alias("territory_code"), "year", "population"
+        )
+    rows = list(
+        Population.objects.filter(municipality=municipality, territory__isnull=False).values_list(
+            "territory_id", "year", "value"
+        )
+    )
+    known = pl.DataFrame(
+        rows, schema={"territory_id": pl.Int64, "year": pl.Int64, "population": pl.Float64}, orient="row"
+    )
+    if known.is_empty():
+        return pl.DataFrame(schema={"territory_code": pl.String, "year": pl.Int64, "population": pl.Float64})
+    per_territory = calc.interpolate_population(known, years, by=["territory_id"])
+    at_level = list(
+        Territory.objects.filter(municipality=municipality, level__iexact=level).values_list("pk", flat=True)
+    )
+    own = (
+        territory_codes(per_territory.filter(pl.col("territory_id").is_in(at_level)), level, [municipality.pk])
+        if level.casefold() not in ("hoja", "leaf")
+        else pl.DataFrame()
+    )
+    leaves = set(
+        Territory.objects.filter(municipality=municipality, children__isnull=True).values_list("pk", flat=True)
+    )
+    from_leaves = (
+        territory_codes(per_territory.filter(pl.col("territory_id").is_in(list(leaves))), level, [municipality.pk])
+        .group_by(["territory_code", "year"])
+        .agg(pl.col("population").sum())
+    )
+    if own.is_empty():
+        return from_leaves.select("territory_code", "year", "population")
+    own = own.select("territory_code", "year", "population")
+    missing = from_leaves.join(own, on=["territory_code", "year"], how="anti")
+    return pl.concat([own, missing.select(own.columns)])
+
+
+def headline(reader: CubeReader, indicator: Indicator) -> dict:
+    """The card of one indicator: last month against the same month a year before, last 12 months' rate, light."""
+    monthly = reader.monthly(indicator).drop("territory_code")
+    if monthly.is_empty():
+        return {"indicator": indicator, "empty": True}
+    yoy = calc.year_over_year(monthly)
+    rolled = calc.rolling_twelve_months(monthly)
+    lights = calc.semaforo(monthly)
+    last = monthly.get_column("period_start").max()
+    row = yoy.filter(pl.col("period_start") == last).row(0, named=True)
+    rolling = rolled.filter(pl.col("period_start") == last).row(0, named=True)["rolling_12m"]
+    light = lights.filter(pl.col("period_start") == last).row(0, named=True)
+    population = reader.populations([last.year])
+    rate = lower = upper = None
+    if rolling is not None and not population.is_empty():
+        pop = population.get_column("population")[0]
+        with_rate = calc.with_rates(pl.DataFrame({"count": [rolling], "population": [pop]}))
+        rate, lower, upper = with_rate.row(0)[2:5]
+    return {
+        "indicator": indicator,
+        "empty": False,
+        "month": last,
+        "count": row["count"],
+        "previous": row["previous"],
+        "change": row["change"],
+        "change_pct": row["change_pct"],
+        "significant": row["significant"],
+        "p_value": row["p_value"],
+        "rolling_12m": rolling,
+        "rate": rate,
+        "rate_lower": lower,
+        "rate_upper": upper,
+        "light": light["light"],
+        "baseline": light["baseline"],
+        "trend": None
+        if row["change"] is None
+        else ("sube" if row["change"] > 0 else "baja" if row["change"] < 0 else "igual"),
+    }
+
+
+def ranking(reader: CubeReader, indicator: Indicator, level: str) -> pl.DataFrame:
+    """Territories of a level over the last 12 covered months: count, population, annual rate, rank range."""
+    municipality = reader.municipality
+    monthly = reader.monthly(indicator, level)
+    if monthly.is_empty():
+        return monthly
+    last = monthly.get_column("period_start").max()
+    first = (last.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    window = monthly.filter(pl.col("period_start") >= first)
+    totals = window.group_by("territory_code").agg(
+        pl.col("count").sum(), pl.col("period_start").n_unique().alias("months")
+    )
+    pops = reader.populations([last.year], level).select("territory_code", "population")
+    names = dict(Territory.objects.filter(municipality=municipality).values_list("code", "name"))
+    table = totals.join(pops, on="territory_code", how="left").with_columns(
+        pl.col("territory_code").replace_strict(names, default=None, return_dtype=pl.String).alias("name")
+    )
+    table = calc.with_rates(table)
+    ranked = calc.rank_with_intervals(table.filter(pl.col("territory_code") != NO_TERRITORY))
+    unranked = table.filter((pl.col("territory_code") == NO_TERRITORY) | pl.col("rate").is_null())
+    out = pl.concat(
+        [ranked, unranked.join(ranked.select("territory_code"), on="territory_code", how="anti")], how="diagonal"
+    )
+    return out.sort(["rank", "territory_code"], nulls_last=True).with_columns(
+        pl.lit(first).alias("window_start"), pl.lit(last).alias("window_end")
+    )
+
+
+def class_breaks(values: np.ndarray, classes: int = 5) -> list[float]:
+    """Quantile class breaks (the upper bound of each class), de-duplicated for skewed data."""
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return []
+    breaks = np.unique(np.quantile(values, np.linspace(0, 1, classes + 1)[1:]))
+    return [float(b) for b in breaks]

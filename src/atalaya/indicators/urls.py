@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("<str:code>/", views.DashboardView.as_view(), name="dashboard"),
+    path("<str:code>/ranking.<str:fmt>", views.RankingExportView.as_view(), name="ranking_export"),
+]

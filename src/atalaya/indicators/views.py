@@ -1,0 +1,252 @@
+"""The municipality dashboard: headline cards, the series against last year, a choropleth and a ranking."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import polars as pl
+import shapely
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from atalaya.datasets.exporting import NO_TERRITORY
+from atalaya.geo.models import Municipality, Territory
+
+from . import services
+from .models import Indicator
+
+PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+NO_DATA_COLOR = "#d9d9d9"
+MONTH_LABELS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
+
+
+class DashboardSelection:
+    """What the user picked (indicator, source, territory level), with sensible defaults."""
+
+    def __init__(self, request, municipality: Municipality):
+        self.municipality = municipality
+        self.sources = services.sources_for(municipality)
+        self.indicators = list(Indicator.objects.all())
+        if not self.indicators:
+            raise Http404
+        wanted = request.GET.get("indicador")
+        self.indicator = next((i for i in self.indicators if i.code == wanted), self.indicators[0])
+        wanted_source = request.GET.get("fuente")
+        self.source = next(
+            (s for s in self.sources if s.source == wanted_source), self.sources[0] if self.sources else None
+        )
+        levels = list(
+            Territory.objects.filter(municipality=municipality)
+            .values_list("level", flat=True)
+            .distinct()
+            .order_by("level")
+        )
+        self.levels = levels
+        leaf_levels = set(
+            Territory.objects.filter(municipality=municipality, children__isnull=True).values_list("level", flat=True)
+        )
+        parent_levels = [lv for lv in levels if lv not in leaf_levels]
+        default_level = parent_levels[-1] if parent_levels else (levels[0] if levels else None)
+        wanted_level = request.GET.get("nivel")
+        self.level = wanted_level if wanted_level in levels else default_level
+        self.territorial = bool(self.source and self.source.point_level and self.level)
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        params = {"indicador": self.indicator.code}
+        if self.source:
+            params["fuente"] = self.source.source
+        if self.level:
+            params["nivel"] = self.level
+        return urlencode(params)
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "indicators/dashboard.html"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.allow_inline_styles = True  # plotly.js injects its own <style> rules
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        municipality = get_object_or_404(Municipality.objects.visible_to(self.request.user), code=kwargs["code"])
+        selection = DashboardSelection(self.request, municipality)
+        context.update({"municipality": municipality, "sel": selection})
+        if selection.source is None:
+            return context
+        reader = services.CubeReader(municipality, selection.source.source)
+        context["cards"] = [services.headline(reader, ind) for ind in selection.indicators[:8]]
+        monthly = reader.monthly(selection.indicator)
+        context["series_spec"] = series_spec(monthly, selection.indicator)
+        if not monthly.is_empty():
+            context["last_month"] = monthly.get_column("period_start").max()
+        if selection.territorial:
+            table = services.ranking(reader, selection.indicator, selection.level)
+            context["ranking"] = table.to_dicts()
+            if not table.is_empty():
+                context["window"] = (table.get_column("window_start")[0], table.get_column("window_end")[0])
+            context["map_spec"] = map_spec(municipality, table, selection.level)
+        return context
+
+
+def series_spec(monthly: pl.DataFrame, indicator: Indicator) -> dict:
+    """Plotly spec: this year's months against the previous year's, one line each."""
+    traces = []
+    if not monthly.is_empty():
+        last_year = monthly.get_column("period_start").max().year
+        styles = {
+            last_year: {"color": "#0b5d7a", "width": 3},
+            last_year - 1: {"color": "#9aa9b8", "width": 2, "dash": "dot"},
+        }
+        for year in (last_year - 1, last_year):
+            part = monthly.filter(pl.col("period_start").dt.year() == year).sort("period_start")
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": str(year),
+                    "x": [MONTH_LABELS[d.month - 1] for d in part.get_column("period_start")],
+                    "y": part.get_column("count").to_list(),
+                    "line": styles[year],
+                }
+            )
+    return {
+        "data": traces,
+        "layout": {
+            "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
+            "height": 320,
+            "title": {"text": indicator.name, "font": {"size": 15}},
+            "xaxis": {"categoryorder": "array", "categoryarray": MONTH_LABELS},
+            "yaxis": {"title": {"text": _("hechos por mes")}, "rangemode": "tozero"},
+            "legend": {"orientation": "h", "y": -0.15},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+    }
+
+
+def map_spec(municipality: Municipality, table: pl.DataFrame, level: str) -> dict:
+    """A choropleth of the level's territories by annual rate, in quantile classes, with no basemap needed."""
+    territories = {t.code: t for t in Territory.objects.filter(municipality=municipality, level__iexact=level)}
+    rates = {r["territory_code"]: r for r in table.to_dicts()}
+    values = (
+        table.filter(pl.col("territory_code") != NO_TERRITORY).get_column("rate").to_numpy().astype(float)
+        if "rate" in table.columns
+        else []
+    )
+    breaks = services.class_breaks(values) if len(values) else []
+    groups: dict[int, dict] = {}
+    hover_x, hover_y, hover_text = [], [], []
+    lat0 = None
+    for code, territory in territories.items():
+        if not territory.geometry:
+            continue
+        geom = shapely.from_wkb(bytes(territory.geometry))
+        lat0 = lat0 or geom.centroid.y
+        row = rates.get(code, {})
+        rate = row.get("rate")
+        klass = -1 if rate is None else next((i for i, b in enumerate(breaks) if rate <= b + 1e-12), len(breaks) - 1)
+        group = groups.setdefault(klass, {"x": [], "y": []})
+        for polygon in getattr(geom, "geoms", [geom]):
+            if polygon.geom_type != "Polygon":
+                continue
+            xs, ys = polygon.exterior.coords.xy
+            group["x"].extend([*xs, None])
+            group["y"].extend([*ys, None])
+        point = geom.representative_point()
+        hover_x.append(point.x)
+        hover_y.append(point.y)
+        rate_text = "—" if rate is None else f"{rate:,.1f}"
+        hover_text.append(f"{territory.name}: {rate_text} por 100.000 · {row.get('count', 0)} hechos")
+    traces = []
+    for klass in sorted(groups):
+        if klass < 0:
+            name, color = _("sin población"), NO_DATA_COLOR
+        else:
+            low = 0 if klass == 0 else breaks[klass - 1]
+            name, color = f"{low:,.1f} – {breaks[klass]:,.1f}", PALETTE[min(klass, len(PALETTE) - 1)]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "fill": "toself",
+                "name": name,
+                "x": groups[klass]["x"],
+                "y": groups[klass]["y"],
+                "fillcolor": color,
+                "line": {"color": "#ffffff", "width": 1},
+                "hoverinfo": "skip",
+            }
+        )
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": hover_x,
+            "y": hover_y,
+            "text": hover_text,
+            "hoverinfo": "text",
+            "marker": {"size": 6, "color": "rgba(0,0,0,0.15)"},
+            "showlegend": False,
+        }
+    )
+    ratio = 1 / math.cos(math.radians(lat0)) if lat0 is not None else 1
+    return {
+        "data": traces,
+        "layout": {
+            "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+            "height": 420,
+            "title": {"text": _("Tasa anual por 100.000 habitantes"), "font": {"size": 14}},
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": ratio},
+            "legend": {"title": {"text": _("clases (cuantiles)")}},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+    }
+
+
+class RankingExportView(LoginRequiredMixin, View):
+    """The ranking table as CSV or XLSX, with the same columns as on screen."""
+
+    def get(self, request, code: str, fmt: str):
+        municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
+        selection = DashboardSelection(request, municipality)
+        if not selection.territorial:
+            raise Http404
+        reader = services.CubeReader(municipality, selection.source.source)
+        table = services.ranking(reader, selection.indicator, selection.level)
+        out = table.select(
+            pl.col("territory_code").alias("codigo"),
+            pl.col("name").alias("territorio"),
+            pl.col("count").alias("hechos_12_meses"),
+            pl.col("population").alias("poblacion"),
+            pl.col("rate").round(2).alias("tasa_100k"),
+            pl.col("rate_lower").round(2).alias("tasa_inferior_95"),
+            pl.col("rate_upper").round(2).alias("tasa_superior_95"),
+            pl.col("rank").alias("lugar"),
+            pl.col("rank_best").alias("lugar_mejor"),
+            pl.col("rank_worst").alias("lugar_peor"),
+            pl.col("window_start").alias("desde"),
+            pl.col("window_end").alias("hasta"),
+        )
+        name = f"ranking-{municipality.code}-{selection.indicator.code}-{selection.level}"
+        if fmt == "csv":
+            response = HttpResponse(("\ufeff" + out.write_csv()).encode("utf-8"), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        buffer = io.BytesIO()
+        out.write_excel(buffer, worksheet=selection.indicator.code[:31])
+        response = HttpResponse(
+            buffer.getvalue(), content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response

@@ -1,0 +1,105 @@
+"""Indicators read from the monthly cube: zero-filling, rates with populations, ranking, dashboard pages."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.urls import reverse
+
+from atalaya.datasets.importing import import_file
+from atalaya.indicators import services
+from atalaya.indicators.models import Indicator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(neza, fixtures_dir, generic_mapping):
+    from atalaya.taxonomy.models import Catalogue
+
+    import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv")
+    import_file(
+        "incidents", fixtures_dir / "incidentes_generico.csv", municipality_code="15058", mapping_name="policia-prueba"
+    )
+    assert Catalogue.objects.filter(source="policia-prueba").exists()
+    return neza
+
+
+def test_builtin_catalogue_is_seeded():
+    assert Indicator.objects.filter(is_builtin=True).count() == 12
+    assert services.sync_builtin_indicators() == 0  # idempotent
+
+
+def test_monthly_series_is_zero_filled_over_covered_months_only(loaded):
+    reader = services.CubeReader(loaded, "sesnsp")
+    homicide = Indicator.objects.get(code="homicidio-doloso")
+    monthly = reader.monthly(homicide)
+    assert monthly["period_start"].min() == dt.date(2025, 1, 1)
+    assert monthly["period_start"].max() == dt.date(2026, 6, 1)  # July 2026 was never published
+    assert monthly["count"].to_list()[:3] == [3, 2, 4]
+    extortion = reader.monthly(Indicator.objects.get(code="extorsion"))
+    assert extortion["count"].sum() == 0 and extortion.height == 18  # published zeros, not absent
+
+
+def test_headline_compares_with_the_same_month_a_year_before(loaded):
+    reader = services.CubeReader(loaded, "sesnsp")
+    card = services.headline(reader, Indicator.objects.get(code="robo-con-violencia"))
+    assert card["month"] == dt.date(2026, 6, 1)
+    assert (card["count"], card["previous"]) == (34, 35 + 59)  # negocio + coche in June 2025
+    assert card["significant"] is True and card["trend"] == "baja"
+    rolling = 34 + 36 + 38 + 40 + 33 + 35 + (33 + 50) + (36 + 54) + (30 + 57) + (37 + 58) + (41 + 62) + (44 + 60)
+    assert card["rolling_12m"] == rolling
+    assert card["rate"] == pytest.approx(rolling / 1_077_208 * 100_000)
+    assert card["light"] is None  # three complete previous years are not available
+
+
+def test_ranking_of_territories_with_populations(loaded):
+    reader = services.CubeReader(loaded, "policia-prueba")
+    indicator = Indicator.objects.create(code="todo", name="Todo", numerator={"categories": ["policia-prueba:"]})
+    table = services.ranking(reader, indicator, "sector")
+    by_code = {r["territory_code"]: r for r in table.to_dicts()}
+    assert by_code["S1"]["count"] == 1 and by_code["S2"]["count"] == 2 and by_code["SIN_TERRITORIO"]["count"] == 1
+    assert by_code["S2"]["population"] == 577_208
+    assert by_code["S2"]["rate"] == pytest.approx(2 / 577_208 * 100_000)
+    assert by_code["S2"]["rank"] == 1 and by_code["SIN_TERRITORIO"]["rank"] is None
+
+
+def test_dashboard_page_and_exports(client, loaded, make_user):
+    client.force_login(make_user("ana", ["15058"]))
+    page = client.get(reverse("indicators:dashboard", args=["15058"]), {"fuente": "policia-prueba", "nivel": "sector"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="spec-serie"' in html and 'id="spec-mapa"' in html
+    assert "Ranking por sector" in html and "'unsafe-inline'" in page["Content-Security-Policy"]
+    assert "script-src 'self';" in page["Content-Security-Policy"]
+    csv = client.get(
+        reverse("indicators:ranking_export", args=["15058", "csv"]), {"fuente": "policia-prueba", "nivel": "sector"}
+    )
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("codigo,territorio,hechos_12_meses,poblacion,tasa_100k")
+    xlsx = client.get(
+        reverse("indicators:ranking_export", args=["15058", "xlsx"]), {"fuente": "policia-prueba", "nivel": "sector"}
+    )
+    assert xlsx.content[:2] == b"PK"
+    published = client.get(reverse("indicators:dashboard", args=["15058"]), {"fuente": "sesnsp"})
+    assert "no hay desagregación territorial" in published.content.decode()
+
+
+def test_dashboard_is_scoped(client, loaded, penalolen, make_user):
+    client.force_login(make_user("pedro", ["13122"]))
+    assert client.get(reverse("indicators:dashboard", args=["15058"])).status_code == 404
+    assert client.get(reverse("indicators:ranking_export", args=["15058", "csv"])).status_code == 404
+
+
+def test_map_classes_and_legend(loaded):
+    from atalaya.indicators.views import map_spec
+
+    reader = services.CubeReader(loaded, "policia-prueba")
+    indicator = Indicator.objects.create(code="todo2", name="Todo", numerator={"categories": ["policia-prueba:"]})
+    spec = map_spec(loaded, services.ranking(reader, indicator, "sector"), "sector")
+    fills = [t for t in spec["data"] if t.get("fill") == "toself"]
+    assert fills and all(t["name"] for t in fills)
+    hover = spec["data"][-1]["text"]
+    assert any(text.startswith("Sector 2") for text in hover)
+    assert services.class_breaks(pl.Series([1.0, 2.0, 3.0, 4.0, 100.0]).to_numpy()) == pytest.approx(
+        [1.8, 2.6, 3.4, 23.2, 100.0]
+    )
