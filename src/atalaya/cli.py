@@ -140,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--database-url", default=None, help="base de datos vacía para medir (predeterminado: SQLite temporal)"
     )
+    p.add_argument(
+        "--dashboard-requests",
+        type=int,
+        default=40,
+        help="peticiones al tablero tras la importación para medir p50/p95 (0: no medir)",
+    )
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="inicia la aplicación web (desarrollo)")
@@ -340,7 +346,13 @@ def cmd_demo(args) -> int:
 def cmd_bench(args) -> int:
     from atalaya.bench import run_benchmark
 
-    result = run_benchmark(size=args.size, seed=args.seed, keep=args.keep, database_url=args.database_url)
+    result = run_benchmark(
+        size=args.size,
+        seed=args.seed,
+        keep=args.keep,
+        database_url=args.database_url,
+        dashboard_requests=args.dashboard_requests,
+    )
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return EXIT_OK
 

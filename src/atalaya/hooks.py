@@ -33,6 +33,16 @@ class ReaderSpec:
 
 READERS: dict[str, ReaderSpec] = {}
 
+#: Called inside each import's transaction with ``(municipality_ids, source)`` once the cube is refreshed, so
+#: that whatever derives from the cube (indicator values, later alerts) moves with the data, all or nothing.
+AFTER_IMPORT: list[Callable[[list[int], str], None]] = []
+
+
+def register_after_import(callback: Callable[[list[int], str], None]) -> Callable[[list[int], str], None]:
+    if callback not in AFTER_IMPORT:
+        AFTER_IMPORT.append(callback)
+    return callback
+
 
 def register_reader(spec: ReaderSpec) -> ReaderSpec:
     if spec.name in READERS:

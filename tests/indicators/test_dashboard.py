@@ -103,3 +103,40 @@ def test_map_classes_and_legend(loaded):
     assert services.class_breaks(pl.Series([1.0, 2.0, 3.0, 4.0, 100.0]).to_numpy()) == pytest.approx(
         [1.8, 2.6, 3.4, 23.2, 100.0]
     )
+
+
+def test_values_are_precomputed_at_import_and_match_the_cube(loaded):
+    from atalaya.indicators.models import IndicatorSnapshot, IndicatorValue
+
+    assert IndicatorSnapshot.objects.filter(municipality=loaded, source="sesnsp").exists()
+    stored = services.StoredValuesReader(loaded, "policia-prueba")
+    live = services.CubeReader(loaded, "policia-prueba")
+    for indicator in Indicator.objects.all():
+        for level in (None, "sector", "cuadrante"):
+            assert stored.monthly(indicator, level).equals(live.monthly(indicator, level)), (indicator.code, level)
+    assert IndicatorValue.objects.filter(municipality=loaded, source="sesnsp", level="sector").count() == 0
+
+
+def test_editing_a_definition_refreshes_stale_values(loaded):
+    indicator = Indicator.objects.get(code="extorsion")
+    before = services.StoredValuesReader(loaded, "sesnsp").monthly(indicator)["count"].sum()
+    indicator.numerator = {"iccs": ["0101"]}  # now counts homicides
+    indicator.save()
+    after = services.StoredValuesReader(loaded, "sesnsp").monthly(indicator)["count"].sum()
+    assert before == 0 and after == services.CubeReader(loaded, "sesnsp").monthly(indicator)["count"].sum() > 0
+
+
+def test_a_failed_import_leaves_indicator_values_untouched(loaded, fixtures_dir, monkeypatch, tmp_path):
+    from atalaya.indicators.models import IndicatorValue
+
+    before = list(IndicatorValue.objects.order_by("pk").values_list("pk", "count"))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("fallo simulado")
+
+    monkeypatch.setattr(services, "refresh_values", boom)
+    revised = tmp_path / "revisado.csv"
+    revised.write_bytes((fixtures_dir / "sesnsp_delitos_cp1252.csv").read_bytes().replace(b"\r\n", b"\n"))
+    with pytest.raises(RuntimeError):
+        import_file("sesnsp", revised)
+    assert list(IndicatorValue.objects.order_by("pk").values_list("pk", "count")) == before

@@ -40,7 +40,7 @@ from atalaya.analysis.problems import (
 )
 from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.geo.models import Municipality, Population, Territory
-from atalaya.hooks import READERS, ReaderSpec
+from atalaya.hooks import AFTER_IMPORT, READERS, ReaderSpec
 from atalaya.taxonomy.models import Catalogue
 from atalaya.taxonomy.services import choose_catalogue, resolve_categories
 
@@ -424,6 +424,10 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         for municipality_id, (first, last) in ranges.items():
             writing.refresh_monthly_cube(municipality_id, source, first, last)
     ctx.timings["cubo"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for callback in AFTER_IMPORT:
+        callback(municipality_ids, source)
+    ctx.timings["derivados"] = time.perf_counter() - started
 
     dataset.summary = _summary(outcome, result, catalogue, resolution.discovered)
     dataset.save(update_fields=["period_start", "period_end", "cutoff", "summary"])

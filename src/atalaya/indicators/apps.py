@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "atalaya.indicators"
     verbose_name = _("Indicadores")
+
+    def ready(self):
+        from atalaya.hooks import register_after_import
+
+        from .services import refresh_after_import
+
+        register_after_import(refresh_after_import)

@@ -60,3 +60,50 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} · {self.indicator}"
+
+
+class IndicatorValue(models.Model):
+    """Precomputed monthly values of every indicator for a municipality, source and territorial level.
+
+    Rebuilt after each import (and when definitions change), so that dashboards read a few hundred rows
+    instead of aggregating the cube. ``level`` is empty for the municipality total; ``territory_code`` is empty
+    there too, and ``SIN_TERRITORIO`` groups incidents without a territory.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    source = models.CharField(max_length=100)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_index=False)
+    level = models.CharField(max_length=50, blank=True)
+    territory_code = models.CharField(max_length=50, blank=True)
+    month = models.DateField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("valor de indicador")
+        verbose_name_plural = _("valores de indicadores")
+        indexes = [
+            models.Index(fields=["municipality", "source", "level", "indicator"], name="indicatorvalue_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.level}:{self.territory_code} {self.month:%Y-%m} = {self.count}"
+
+
+class IndicatorSnapshot(models.Model):
+    """When the values of a municipality and source were computed, and from which definitions."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    point_level = models.BooleanField(default=False)
+    first_month = models.DateField(null=True)
+    last_month = models.DateField(null=True)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cálculo de indicadores")
+        verbose_name_plural = _("cálculos de indicadores")
+        constraints = [models.UniqueConstraint(fields=["municipality", "source"], name="indicatorsnapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.source} {self.refreshed_at:%Y-%m-%d %H:%M}"

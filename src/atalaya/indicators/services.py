@@ -10,7 +10,7 @@ from importlib import resources
 import numpy as np
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 
 from atalaya.analysis import indicators as calc
 from atalaya.datasets.exporting import NO_TERRITORY, territory_codes
@@ -83,6 +83,17 @@ def sources_for(municipality: Municipality) -> list[SourceInfo]:
     return sorted(infos.values(), key=lambda s: (not s.point_level, s.source))
 
 
+def available_sources(municipality: Municipality) -> list[SourceInfo]:
+    """Sources with precomputed indicator values (cheap), falling back to the cube when there are none yet."""
+    from .models import IndicatorSnapshot
+
+    snapshots = IndicatorSnapshot.objects.filter(municipality=municipality, last_month__isnull=False)
+    infos = [SourceInfo(s.source, s.point_level, s.first_month, s.last_month) for s in snapshots]
+    if not infos:
+        return sources_for(municipality)
+    return sorted(infos, key=lambda s: (not s.point_level, s.source))
+
+
 def covered_months(municipality: Municipality, source: str) -> list[dt.date]:
     """Months the source covers: those it published (counts) or inside its datasets' periods (incidents)."""
     published = set(
@@ -144,6 +155,14 @@ class CubeReader:
         )
         out = grid.join(frame, on=["territory_code", "period_start"], how="left", nulls_equal=True)
         return out.with_columns(pl.col("count").fill_null(0)).sort(["territory_code", "period_start"], nulls_last=True)
+
+    def monthly_many(self, indicators: list[Indicator]) -> pl.DataFrame:
+        """``indicator_id, period_start, count`` at municipality level for several indicators."""
+        parts = [
+            self.monthly(ind).select(pl.lit(ind.pk).alias("indicator_id"), "period_start", "count")
+            for ind in indicators
+        ]
+        return pl.concat(parts) if parts else pl.DataFrame()
 
     def populations(self, years: list[int], level: str | None = None) -> pl.DataFrame:
         key = (tuple(years), level)
@@ -228,43 +247,54 @@ def populations(municipality: Municipality, years: list[int], level: str | None 
 
 
 def headline(reader: CubeReader, indicator: Indicator) -> dict:
-    """The card of one indicator: last month against the same month a year before, last 12 months' rate, light."""
-    monthly = reader.monthly(indicator).drop("territory_code")
+    """The card of one indicator (see :func:`headlines`)."""
+    return headlines(reader, [indicator])[0]
+
+
+def headlines(reader, indicators: list[Indicator]) -> list[dict]:
+    """Cards of several indicators, computed together: last month against the same month a year before
+    (with the exact test), the last 12 months' annual rate with its interval, and the semáforo light."""
+    monthly = reader.monthly_many(indicators)
     if monthly.is_empty():
-        return {"indicator": indicator, "empty": True}
-    yoy = calc.year_over_year(monthly)
-    rolled = calc.rolling_twelve_months(monthly)
-    lights = calc.semaforo(monthly)
+        return [{"indicator": ind, "empty": True} for ind in indicators]
+    by = ["indicator_id"]
     last = monthly.get_column("period_start").max()
-    row = yoy.filter(pl.col("period_start") == last).row(0, named=True)
-    rolling = rolled.filter(pl.col("period_start") == last).row(0, named=True)["rolling_12m"]
-    light = lights.filter(pl.col("period_start") == last).row(0, named=True)
+    yoy = calc.year_over_year(monthly, by=by).filter(pl.col("period_start") == last)
+    rolled = calc.rolling_twelve_months(monthly, by=by).filter(pl.col("period_start") == last)
+    lights = calc.semaforo(monthly, by=by).filter(pl.col("period_start") == last)
+    table = yoy.join(rolled.select(*by, "rolling_12m"), on=by).join(lights.select(*by, "light", "baseline"), on=by)
     population = reader.populations([last.year])
-    rate = lower = upper = None
-    if rolling is not None and not population.is_empty():
-        pop = population.get_column("population")[0]
-        with_rate = calc.with_rates(pl.DataFrame({"count": [rolling], "population": [pop]}))
-        rate, lower, upper = with_rate.row(0)[2:5]
-    return {
-        "indicator": indicator,
-        "empty": False,
-        "month": last,
-        "count": row["count"],
-        "previous": row["previous"],
-        "change": row["change"],
-        "change_pct": row["change_pct"],
-        "significant": row["significant"],
-        "p_value": row["p_value"],
-        "rolling_12m": rolling,
-        "rate": rate,
-        "rate_lower": lower,
-        "rate_upper": upper,
-        "light": light["light"],
-        "baseline": light["baseline"],
-        "trend": None
-        if row["change"] is None
-        else ("sube" if row["change"] > 0 else "baja" if row["change"] < 0 else "igual"),
-    }
+    pop = population.get_column("population")[0] if not population.is_empty() else None
+    table = calc.with_rates(table.with_columns(pl.lit(pop, pl.Float64).alias("population")), count="rolling_12m")
+    rows = {r["indicator_id"]: r for r in table.to_dicts()}
+    cards = []
+    for indicator in indicators:
+        row = rows.get(indicator.pk)
+        if row is None:
+            cards.append({"indicator": indicator, "empty": True})
+            continue
+        change = row["change"]
+        cards.append(
+            {
+                "indicator": indicator,
+                "empty": False,
+                "month": last,
+                "count": row["count"],
+                "previous": row["previous"],
+                "change": change,
+                "change_pct": row["change_pct"],
+                "significant": row["significant"],
+                "p_value": row["p_value"],
+                "rolling_12m": row["rolling_12m"],
+                "rate": row["rate"],
+                "rate_lower": row["rate_lower"],
+                "rate_upper": row["rate_upper"],
+                "light": row["light"],
+                "baseline": row["baseline"],
+                "trend": None if change is None else ("sube" if change > 0 else "baja" if change < 0 else "igual"),
+            }
+        )
+    return cards
 
 
 def ranking(reader: CubeReader, indicator: Indicator, level: str) -> pl.DataFrame:
@@ -302,3 +332,130 @@ def class_breaks(values: np.ndarray, classes: int = 5) -> list[float]:
         return []
     breaks = np.unique(np.quantile(values, np.linspace(0, 1, classes + 1)[1:]))
     return [float(b) for b in breaks]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Precomputed values
+
+
+def definitions_fingerprint() -> str:
+    """Changes whenever an indicator definition, a crosswalk mapping or the set of categories changes."""
+    import hashlib
+
+    from atalaya.taxonomy.models import CrosswalkEntry, SourceCategory
+
+    digest = hashlib.sha256()
+    digest.update(
+        json.dumps(
+            list(Indicator.objects.order_by("pk").values_list("pk", "numerator")), sort_keys=True, default=str
+        ).encode()
+    )
+    digest.update(
+        json.dumps(
+            list(
+                CrosswalkEntry.objects.filter(crosswalk__is_active=True)
+                .order_by("pk")
+                .values_list("source_category_id", "family_id", "iccs_id")
+            )
+        ).encode()
+    )
+    categories = SourceCategory.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    digest.update(f"{categories['n']}:{categories['last']}".encode())
+    return digest.hexdigest()
+
+
+def refresh_values(municipality: Municipality, source: str, fingerprint: str | None = None) -> int:
+    """Recompute every indicator of a municipality and source, at municipality level and every territorial
+    level (point-level sources). Returns the number of stored values."""
+    from atalaya.datasets.writing import bulk_insert
+
+    from .models import IndicatorSnapshot, IndicatorValue
+
+    reader = CubeReader(municipality, source)
+    point_level = any(info.point_level for info in sources_for(municipality) if info.source == source)
+    levels: list[str | None] = [None]
+    if point_level:
+        levels += list(
+            Territory.objects.filter(municipality=municipality)
+            .order_by("level")
+            .values_list("level", flat=True)
+            .distinct()
+        )
+    parts = []
+    for indicator in Indicator.objects.all():
+        for level in levels:
+            monthly = reader.monthly(indicator, level)
+            parts.append(
+                monthly.select(
+                    pl.lit(municipality.pk).alias("municipality_id"),
+                    pl.lit(source).alias("source"),
+                    pl.lit(indicator.pk).alias("indicator_id"),
+                    pl.lit(level or "").alias("level"),
+                    pl.col("territory_code").fill_null("").alias("territory_code"),
+                    pl.col("period_start").alias("month"),
+                    "count",
+                )
+            )
+    values = pl.concat(parts) if parts else pl.DataFrame()
+    with transaction.atomic():
+        IndicatorValue.objects.filter(municipality=municipality, source=source).delete()
+        if not values.is_empty():
+            bulk_insert(IndicatorValue._meta.db_table, values.columns, values)
+        info = next((i for i in sources_for(municipality) if i.source == source), None)
+        IndicatorSnapshot.objects.update_or_create(
+            municipality=municipality,
+            source=source,
+            defaults={
+                "fingerprint": fingerprint or definitions_fingerprint(),
+                "point_level": bool(info and info.point_level),
+                "first_month": info.first if info else None,
+                "last_month": info.last if info else None,
+            },
+        )
+    return values.height
+
+
+def refresh_after_import(municipality_ids: list[int], source: str) -> None:
+    """Hook run inside the import's transaction: the values move with the data, all or nothing."""
+    fingerprint = definitions_fingerprint()
+    for municipality in Municipality.objects.filter(pk__in=municipality_ids):
+        refresh_values(municipality, source, fingerprint)
+
+
+class StoredValuesReader:
+    """Reads precomputed values (same interface as :class:`CubeReader`); refreshes them when stale."""
+
+    def __init__(self, municipality: Municipality, source: str):
+        from .models import IndicatorSnapshot
+
+        self.municipality = municipality
+        self.source = source
+        snapshot = IndicatorSnapshot.objects.filter(municipality=municipality, source=source).first()
+        if snapshot is None or snapshot.fingerprint != definitions_fingerprint():
+            refresh_values(municipality, source)
+        self._populations: dict = {}
+
+    def monthly(self, indicator: Indicator, level: str | None = None) -> pl.DataFrame:
+        from .models import IndicatorValue
+
+        rows = IndicatorValue.objects.filter(
+            municipality=self.municipality, source=self.source, indicator=indicator, level=level or ""
+        ).values_list("territory_code", "month", "count")
+        frame = pl.DataFrame(
+            list(rows), schema={"territory_code": pl.String, "period_start": pl.Date, "count": pl.Int64}, orient="row"
+        )
+        if not level:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
+        return frame.sort(["territory_code", "period_start"], nulls_last=True)
+
+    def monthly_many(self, indicators: list[Indicator]) -> pl.DataFrame:
+        from .models import IndicatorValue
+
+        rows = IndicatorValue.objects.filter(
+            municipality=self.municipality, source=self.source, level="", indicator__in=indicators
+        ).values_list("indicator_id", "month", "count")
+        return pl.DataFrame(
+            list(rows), schema={"indicator_id": pl.Int64, "period_start": pl.Date, "count": pl.Int64}, orient="row"
+        ).sort(["indicator_id", "period_start"])
+
+    populations = CubeReader.populations

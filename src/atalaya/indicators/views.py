@@ -30,7 +30,7 @@ class DashboardSelection:
 
     def __init__(self, request, municipality: Municipality):
         self.municipality = municipality
-        self.sources = services.sources_for(municipality)
+        self.sources = services.available_sources(municipality)
         self.indicators = list(Indicator.objects.all())
         if not self.indicators:
             raise Http404
@@ -82,8 +82,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context.update({"municipality": municipality, "sel": selection})
         if selection.source is None:
             return context
-        reader = services.CubeReader(municipality, selection.source.source)
-        context["cards"] = [services.headline(reader, ind) for ind in selection.indicators[:8]]
+        reader = services.StoredValuesReader(municipality, selection.source.source)
+        context["cards"] = services.headlines(reader, selection.indicators[:8])
         monthly = reader.monthly(selection.indicator)
         context["series_spec"] = series_spec(monthly, selection.indicator)
         if not monthly.is_empty():
@@ -222,7 +222,7 @@ class RankingExportView(LoginRequiredMixin, View):
         selection = DashboardSelection(request, municipality)
         if not selection.territorial:
             raise Http404
-        reader = services.CubeReader(municipality, selection.source.source)
+        reader = services.StoredValuesReader(municipality, selection.source.source)
         table = services.ranking(reader, selection.indicator, selection.level)
         out = table.select(
             pl.col("territory_code").alias("codigo"),
