@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("municipalities/", views.MunicipalityList.as_view(), name="municipalities"),
     path("datasets/", views.DatasetList.as_view(), name="datasets"),
     path("counts/", views.CountList.as_view(), name="counts"),
+    path("", include("atalaya.indicators.api.urls")),
 ]

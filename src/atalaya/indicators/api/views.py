@@ -1,0 +1,161 @@
+"""API of indicators and of the reference data they need (territories as GeoJSON, harmonised categories).
+
+Private endpoints are scoped to the municipalities the user may see (404 outside them). The ``/api/public/``
+endpoints need no login: they answer only for indicators a municipality has published, and apply small-cell
+suppression (1–4 → "<5", rates withheld).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import shapely
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from shapely.geometry import mapping
+
+from atalaya.analysis import indicators as calc
+from atalaya.geo.models import Municipality, Territory
+from atalaya.indicators import services
+from atalaya.indicators.models import Indicator, Publication
+from atalaya.taxonomy.services import harmonised_table
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "name_en", "description", "methodology", "numerator", "unit", "periodicity", "better"]
+
+
+class ValueSerializer(serializers.Serializer):
+    territory_code = serializers.CharField(allow_null=True)
+    period_start = serializers.DateField()
+    count = serializers.IntegerField(allow_null=True)
+    count_public = serializers.CharField(required=False)
+    population = serializers.FloatField(allow_null=True)
+    rate = serializers.FloatField(allow_null=True)
+    rate_lower = serializers.FloatField(allow_null=True)
+    rate_upper = serializers.FloatField(allow_null=True)
+
+
+def _municipality(request, code: str | None, queryset=None) -> Municipality:
+    queryset = queryset if queryset is not None else Municipality.objects.visible_to(request.user)
+    municipality = queryset.filter(code=code).first() if code else None
+    if municipality is None:
+        raise NotFound("Municipio inexistente o sin acceso.")
+    return municipality
+
+
+class IndicatorList(APIView):
+    """Indicator definitions (public: a definition reveals nothing about any municipality)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=IndicatorSerializer(many=True))
+    def get(self, request):
+        return Response(IndicatorSerializer(Indicator.objects.all(), many=True).data)
+
+
+PARAMS = [
+    OpenApiParameter("municipality", OpenApiTypes.STR, required=True, description="código oficial"),
+    OpenApiParameter("source", OpenApiTypes.STR, description="fuente; por omisión la primera disponible"),
+    OpenApiParameter("level", OpenApiTypes.STR, description="nivel territorial; vacío: municipio"),
+    OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"]),
+]
+
+
+def indicator_values(municipality: Municipality, indicator: Indicator, params) -> pl.DataFrame:
+    """Counts of an indicator per period with population and rate (per 100,000, for the period)."""
+    sources = services.available_sources(municipality)
+    source = params.get("source") or (sources[0].source if sources else None)
+    if source not in {s.source for s in sources}:
+        raise ValidationError({"source": f"Fuentes disponibles: {', '.join(s.source for s in sources)}."})
+    level = params.get("level") or None
+    if level and level not in set(Territory.objects.filter(municipality=municipality).values_list("level", flat=True)):
+        raise ValidationError({"level": "Nivel territorial desconocido en este municipio."})
+    period = params.get("period", "month")
+    if period not in ("month", "quarter", "year"):
+        raise ValidationError({"period": "month, quarter o year."})
+    reader = services.StoredValuesReader(municipality, source)
+    monthly = reader.monthly(indicator, level)
+    totals = calc.to_period(monthly, period, by=["territory_code"])
+    years = sorted({d.year for d in totals.get_column("period_start")}) or [0]
+    pops = reader.populations(years, level)
+    totals = totals.with_columns(pl.col("period_start").dt.year().alias("year")).join(
+        pops, on=["territory_code", "year"], how="left", nulls_equal=True
+    )
+    return calc.with_rates(totals).drop("year")
+
+
+class IndicatorValues(APIView):
+    @extend_schema(parameters=PARAMS, responses=ValueSerializer(many=True))
+    def get(self, request, code: str):
+        indicator = Indicator.objects.filter(code=code).first()
+        if indicator is None:
+            raise NotFound("Indicador inexistente.")
+        municipality = _municipality(request, request.query_params.get("municipality"))
+        frame = indicator_values(municipality, indicator, request.query_params)
+        return Response(ValueSerializer(frame.to_dicts(), many=True).data)
+
+
+class PublicIndicatorValues(APIView):
+    """Published indicators only, with small-cell suppression."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(parameters=PARAMS, responses=ValueSerializer(many=True))
+    def get(self, request, code: str):
+        municipality = _municipality(request, request.query_params.get("municipality"), Municipality.objects.all())
+        publication = (
+            Publication.objects.filter(municipality=municipality, indicator__code=code, is_public=True)
+            .select_related("indicator")
+            .first()
+        )
+        if publication is None:
+            raise NotFound("Este indicador no está publicado para este municipio.")
+        frame = calc.suppress_small_cells(indicator_values(municipality, publication.indicator, request.query_params))
+        frame = frame.with_columns(
+            pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("count")).alias("count")
+        ).drop("suppressed")
+        return Response(ValueSerializer(frame.to_dicts(), many=True).data)
+
+
+class TerritoryGeoJSON(APIView):
+    """Territories of a municipality as a GeoJSON FeatureCollection (WGS84)."""
+
+    @extend_schema(parameters=[PARAMS[0], PARAMS[2]], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        municipality = _municipality(request, request.query_params.get("municipality"))
+        territories = Territory.objects.filter(municipality=municipality).select_related("parent")
+        if request.query_params.get("level"):
+            territories = territories.filter(level__iexact=request.query_params["level"])
+        features = [
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": t.code,
+                    "name": t.name,
+                    "level": t.level,
+                    "parent": t.parent.code if t.parent else None,
+                },
+                "geometry": mapping(shapely.from_wkb(bytes(t.geometry))) if t.geometry else None,
+            }
+            for t in territories
+        ]
+        return Response({"type": "FeatureCollection", "features": features})
+
+
+class CategoryList(APIView):
+    """Source categories with their harmonised mapping (ICCS, family, harm weight)."""
+
+    @extend_schema(parameters=[OpenApiParameter("source", OpenApiTypes.STR)], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        table = harmonised_table()
+        if request.query_params.get("source"):
+            table = table.filter(pl.col("catalogue_source") == request.query_params["source"])
+        return Response(table.drop("catalogue_id", "family_order").to_dicts())
