@@ -192,9 +192,25 @@ def load_demo(
     outcome = import_file("cead", files["cead"], origin="demo")
     outcomes.append(outcome)
     say(f"  CEAD: {outcome.message}")
+    _publish_demo_indicators()
     for username, password, codes, role, superuser in DEMO_USERS:
         create_user(username, password, municipality_codes=codes, role=role, superuser=superuser)
     return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
+
+
+DEMO_PUBLISHED = ("homicidio-doloso", "robo-con-violencia", "robo-vehiculo", "violencia-familiar", "secuestro")
+
+
+def _publish_demo_indicators() -> None:
+    """The demo municipalities publish a few indicators, so that the public portal has something to show."""
+    from atalaya.geo.models import Municipality
+    from atalaya.indicators.models import Indicator, Publication
+
+    for municipality in Municipality.objects.filter(code__in=["15058", "13122"]):
+        for indicator in Indicator.objects.filter(code__in=DEMO_PUBLISHED):
+            Publication.objects.update_or_create(
+                municipality=municipality, indicator=indicator, defaults={"is_public": True}
+            )
 
 
 def _write_municipality(m: synthetic.SyntheticMunicipality, folder: Path, rng, mapping_def: dict) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 import shapely
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -46,7 +47,7 @@ def _municipality(request, code: str | None, queryset=None) -> Municipality:
     queryset = queryset if queryset is not None else Municipality.objects.visible_to(request.user)
     municipality = queryset.filter(code=code).first() if code else None
     if municipality is None:
-        raise NotFound("Municipio inexistente o sin acceso.")
+        raise NotFound(_("Municipio inexistente o sin acceso."))
     return municipality
 
 
@@ -73,13 +74,15 @@ def indicator_values(municipality: Municipality, indicator: Indicator, params) -
     sources = services.available_sources(municipality)
     source = params.get("source") or (sources[0].source if sources else None)
     if source not in {s.source for s in sources}:
-        raise ValidationError({"source": f"Fuentes disponibles: {', '.join(s.source for s in sources)}."})
+        raise ValidationError(
+            {"source": _("Fuentes disponibles: %(sources)s.") % {"sources": ", ".join(s.source for s in sources)}}
+        )
     level = params.get("level") or None
     if level and level not in set(Territory.objects.filter(municipality=municipality).values_list("level", flat=True)):
-        raise ValidationError({"level": "Nivel territorial desconocido en este municipio."})
+        raise ValidationError({"level": _("Nivel territorial desconocido en este municipio.")})
     period = params.get("period", "month")
     if period not in ("month", "quarter", "year"):
-        raise ValidationError({"period": "month, quarter o year."})
+        raise ValidationError({"period": _("month, quarter o year.")})
     reader = services.StoredValuesReader(municipality, source)
     monthly = reader.monthly(indicator, level)
     totals = calc.to_period(monthly, period, by=["territory_code"])
@@ -96,7 +99,7 @@ class IndicatorValues(APIView):
     def get(self, request, code: str):
         indicator = Indicator.objects.filter(code=code).first()
         if indicator is None:
-            raise NotFound("Indicador inexistente.")
+            raise NotFound(_("Indicador inexistente."))
         municipality = _municipality(request, request.query_params.get("municipality"))
         frame = indicator_values(municipality, indicator, request.query_params)
         return Response(ValueSerializer(frame.to_dicts(), many=True).data)
@@ -117,7 +120,7 @@ class PublicIndicatorValues(APIView):
             .first()
         )
         if publication is None:
-            raise NotFound("Este indicador no está publicado para este municipio.")
+            raise NotFound(_("Este indicador no está publicado para este municipio."))
         frame = calc.suppress_small_cells(indicator_values(municipality, publication.indicator, request.query_params))
         frame = frame.with_columns(
             pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("count")).alias("count")

@@ -1,0 +1,58 @@
+"""The public portal: anonymous, only what was published, small cells suppressed."""
+
+import pytest
+from django.urls import reverse
+
+from atalaya.datasets.importing import import_file
+from atalaya.indicators.models import Indicator, Publication
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(neza, fixtures_dir):
+    import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv")
+    for code in ("homicidio-doloso", "secuestro"):
+        Publication.objects.create(municipality=neza, indicator=Indicator.objects.get(code=code), is_public=True)
+    Publication.objects.create(
+        municipality=neza, indicator=Indicator.objects.get(code="violencia-familiar"), is_public=False
+    )
+    return neza
+
+
+def test_portal_lists_only_municipalities_that_publish(client, published, penalolen):
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "Nezahualcóyotl" in page and "Peñalolén" not in page
+    assert client.get(reverse("portal:municipality", args=["13122"])).status_code == 404
+
+
+def test_municipality_page_shows_published_indicators_with_suppression(client, published):
+    page = client.get(reverse("portal:municipality", args=["15058"])).content.decode()
+    assert "Homicidio intencional" in page and "Secuestro" in page
+    assert "Violencia familiar" not in page  # chosen not to publish
+    csv = client.get(reverse("portal:download", args=["15058"])).content.decode("utf-8-sig").splitlines()
+    header, *rows = csv
+    assert header == "municipio,indicador,fuente,hasta,hechos_12_meses,tasa_100k,hechos_12_meses_anteriores"
+    homicide = next(r for r in rows if ",homicidio-doloso," in r)
+    kidnapping = next(r for r in rows if ",secuestro," in r)
+    assert homicide.startswith("15058,homicidio-doloso,sesnsp,2026-06-01,")
+    assert kidnapping.split(",")[4] == "0"  # a published zero is shown
+
+
+def test_small_counts_are_shown_as_less_than_five(client, published, tmp_path, fixtures_dir):
+    lines = (fixtures_dir / "sesnsp_delitos_cp1252.csv").read_bytes().decode("cp1252").splitlines()
+    keep = [lines[0], *[line for line in lines[1:] if "Homicidio" in line]]
+    keep = [line.replace(",3,2,4,1,0,2,3,1,2,4,1,2", ",0,0,0,0,0,0,0,1,0,0,0,0") for line in keep]
+    keep = [line.replace(",2,3,1,0,2,1,,,,,,", ",0,0,1,0,0,1,,,,,,") for line in keep]
+    path = tmp_path / "pocos.csv"
+    path.write_text("\n".join(keep), encoding="utf-8")
+    assert import_file("sesnsp", path).status == "importado"
+    csv = client.get(reverse("portal:download", args=["15058"])).content.decode("utf-8-sig").splitlines()
+    homicide = next(r for r in csv if ",homicidio-doloso," in r).split(",")
+    assert homicide[4] == "<5" and homicide[5] == ""  # 3 cases: count suppressed, rate withheld
+
+
+def test_indicator_sheet_and_methodology_are_public(client, db):
+    sheet = client.get(reverse("portal:indicator", args=["robo-con-violencia"])).content.decode()
+    assert "robos-con-violencia" in sheet and "Poisson" in sheet
+    assert "«&lt;5»" in client.get(reverse("portal:methodology")).content.decode()
