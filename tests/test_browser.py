@@ -130,3 +130,25 @@ def test_dashboard_draws_chart_map_and_table_and_follows_filters(browser, live_s
     page.wait_for_selector("#grafico-serie[data-rendered=true] .main-svg")
     assert page.locator("#mapa").count() == 0 and "no hay desagregación territorial" in page.content()
     assert errors == []
+
+
+def test_network_and_public_portal_pages(browser, live_server, seeded):
+    from atalaya.geo.models import Municipality
+    from atalaya.indicators.models import Indicator, Publication
+
+    Publication.objects.create(
+        municipality=Municipality.objects.get(code="15058"),
+        indicator=Indicator.objects.get(code="homicidio-doloso"),
+        is_public=True,
+    )
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/publico/15058/")
+    assert "Homicidio intencional" in page.content()
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/indicadores/red/?fuente=sesnsp")
+    page.wait_for_selector("#grafico-red[data-rendered=true] .main-svg")
+    assert page.locator("#red tbody tr").count() == 1
+    assert errors == []

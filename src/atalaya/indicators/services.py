@@ -459,3 +459,59 @@ class StoredValuesReader:
         ).sort(["indicator_id", "period_start"])
 
     populations = CubeReader.populations
+
+
+def network_ranking(municipalities, indicator: Indicator, source: str) -> pl.DataFrame:
+    """Every municipality with values for ``source``: last 12 months, annual rate, rank and rank range.
+
+    Municipalities are only compared within one source (SESNSP with SESNSP, CEAD with CEAD): different sources
+    count different things. Stale values are refreshed first.
+    """
+    from .models import IndicatorSnapshot, IndicatorValue
+
+    fingerprint = definitions_fingerprint()
+    ids = list(municipalities.values_list("pk", flat=True))
+    for snapshot in (
+        IndicatorSnapshot.objects.filter(municipality_id__in=ids, source=source)
+        .exclude(fingerprint=fingerprint)
+        .select_related("municipality")
+    ):
+        refresh_values(snapshot.municipality, source, fingerprint)
+    rows = IndicatorValue.objects.filter(
+        municipality_id__in=ids, source=source, indicator=indicator, level=""
+    ).values_list("municipality_id", "month", "count")
+    monthly = pl.DataFrame(
+        list(rows), schema={"municipality_id": pl.Int64, "period_start": pl.Date, "count": pl.Int64}, orient="row"
+    )
+    if monthly.is_empty():
+        return monthly
+    rolled = calc.rolling_twelve_months(monthly, by=["municipality_id"])
+    last = rolled.group_by("municipality_id").agg(pl.col("period_start").max().alias("period_start"))
+    latest = rolled.join(last, on=["municipality_id", "period_start"])
+    years = sorted({d.year for d in latest.get_column("period_start")})
+    known = pl.DataFrame(
+        list(
+            Population.objects.filter(municipality_id__in=ids, territory=None).values_list(
+                "municipality_id", "year", "value"
+            )
+        ),
+        schema={"municipality_id": pl.Int64, "year": pl.Int64, "population": pl.Float64},
+        orient="row",
+    )
+    pops = calc.interpolate_population(known, years, by=["municipality_id"]) if not known.is_empty() else known
+    latest = latest.with_columns(pl.col("period_start").dt.year().alias("year")).join(
+        pops.select("municipality_id", "year", "population"), on=["municipality_id", "year"], how="left"
+    )
+    table = calc.with_rates(latest.drop("count").rename({"rolling_12m": "count"}))
+    names = {m.pk: (m.code, m.name) for m in municipalities}
+    table = table.with_columns(
+        pl.col("municipality_id")
+        .replace_strict({k: v[0] for k, v in names.items()}, return_dtype=pl.String)
+        .alias("code"),
+        pl.col("municipality_id")
+        .replace_strict({k: v[1] for k, v in names.items()}, return_dtype=pl.String)
+        .alias("name"),
+    )
+    ranked = calc.rank_with_intervals(table.filter(pl.col("rate").is_not_null()))
+    rest = table.filter(pl.col("rate").is_null())
+    return pl.concat([ranked, rest], how="diagonal").sort(["rank", "name"], nulls_last=True)

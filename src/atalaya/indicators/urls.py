@@ -5,6 +5,7 @@ from . import views
 app_name = "indicators"
 
 urlpatterns = [
+    path("red/", views.NetworkView.as_view(), name="network"),
     path("<str:code>/", views.DashboardView.as_view(), name="dashboard"),
     path("<str:code>/ranking.<str:fmt>", views.RankingExportView.as_view(), name="ranking_export"),
 ]

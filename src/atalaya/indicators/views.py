@@ -250,3 +250,74 @@ class RankingExportView(LoginRequiredMixin, View):
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
+
+
+class NetworkView(LoginRequiredMixin, TemplateView):
+    """The same indicator across every municipality the user may see, ranked with honest ties."""
+
+    template_name = "indicators/network.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        municipalities = Municipality.objects.visible_to(self.request.user)
+        indicators = list(Indicator.objects.all())
+        wanted = self.request.GET.get("indicador")
+        indicator = next((i for i in indicators if i.code == wanted), indicators[0] if indicators else None)
+        from .models import IndicatorSnapshot
+
+        sources = sorted(
+            set(IndicatorSnapshot.objects.filter(municipality__in=municipalities).values_list("source", flat=True))
+        )
+        source = (
+            self.request.GET.get("fuente")
+            if self.request.GET.get("fuente") in sources
+            else (sources[0] if sources else None)
+        )
+        table = services.network_ranking(municipalities, indicator, source) if indicator and source else None
+        rows = table.to_dicts() if table is not None else []
+        context.update(
+            {
+                "indicators": indicators,
+                "indicator": indicator,
+                "sources": sources,
+                "source": source,
+                "rows": rows,
+                "chart_spec": network_chart(rows, indicator),
+            }
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.allow_inline_styles = True  # plotly.js injects its own <style> rules
+        return response
+
+
+def network_chart(rows: list[dict], indicator: Indicator | None) -> dict:
+    ranked = [r for r in rows if r.get("rate") is not None][::-1]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "y": [r["name"] for r in ranked],
+                "x": [r["rate"] for r in ranked],
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [r["rate_upper"] - r["rate"] for r in ranked],
+                    "arrayminus": [r["rate"] - r["rate_lower"] for r in ranked],
+                },
+                "marker": {"color": "#0b5d7a", "size": 9},
+                "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": max(220, 40 * len(ranked) + 80),
+            "margin": {"l": 160, "r": 20, "t": 30, "b": 40},
+            "title": {"text": indicator.name if indicator else "", "font": {"size": 14}},
+            "xaxis": {"title": {"text": _("tasa anual por 100.000 (IC 95 %)")}, "rangemode": "tozero"},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+    }
