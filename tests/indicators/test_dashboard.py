@@ -140,3 +140,13 @@ def test_a_failed_import_leaves_indicator_values_untouched(loaded, fixtures_dir,
     with pytest.raises(RuntimeError):
         import_file("sesnsp", revised)
     assert list(IndicatorValue.objects.order_by("pk").values_list("pk", "count")) == before
+
+
+def test_weekday_hour_profile_is_stored_with_the_values(loaded):
+    reader = services.StoredValuesReader(loaded, "policia-prueba")
+    indicator = Indicator.objects.create(code="todo3", name="Todo", numerator={"categories": ["policia-prueba:"]})
+    reader = services.StoredValuesReader(loaded, "policia-prueba")  # definitions changed: recomputed
+    grid = reader.weekday_hour(indicator)["weekday_hour"]
+    # A1 2025-03-01 (Saturday) 23:10, A2 2025-03-01 02:00, A4 2025-03-02 (Sunday) 10:00; A3 has no time
+    assert grid[5][23] == 1 and grid[5][2] == 1 and grid[6][10] == 1
+    assert sum(map(sum, grid)) == 3

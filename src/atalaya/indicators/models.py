@@ -98,6 +98,7 @@ class IndicatorSnapshot(models.Model):
     point_level = models.BooleanField(default=False)
     first_month = models.DateField(null=True)
     last_month = models.DateField(null=True)
+    profiles = models.JSONField(default=dict, blank=True)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

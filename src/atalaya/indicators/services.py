@@ -397,6 +397,7 @@ def refresh_values(municipality: Municipality, source: str, fingerprint: str | N
                 )
             )
     values = pl.concat(parts) if parts else pl.DataFrame()
+    profiles = weekday_hour_profiles(municipality, source, reader) if point_level else {}
     with transaction.atomic():
         IndicatorValue.objects.filter(municipality=municipality, source=source).delete()
         if not values.is_empty():
@@ -410,9 +411,45 @@ def refresh_values(municipality: Municipality, source: str, fingerprint: str | N
                 "point_level": bool(info and info.point_level),
                 "first_month": info.first if info else None,
                 "last_month": info.last if info else None,
+                "profiles": profiles,
             },
         )
     return values.height
+
+
+def weekday_hour_profiles(municipality: Municipality, source: str, reader: CubeReader) -> dict:
+    """For each indicator, incidents of the last 12 covered months by weekday (1 = Monday) × hour.
+
+    Only records whose time is known to the minute or hour count. Stored with the values (168 cells per
+    indicator) so that the dashboard never scans incidents.
+    """
+    from atalaya.datasets.models import Incident
+
+    if not reader.months:
+        return {}
+    first = (reader.months[-1] - dt.timedelta(days=335)).replace(day=1)
+    rows = Incident.objects.filter(
+        municipality=municipality,
+        source=source,
+        occurred_on__gte=first,
+        occurred_time__isnull=False,
+        time_precision__in=["minuto", "hora"],
+    ).values_list("category_id", "occurred_on", "occurred_time")
+    incidents = pl.DataFrame(
+        list(rows), schema={"category_id": pl.Int64, "occurred_on": pl.Date, "occurred_time": pl.Time}, orient="row"
+    )
+    profiles = {}
+    for indicator in Indicator.objects.all():
+        ids = calc.select_categories(reader.categories, indicator.numerator)
+        chosen = incidents.filter(pl.col("category_id").is_in(ids.implode())).with_columns(
+            pl.lit("minuto").alias("time_precision")
+        )
+        table = calc.weekday_hour_table(chosen)
+        grid = [[0] * 24 for _ in range(7)]
+        for weekday, hour, count in table.iter_rows():
+            grid[weekday - 1][hour] = count
+        profiles[indicator.code] = {"since": first.isoformat(), "weekday_hour": grid}
+    return profiles
 
 
 def refresh_after_import(municipality_ids: list[int], source: str) -> None:
@@ -433,7 +470,13 @@ class StoredValuesReader:
         snapshot = IndicatorSnapshot.objects.filter(municipality=municipality, source=source).first()
         if snapshot is None or snapshot.fingerprint != definitions_fingerprint():
             refresh_values(municipality, source)
+            snapshot = IndicatorSnapshot.objects.get(municipality=municipality, source=source)
+        self.snapshot = snapshot
         self._populations: dict = {}
+
+    def weekday_hour(self, indicator: Indicator) -> dict | None:
+        """The stored weekday × hour table of an indicator (point-level sources only)."""
+        return (self.snapshot.profiles or {}).get(indicator.code)
 
     def monthly(self, indicator: Indicator, level: str | None = None) -> pl.DataFrame:
         from .models import IndicatorValue

@@ -86,6 +86,11 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context["cards"] = services.headlines(reader, selection.indicators[:8])
         monthly = reader.monthly(selection.indicator)
         context["series_spec"] = series_spec(monthly, selection.indicator)
+        context["seasonal_spec"] = seasonal_spec(monthly)
+        profile = reader.weekday_hour(selection.indicator) if selection.source.point_level else None
+        if profile and any(any(row) for row in profile["weekday_hour"]):
+            context["heat_spec"] = heat_spec(profile)
+            context["heat_since"] = profile["since"]
         if not monthly.is_empty():
             context["last_month"] = monthly.get_column("period_start").max()
         if selection.territorial:
@@ -129,6 +134,71 @@ def series_spec(monthly: pl.DataFrame, indicator: Indicator) -> dict:
             "legend": {"orientation": "h", "y": -0.15},
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
+        },
+    }
+
+
+WEEKDAYS = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
+
+
+def seasonal_spec(monthly: pl.DataFrame) -> dict | None:
+    """Seasonal index of each calendar month (1 = an average month), from complete years only."""
+    from atalaya.analysis import indicators as calc
+
+    profile = calc.seasonal_profile(monthly.drop("territory_code")) if not monthly.is_empty() else monthly
+    if profile.is_empty():
+        return None
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": [MONTH_LABELS[m - 1] for m in profile.get_column("month")],
+                "y": [round(s * 12, 3) for s in profile.get_column("share")],
+                "marker": {"color": "#0b5d7a"},
+                "hovertemplate": "%{x}: %{y:.2f}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 260,
+            "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
+            "title": {"text": _("Índice estacional (1 = mes promedio)"), "font": {"size": 14}},
+            "shapes": [
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": 1,
+                    "y1": 1,
+                    "line": {"color": "#9aa9b8", "dash": "dot"},
+                }
+            ],
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+    }
+
+
+def heat_spec(profile: dict) -> dict:
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "z": profile["weekday_hour"],
+                "x": list(range(24)),
+                "y": WEEKDAYS,
+                "colorscale": "YlOrRd",
+                "reversescale": True,
+                "hovertemplate": "%{y} %{x}:00 — %{z}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 280,
+            "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
+            "title": {"text": _("Hechos por día y hora (últimos 12 meses)"), "font": {"size": 14}},
+            "xaxis": {"title": {"text": _("hora")}, "dtick": 2},
+            "yaxis": {"autorange": "reversed"},
+            "paper_bgcolor": "#ffffff",
         },
     }
 
@@ -207,7 +277,7 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str) -> dic
             "title": {"text": _("Tasa anual por 100.000 habitantes"), "font": {"size": 14}},
             "xaxis": {"visible": False},
             "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": ratio},
-            "legend": {"title": {"text": _("clases (cuantiles)")}},
+            "legend": {"title": {"text": _("clases (cuantiles)")}, "orientation": "h", "y": -0.02},
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
         },
