@@ -150,3 +150,16 @@ def test_weekday_hour_profile_is_stored_with_the_values(loaded):
     # A1 2025-03-01 (Saturday) 23:10, A2 2025-03-01 02:00, A4 2025-03-02 (Sunday) 10:00; A3 has no time
     assert grid[5][23] == 1 and grid[5][2] == 1 and grid[6][10] == 1
     assert sum(map(sum, grid)) == 3
+
+
+def test_quality_page_completeness_timeliness_and_outliers(client, loaded, make_user):
+    from atalaya.indicators.quality import outlying_months, source_quality
+
+    sources = {s["source"]: s for s in source_quality(loaded)}
+    assert sources["sesnsp"]["months_reported"] == 18 and sources["sesnsp"]["months_expected"] == 24
+    assert sources["sesnsp"]["completeness_pct"] == 75.0 and sources["sesnsp"]["lag_days"] >= 0
+    flagged = [(o["indicator"].code, o["period_start"].isoformat()) for o in outlying_months(loaded)]
+    assert ("robo-con-violencia", "2025-03-01") in flagged  # the 1,204 robberies of March 2025
+    client.force_login(make_user("ana", ["15058"]))
+    page = client.get(reverse("indicators:quality", args=["15058"])).content.decode()
+    assert "Completitud" in page and "2025-03" in page

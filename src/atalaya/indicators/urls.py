@@ -7,5 +7,6 @@ app_name = "indicators"
 urlpatterns = [
     path("red/", views.NetworkView.as_view(), name="network"),
     path("<str:code>/", views.DashboardView.as_view(), name="dashboard"),
+    path("<str:code>/calidad/", views.QualityView.as_view(), name="quality"),
     path("<str:code>/ranking.<str:fmt>", views.RankingExportView.as_view(), name="ranking_export"),
 ]

@@ -391,3 +391,24 @@ def network_chart(rows: list[dict], indicator: Indicator | None) -> dict:
             "plot_bgcolor": "#ffffff",
         },
     }
+
+
+class QualityView(LoginRequiredMixin, TemplateView):
+    template_name = "indicators/quality.html"
+
+    def get_context_data(self, **kwargs):
+        from atalaya.datasets.quality import quality_summary
+
+        from .quality import outlying_months, source_quality
+
+        context = super().get_context_data(**kwargs)
+        municipality = get_object_or_404(Municipality.objects.visible_to(self.request.user), code=kwargs["code"])
+        context.update(
+            {
+                "municipality": municipality,
+                "sources": source_quality(municipality),
+                "outliers": outlying_months(municipality),
+                "summary": quality_summary(municipality),
+            }
+        )
+        return context
