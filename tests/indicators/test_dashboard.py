@@ -163,3 +163,49 @@ def test_quality_page_completeness_timeliness_and_outliers(client, loaded, make_
     client.force_login(make_user("ana", ["15058"]))
     page = client.get(reverse("indicators:quality", args=["15058"])).content.decode()
     assert "Completitud" in page and "2025-03" in page
+
+
+def test_analysts_create_indicators_and_only_authors_edit_them(client, loaded, make_user):
+    ana = make_user("ana", ["15058"], role="analyst")
+    client.force_login(ana)
+    response = client.post(
+        reverse("indicators:indicator_create"),
+        {
+            "code": "robo-negocio",
+            "name": "Robo a negocio",
+            "name_en": "",
+            "description": "x",
+            "methodology": "y",
+            "unit": "tasa",
+            "periodicity": "mensual",
+            "better": "menor",
+            "order": 50,
+            "families": [],
+            "iccs": "",
+            "categories": "sesnsp:robo/robo-a-negocio",
+        },
+    )
+    assert response.status_code == 302
+    created = Indicator.objects.get(code="robo-negocio")
+    assert created.numerator == {"categories": ["sesnsp:robo/robo-a-negocio"]} and created.created_by == ana
+    counts = services.StoredValuesReader(loaded, "sesnsp").monthly(created)["count"].to_list()
+    assert counts[:3] == [41, 38, 1204]
+    bad = client.post(
+        reverse("indicators:indicator_create"),
+        {
+            "code": "malo",
+            "name": "Malo",
+            "unit": "tasa",
+            "periodicity": "mensual",
+            "better": "menor",
+            "order": 1,
+            "iccs": "9999",
+            "categories": "nada:x",
+        },
+    )
+    assert bad.status_code == 200 and "Códigos ICCS desconocidos: 9999" in bad.content.decode()
+    assert client.get(reverse("indicators:indicator_update", args=["homicidio-doloso"])).status_code == 404
+    client.force_login(make_user("beto", ["15058"], role="analyst"))
+    assert client.get(reverse("indicators:indicator_update", args=["robo-negocio"])).status_code == 404
+    client.force_login(make_user("vera", ["15058"], role="viewer"))
+    assert client.get(reverse("indicators:catalogue")).status_code == 403

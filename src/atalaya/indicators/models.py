@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,14 @@ class Indicator(models.Model):
     better = models.CharField(_("sentido favorable"), max_length=6, choices=Better.choices, default=Better.LOWER)
     order = models.PositiveSmallIntegerField(_("orden"), default=100)
     is_builtin = models.BooleanField(_("incluido en Atalaya"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("creado por"),
+    )
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     class Meta:
