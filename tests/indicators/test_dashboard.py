@@ -26,7 +26,7 @@ def loaded(neza, fixtures_dir, generic_mapping):
 
 
 def test_builtin_catalogue_is_seeded():
-    assert Indicator.objects.filter(is_builtin=True).count() == 12
+    assert Indicator.objects.filter(is_builtin=True).count() == 13
     assert services.sync_builtin_indicators() == 0  # idempotent
 
 
@@ -180,6 +180,8 @@ def test_analysts_create_indicators_and_only_authors_edit_them(client, loaded, m
             "periodicity": "mensual",
             "better": "menor",
             "order": 50,
+            "measure": "hechos",
+            "filters": "{}",
             "families": [],
             "iccs": "",
             "categories": "sesnsp:robo/robo-a-negocio",
@@ -209,3 +211,21 @@ def test_analysts_create_indicators_and_only_authors_edit_them(client, loaded, m
     assert client.get(reverse("indicators:indicator_update", args=["robo-negocio"])).status_code == 404
     client.force_login(make_user("vera", ["15058"], role="viewer"))
     assert client.get(reverse("indicators:catalogue")).status_code == 403
+
+
+def test_victim_indicators_filter_by_sex(neza, fixtures_dir, client, make_user):
+    assert import_file("sesnsp-victimas", fixtures_dir / "sesnsp_victimas_utf8.csv").status == "importado"
+    reader = services.StoredValuesReader(neza, "sesnsp")
+    women = reader.monthly(Indicator.objects.get(code="victimas-homicidio-mujeres"))
+    assert women["count"].to_list() == [0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0]
+    everyone = Indicator.objects.create(
+        code="victimas-todas", name="Todas", measure="victimas", numerator={"iccs": ["0101"]}
+    )
+    assert services.StoredValuesReader(neza, "sesnsp").monthly(everyone)["count"].sum() == 25
+    assert services.StoredValuesReader(neza, "sesnsp").monthly(everyone, "sector").is_empty()
+    client.force_login(make_user("ana", ["15058"]))
+    values = client.get(
+        reverse("api:indicator_values", args=["victimas-homicidio-mujeres"]),
+        {"municipality": "15058", "source": "sesnsp", "period": "year"},
+    ).json()
+    assert values[0]["count"] == 3

@@ -35,7 +35,19 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["code", "name", "name_en", "description", "methodology", "unit", "periodicity", "better", "order"]
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "description",
+            "methodology",
+            "measure",
+            "filters",
+            "unit",
+            "periodicity",
+            "better",
+            "order",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,18 @@ class Indicator(models.Model):
             "Una categoría entra si cumple cualquiera de las tres condiciones."
         ),
     )
+    measure = models.CharField(
+        _("qué se cuenta"),
+        max_length=10,
+        choices=[("hechos", _("Hechos (delitos, casos, incidentes)")), ("victimas", _("Víctimas"))],
+        default="hechos",
+    )
+    filters = models.JSONField(
+        _("filtros de víctimas"),
+        default=dict,
+        blank=True,
+        help_text=_('Solo para víctimas: {"sex": ["Mujer"], "age_group": ["Menores de edad (0-17)"]}.'),
+    )
     unit = models.CharField(_("unidad"), max_length=10, choices=Unit.choices, default=Unit.RATE)
     periodicity = models.CharField(
         _("periodicidad"), max_length=12, choices=Periodicity.choices, default=Periodicity.MONTHLY

@@ -34,6 +34,8 @@ def sync_builtin_indicators() -> int:
         _, new = Indicator.objects.get_or_create(
             code=item["code"],
             defaults={
+                "measure": item.get("measure", "hechos"),
+                "filters": item.get("filters", {}),
                 "name": item["name"],
                 "name_en": item.get("name_en", ""),
                 "description": item.get("description", ""),
@@ -69,7 +71,7 @@ class SourceInfo:
 def sources_for(municipality: Municipality) -> list[SourceInfo]:
     """Sources with data in the monthly cube, point-level first (they allow territory breakdowns)."""
     rows = (
-        MonthlyCount.objects.filter(municipality=municipality, measure__in=CRIME_MEASURES)
+        MonthlyCount.objects.filter(municipality=municipality, measure__in=(*CRIME_MEASURES, "victimas"))
         .values("source", "measure")
         .annotate(first=Min("month"), last=Max("month"))
     )
@@ -139,9 +141,56 @@ class CubeReader:
             orient="row",
         )
         self._populations: dict = {}
+        self._victims: pl.DataFrame | None = None
+
+    @property
+    def victims(self) -> pl.DataFrame:
+        """Published victim counts (SESNSP víctimas) with sex and age range, read on first use."""
+        if self._victims is None:
+            from atalaya.datasets.models import AggregateCount
+
+            rows = AggregateCount.objects.filter(
+                municipality=self.municipality, source=self.source, measure="victimas"
+            ).values_list("category_id", "period_start", "sex", "age_group", "count")
+            self._victims = pl.DataFrame(
+                list(rows),
+                schema={
+                    "category_id": pl.Int64,
+                    "period_start": pl.Date,
+                    "sex": pl.String,
+                    "age_group": pl.String,
+                    "count": pl.Int64,
+                },
+                orient="row",
+            )
+        return self._victims
+
+    def _victim_monthly(self, indicator: Indicator, level: str | None) -> pl.DataFrame:
+        """Victims are published for the municipality only: no territorial levels."""
+        schema = {"territory_code": pl.String, "period_start": pl.Date, "count": pl.Int64}
+        victims = self.victims
+        if level or victims.is_empty():
+            return pl.DataFrame(schema=schema)
+        months = victims.get_column("period_start").unique().sort()
+        category_ids = calc.select_categories(self.categories, indicator.numerator)
+        chosen = victims.filter(pl.col("category_id").is_in(category_ids.implode()))
+        for column in ("sex", "age_group"):
+            allowed = (indicator.filters or {}).get(column)
+            if allowed:
+                chosen = chosen.filter(pl.col(column).is_in(allowed))
+        totals = chosen.group_by("period_start").agg(pl.col("count").sum())
+        return (
+            pl.DataFrame({"period_start": months})
+            .join(totals, on="period_start", how="left")
+            .with_columns(pl.col("count").fill_null(0), pl.lit(None, pl.String).alias("territory_code"))
+            .select("territory_code", "period_start", "count")
+            .sort("period_start")
+        )
 
     def monthly(self, indicator: Indicator, level: str | None = None) -> pl.DataFrame:
         """``territory_code, period_start, count`` of an indicator, zero-filled over the covered months."""
+        if indicator.measure == "victimas":
+            return self._victim_monthly(indicator, level)
         category_ids = calc.select_categories(self.categories, indicator.numerator)
         frame = self.frame.filter(pl.col("category_id").is_in(category_ids.implode()))
         if level:
@@ -347,7 +396,9 @@ def definitions_fingerprint() -> str:
     digest = hashlib.sha256()
     digest.update(
         json.dumps(
-            list(Indicator.objects.order_by("pk").values_list("pk", "numerator")), sort_keys=True, default=str
+            list(Indicator.objects.order_by("pk").values_list("pk", "numerator", "measure", "filters")),
+            sort_keys=True,
+            default=str,
         ).encode()
     )
     digest.update(
