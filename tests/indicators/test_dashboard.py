@@ -229,3 +229,14 @@ def test_victim_indicators_filter_by_sex(neza, fixtures_dir, client, make_user):
         {"municipality": "15058", "source": "sesnsp", "period": "year"},
     ).json()
     assert values[0]["count"] == 3
+
+
+def test_dashboard_until_filter_moves_cards_and_ranking(client, loaded, make_user):
+    reader = services.StoredValuesReader(loaded, "sesnsp")
+    card = services.headline(reader, Indicator.objects.get(code="homicidio-doloso"), dt.date(2026, 2, 1))
+    assert (card["month"], card["count"], card["previous"]) == (dt.date(2026, 2, 1), 3, 2)
+    client.force_login(make_user("ana", ["15058"]))
+    html = client.get(
+        reverse("indicators:dashboard", args=["15058"]), {"fuente": "sesnsp", "hasta": "2026-02"}
+    ).content.decode()
+    assert 'value="2026-02" selected' in html and "febrero 2026" in html

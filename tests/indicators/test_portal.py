@@ -56,3 +56,27 @@ def test_indicator_sheet_and_methodology_are_public(client, db):
     sheet = client.get(reverse("portal:indicator", args=["robo-con-violencia"])).content.decode()
     assert "robos-con-violencia" in sheet and "Poisson" in sheet
     assert "«&lt;5»" in client.get(reverse("portal:methodology")).content.decode()
+
+
+def test_portal_map_and_geojson_are_suppressed(client, neza, fixtures_dir, generic_mapping):
+    import json
+
+    assert (
+        import_file(
+            "incidents",
+            fixtures_dir / "incidentes_generico.csv",
+            municipality_code="15058",
+            mapping_name="policia-prueba",
+        ).status
+        == "importado"
+    )
+    indicator = Indicator.objects.create(code="todo", name="Todo", numerator={"categories": ["policia-prueba:"]})
+    Publication.objects.create(municipality=neza, indicator=indicator, is_public=True)
+    page = client.get(reverse("portal:municipality", args=["15058"]), {"indicador": "todo"})
+    html = page.content.decode()
+    assert 'id="spec-mapa"' in html and "Todo por sector" in html
+    geo = json.loads(client.get(reverse("portal:geojson", args=["15058", "todo"])).content)
+    props = {f["properties"]["codigo"]: f["properties"] for f in geo["features"]}
+    assert set(props) == {"S1", "S2"}
+    assert props["S2"]["hechos_12_meses"] == "<5" and props["S2"]["tasa_100k"] is None
+    assert client.get(reverse("portal:geojson", args=["15058", "homicidio-doloso"])).status_code == 404

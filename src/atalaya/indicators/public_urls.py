@@ -10,4 +10,5 @@ urlpatterns = [
     path("indicadores/<slug:code>/", views.IndicatorSheetView.as_view(), name="indicator"),
     path("<str:code>/", views.PortalMunicipalityView.as_view(), name="municipality"),
     path("<str:code>/indicadores.csv", views.PortalDownloadView.as_view(), name="download"),
+    path("<str:code>/<slug:indicator>.geojson", views.PortalGeoJSONView.as_view(), name="geojson"),
 ]

@@ -70,12 +70,101 @@ def public_table(municipality: Municipality) -> list[dict]:
     return rows
 
 
+def public_territories(municipality: Municipality, indicator: Indicator) -> tuple[str | None, pl.DataFrame]:
+    """The published indicator by territory (top territorial level of the point-level source), suppressed."""
+    from atalaya.geo.models import Territory
+
+    source = next((s for s in services.available_sources(municipality) if s.point_level), None)
+    top = (
+        Territory.objects.filter(municipality=municipality, parent__isnull=True)
+        .order_by("level")
+        .values_list("level", flat=True)
+        .first()
+    )
+    if source is None or top is None:
+        return None, pl.DataFrame()
+    table = services.ranking(services.StoredValuesReader(municipality, source.source), indicator, top)
+    if table.is_empty():
+        return top, table
+    return top, calc.suppress_small_cells(table).with_columns(
+        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("count")).alias("count")
+    )
+
+
 class PortalMunicipalityView(TemplateView):
     template_name = "indicators/public/municipality.html"
 
     def get_context_data(self, **kwargs):
+        from .views import map_spec
+
         municipality = get_object_or_404(published_municipalities(), code=kwargs["code"])
-        return {**super().get_context_data(**kwargs), "municipality": municipality, "rows": public_table(municipality)}
+        rows = public_table(municipality)
+        context = {**super().get_context_data(**kwargs), "municipality": municipality, "rows": rows}
+        published = [r["indicator"] for r in rows]
+        chosen = next(
+            (i for i in published if i.code == self.request.GET.get("indicador")), published[0] if published else None
+        )
+        if chosen is not None:
+            level, table = public_territories(municipality, chosen)
+            if not table.is_empty():
+                context.update(
+                    {
+                        "map_indicator": chosen,
+                        "map_level": level,
+                        "published": published,
+                        "map_spec": map_spec(municipality, table, level),
+                    }
+                )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.allow_inline_styles = True  # plotly.js injects its own <style> rules
+        return response
+
+
+class PortalGeoJSONView(View):
+    """Territories with the published indicator's last 12 months, suppressed, as GeoJSON."""
+
+    def get(self, request, code: str, indicator: str):
+        import json
+
+        import shapely
+        from shapely.geometry import mapping
+
+        from atalaya.geo.models import Territory
+
+        municipality = get_object_or_404(published_municipalities(), code=code)
+        publication = get_object_or_404(
+            Publication, municipality=municipality, indicator__code=indicator, is_public=True
+        )
+        level, table = public_territories(municipality, publication.indicator)
+        if table.is_empty():
+            raise Http404
+        values = {r["territory_code"]: r for r in table.to_dicts()}
+        features = []
+        for territory in Territory.objects.filter(municipality=municipality, level=level):
+            row = values.get(territory.code, {})
+            rate = row.get("rate")
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "codigo": territory.code,
+                        "nombre": territory.name,
+                        "indicador": indicator,
+                        "hechos_12_meses": row.get("count_public"),
+                        "tasa_100k": None if rate is None else round(rate, 2),
+                        "desde": str(row.get("window_start", "")),
+                        "hasta": str(row.get("window_end", "")),
+                    },
+                    "geometry": mapping(shapely.from_wkb(bytes(territory.geometry))) if territory.geometry else None,
+                }
+            )
+        body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+        response = HttpResponse(body.encode("utf-8"), content_type="application/geo+json")
+        response["Content-Disposition"] = f'attachment; filename="{municipality.code}-{indicator}.geojson"'
+        return response
 
 
 class PortalDownloadView(View):

@@ -295,15 +295,17 @@ def populations(municipality: Municipality, years: list[int], level: str | None 
     return pl.concat([own, missing.select(own.columns)])
 
 
-def headline(reader: CubeReader, indicator: Indicator) -> dict:
+def headline(reader: CubeReader, indicator: Indicator, until: dt.date | None = None) -> dict:
     """The card of one indicator (see :func:`headlines`)."""
-    return headlines(reader, [indicator])[0]
+    return headlines(reader, [indicator], until)[0]
 
 
-def headlines(reader, indicators: list[Indicator]) -> list[dict]:
-    """Cards of several indicators, computed together: last month against the same month a year before
-    (with the exact test), the last 12 months' annual rate with its interval, and the semáforo light."""
+def headlines(reader, indicators: list[Indicator], until: dt.date | None = None) -> list[dict]:
+    """Cards of several indicators, computed together: the month ``until`` (default: the last) against the same
+    month a year before (with the exact test), the 12 months' annual rate with its interval, and the light."""
     monthly = reader.monthly_many(indicators)
+    if until is not None:
+        monthly = monthly.filter(pl.col("period_start") <= until)
     if monthly.is_empty():
         return [{"indicator": ind, "empty": True} for ind in indicators]
     by = ["indicator_id"]
@@ -346,10 +348,13 @@ def headlines(reader, indicators: list[Indicator]) -> list[dict]:
     return cards
 
 
-def ranking(reader: CubeReader, indicator: Indicator, level: str) -> pl.DataFrame:
-    """Territories of a level over the last 12 covered months: count, population, annual rate, rank range."""
+def ranking(reader: CubeReader, indicator: Indicator, level: str, until: dt.date | None = None) -> pl.DataFrame:
+    """Territories of a level over the 12 months ending at ``until`` (default: the last covered month): count,
+    population, annual rate, rank range."""
     municipality = reader.municipality
     monthly = reader.monthly(indicator, level)
+    if until is not None:
+        monthly = monthly.filter(pl.col("period_start") <= until)
     if monthly.is_empty():
         return monthly
     last = monthly.get_column("period_start").max()

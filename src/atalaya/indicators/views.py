@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 
@@ -58,11 +59,22 @@ class DashboardSelection:
         wanted_level = request.GET.get("nivel")
         self.level = wanted_level if wanted_level in levels else default_level
         self.territorial = bool(self.source and self.source.point_level and self.level)
+        self.months = []
+        if self.source:
+            first, last = self.source.first, self.source.last
+            month = last
+            while month >= first and len(self.months) < 120:
+                self.months.append(month)
+                month = (month - dt.timedelta(days=1)).replace(day=1)
+        wanted_until = request.GET.get("hasta", "")
+        self.until = next((m for m in self.months if m.strftime("%Y-%m") == wanted_until), None)
 
     def query(self) -> str:
         from urllib.parse import urlencode
 
         params = {"indicador": self.indicator.code}
+        if self.until:
+            params["hasta"] = self.until.strftime("%Y-%m")
         if self.source:
             params["fuente"] = self.source.source
         if self.level:
@@ -86,8 +98,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if selection.source is None:
             return context
         reader = services.StoredValuesReader(municipality, selection.source.source)
-        context["cards"] = services.headlines(reader, selection.indicators[:8])
+        context["cards"] = services.headlines(reader, selection.indicators[:8], selection.until)
         monthly = reader.monthly(selection.indicator)
+        if selection.until:
+            monthly = monthly.filter(pl.col("period_start") <= selection.until)
         context["series_spec"] = series_spec(monthly, selection.indicator)
         context["seasonal_spec"] = seasonal_spec(monthly)
         profile = reader.weekday_hour(selection.indicator) if selection.source.point_level else None
@@ -97,7 +111,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if not monthly.is_empty():
             context["last_month"] = monthly.get_column("period_start").max()
         if selection.territorial:
-            table = services.ranking(reader, selection.indicator, selection.level)
+            table = services.ranking(reader, selection.indicator, selection.level, selection.until)
             context["ranking"] = table.to_dicts()
             if not table.is_empty():
                 context["window"] = (table.get_column("window_start")[0], table.get_column("window_end")[0])
@@ -296,7 +310,7 @@ class RankingExportView(LoginRequiredMixin, View):
         if not selection.territorial:
             raise Http404
         reader = services.StoredValuesReader(municipality, selection.source.source)
-        table = services.ranking(reader, selection.indicator, selection.level)
+        table = services.ranking(reader, selection.indicator, selection.level, selection.until)
         out = table.select(
             pl.col("territory_code").alias("codigo"),
             pl.col("name").alias("territorio"),
