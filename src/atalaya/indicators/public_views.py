@@ -106,6 +106,9 @@ class PortalMunicipalityView(TemplateView):
         )
         if chosen is not None:
             level, table = public_territories(municipality, chosen)
+            context["map_source"] = next(
+                (s.source for s in services.available_sources(municipality) if s.point_level), None
+            )
             if not table.is_empty():
                 context.update(
                     {

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
@@ -251,7 +252,7 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str) -> dic
         point = geom.representative_point()
         hover_x.append(point.x)
         hover_y.append(point.y)
-        rate_text = "—" if rate is None else f"{rate:,.1f}"
+        rate_text = "—" if rate is None else number_format(rate, 1, use_l10n=True)
         hover_text.append(f"{territory.name}: {rate_text} por 100.000 · {row.get('count', 0)} hechos")
     traces = []
     for klass in sorted(groups):
@@ -259,7 +260,8 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str) -> dic
             name, color = _("sin población"), NO_DATA_COLOR
         else:
             low = 0 if klass == 0 else breaks[klass - 1]
-            name, color = f"{low:,.1f} – {breaks[klass]:,.1f}", PALETTE[min(klass, len(PALETTE) - 1)]
+            name = f"{number_format(low, 1, use_l10n=True)} – {number_format(breaks[klass], 1, use_l10n=True)}"
+            color = PALETTE[min(klass, len(PALETTE) - 1)]
         traces.append(
             {
                 "type": "scatter",
