@@ -240,3 +240,24 @@ def test_dashboard_until_filter_moves_cards_and_ranking(client, loaded, make_use
         reverse("indicators:dashboard", args=["15058"]), {"fuente": "sesnsp", "hasta": "2026-02"}
     ).content.decode()
     assert 'value="2026-02" selected' in html and "febrero 2026" in html
+
+
+def test_cards_show_year_to_date_and_map_can_show_counts(client, loaded, make_user):
+    from atalaya.indicators.views import map_spec
+
+    card = services.headline(
+        services.StoredValuesReader(loaded, "sesnsp"), Indicator.objects.get(code="homicidio-doloso")
+    )
+    assert (card["ytd"], card["ytd_previous"]) == (2 + 3 + 1 + 0 + 2 + 1, 3 + 2 + 4 + 1 + 0 + 2)
+    reader = services.StoredValuesReader(loaded, "policia-prueba")
+    indicator = Indicator.objects.create(code="todo4", name="Todo", numerator={"categories": ["policia-prueba:"]})
+    counts = map_spec(loaded, services.ranking(reader, indicator, "sector"), "sector", "conteo")
+    assert counts["layout"]["title"]["text"] == "Hechos en 12 meses"
+    client.force_login(make_user("ana", ["15058"]))
+    html = client.get(
+        reverse("indicators:dashboard", args=["15058"]),
+        {"fuente": "policia-prueba", "nivel": "sector", "mapa": "conteo"},
+    ).content.decode()
+    assert 'value="conteo" selected' in html
+    html = client.get(reverse("indicators:dashboard", args=["15058"]), {"fuente": "sesnsp"}).content.decode()
+    assert "En lo que va del año: 9 (año anterior: 12)" in html

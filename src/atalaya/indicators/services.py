@@ -313,7 +313,12 @@ def headlines(reader, indicators: list[Indicator], until: dt.date | None = None)
     yoy = calc.year_over_year(monthly, by=by).filter(pl.col("period_start") == last)
     rolled = calc.rolling_twelve_months(monthly, by=by).filter(pl.col("period_start") == last)
     lights = calc.semaforo(monthly, by=by).filter(pl.col("period_start") == last)
-    table = yoy.join(rolled.select(*by, "rolling_12m"), on=by).join(lights.select(*by, "light", "baseline"), on=by)
+    ytd = calc.year_to_date(monthly, by=by).filter(pl.col("period_start") == last)
+    table = (
+        yoy.join(rolled.select(*by, "rolling_12m"), on=by)
+        .join(lights.select(*by, "light", "baseline"), on=by)
+        .join(ytd.select(*by, "ytd", "ytd_previous"), on=by)
+    )
     population = reader.populations([last.year])
     pop = population.get_column("population")[0] if not population.is_empty() else None
     table = calc.with_rates(table.with_columns(pl.lit(pop, pl.Float64).alias("population")), count="rolling_12m")
@@ -342,6 +347,8 @@ def headlines(reader, indicators: list[Indicator], until: dt.date | None = None)
                 "rate_upper": row["rate_upper"],
                 "light": row["light"],
                 "baseline": row["baseline"],
+                "ytd": row["ytd"],
+                "ytd_previous": row["ytd_previous"],
                 "trend": None if change is None else ("sube" if change > 0 else "baja" if change < 0 else "igual"),
             }
         )

@@ -57,6 +57,7 @@ class DashboardSelection:
         )
         parent_levels = [lv for lv in levels if lv not in leaf_levels]
         default_level = parent_levels[-1] if parent_levels else (levels[0] if levels else None)
+        self.map_measure = "conteo" if request.GET.get("mapa") == "conteo" else "tasa"
         wanted_level = request.GET.get("nivel")
         self.level = wanted_level if wanted_level in levels else default_level
         self.territorial = bool(self.source and self.source.point_level and self.level)
@@ -116,7 +117,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             context["ranking"] = table.to_dicts()
             if not table.is_empty():
                 context["window"] = (table.get_column("window_start")[0], table.get_column("window_end")[0])
-            context["map_spec"] = map_spec(municipality, table, selection.level)
+            context["map_spec"] = map_spec(municipality, table, selection.level, selection.map_measure)
         return context
 
 
@@ -221,13 +222,14 @@ def heat_spec(profile: dict) -> dict:
     }
 
 
-def map_spec(municipality: Municipality, table: pl.DataFrame, level: str) -> dict:
-    """A choropleth of the level's territories by annual rate, in quantile classes, with no basemap needed."""
+def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measure: str = "tasa") -> dict:
+    """A choropleth of the level's territories by annual rate (or count), in quantile classes, no basemap."""
+    value_column = "count" if measure == "conteo" else "rate"
     territories = {t.code: t for t in Territory.objects.filter(municipality=municipality, level__iexact=level)}
     rates = {r["territory_code"]: r for r in table.to_dicts()}
     values = (
-        table.filter(pl.col("territory_code") != NO_TERRITORY).get_column("rate").to_numpy().astype(float)
-        if "rate" in table.columns
+        table.filter(pl.col("territory_code") != NO_TERRITORY).get_column(value_column).to_numpy().astype(float)
+        if value_column in table.columns
         else []
     )
     breaks = services.class_breaks(values) if len(values) else []
@@ -241,7 +243,8 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str) -> dic
         lat0 = lat0 or geom.centroid.y
         row = rates.get(code, {})
         rate = row.get("rate")
-        klass = -1 if rate is None else next((i for i, b in enumerate(breaks) if rate <= b + 1e-12), len(breaks) - 1)
+        value = row.get(value_column)
+        klass = -1 if value is None else next((i for i, b in enumerate(breaks) if value <= b + 1e-12), len(breaks) - 1)
         group = groups.setdefault(klass, {"x": [], "y": []})
         for polygon in getattr(geom, "geoms", [geom]):
             if polygon.geom_type != "Polygon":
@@ -257,7 +260,7 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str) -> dic
     traces = []
     for klass in sorted(groups):
         if klass < 0:
-            name, color = _("sin población"), NO_DATA_COLOR
+            name, color = (_("sin dato") if value_column == "count" else _("sin población")), NO_DATA_COLOR
         else:
             low = 0 if klass == 0 else breaks[klass - 1]
             name = f"{number_format(low, 1, use_l10n=True)} – {number_format(breaks[klass], 1, use_l10n=True)}"
@@ -293,7 +296,10 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str) -> dic
         "layout": {
             "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
             "height": 420,
-            "title": {"text": _("Tasa anual por 100.000 habitantes"), "font": {"size": 14}},
+            "title": {
+                "text": _("Hechos en 12 meses") if value_column == "count" else _("Tasa anual por 100.000 habitantes"),
+                "font": {"size": 14},
+            },
             "xaxis": {"visible": False},
             "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": ratio},
             "legend": {"title": {"text": _("clases (cuantiles)")}, "orientation": "h", "y": -0.02},
