@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -16,8 +15,8 @@ from django.utils.text import get_valid_filename
 from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView, UpdateView
 
-from atalaya.accounts.models import IMPORT_ROLES
-from atalaya.accounts.services import can_import, log_change
+from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
+from atalaya.accounts.services import can_import
 from atalaya.geo.models import Municipality
 
 from .choices import DatasetStatus
@@ -158,38 +157,17 @@ class JobConfirmView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))
 
 
-class ImporterRequiredMixin(LoginRequiredMixin):
-    """Only analysts and administrators (of some municipality) manage mappings."""
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not (
-            user.is_superuser or user.memberships.filter(role__in=list(IMPORT_ROLES)).exists()
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
 class MappingListView(ImporterRequiredMixin, ListView):
     template_name = "datasets/mapping_list.html"
     queryset = ColumnMapping.objects.order_by("name")
 
 
-class MappingCreateView(ImporterRequiredMixin, CreateView):
+class MappingCreateView(ImporterRequiredMixin, LoggedFormMixin, CreateView):
     template_name = "datasets/mapping_form.html"
     form_class = MappingForm
 
-    def form_valid(self, form):
-        form.instance.created_by = self.request.user
-        response = super().form_valid(form)
-        log_change(
-            user=self.request.user,
-            action="crear",
-            obj=self.object,
-            origin=f"web:{self.request.path}",
-            message=f"Mapeo de columnas «{self.object.name}».",
-        )
-        return response
+    def log_message(self) -> str:
+        return f"Mapeo de columnas «{self.object.name}»: {self.object.definition}"
 
     def get_success_url(self):
         return reverse("datasets:mapping_list")

@@ -9,7 +9,6 @@ import math
 import polars as pl
 import shapely
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
+from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.datasets.exporting import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
 
@@ -439,44 +439,20 @@ class QualityView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class IndicatorEditorMixin(LoginRequiredMixin):
-    """Analysts and administrators create indicators; a definition is shared by every municipality, so only its
-    author or a superuser may change it, and built-in ones only a superuser."""
-
-    def dispatch(self, request, *args, **kwargs):
-        from atalaya.accounts.models import IMPORT_ROLES
-
-        user = request.user
-        if user.is_authenticated and not (
-            user.is_superuser or user.memberships.filter(role__in=list(IMPORT_ROLES)).exists()
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class IndicatorListView(IndicatorEditorMixin, ListView):
+class IndicatorListView(ImporterRequiredMixin, ListView):
     template_name = "indicators/indicator_list.html"
     queryset = Indicator.objects.all()
 
 
-class IndicatorCreateView(IndicatorEditorMixin, CreateView):
+class IndicatorCreateView(ImporterRequiredMixin, LoggedFormMixin, CreateView):
+    """Analysts and administrators create indicators. A definition is shared by every municipality, so only its
+    author or a superuser may change it, and built-in ones only a superuser (see the update view)."""
+
     template_name = "indicators/indicator_form.html"
     form_class = IndicatorForm
 
-    def form_valid(self, form):
-        from atalaya.accounts.services import log_change
-
-        if not form.instance.pk:
-            form.instance.created_by = self.request.user
-        response = super().form_valid(form)
-        log_change(
-            user=self.request.user,
-            action="guardar",
-            obj=self.object,
-            origin=f"web:{self.request.path}",
-            message=f"Indicador «{self.object.code}»: {self.object.numerator}",
-        )
-        return response
+    def log_message(self) -> str:
+        return f"Indicador «{self.object.code}»: {self.object.numerator}"
 
     def get_success_url(self):
         return reverse("indicators:catalogue")
