@@ -49,7 +49,7 @@ def test_headline_compares_with_the_same_month_a_year_before(loaded):
     assert card["significant"] is True and card["trend"] == "baja"
     rolling = 34 + 36 + 38 + 40 + 33 + 35 + (33 + 50) + (36 + 54) + (30 + 57) + (37 + 58) + (41 + 62) + (44 + 60)
     assert card["rolling_12m"] == rolling
-    assert card["rate"] == pytest.approx(rolling / 1_077_208 * 100_000)
+    assert card["value"] == pytest.approx(rolling / 1_077_208 * 100_000)
     assert card["light"] is None  # three complete previous years are not available
 
 
@@ -75,7 +75,7 @@ def test_dashboard_page_and_exports(client, loaded, make_user):
         reverse("indicators:ranking_export", args=["15058", "csv"]), {"fuente": "policia-prueba", "nivel": "sector"}
     )
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("codigo,territorio,hechos_12_meses,poblacion,tasa_100k")
+    assert lines[0].startswith("codigo,territorio,hechos_12_meses,poblacion,valor,valor_inferior_95")
     xlsx = client.get(
         reverse("indicators:ranking_export", args=["15058", "xlsx"]), {"fuente": "policia-prueba", "nivel": "sector"}
     )
@@ -261,3 +261,30 @@ def test_cards_show_year_to_date_and_map_can_show_counts(client, loaded, make_us
     assert 'value="conteo" selected' in html
     html = client.get(reverse("indicators:dashboard", args=["15058"]), {"fuente": "sesnsp"}).content.decode()
     assert "En lo que va del año: 9 (año anterior: 12)" in html
+
+
+def test_percentage_count_and_source_restricted_indicators(loaded):
+    from scipy import stats
+
+    robberies = Indicator.objects.create(code="robos", name="Robos", numerator={"categories": ["sesnsp:robo/"]})
+    share = Indicator.objects.create(
+        code="pct-violentos",
+        name="% con violencia",
+        unit="porcentaje",
+        denominator=robberies,
+        numerator={"families": ["robos-con-violencia"]},
+    )
+    counted = Indicator.objects.create(
+        code="homicidios-n", name="Homicidios", unit="conteo", numerator={"iccs": ["0101"]}
+    )
+    only_cead = Indicator.objects.create(
+        code="solo-cead", name="Solo CEAD", sources=["cead"], numerator={"iccs": ["0101"]}
+    )
+    reader = services.StoredValuesReader(loaded, "sesnsp")
+    pct, count, restricted = services.headlines(reader, [share, counted, only_cead])
+    # robo con violencia = all robberies in the fixture, so 100 % with an exact one-sided bound
+    assert pct["value"] == pytest.approx(100.0) and pct["value_upper"] == pytest.approx(100.0)
+    k = pct["rolling_12m"]
+    assert pct["value_lower"] == pytest.approx(stats.beta.ppf(0.025, k, 1) * 100)
+    assert count["value"] == count["rolling_12m"] and count["unit"] == "conteo"
+    assert restricted["empty"] is True

@@ -480,3 +480,65 @@ def select_categories(categories: pl.DataFrame, numerator: dict) -> pl.Series:
     for prefix in prefixes:
         condition = condition | qualified.str.starts_with(prefix)
     return categories.filter(condition).get_column("category_id").sort()
+
+
+def proportion_interval(
+    successes: np.ndarray, trials: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Clopper–Pearson) confidence interval for a proportion, as fractions.
+
+    References
+    ----------
+    Clopper, C. J. & Pearson, E. S. (1934). The use of confidence or fiducial limits illustrated in the case of
+    the binomial. *Biometrika* 26(4), 404–413. https://doi.org/10.1093/biomet/26.4.404
+
+    Examples
+    --------
+    >>> lo, hi = proportion_interval(np.array([0, 5]), np.array([10, 10]))
+    >>> np.round(lo, 4).tolist(), np.round(hi, 4).tolist()
+    ([0.0, 0.1871], [0.3085, 0.8129])
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    alpha = 1.0 - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lower = np.where(k > 0, stats.beta.ppf(alpha / 2, k, n - k + 1), 0.0)
+        upper = np.where(k < n, stats.beta.ppf(1 - alpha / 2, k + 1, n - k), 1.0)
+    invalid = (n <= 0) | (k > n)
+    return np.where(invalid, np.nan, lower), np.where(invalid, np.nan, upper)
+
+
+def with_values(
+    frame: pl.DataFrame,
+    unit: str,
+    *,
+    count: str = "count",
+    population: str = "population",
+    denominator: str = "denominator",
+    level: float = 0.95,
+) -> pl.DataFrame:
+    """``value``, ``value_lower``, ``value_upper`` in the indicator's unit: rate per 100,000 (exact Poisson),
+    percentage of a denominator count (Clopper–Pearson) or the count itself (exact Poisson limits)."""
+    if unit == "porcentaje":
+        k = frame.get_column(count).to_numpy().astype(float)
+        n = frame.get_column(denominator).to_numpy().astype(float) if denominator in frame.columns else k * np.nan
+        lo, hi = proportion_interval(np.nan_to_num(k), np.nan_to_num(n, nan=-1.0), level)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(n > 0, k / n * 100, np.nan)
+        return frame.with_columns(
+            pl.Series("value", value).fill_nan(None),
+            pl.Series("value_lower", lo * 100).fill_nan(None),
+            pl.Series("value_upper", hi * 100).fill_nan(None),
+        )
+    if unit == "conteo":
+        counts = frame.get_column(count).to_numpy().astype(float)
+        lo, hi = poisson_interval(np.nan_to_num(counts), level)
+        return frame.with_columns(
+            pl.col(count).cast(pl.Float64).alias("value"), pl.Series("value_lower", lo), pl.Series("value_upper", hi)
+        )
+    rated = with_rates(frame, count=count, population=population, level=level)
+    return rated.with_columns(
+        pl.col("rate").alias("value"),
+        pl.col("rate_lower").alias("value_lower"),
+        pl.col("rate_upper").alias("value_upper"),
+    )

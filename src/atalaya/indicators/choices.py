@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class Unit(models.TextChoices):
     COUNT = "conteo", _("Conteo")
     RATE = "tasa", _("Tasa por 100.000 habitantes")
+    PERCENT = "porcentaje", _("Porcentaje de otro indicador")
 
 
 class Better(models.TextChoices):

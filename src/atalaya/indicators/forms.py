@@ -44,6 +44,8 @@ class IndicatorForm(forms.ModelForm):
             "measure",
             "filters",
             "unit",
+            "denominator",
+            "sources",
             "periodicity",
             "better",
             "order",

@@ -38,6 +38,21 @@ class Indicator(models.Model):
         help_text=_('Solo para víctimas: {"sex": ["Mujer"], "age_group": ["Menores de edad (0-17)"]}.'),
     )
     unit = models.CharField(_("unidad"), max_length=10, choices=Unit.choices, default=Unit.RATE)
+    denominator = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("indicador denominador"),
+        help_text=_("Solo para porcentajes: el indicador que hace de total (p. ej. todos los robos)."),
+    )
+    sources = models.JSONField(
+        _("fuentes"),
+        default=list,
+        blank=True,
+        help_text=_('Fuentes a las que se aplica (p. ej. ["sesnsp"]); vacío: todas.'),
+    )
     periodicity = models.CharField(
         _("periodicidad"), max_length=12, choices=Periodicity.choices, default=Periodicity.MONTHLY
     )

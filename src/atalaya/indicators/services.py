@@ -295,6 +295,11 @@ def populations(municipality: Municipality, years: list[int], level: str | None 
     return pl.concat([own, missing.select(own.columns)])
 
 
+def applies_to(indicator: Indicator, source: str) -> bool:
+    """An indicator restricted to some sources (``sources``) is not shown for the others."""
+    return not indicator.sources or source in indicator.sources
+
+
 def headline(reader: CubeReader, indicator: Indicator, until: dt.date | None = None) -> dict:
     """The card of one indicator (see :func:`headlines`)."""
     return headlines(reader, [indicator], until)[0]
@@ -321,14 +326,31 @@ def headlines(reader, indicators: list[Indicator], until: dt.date | None = None)
     )
     population = reader.populations([last.year])
     pop = population.get_column("population")[0] if not population.is_empty() else None
-    table = calc.with_rates(table.with_columns(pl.lit(pop, pl.Float64).alias("population")), count="rolling_12m")
     rows = {r["indicator_id"]: r for r in table.to_dicts()}
+    denominators = {ind.denominator_id for ind in indicators if ind.unit == "porcentaje" and ind.denominator_id}
+    den_totals = {}
+    if denominators:
+        den_monthly = reader.monthly_many(list(Indicator.objects.filter(pk__in=denominators)))
+        den_monthly = den_monthly.filter(pl.col("period_start") <= last)
+        den_rolled = calc.rolling_twelve_months(den_monthly, by=by).filter(pl.col("period_start") == last)
+        den_totals = dict(den_rolled.select("indicator_id", "rolling_12m").iter_rows())
     cards = []
     for indicator in indicators:
         row = rows.get(indicator.pk)
-        if row is None:
+        if row is None or not applies_to(indicator, reader.source):
             cards.append({"indicator": indicator, "empty": True})
             continue
+        one = calc.with_values(
+            pl.DataFrame(
+                {
+                    "count": [row["rolling_12m"]],
+                    "population": [pop],
+                    "denominator": [den_totals.get(indicator.denominator_id)],
+                },
+                schema={"count": pl.Int64, "population": pl.Float64, "denominator": pl.Int64},
+            ),
+            indicator.unit,
+        ).row(0, named=True)
         change = row["change"]
         cards.append(
             {
@@ -342,9 +364,10 @@ def headlines(reader, indicators: list[Indicator], until: dt.date | None = None)
                 "significant": row["significant"],
                 "p_value": row["p_value"],
                 "rolling_12m": row["rolling_12m"],
-                "rate": row["rate"],
-                "rate_lower": row["rate_lower"],
-                "rate_upper": row["rate_upper"],
+                "unit": indicator.unit,
+                "value": None if row["rolling_12m"] is None else one["value"],
+                "value_lower": None if row["rolling_12m"] is None else one["value_lower"],
+                "value_upper": None if row["rolling_12m"] is None else one["value_upper"],
                 "light": row["light"],
                 "baseline": row["baseline"],
                 "ytd": row["ytd"],
@@ -376,8 +399,20 @@ def ranking(reader: CubeReader, indicator: Indicator, level: str, until: dt.date
         pl.col("territory_code").replace_strict(names, default=None, return_dtype=pl.String).alias("name")
     )
     table = calc.with_rates(table)
-    ranked = calc.rank_with_intervals(table.filter(pl.col("territory_code") != NO_TERRITORY))
-    unranked = table.filter((pl.col("territory_code") == NO_TERRITORY) | pl.col("rate").is_null())
+    if indicator.unit == "porcentaje" and indicator.denominator_id:
+        den = reader.monthly(indicator.denominator, level).filter(
+            (pl.col("period_start") >= first) & (pl.col("period_start") <= last)
+        )
+        den_totals = den.group_by("territory_code").agg(pl.col("count").sum().alias("denominator"))
+        table = table.join(den_totals, on="territory_code", how="left", nulls_equal=True)
+    table = calc.with_values(table, indicator.unit)
+    ranked = calc.rank_with_intervals(
+        table.filter(pl.col("territory_code") != NO_TERRITORY),
+        value="value",
+        lower="value_lower",
+        upper="value_upper",
+    )
+    unranked = table.filter((pl.col("territory_code") == NO_TERRITORY) | pl.col("value").is_null())
     out = pl.concat(
         [ranked, unranked.join(ranked.select("territory_code"), on="territory_code", how="anti")], how="diagonal"
     )

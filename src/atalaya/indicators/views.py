@@ -224,7 +224,7 @@ def heat_spec(profile: dict) -> dict:
 
 def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measure: str = "tasa") -> dict:
     """A choropleth of the level's territories by annual rate (or count), in quantile classes, no basemap."""
-    value_column = "count" if measure == "conteo" else "rate"
+    value_column = "count" if measure == "conteo" else "value"
     territories = {t.code: t for t in Territory.objects.filter(municipality=municipality, level__iexact=level)}
     rates = {r["territory_code"]: r for r in table.to_dicts()}
     values = (
@@ -242,8 +242,8 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
         geom = shapely.from_wkb(bytes(territory.geometry))
         lat0 = lat0 or geom.centroid.y
         row = rates.get(code, {})
-        rate = row.get("rate")
         value = row.get(value_column)
+        rate = row.get("value")
         klass = -1 if value is None else next((i for i, b in enumerate(breaks) if value <= b + 1e-12), len(breaks) - 1)
         group = groups.setdefault(klass, {"x": [], "y": []})
         for polygon in getattr(geom, "geoms", [geom]):
@@ -256,7 +256,7 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
         hover_x.append(point.x)
         hover_y.append(point.y)
         rate_text = "—" if rate is None else number_format(rate, 1, use_l10n=True)
-        hover_text.append(f"{territory.name}: {rate_text} por 100.000 · {row.get('count', 0)} hechos")
+        hover_text.append(f"{territory.name}: {rate_text} · {row.get('count', 0)} hechos")
     traces = []
     for klass in sorted(groups):
         if klass < 0:
@@ -324,9 +324,10 @@ class RankingExportView(LoginRequiredMixin, View):
             pl.col("name").alias("territorio"),
             pl.col("count").alias("hechos_12_meses"),
             pl.col("population").alias("poblacion"),
-            pl.col("rate").round(2).alias("tasa_100k"),
-            pl.col("rate_lower").round(2).alias("tasa_inferior_95"),
-            pl.col("rate_upper").round(2).alias("tasa_superior_95"),
+            pl.col("value").round(2).alias("valor"),
+            pl.col("value_lower").round(2).alias("valor_inferior_95"),
+            pl.col("value_upper").round(2).alias("valor_superior_95"),
+            pl.lit(selection.indicator.unit).alias("unidad"),
             pl.col("rank").alias("lugar"),
             pl.col("rank_best").alias("lugar_mejor"),
             pl.col("rank_worst").alias("lugar_peor"),
