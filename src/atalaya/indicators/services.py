@@ -334,23 +334,31 @@ def headlines(reader, indicators: list[Indicator], until: dt.date | None = None)
         den_monthly = den_monthly.filter(pl.col("period_start") <= last)
         den_rolled = calc.rolling_twelve_months(den_monthly, by=by).filter(pl.col("period_start") == last)
         den_totals = dict(den_rolled.select("indicator_id", "rolling_12m").iter_rows())
+    values = {}  # indicator id -> (value, lower, upper), computed once per unit
+    for unit in {ind.unit for ind in indicators}:
+        same = [ind for ind in indicators if ind.unit == unit and ind.pk in rows]
+        if not same:
+            continue
+        frame = pl.DataFrame(
+            {
+                "id": [ind.pk for ind in same],
+                "count": [rows[ind.pk]["rolling_12m"] for ind in same],
+                "population": [pop] * len(same),
+                "denominator": [den_totals.get(ind.denominator_id) for ind in same],
+            },
+            schema={"id": pl.Int64, "count": pl.Int64, "population": pl.Float64, "denominator": pl.Int64},
+        )
+        for r in calc.with_values(frame, unit).iter_rows(named=True):
+            values[r["id"]] = (
+                (r["value"], r["value_lower"], r["value_upper"]) if r["count"] is not None else (None, None, None)
+            )
     cards = []
     for indicator in indicators:
         row = rows.get(indicator.pk)
         if row is None or not applies_to(indicator, reader.source):
             cards.append({"indicator": indicator, "empty": True})
             continue
-        one = calc.with_values(
-            pl.DataFrame(
-                {
-                    "count": [row["rolling_12m"]],
-                    "population": [pop],
-                    "denominator": [den_totals.get(indicator.denominator_id)],
-                },
-                schema={"count": pl.Int64, "population": pl.Float64, "denominator": pl.Int64},
-            ),
-            indicator.unit,
-        ).row(0, named=True)
+        value, lower, upper = values[indicator.pk]
         change = row["change"]
         cards.append(
             {
@@ -365,9 +373,9 @@ def headlines(reader, indicators: list[Indicator], until: dt.date | None = None)
                 "p_value": row["p_value"],
                 "rolling_12m": row["rolling_12m"],
                 "unit": indicator.unit,
-                "value": None if row["rolling_12m"] is None else one["value"],
-                "value_lower": None if row["rolling_12m"] is None else one["value_lower"],
-                "value_upper": None if row["rolling_12m"] is None else one["value_upper"],
+                "value": value,
+                "value_lower": lower,
+                "value_upper": upper,
                 "light": row["light"],
                 "baseline": row["baseline"],
                 "ytd": row["ytd"],

@@ -6,92 +6,214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
+        ("geo", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=80, unique=True, verbose_name='código')),
-                ('name', models.CharField(max_length=200, verbose_name='nombre')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='nombre en inglés')),
-                ('description', models.TextField(blank=True, verbose_name='descripción')),
-                ('methodology', models.TextField(blank=True, verbose_name='nota metodológica')),
-                ('numerator', models.JSONField(default=dict, help_text='Qué se cuenta: {"families": [...], "iccs": [...], "categories": ["fuente:prefijo-de-código"]}. Una categoría entra si cumple cualquiera de las tres condiciones.', verbose_name='numerador')),
-                ('measure', models.CharField(choices=[('hechos', 'Hechos (delitos, casos, incidentes)'), ('victimas', 'Víctimas')], default='hechos', max_length=10, verbose_name='qué se cuenta')),
-                ('filters', models.JSONField(blank=True, default=dict, help_text='Solo para víctimas: {"sex": ["Mujer"], "age_group": ["Menores de edad (0-17)"]}.', verbose_name='filtros de víctimas')),
-                ('unit', models.CharField(choices=[('conteo', 'Conteo'), ('tasa', 'Tasa por 100.000 habitantes'), ('porcentaje', 'Porcentaje de otro indicador')], default='tasa', max_length=10, verbose_name='unidad')),
-                ('sources', models.JSONField(blank=True, default=list, help_text='Fuentes a las que se aplica (p. ej. ["sesnsp"]); vacío: todas.', verbose_name='fuentes')),
-                ('periodicity', models.CharField(choices=[('mensual', 'Mensual'), ('trimestral', 'Trimestral'), ('anual', 'Anual')], default='mensual', max_length=12, verbose_name='periodicidad')),
-                ('better', models.CharField(choices=[('menor', 'Menor es mejor'), ('mayor', 'Mayor es mejor')], default='menor', max_length=6, verbose_name='sentido favorable')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='orden')),
-                ('is_builtin', models.BooleanField(default=False, verbose_name='incluido en Atalaya')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='actualizado')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='creado por')),
-                ('denominator', models.ForeignKey(blank=True, help_text='Solo para porcentajes: el indicador que hace de total (p. ej. todos los robos).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.indicator', verbose_name='indicador denominador')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=80, unique=True, verbose_name="código")),
+                ("name", models.CharField(max_length=200, verbose_name="nombre")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="nombre en inglés")),
+                ("description", models.TextField(blank=True, verbose_name="descripción")),
+                ("methodology", models.TextField(blank=True, verbose_name="nota metodológica")),
+                (
+                    "numerator",
+                    models.JSONField(
+                        default=dict,
+                        help_text='Qué se cuenta: {"families": [...], "iccs": [...], "categories": ["fuente:prefijo-de-código"]}. Una categoría entra si cumple cualquiera de las tres condiciones.',
+                        verbose_name="numerador",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[("hechos", "Hechos (delitos, casos, incidentes)"), ("victimas", "Víctimas")],
+                        default="hechos",
+                        max_length=10,
+                        verbose_name="qué se cuenta",
+                    ),
+                ),
+                (
+                    "filters",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Solo para víctimas: {"sex": ["Mujer"], "age_group": ["Menores de edad (0-17)"]}.',
+                        verbose_name="filtros de víctimas",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("conteo", "Conteo"),
+                            ("tasa", "Tasa por 100.000 habitantes"),
+                            ("porcentaje", "Porcentaje de otro indicador"),
+                        ],
+                        default="tasa",
+                        max_length=10,
+                        verbose_name="unidad",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Fuentes a las que se aplica (p. ej. ["sesnsp"]); vacío: todas.',
+                        verbose_name="fuentes",
+                    ),
+                ),
+                (
+                    "periodicity",
+                    models.CharField(
+                        choices=[("mensual", "Mensual"), ("trimestral", "Trimestral"), ("anual", "Anual")],
+                        default="mensual",
+                        max_length=12,
+                        verbose_name="periodicidad",
+                    ),
+                ),
+                (
+                    "better",
+                    models.CharField(
+                        choices=[("menor", "Menor es mejor"), ("mayor", "Mayor es mejor")],
+                        default="menor",
+                        max_length=6,
+                        verbose_name="sentido favorable",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="orden")),
+                ("is_builtin", models.BooleanField(default=False, verbose_name="incluido en Atalaya")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="actualizado")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="creado por",
+                    ),
+                ),
+                (
+                    "denominator",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Solo para porcentajes: el indicador que hace de total (p. ej. todos los robos).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.indicator",
+                        verbose_name="indicador denominador",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicador',
-                'verbose_name_plural': 'indicadores',
-                'ordering': ['order', 'code'],
+                "verbose_name": "indicador",
+                "verbose_name_plural": "indicadores",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorSnapshot',
+            name="IndicatorSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('point_level', models.BooleanField(default=False)),
-                ('first_month', models.DateField(null=True)),
-                ('last_month', models.DateField(null=True)),
-                ('profiles', models.JSONField(blank=True, default=dict)),
-                ('refreshed_at', models.DateTimeField(auto_now=True)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.municipality')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=100)),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("point_level", models.BooleanField(default=False)),
+                ("first_month", models.DateField(null=True)),
+                ("last_month", models.DateField(null=True)),
+                ("profiles", models.JSONField(blank=True, default=dict)),
+                ("refreshed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="geo.municipality"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cálculo de indicadores',
-                'verbose_name_plural': 'cálculos de indicadores',
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'source'), name='indicatorsnapshot_unique')],
+                "verbose_name": "cálculo de indicadores",
+                "verbose_name_plural": "cálculos de indicadores",
+                "constraints": [
+                    models.UniqueConstraint(fields=("municipality", "source"), name="indicatorsnapshot_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100)),
-                ('level', models.CharField(blank=True, max_length=50)),
-                ('territory_code', models.CharField(blank=True, max_length=50)),
-                ('month', models.DateField()),
-                ('count', models.PositiveIntegerField()),
-                ('indicator', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='values', to='indicators.indicator')),
-                ('municipality', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.municipality')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=100)),
+                ("level", models.CharField(blank=True, max_length=50)),
+                ("territory_code", models.CharField(blank=True, max_length=50)),
+                ("month", models.DateField()),
+                ("count", models.PositiveIntegerField()),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geo.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'valor de indicador',
-                'verbose_name_plural': 'valores de indicadores',
-                'indexes': [models.Index(fields=['municipality', 'source', 'level', 'indicator'], name='indicatorvalue_lookup')],
+                "verbose_name": "valor de indicador",
+                "verbose_name_plural": "valores de indicadores",
+                "indexes": [
+                    models.Index(fields=["municipality", "source", "level", "indicator"], name="indicatorvalue_lookup")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_public', models.BooleanField(default=False, verbose_name='público')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='publications', to='indicators.indicator', verbose_name='indicador')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='publications', to='geo.municipality', verbose_name='municipio')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_public", models.BooleanField(default=False, verbose_name="público")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publications",
+                        to="indicators.indicator",
+                        verbose_name="indicador",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publications",
+                        to="geo.municipality",
+                        verbose_name="municipio",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'publicación',
-                'verbose_name_plural': 'publicaciones',
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'indicator'), name='publication_unique')],
+                "verbose_name": "publicación",
+                "verbose_name_plural": "publicaciones",
+                "constraints": [
+                    models.UniqueConstraint(fields=("municipality", "indicator"), name="publication_unique")
+                ],
             },
         ),
     ]
