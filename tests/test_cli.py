@@ -100,3 +100,49 @@ def test_malformed_boundary_files(neza, tmp_path, capsys, name, content):
     )
     out = capsys.readouterr()
     assert code == 1 and "Archivo rechazado" in out.out and "Traceback" not in out.err
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "serie.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_detect_ears_on_many_series(tmp_path, capsys, db):
+    import datetime as dt
+
+    lines = ["series,date,count"]
+    start = dt.date(2026, 1, 5)
+    for name, values in (("A", [3, 4, 3, 5, 4, 3, 4, 4, 20, 4]), ("B", [1] * 10)):
+        lines += [f"{name},{start + dt.timedelta(weeks=k)},{v}" for k, v in enumerate(values)]
+    out = tmp_path / "alarmas.csv"
+    assert main(["detect", str(_write(tmp_path, "\n".join(lines))), "--method", "ears-c1", "--output", str(out)]) == 0
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "series,date,count,expected,upperbound,score,alarm"
+    a_rows = [r for r in rows[1:] if r.startswith("A,")]
+    assert len(a_rows) == 3  # weeks 8, 9, 10: the first seven are the baseline
+    assert a_rows[1].startswith("A,2026-03-02,20,") and a_rows[1].endswith(",true")
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("date,count\n2026-01-05,3\n2026-01-19,4\n", "hueco"),
+        ("date,count\n2026-01-12,3\n2026-01-05,4\n", "orden"),
+        ("date,count\n2026-01-05,3\n2026-01-05,4\n", "se repite"),
+        ("date,count\n2026-01-05,-1\n", "no negativo"),
+        ("date,count\n2026-01-05,2.5\n", "entero"),
+        ("fecha,n\n2026-01-05,1\n", "columnas"),
+    ],
+)
+def test_detect_refuses_bad_series(tmp_path, capsys, db, text, message):
+    assert main(["detect", str(_write(tmp_path, text)), "--method", "ears-c1"]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_detect_unknown_method_and_short_series(tmp_path, capsys, db):
+    path = _write(tmp_path, "date,count\n2026-01-05,3\n2026-01-12,4\n")
+    assert main(["detect", str(path), "--method", "farrington-magic"]) == 1
+    assert "Método desconocido" in capsys.readouterr().err
+    assert main(["detect", str(path), "--method", "ears-c1"]) == 1
+    assert "demasiado corta" in capsys.readouterr().err

@@ -126,6 +126,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--municipality", metavar="CÓDIGO")
     p.set_defaults(func=cmd_quality)
 
+    p = sub.add_parser("detect", help="detecta alzas en series de conteos (CSV date,count o series,date,count)")
+    p.add_argument("file", metavar="ARCHIVO", type=Path)
+    p.add_argument("--method", required=True, metavar="MÉTODO", help="ears-c1, ears-c2 o ears-c3")
+    p.add_argument("--alpha", type=float, default=None)
+    p.add_argument("--baseline", type=int, default=7)
+    p.add_argument("--min-sigma", type=float, default=0.0)
+    p.add_argument("--freq", choices=["week", "month"], default="week")
+    p.add_argument("--r-compat", action="store_true", help="C3: límite superior como en R surveillance")
+    p.add_argument("--output", type=Path, default=None, metavar="ARCHIVO")
+    p.set_defaults(func=cmd_detect)
+
     p = sub.add_parser("demo", help="genera y carga el observatorio de demostración (datos sintéticos)")
     p.add_argument("--years", type=int, default=5, help="años de incidentes (predeterminado: 5)")
     p.add_argument("--seed", type=int, default=20261125)
@@ -332,6 +343,70 @@ def cmd_quality(args) -> int:
             return _usage(f"El municipio «{args.municipality}» no está registrado.")
     for municipality in municipalities:
         print(json.dumps(quality_summary(municipality), ensure_ascii=False, indent=2, default=str))
+    return EXIT_OK
+
+
+def cmd_detect(args) -> int:
+    """Run a detector on a count-series file; exit 1 with a clear message for bad input."""
+    import numpy as np
+    import polars as pl
+
+    from atalaya.analysis.alerts import EarsC, SeriesError, read_count_series
+    from atalaya.analysis.problems import FileRejected
+    from atalaya.analysis.tabular import read_table
+
+    methods = {"ears-c1": "C1", "ears-c2": "C2", "ears-c3": "C3"}
+    if args.method not in methods:
+        print(f"Método desconocido «{args.method}». Disponibles: {', '.join(methods)}.", file=sys.stderr)
+        return EXIT_REJECTED
+    try:
+        frame, _facts = read_table(args.file)
+        ids, dates, matrix = read_count_series(frame, args.freq)
+        detector = EarsC(
+            methods[args.method],
+            baseline=args.baseline,
+            alpha=args.alpha,
+            min_sigma=args.min_sigma,
+            r_compat=args.r_compat,
+        ).fit(matrix)
+    except (FileRejected, SeriesError, ValueError) as exc:
+        print(f"Archivo rechazado: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return EXIT_REJECTED
+    rows = []
+    for i, series in enumerate(ids):
+        for j, date in enumerate(dates):
+            bound = detector.upperbound_[i, j]
+            if np.isnan(matrix[i, j]) or np.isnan(bound):
+                continue
+            rows.append(
+                (
+                    series,
+                    date,
+                    int(matrix[i, j]),
+                    float(detector.expected_[i, j]),
+                    float(bound),
+                    float(detector.score_[i, j]),
+                    bool(detector.alarm_[i, j]),
+                )
+            )
+    out = pl.DataFrame(
+        rows,
+        schema={
+            "series": pl.String,
+            "date": pl.Date,
+            "count": pl.Int64,
+            "expected": pl.Float64,
+            "upperbound": pl.Float64,
+            "score": pl.Float64,
+            "alarm": pl.Boolean,
+        },
+        orient="row",
+    )
+    if args.output:
+        out.write_csv(args.output)
+        print(f"{out.height} filas, {int(out['alarm'].sum())} alarmas → {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(out.write_csv())
     return EXIT_OK
 
 
