@@ -85,10 +85,25 @@ def check_parsed(frame: pl.DataFrame, raw: str, parsed: str, reason: str, severi
     return problems_where(frame, mask, raw, pl.col(raw), reason, severity)
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """First day of the month ``months`` after (or before, if negative) the month of ``day``.
+
+    >>> add_months(dt.date(2026, 1, 31), -2), add_months(dt.date(2025, 11, 5), 3)
+    (datetime.date(2025, 11, 1), datetime.date(2026, 2, 1))
+    """
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    """First days of every month from ``first``'s month to ``last``'s, inclusive."""
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, k) for k in range(max(count, 0))]
+
+
 def month_end(month_start: dt.date) -> dt.date:
     """Last day of the month that ``month_start`` falls in."""
-    following = (month_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
+    return add_months(month_start, 1) - dt.timedelta(days=1)
 
 
 def month_number(col: str) -> pl.Expr:

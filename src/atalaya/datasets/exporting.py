@@ -15,7 +15,7 @@ from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.services import harmonised_table
 
 from .models import DailyCount, MonthlyCount
-from .writing import INCIDENTS_MEASURE, _as_date
+from .writing import INCIDENTS_MEASURE, as_date
 
 EXPORT_COLUMNS = [
     "municipality_code",
@@ -74,7 +74,7 @@ def cube_frame(municipality_ids: list[int], *, by: str, measures: tuple[str, ...
 
 
 def _to_frame(rows: list[tuple], schema: dict) -> pl.DataFrame:
-    rows = [(*r[:4], _as_date(r[4]), r[5]) for r in rows]
+    rows = [(*r[:4], as_date(r[4]), r[5]) for r in rows]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

@@ -105,7 +105,7 @@ def existing_incidents(municipality_id: int, source: str) -> pl.DataFrame:
         "territory_id",
         "location_status",
     ]
-    rows = [(r[0], r[1], _as_date(r[2]), _as_time(r[3]), *r[4:]) for r in rows]
+    rows = [(r[0], r[1], as_date(r[2]), as_time(r[3]), *r[4:]) for r in rows]
     schema = dict(
         zip(
             names,
@@ -116,12 +116,12 @@ def existing_incidents(municipality_id: int, source: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _as_date(value) -> dt.date:
+def as_date(value) -> dt.date:
     """SQLite may hand back ISO text (raw cursor) or a date (Django's converters); PostgreSQL a date."""
     return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def _as_time(value) -> dt.time | None:
+def as_time(value) -> dt.time | None:
     return dt.time.fromisoformat(value) if isinstance(value, str) else value
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 from django.db.models import Max
 
 from atalaya.analysis import indicators as calc
-from atalaya.analysis.parsing import month_end
+from atalaya.analysis.parsing import add_months, month_end
 from atalaya.datasets.models import Dataset
 from atalaya.geo.models import Municipality
 
@@ -22,8 +20,7 @@ def source_quality(municipality: Municipality, months: int = 24) -> list[dict]:
     for info in services.available_sources(municipality):
         covered = services.covered_months(municipality, info.source)
         last = info.last
-        back = last.year * 12 + last.month - 1 - (months - 1)
-        first = dt.date(back // 12, back % 12 + 1, 1)
+        first = add_months(last, -(months - 1))
         frame = pl.DataFrame({"period_start": covered}, schema={"period_start": pl.Date})
         complete = calc.completeness(frame, first.isoformat(), last.isoformat())
         row = (

@@ -13,9 +13,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
 from atalaya.analysis import indicators as calc
+from atalaya.analysis.parsing import month_range
 from atalaya.datasets.exporting import NO_TERRITORY, territory_codes
 from atalaya.datasets.models import Dataset, MonthlyCount
-from atalaya.datasets.writing import INCIDENTS_MEASURE, _as_date
+from atalaya.datasets.writing import INCIDENTS_MEASURE, as_date
 from atalaya.geo.models import Municipality, Population, Territory
 from atalaya.taxonomy.services import harmonised_table
 
@@ -106,10 +107,7 @@ def covered_months(municipality: Municipality, source: str) -> list[dt.date]:
     )
     for first, last in spans:
         if first and last:
-            month = first.replace(day=1)
-            while month <= last:
-                published.add(month)
-                month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            published.update(month_range(first, last))
     return sorted(published)
 
 
@@ -134,7 +132,7 @@ class CubeReader:
                 f"GROUP BY territory_id, category_id, month",
                 [municipality.pk, source, *CRIME_MEASURES],
             )
-            rows = [(t, c, _as_date(m), int(n)) for t, c, m, n in cursor.fetchall()]
+            rows = [(t, c, as_date(m), int(n)) for t, c, m, n in cursor.fetchall()]
         self.frame = pl.DataFrame(
             rows,
             schema={"territory_id": pl.Int64, "category_id": pl.Int64, "period_start": pl.Date, "count": pl.Int64},
@@ -218,14 +216,6 @@ class CubeReader:
         if key not in self._populations:
             self._populations[key] = populations(self.municipality, years, level)
         return self._populations[key]
-
-
-def indicator_monthly(
-    municipality: Municipality, indicator: Indicator, source: str, level: str | None = None
-) -> pl.DataFrame:
-    """Monthly counts of an indicator: ``territory_code, period_start, count``, zeros where the source covered
-    the month but nothing of the indicator happened; months the source did not cover are absent."""
-    return CubeReader(municipality, source).monthly(indicator, level)
 
 
 def _territory_keys(municipality: Municipality, level: str | None) -> list[str | None]:

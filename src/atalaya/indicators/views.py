@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 
@@ -18,6 +17,7 @@ from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
+from atalaya.analysis.parsing import month_range
 from atalaya.datasets.exporting import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
 
@@ -61,13 +61,7 @@ class DashboardSelection:
         wanted_level = request.GET.get("nivel")
         self.level = wanted_level if wanted_level in levels else default_level
         self.territorial = bool(self.source and self.source.point_level and self.level)
-        self.months = []
-        if self.source:
-            first, last = self.source.first, self.source.last
-            month = last
-            while month >= first and len(self.months) < 120:
-                self.months.append(month)
-                month = (month - dt.timedelta(days=1)).replace(day=1)
+        self.months = month_range(self.source.first, self.source.last)[::-1][:120] if self.source else []
         wanted_until = request.GET.get("hasta", "")
         self.until = next((m for m in self.months if m.strftime("%Y-%m") == wanted_until), None)
 
