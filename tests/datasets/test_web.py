@@ -259,3 +259,12 @@ def test_not_found_and_forbidden_pages_are_spanish(client, neza, make_user, sett
     assert missing.status_code == 404 and "No encontrado" in missing.content.decode()
     forbidden = client.get(reverse("datasets:mapping_list"))
     assert forbidden.status_code == 403 and "Sin permiso" in forbidden.content.decode()
+
+
+def test_export_errors_are_translated(client, loaded, make_user):
+    client.force_login(make_user("ana", ["15058"]))
+    spanish = client.get(reverse("api:counts"), {"level": "galaxia"}).json()["detail"]
+    assert spanish == "--level debe ser source, iccs o family."
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("api:counts"), {"level": "galaxia"}).json()["detail"]
+    assert english == "--level must be source, iccs or family."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.services import harmonised_table
@@ -90,14 +91,16 @@ def export_counts(
 ) -> pl.DataFrame:
     """The export table. ``municipalities`` (a queryset) limits what a user may see; the CLI passes None."""
     if by not in ("day", "week", "month"):
-        raise ExportError("--by debe ser day, week o month.")
+        raise ExportError(_("--by debe ser day, week o month."))
     if level not in ("source", "iccs", "family"):
-        raise ExportError("--level debe ser source, iccs o family.")
+        raise ExportError(_("--level debe ser source, iccs o family."))
     scope = municipalities if municipalities is not None else Municipality.objects.all()
     if municipality_code:
         scope = scope.filter(code=municipality_code)
         if not scope.exists():
-            raise ExportError(f"El municipio «{municipality_code}» no existe o no tiene acceso a él.")
+            raise ExportError(
+                _("El municipio «%(code)s» no existe o no tiene acceso a él.") % {"code": municipality_code}
+            )
     codes = dict(scope.values_list("pk", "code"))
     if not codes:
         return pl.DataFrame(schema=dict.fromkeys(EXPORT_COLUMNS, pl.String))
@@ -110,8 +113,10 @@ def export_counts(
         sources = frame.group_by("municipality_id").agg(pl.col("source").n_unique().alias("n"))
         if sources.filter(pl.col("n") > 1).height:
             raise ExportError(
-                "Hay varias fuentes para el mismo municipio; sumarlas contaría dos veces los mismos hechos. "
-                "Elija una con --source (p. ej. sesnsp, cead, cdmx-fgj, o la fuente de su mapeo)."
+                _(
+                    "Hay varias fuentes para el mismo municipio; sumarlas contaría dos veces los mismos hechos. "
+                    "Elija una con --source (p. ej. sesnsp, cead, cdmx-fgj, o la fuente de su mapeo)."
+                )
             )
     frame = frame.with_columns(
         pl.col("municipality_id").replace_strict(codes, return_dtype=pl.String).alias("municipality_code")
@@ -183,7 +188,10 @@ def territory_codes(frame: pl.DataFrame, territories: str | None, municipality_i
     leaf = wanted in ("hoja", "leaf")
     if not leaf and wanted not in {level.casefold() for level, _ in info.values()}:
         levels = sorted({level for level, _ in info.values()})
-        raise ExportError(f"Nivel territorial desconocido «{territories}». Niveles: {', '.join(levels) or '—'}, hoja.")
+        raise ExportError(
+            _("Nivel territorial desconocido «%(level)s». Niveles: %(levels)s, hoja.")
+            % {"level": territories, "levels": ", ".join(levels) or "—"}
+        )
 
     def target(pk: int) -> str:
         node = pk

@@ -26,6 +26,7 @@ import shapely
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from atalaya.accounts.services import log_change
 from atalaya.analysis.parsing import month_end
@@ -124,7 +125,8 @@ def get_reader(name: str) -> ReaderSpec:
         return READERS[name]
     except KeyError:
         raise UsageError(
-            f"Formato desconocido: «{name}». Formatos disponibles: {', '.join(sorted(READERS))}."
+            _("Formato desconocido: «%(name)s». Formatos disponibles: %(formats)s.")
+            % {"name": name, "formats": ", ".join(sorted(READERS))}
         ) from None
 
 
@@ -151,24 +153,26 @@ def import_file(
     path = Path(path)
     file_name = file_name or path.name
     if on_error not in (OnError.REJECT, OnError.SKIP):
-        raise UsageError("--on-error debe ser «reject» o «skip».")
+        raise UsageError(_("--on-error debe ser «reject» o «skip»."))
     municipality = None
     if municipality_code:
         municipality = Municipality.objects.filter(code=municipality_code).first()
         if municipality is None:
-            raise UsageError(f"El municipio «{municipality_code}» no está registrado en este observatorio.")
+            raise UsageError(
+                _("El municipio «%(code)s» no está registrado en este observatorio.") % {"code": municipality_code}
+            )
     if spec.kind in ("territories",) and municipality is None:
-        raise UsageError("Para importar límites indique el municipio con --municipality.")
-    if spec.kind == "incidents" and spec.name == "incidents" and municipality is None:
-        pass  # the mapping may carry a municipality column; checked after reading
+        raise UsageError(_("Para importar límites indique el municipio con --municipality."))
     mapping = None
     options = dict(reader_options or {})
     if "mapping" in spec.options:
         if not mapping_name:
-            raise UsageError("Este formato necesita un mapeo de columnas: use --mapping NOMBRE.")
+            raise UsageError(_("Este formato necesita un mapeo de columnas: use --mapping NOMBRE."))
         mapping = ColumnMapping.objects.filter(name=mapping_name).first()
         if mapping is None:
-            raise UsageError(f"No existe el mapeo «{mapping_name}». Créelo con «atalaya mapping save».")
+            raise UsageError(
+                _("No existe el mapeo «%(name)s». Créelo con «atalaya mapping save».") % {"name": mapping_name}
+            )
         options["mapping"] = mapping.definition
     if "municipality_code" in spec.options and municipality_code:
         options["municipality_code"] = municipality_code
@@ -179,7 +183,7 @@ def import_file(
     report = _ProgressReporter(progress)
     outcome = ImportOutcome(status=REJECTED, message="", format=format, file_name=file_name, timings=timings)
     if not path.exists():
-        raise UsageError(f"No existe el archivo «{path}».")
+        raise UsageError(_("No existe el archivo «%(path)s».") % {"path": path})
     sha = file_sha256(path)
     previous = Dataset.objects.filter(
         file_sha256=sha,
@@ -456,10 +460,13 @@ def _catalogue_for(source: str, labels: list[str], ctx: _Context) -> Catalogue:
         return choose_catalogue(source, labels, ctx.catalogue_version)
     except LookupError:
         if ctx.catalogue_version and Catalogue.objects.filter(source=source).exists():
-            raise UsageError(f"El catálogo «{source} {ctx.catalogue_version}» no existe.") from None
+            raise UsageError(
+                _("El catálogo «%(source)s %(version)s» no existe.")
+                % {"source": source, "version": ctx.catalogue_version}
+            ) from None
         # A source Atalaya has no catalogue for (a local police system): create an empty one; every label
         # becomes a discovered category waiting to be mapped.
-        catalogue, _ = Catalogue.objects.get_or_create(
+        catalogue, _created = Catalogue.objects.get_or_create(
             source=source,
             version=ctx.catalogue_version or "1",
             defaults={
@@ -681,7 +688,7 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
     result, municipality = ctx.result, ctx.municipality
     level = (ctx.level or "").strip()
     if not level:
-        raise UsageError("Indique el nivel territorial con --level (p. ej. sector, cuadrante, municipio).")
+        raise UsageError(_("Indique el nivel territorial con --level (p. ej. sector, cuadrante, municipio)."))
     outcome.problems = result.problems
     outcome.rows_rejected = _count_rows(result.problems, ERROR)
     outcome.warnings = result.problems.filter(pl.col("severity") == WARNING).height
