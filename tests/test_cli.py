@@ -1,5 +1,7 @@
 """The command line: exit status 0/1/2 and never a traceback for bad input."""
 
+from pathlib import Path
+
 import pytest
 
 from atalaya.cli import main
@@ -118,10 +120,10 @@ def test_detect_ears_on_many_series(tmp_path, capsys, db):
     out = tmp_path / "alarmas.csv"
     assert main(["detect", str(_write(tmp_path, "\n".join(lines))), "--method", "ears-c1", "--output", str(out)]) == 0
     rows = out.read_text(encoding="utf-8").splitlines()
-    assert rows[0] == "series,date,count,expected,upperbound,score,alarm"
+    assert rows[0] == "series,date,count,expected,upperbound,score,alarm,pvalue"
     a_rows = [r for r in rows[1:] if r.startswith("A,")]
     assert len(a_rows) == 3  # weeks 8, 9, 10: the first seven are the baseline
-    assert a_rows[1].startswith("A,2026-03-02,20,") and a_rows[1].endswith(",true")
+    assert a_rows[1].startswith("A,2026-03-02,20,") and a_rows[1].endswith(",true,")  # no p-value for EARS
 
 
 @pytest.mark.parametrize(
@@ -146,3 +148,40 @@ def test_detect_unknown_method_and_short_series(tmp_path, capsys, db):
     assert "Método desconocido" in capsys.readouterr().err
     assert main(["detect", str(path), "--method", "ears-c1"]) == 1
     assert "demasiado corta" in capsys.readouterr().err
+
+
+def test_detect_farrington_reproduces_r_from_a_file(tmp_path, capsys, db):
+    """The command on salmNewport with --r-compat gives surveillance's bounds (fixture written by R)."""
+    import polars as pl
+
+    fixtures = Path(__file__).parent / "fixtures" / "surveillance"
+    out = tmp_path / "farrington.csv"
+    args = ["detect", str(fixtures / "newport.csv"), "--method", "farrington-noufaily", "--r-compat"]
+    assert main([*args, "--output", str(out)]) == 0
+    ours = pl.read_csv(out, try_parse_dates=True)
+    reference = pl.read_csv(fixtures / "newport_farrington_noufaily.csv", try_parse_dates=True, null_values="NA")
+    joined = reference.join(ours, on="date", suffix="_atalaya")
+    assert joined.height == reference.height
+    assert (joined["alarm"] == joined["alarm_atalaya"]).all()
+    both = joined.drop_nulls(["upperbound"])
+    assert ((both["upperbound"] - both["upperbound_atalaya"]).abs() < 1e-6).all()
+
+
+@pytest.mark.parametrize("method", ["cusum", "semaforo", "farrington", "ears-c3"])
+def test_detect_other_methods_run_on_monthly_data(tmp_path, capsys, db, method):
+    fixtures = Path(__file__).parent / "fixtures" / "surveillance"
+    out = tmp_path / "out.csv"
+    assert (
+        main(["detect", str(fixtures / "monthly.csv"), "--method", method, "--freq", "month", "--output", str(out)])
+        == 0
+    )
+    assert "alarmas" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8").startswith("series,date,count,expected,upperbound,score,alarm,pvalue")
+
+
+def test_detect_refuses_parameters_of_another_method(tmp_path, capsys, db):
+    fixtures = Path(__file__).parent / "fixtures" / "surveillance"
+    assert (
+        main(["detect", str(fixtures / "monthly.csv"), "--method", "cusum", "--freq", "month", "--baseline", "5"]) == 1
+    )
+    assert "no acepta: baseline" in capsys.readouterr().err

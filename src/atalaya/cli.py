@@ -128,12 +128,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("detect", help="detecta alzas en series de conteos (CSV date,count o series,date,count)")
     p.add_argument("file", metavar="ARCHIVO", type=Path)
-    p.add_argument("--method", required=True, metavar="MÉTODO", help="ears-c1, ears-c2 o ears-c3")
-    p.add_argument("--alpha", type=float, default=None)
-    p.add_argument("--baseline", type=int, default=7)
-    p.add_argument("--min-sigma", type=float, default=0.0)
+    p.add_argument(
+        "--method",
+        required=True,
+        metavar="MÉTODO",
+        help="ears-c1, ears-c2, ears-c3, farrington, farrington-noufaily, cusum o semaforo",
+    )
+    p.add_argument("--alpha", type=float, default=None, help="nivel unilateral (EARS, Farrington)")
+    p.add_argument("--baseline", type=int, default=None, help="EARS: periodos de referencia (7)")
+    p.add_argument("--min-sigma", type=float, default=None, help="EARS: piso de la desviación estándar")
+    p.add_argument("--years", type=int, default=None, help="Farrington: años de historia b (5)")
+    p.add_argument("--window", type=int, default=None, help="Farrington: media ventana w (3)")
+    p.add_argument("--shift", type=float, default=None, help="CUSUM: aumento a detectar, razón de medias (2)")
+    p.add_argument("--h", type=float, default=None, help="CUSUM: límite de decisión (5)")
     p.add_argument("--freq", choices=["week", "month"], default="week")
-    p.add_argument("--r-compat", action="store_true", help="C3: límite superior como en R surveillance")
+    p.add_argument(
+        "--r-compat", action="store_true", help="reproduce los resultados de R surveillance (C3, Farrington)"
+    )
     p.add_argument("--output", type=Path, default=None, metavar="ARCHIVO")
     p.set_defaults(func=cmd_detect)
 
@@ -351,57 +362,62 @@ def cmd_detect(args) -> int:
     import numpy as np
     import polars as pl
 
-    from atalaya.analysis.alerts import EarsC, SeriesError, read_count_series
+    from atalaya.analysis.alerts import METHODS, SeriesError, detect, read_count_series
     from atalaya.analysis.problems import FileRejected
     from atalaya.analysis.tabular import read_table
 
-    methods = {"ears-c1": "C1", "ears-c2": "C2", "ears-c3": "C3"}
-    if args.method not in methods:
-        print(f"Método desconocido «{args.method}». Disponibles: {', '.join(methods)}.", file=sys.stderr)
+    if args.method not in METHODS:
+        print(f"Método desconocido «{args.method}». Disponibles: {', '.join(METHODS)}.", file=sys.stderr)
         return EXIT_REJECTED
+    params = {
+        "alpha": args.alpha,
+        "baseline": args.baseline,
+        "min_sigma": args.min_sigma,
+        "b": args.years,
+        "w": args.window,
+        "shift": args.shift,
+        "h": args.h,
+        "r_compat": args.r_compat or None,
+    }
+    if args.r_compat and "r_compat" not in METHODS[args.method][1]:
+        params["r_compat"] = None  # nothing to reproduce: the method has no R quirk
     try:
         frame, _facts = read_table(args.file)
         ids, dates, matrix = read_count_series(frame, args.freq)
-        detector = EarsC(
-            methods[args.method],
-            baseline=args.baseline,
-            alpha=args.alpha,
-            min_sigma=args.min_sigma,
-            r_compat=args.r_compat,
-        ).fit(matrix)
-    except (FileRejected, SeriesError, ValueError) as exc:
+    except (FileRejected, SeriesError) as exc:
         print(f"Archivo rechazado: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return EXIT_REJECTED
-    rows = []
-    for i, series in enumerate(ids):
-        for j, date in enumerate(dates):
-            bound = detector.upperbound_[i, j]
-            if np.isnan(matrix[i, j]) or np.isnan(bound):
-                continue
-            rows.append(
-                (
-                    series,
-                    date,
-                    int(matrix[i, j]),
-                    float(detector.expected_[i, j]),
-                    float(bound),
-                    float(detector.score_[i, j]),
-                    bool(detector.alarm_[i, j]),
-                )
-            )
+    try:
+        result = detect(args.method, matrix, dates=dates, freq=args.freq, **params)
+    except ValueError as exc:
+        print(f"No se puede aplicar {args.method}: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    series_index, time_index = np.nonzero(result.evaluated & ~np.isnan(matrix))
+    nullable = lambda a: [None if np.isnan(v) else float(v) for v in a[series_index, time_index]]  # noqa: E731
     out = pl.DataFrame(
-        rows,
-        schema={
-            "series": pl.String,
+        {
+            "series": [ids[i] for i in series_index],
+            "date": [dates[j] for j in time_index],
+            "count": matrix[series_index, time_index].astype(int),
+            "expected": nullable(result.expected),
+            "upperbound": nullable(result.upperbound),
+            "score": nullable(result.score),
+            "alarm": result.alarm[series_index, time_index],
+            "pvalue": nullable(result.pvalue),
+        },
+        schema_overrides={
             "date": pl.Date,
-            "count": pl.Int64,
             "expected": pl.Float64,
             "upperbound": pl.Float64,
             "score": pl.Float64,
-            "alarm": pl.Boolean,
+            "pvalue": pl.Float64,
         },
-        orient="row",
     )
+    if out.is_empty():
+        print(
+            "Ningún periodo tiene historia suficiente para este método; la serie es demasiado corta.", file=sys.stderr
+        )
+        return EXIT_REJECTED
     if args.output:
         out.write_csv(args.output)
         print(f"{out.height} filas, {int(out['alarm'].sum())} alarmas → {args.output}", file=sys.stderr)

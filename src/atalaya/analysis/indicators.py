@@ -285,6 +285,8 @@ def weekday_hour_table(incidents: pl.DataFrame, by: Sequence[str] = ()) -> pl.Da
 
 
 SEMAFORO_GREEN, SEMAFORO_YELLOW, SEMAFORO_RED = "verde", "amarillo", "rojo"
+SEMAFORO_GREEN_BELOW = 0.75  # green when the month is more than 25 % below the three-year monthly average
+SEMAFORO_RED_FROM = 1.0  # red at or above that average
 
 
 def semaforo(frame: pl.DataFrame, by: Sequence[str] = (), value: str = "count") -> pl.DataFrame:
@@ -317,9 +319,9 @@ def semaforo(frame: pl.DataFrame, by: Sequence[str] = (), value: str = "count") 
         .then(None)
         .when(pl.col("baseline") == 0)
         .then(pl.when(pl.col(value) == 0).then(pl.lit(SEMAFORO_YELLOW)).otherwise(pl.lit(SEMAFORO_RED)))
-        .when(ratio < 0.75)
+        .when(ratio < SEMAFORO_GREEN_BELOW)
         .then(pl.lit(SEMAFORO_GREEN))
-        .when(ratio < 1.0)
+        .when(ratio < SEMAFORO_RED_FROM)
         .then(pl.lit(SEMAFORO_YELLOW))
         .otherwise(pl.lit(SEMAFORO_RED))
     )

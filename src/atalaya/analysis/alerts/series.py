@@ -19,7 +19,7 @@ def read_count_series(frame, freq: str = "week"):
     """
     import polars as pl
 
-    from .parsing import parse_date
+    from ..parsing import parse_date
 
     columns = {c.strip().casefold(): c for c in frame.columns}
     if "date" not in columns or "count" not in columns:
