@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .glm import fit_quasipoisson
-
-PERIODS_PER_YEAR = {"week": 52, "month": 12}
+from .series import PERIODS_PER_YEAR
 
 
 def in_control_design(t: np.ndarray, period: int) -> np.ndarray:

@@ -16,10 +16,10 @@ import numpy as np
 from scipy import stats
 
 from .glm import SharedDesign, anscombe_residuals, fit_quasipoisson, outbreak_weights
+from .series import PERIODS_PER_YEAR
 
 POWER_TRANSFORMS = {"none": 1.0, "1/2": 0.5, "2/3": 2.0 / 3.0}
 THRESHOLD_METHODS = ("delta", "nbPlugin", "muan")
-PERIODS_PER_YEAR = {"week": 52, "month": 12}
 CHUNK = 256  # series per block: keeps a block of ~300 periods within the L2 cache
 
 
@@ -335,7 +335,8 @@ class Farrington:
             eta_t = fit.coef @ x_trend + offset_now[idx]
             keep = fit.converged & (self.b >= 3)
             keep &= fit.coef_p_values(1, disp) < self.p_threshold_trend
-            keep &= np.exp(eta_t) <= history[idx].max(axis=1)
+            with np.errstate(over="ignore"):
+                keep &= np.exp(eta_t) <= history[idx].max(axis=1)
             chosen = idx[keep]
             eta[chosen] = eta_t[keep]
             var_eta[chosen] = (np.einsum("p,spq,q->s", x_trend, fit.cov_unscaled, x_trend) * disp)[keep]

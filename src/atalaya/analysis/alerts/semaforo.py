@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..indicators import SEMAFORO_GREEN_BELOW, SEMAFORO_RED_FROM
-
-PERIODS_PER_YEAR = {"week": 52, "month": 12}
+from .series import PERIODS_PER_YEAR
 
 
 class Semaforo:

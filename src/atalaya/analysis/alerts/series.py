@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Periods in a year for the frequencies the detectors know; a "year back" without dates is this many periods.
+PERIODS_PER_YEAR = {"week": 52, "month": 12}
+
 
 class SeriesError(ValueError):
     """A count-series file that cannot be analysed as it is; the message says where and why, in Spanish."""

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "atalaya.taxonomy",
     "atalaya.datasets",
     "atalaya.indicators",
+    "atalaya.alerts",
     "atalaya.web",
 ]
 

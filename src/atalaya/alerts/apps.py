@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertsConfig(AppConfig):
+    name = "atalaya.alerts"
+    label = "alerts"
+    verbose_name = _("Alertas tempranas territoriales")
+
+    def ready(self):
+        from atalaya.hooks import register_after_import
+
+        from .services import detect_after_import
+
+        register_after_import(detect_after_import)
