@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from atalaya.accounts.models import IMPORT_ROLES, Role
 from atalaya.accounts.services import role_in
 from atalaya.analysis.alerts import detect
-from atalaya.analysis.parsing import add_months, month_end
+from atalaya.analysis.parsing import add_months, month_end, month_range
 from atalaya.datasets.exporting import cube_frame
 from atalaya.datasets.models import DailyCount
 from atalaya.geo.models import Municipality, Territory
@@ -97,13 +97,9 @@ def count_series(municipality: Municipality, source: str, freq: str, families: s
         first = frame["period_start"].min()
         dates = [first + dt.timedelta(weeks=k) for k in range((last_period - first).days // 7 + 1)]
     else:
-        last_period = add_months(last_day, 0 if month_end(add_months(last_day, 0)) == last_day else -1)
-        first = frame["period_start"].min()
-        dates = []
-        month = first
-        while month <= last_period:
-            dates.append(month)
-            month = add_months(month, 1)
+        month = add_months(last_day, 0)
+        last_period = month if month_end(month) == last_day else add_months(month, -1)
+        dates = month_range(frame["period_start"].min(), last_period)
     chains = _ancestors(municipality)
     links = pl.DataFrame(
         [(leaf, node) for leaf, chain in chains.items() for node in chain],

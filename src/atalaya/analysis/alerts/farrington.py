@@ -363,7 +363,7 @@ class Farrington:
         if self.threshold_method == "delta":
             _low, upper, prob, score = farrington_threshold(mu0, mu0 * se_eta, phi, self.powertrans, self.alpha, y_now)
             upper = np.where(empty, 0.0, upper)
-            prob = np.where(empty, (y_now > 0).astype(float) * 0.0, prob)
+            prob = np.where(empty, np.where(y_now > 0, 0.0, 1.0), prob)  # P(Y ≥ y) when μ = 0
         else:
             _low, upper, prob, score = noufaily_threshold(
                 eta, np.where(empty, 0.0, se_eta), phi, self.alpha, y_now, self.threshold_method
