@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=None, metavar="ARCHIVO")
     p.set_defaults(func=cmd_detect)
 
+    from atalaya.cli_alerts import add_parser as add_alerts_parser
+
+    add_alerts_parser(sub)
+
     p = sub.add_parser("demo", help="genera y carga el observatorio de demostración (datos sintéticos)")
     p.add_argument("--years", type=int, default=5, help="años de incidentes (predeterminado: 5)")
     p.add_argument("--seed", type=int, default=20261125)

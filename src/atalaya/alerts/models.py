@@ -44,6 +44,11 @@ class Severity(models.IntegerChoices):
     HIGH = 3, _("alta")
 
 
+def default_params() -> dict:
+    """α = 0.001: the backtest's choice for the default method (docs/es/alertas.md, «Valores por omisión»)."""
+    return {"alpha": 0.001}
+
+
 class AlertSettings(models.Model):
     """How one municipality watches its series. Defaults come from the backtest (docs/es/alertas.md)."""
 
@@ -51,7 +56,10 @@ class AlertSettings(models.Model):
     enabled = models.BooleanField(_("activo"), default=True)
     method = models.CharField(_("método"), max_length=30, choices=Method.choices, default=Method.NOUFAILY)
     params = models.JSONField(
-        _("parámetros"), default=dict, blank=True, help_text=_('p. ej. {"alpha": 0.01}; vacío: los del método.')
+        _("parámetros"),
+        default=default_params,
+        blank=True,
+        help_text=_('p. ej. {"alpha": 0.001}; vacío: los valores por omisión del método.'),
     )
     families = models.ManyToManyField(
         Family, blank=True, verbose_name=_("familias vigiladas"), help_text=_("Vacío: todas.")

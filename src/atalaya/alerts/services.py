@@ -210,7 +210,9 @@ def run_detection(
         existing = {}
         for a in Alert.objects.filter(municipality=municipality, freq=freq, method=config.method, source=source):
             existing.setdefault((a.territory_id, a.family_id), []).append(a)
-        for i in np.flatnonzero(alarm.any(axis=1)):
+        alarmed = np.flatnonzero(alarm.any(axis=1))
+        chart = _chart_history(config.method, series, alarmed, freq, params) if alarmed.size else None
+        for k, i in enumerate(alarmed):
             territory_id, family_code = series.keys[i]
             family_id = family_ids[family_code]
             for run in _runs(np.flatnonzero(alarm[i])):
@@ -225,6 +227,7 @@ def run_detection(
                     result,
                     i,
                     run,
+                    (chart, k),
                     existing.setdefault((territory_id, family_id), []),
                 )
                 if alert is None:
@@ -247,9 +250,34 @@ def _runs(indices: np.ndarray) -> list[list[int]]:
     return runs
 
 
-def _store_episode(municipality, territory_id, family_id, source, freq, method, series, result, i, run, known):
+def _chart_history(method: str, series: CountSeries, rows: np.ndarray, freq: str, params: dict):
+    """Expected values and thresholds over the periods an alert's chart shows, for the alarmed series only.
+
+    The run itself evaluates only the last few periods (Farrington is costly); the chart needs the band over
+    ``POINTS_KEPT`` periods, so those few series are evaluated once more over that longer window.
+    """
+    n_time = len(series.dates)
+    try:
+        return detect(
+            method,
+            series.matrix[rows],
+            series.dates,
+            freq,
+            evaluate=list(range(max(0, n_time - POINTS_KEPT), n_time)),
+            **params,
+        )
+    except ValueError:
+        return None
+
+
+def _store_episode(municipality, territory_id, family_id, source, freq, method, series, result, i, run, chart, known):
     """Create the alert of one run of alarms, or extend the open episode it continues. (alert, created?)"""
     dates, y = series.dates, series.matrix[i]
+    history, row = chart
+    if history is not None:
+        band_expected, band_upper = history.expected[row], history.upperbound[row]
+    else:
+        band_expected, band_upper = result.expected[i], result.upperbound[i]
     first, last = dates[run[0]], dates[run[-1]]
     previous = dates[run[0] - 1] if run[0] > 0 else first
     peak = max(run, key=lambda j: y[j] - (result.upperbound[i, j] if np.isfinite(result.upperbound[i, j]) else 0))
@@ -258,8 +286,8 @@ def _store_episode(municipality, territory_id, family_id, source, freq, method, 
         {
             "period": dates[j].isoformat(),
             "count": int(y[j]),
-            "expected": _optional(result.expected[i, j]),
-            "upperbound": _optional(result.upperbound[i, j]),
+            "expected": _optional(band_expected[j]),
+            "upperbound": _optional(band_upper[j]),
             "alarm": bool(result.alarm[i, j]),
         }
         for j in range(start, run[-1] + 1)
@@ -486,3 +514,87 @@ def send_weekly_digests(now: dt.datetime | None = None) -> int:
         s.last_digest_at = now
         s.save(update_fields=["last_digest_at"])
     return sent
+
+
+# -- what the pages show ---------------------------------------------------------------------------------------
+
+
+def period_end(day: dt.date, freq: str) -> dt.date:
+    """The last day of the week (Sunday) or month that starts on ``day``."""
+    return day + dt.timedelta(days=6) if freq == "week" else month_end(day)
+
+
+def map_url(alert: Alert) -> str:
+    """The incidents map of the municipality, filtered to the alert's family, place and episode."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    params = {
+        "familia": alert.family.code,
+        "desde": alert.first_period.isoformat(),
+        "hasta": period_end(alert.last_period, alert.freq).isoformat(),
+    }
+    if alert.territory_id:
+        params["territorio"] = alert.territory.code
+    return reverse("spatial:map", kwargs={"code": alert.municipality.code}) + "?" + urlencode(params)
+
+
+def chart_spec(alert: Alert) -> dict:
+    """Plotly spec of the stored series: counts, the expected line, the band up to the threshold, alarms."""
+    points = alert.points
+    x = [p["period"] for p in points]
+    expected = [p["expected"] for p in points]
+    upper = [p["upperbound"] for p in points]
+    alarms = [p for p in points if p["alarm"]]
+    weekly = alert.freq == "week"
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": x,
+                "y": expected,
+                "name": _("esperado"),
+                "line": {"color": "#6b7b8c", "dash": "dot"},
+                "connectgaps": False,
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": x,
+                "y": upper,
+                "name": _("umbral"),
+                "fill": "tonexty",
+                "fillcolor": "rgba(11,93,122,0.12)",
+                "line": {"color": "#0b5d7a", "width": 1},
+                "connectgaps": False,
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": x,
+                "y": [p["count"] for p in points],
+                "name": _("casos"),
+                "line": {"color": "#1f2933", "width": 2},
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [p["period"] for p in alarms],
+                "y": [p["count"] for p in alarms],
+                "name": _("alarma"),
+                "marker": {"color": "#c0392b", "size": 11, "symbol": "diamond"},
+            },
+        ],
+        "layout": {
+            "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
+            "height": 300,
+            "legend": {"orientation": "h", "y": -0.2},
+            "yaxis": {
+                "rangemode": "tozero",
+                "title": {"text": _("casos por semana") if weekly else _("casos por mes")},
+            },
+            "xaxis": {"type": "date"},
+        },
+    }

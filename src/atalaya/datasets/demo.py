@@ -193,12 +193,26 @@ def load_demo(
     outcomes.append(outcome)
     say(f"  CEAD: {outcome.message}")
     _publish_demo_indicators()
+    for m in (neza, pena):
+        summary = _review_past_alerts(m.code)
+        say(f"  alertas {m.name}: {summary['created']} episodio(s) en {summary['series']} series (últimos 2 años)")
     for username, password, codes, role, superuser in DEMO_USERS:
         create_user(username, password, municipality_codes=codes, role=role, superuser=superuser)
     return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
 
 
 DEMO_PUBLISHED = ("homicidio-doloso", "robo-con-violencia", "robo-vehiculo", "violencia-familiar", "secuestro")
+
+
+def _review_past_alerts(code: str) -> dict:
+    """Imports look back 8 weeks; the demo looks back two years once, so the inbox shows the injected spikes."""
+    from django.db import transaction
+
+    from atalaya.alerts.services import run_detection
+    from atalaya.geo.models import Municipality
+
+    with transaction.atomic():
+        return run_detection(Municipality.objects.get(code=code), lookback={"week": 104, "month": 24}, notify=False)
 
 
 def _publish_demo_indicators() -> None:

@@ -25,6 +25,13 @@ class ContentSecurityPolicyMiddleware:
         # (a view opts in with ``response.allow_inline_styles``). Scripts stay 'self' everywhere.
         inline_styles = request.path.startswith("/api/docs/") or getattr(response, "allow_inline_styles", False)
         policy = CSP_INLINE_STYLES if inline_styles else CSP
+        if getattr(response, "allow_map_workers", False):  # MapLibre (the map page) draws in a blob: worker
+            policy += "; worker-src 'self' blob:; child-src blob:"
+        host = getattr(response, "extra_image_host", None)
+        if host:  # the configured basemap tile server, and only on the pages that draw it
+            policy = policy.replace("img-src 'self'", f"img-src 'self' {host}").replace(
+                "connect-src 'self'", f"connect-src 'self' {host}"
+            )
         response.setdefault("Content-Security-Policy", policy)
         return response
 

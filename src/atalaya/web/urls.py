@@ -26,6 +26,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("datos/", include("atalaya.datasets.urls")),
     path("indicadores/", include("atalaya.indicators.urls")),
+    path("alertas/", include("atalaya.alerts.urls")),
+    path("mapa/", include("atalaya.spatial.urls")),
     path("publico/", include("atalaya.indicators.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("atalaya.datasets.api.urls")),

@@ -104,12 +104,13 @@ class EarsC:
         c3 = excess + lag1 + lag2
         c3[:, :first] = np.nan
         lagged = lag1 + lag2
-        if self.r_compat:
-            bound = np.maximum(0.0, y + sigma * (z - lagged))
-            alarm = y > bound
-        else:
-            bound = np.where(lagged < z, mean + sigma * (1.0 + z - lagged), y)
-            alarm = c3 >= z
+        with np.errstate(invalid="ignore"):  # the first periods have no history: NaN there, by design
+            if self.r_compat:
+                bound = np.maximum(0.0, y + sigma * (z - lagged))
+                alarm = y > bound
+            else:
+                bound = np.where(lagged < z, mean + sigma * (1.0 + z - lagged), y)
+                alarm = c3 >= z
         bound[:, :first] = np.nan
         self.score_ = c3
         self.upperbound_ = bound

@@ -132,21 +132,22 @@ def fit_quasipoisson(
     coef = _solve(cross(weights), (weights * z) @ design)
     deviance_old = np.full(n_series, np.inf)
     converged = np.zeros(n_series, dtype=bool)
+    mu = np.empty_like(y)
+    active = np.arange(n_series)  # only the series still changing are iterated further
     for _step in range(MAX_ITERATIONS):
-        eta = coef @ design.T + offset
-        mu = np.exp(np.minimum(eta, 700.0))
-        deviance = 2 * (constant + np.sum(prior * mu - prior_y * eta, axis=1))
-        converged = np.abs(deviance - deviance_old) / (np.abs(deviance) + 0.1) < TOLERANCE
-        if converged.all():
+        eta = coef[active] @ design.T + (offset if offset.shape[0] == 1 else offset[active])
+        mu_active = np.exp(np.minimum(eta, 700.0))
+        mu[active] = mu_active
+        deviance = 2 * (constant[active] + np.sum(prior[active] * mu_active - prior_y[active] * eta, axis=1))
+        done = np.abs(deviance - deviance_old[active]) / (np.abs(deviance) + 0.1) < TOLERANCE
+        converged[active] = done
+        deviance_old[active] = deviance
+        if done.all():
             break
-        deviance_old = deviance
-        weights = prior * mu
-        information = cross(weights)
-        score = (prior_y - weights) @ design
-        active = ~converged
-        step = np.zeros_like(coef)
-        step[active] = _solve(information[active], score[active])
-        coef = coef + step
+        active, mu_active = active[~done], mu_active[~done]
+        weights = prior[active] * mu_active
+        score = (prior_y[active] - weights) @ design
+        coef[active] += _solve(cross(weights), score)
     weights = prior * mu
     cov_unscaled = _inverse(cross(weights))
     df_residual = (prior > 0).sum(axis=1) - design.shape[1]

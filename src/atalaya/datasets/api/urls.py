@@ -9,4 +9,5 @@ urlpatterns = [
     path("datasets/", views.DatasetList.as_view(), name="datasets"),
     path("counts/", views.CountList.as_view(), name="counts"),
     path("", include("atalaya.indicators.api.urls")),
+    path("", include("atalaya.alerts.api.urls")),
 ]

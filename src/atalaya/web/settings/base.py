@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "atalaya.datasets",
     "atalaya.indicators",
     "atalaya.alerts",
+    "atalaya.spatial",
     "atalaya.web",
 ]
 
@@ -141,6 +142,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ATALAYA_MAX_UPLOAD_BYTES = int(os.environ.get("ATALAYA_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024))
 
+# Links in alert e-mails start with this address (e.g. https://observatorio.example.org).
+ATALAYA_BASE_URL = os.environ.get("ATALAYA_BASE_URL", "")
+# Basemap of the map page: an XYZ raster tile URL of a server the municipality runs or trusts; empty: no basemap.
+ATALAYA_MAP_TILES_URL = os.environ.get("ATALAYA_MAP_TILES_URL", "")
+ATALAYA_MAP_TILES_ATTRIBUTION = os.environ.get("ATALAYA_MAP_TILES_ATTRIBUTION", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -160,6 +167,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field called «status»: name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertStatusEnum": "atalaya.alerts.models.Status",
+        "DatasetStatusEnum": "atalaya.datasets.choices.DatasetStatus",
+        "JobStatusEnum": "atalaya.datasets.choices.JobStatus",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,99 @@
+"""Alerts API: list and detail scoped to the user's municipalities (404 outside them), state changes, comments.
+
+State changes go through the same service as the web pages, so the rules (result to close, recipient to refer,
+who may act) are the same and every change is in the alert's history.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from atalaya.alerts import services
+from atalaya.alerts.models import Status
+
+from .serializers import AlertDetailSerializer, AlertSerializer, CommentSerializer, TransitionSerializer
+
+FILTERS = [
+    OpenApiParameter("municipality", OpenApiTypes.STR, description="código oficial"),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=[*Status.values, "abiertas"]),
+    OpenApiParameter("family", OpenApiTypes.STR, description="código de familia"),
+    OpenApiParameter("freq", OpenApiTypes.STR, enum=["week", "month"]),
+    OpenApiParameter("min_severity", OpenApiTypes.INT, enum=[1, 2, 3]),
+]
+
+
+class AlertList(generics.ListAPIView):
+    serializer_class = AlertSerializer
+
+    def get_queryset(self):
+        alerts = services.visible_alerts(self.request.user)
+        q = self.request.query_params
+        if q.get("municipality"):
+            alerts = alerts.filter(municipality__code=q["municipality"])
+        if q.get("status") == "abiertas":
+            alerts = alerts.exclude(status=Status.CLOSED)
+        elif q.get("status"):
+            alerts = alerts.filter(status=q["status"])
+        if q.get("family"):
+            alerts = alerts.filter(family__code=q["family"])
+        if q.get("freq"):
+            alerts = alerts.filter(freq=q["freq"])
+        if q.get("min_severity"):
+            if not q["min_severity"].isdigit():
+                raise ValidationError({"min_severity": "1, 2 o 3"})
+            alerts = alerts.filter(severity__gte=int(q["min_severity"]))
+        return alerts.order_by("-last_period", "-severity", "pk")
+
+    @extend_schema(parameters=FILTERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class AlertDetail(generics.RetrieveAPIView):
+    serializer_class = AlertDetailSerializer
+
+    def get_queryset(self):
+        return services.visible_alerts(self.request.user).prefetch_related("events__user")
+
+
+class AlertTransition(APIView):
+    @extend_schema(request=TransitionSerializer, responses=AlertDetailSerializer)
+    def post(self, request, pk: int):
+        alert = generics.get_object_or_404(services.visible_alerts(request.user), pk=pk)
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not services.can_act(request.user, alert):
+            raise PermissionDenied()
+        try:
+            services.change_status(
+                alert,
+                request.user,
+                data.validated_data["status"],
+                result=data.validated_data["result"],
+                assigned_to=data.validated_data.get("assigned_to"),
+                referred_to=data.validated_data["referred_to"],
+                comment=data.validated_data["comment"],
+            )
+        except services.TransitionError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(AlertDetailSerializer(alert, context={"request": request}).data)
+
+
+class AlertComment(APIView):
+    @extend_schema(request=CommentSerializer, responses=AlertDetailSerializer)
+    def post(self, request, pk: int):
+        alert = generics.get_object_or_404(services.visible_alerts(request.user), pk=pk)
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not services.can_act(request.user, alert):
+            raise PermissionDenied()
+        try:
+            services.add_comment(alert, request.user, data.validated_data["text"])
+        except services.TransitionError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(AlertDetailSerializer(alert, context={"request": request}).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,141 @@
+"""What the map page needs from the database: incidents as points and territories as features, filtered.
+
+The filters are the same for every layer (period, family, territory and everything under it), so that a layer
+exported to GeoJSON is exactly what the map shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import polars as pl
+import shapely
+from django.db.models import Max, Min
+
+from atalaya.datasets.models import Incident
+from atalaya.geo.models import Municipality, Territory
+from atalaya.taxonomy.models import Family
+from atalaya.taxonomy.services import harmonised_table
+
+MAX_POINTS = 60_000  # beyond this the browser gets a uniform sample, and the page says so
+
+
+@dataclass
+class MapFilter:
+    """Period (inclusive days), family code or None, territory or None; parsed from the query string."""
+
+    municipality: Municipality
+    start: dt.date
+    end: dt.date
+    family: Family | None
+    territory: Territory | None
+
+    @classmethod
+    def from_query(cls, municipality: Municipality, query) -> MapFilter:
+        span = Incident.objects.filter(municipality=municipality).aggregate(
+            first=Min("occurred_on"), last=Max("occurred_on")
+        )
+        last = span["last"] or dt.date.today()
+        first = span["first"] or last
+        end = _date(query.get("hasta")) or last
+        start = _date(query.get("desde")) or max(first, end - dt.timedelta(days=89))
+        if start > end:
+            start, end = end, start
+        family = Family.objects.filter(code=query.get("familia") or "").first()
+        territory = Territory.objects.filter(municipality=municipality, code=query.get("territorio") or "").first()
+        return cls(municipality, start, end, family, territory)
+
+    def query(self) -> dict[str, str]:
+        params = {"desde": self.start.isoformat(), "hasta": self.end.isoformat()}
+        if self.family:
+            params["familia"] = self.family.code
+        if self.territory:
+            params["territorio"] = self.territory.code
+        return params
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def territory_and_descendants(territory: Territory) -> list[int]:
+    parents = dict(Territory.objects.filter(municipality_id=territory.municipality_id).values_list("pk", "parent_id"))
+    children: dict[int, list[int]] = {}
+    for pk, parent in parents.items():
+        children.setdefault(parent, []).append(pk)
+    found, stack = [], [territory.pk]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(children.get(node, []))
+    return found
+
+
+def incident_points(f: MapFilter) -> tuple[pl.DataFrame, int]:
+    """Located incidents matching the filter (at most MAX_POINTS, sampled evenly) and how many there were."""
+    incidents = Incident.objects.filter(
+        municipality=f.municipality, occurred_on__gte=f.start, occurred_on__lte=f.end, lat__isnull=False
+    )
+    if f.territory:
+        incidents = incidents.filter(territory_id__in=territory_and_descendants(f.territory))
+    categories = harmonised_table().select(
+        "category_id", "category_label", "family_code", "family_label", "harm_weight"
+    )
+    if f.family:
+        wanted = categories.filter(pl.col("family_code") == f.family.code).get_column("category_id").to_list()
+        incidents = incidents.filter(category_id__in=wanted)
+    rows = list(incidents.values_list("lat", "lon", "occurred_on", "category_id", "record_id"))
+    frame = pl.DataFrame(
+        rows,
+        schema={"lat": pl.Float64, "lon": pl.Float64, "date": pl.Date, "category_id": pl.Int64, "record_id": pl.String},
+        orient="row",
+    ).join(categories, on="category_id", how="left")
+    total = frame.height
+    if total > MAX_POINTS:
+        frame = frame.gather_every(-(-total // MAX_POINTS))
+    return frame, total
+
+
+def territory_features(municipality: Municipality, level: str | None = None) -> list[dict]:
+    """GeoJSON features of the territories (one level, or the leaves when none is given)."""
+    territories = Territory.objects.filter(municipality=municipality).exclude(geometry=None)
+    if level:
+        territories = territories.filter(level=level)
+    else:
+        territories = territories.filter(children__isnull=True)
+    features = []
+    for t in territories.order_by("code"):
+        geometry = shapely.from_wkb(bytes(t.geometry))
+        features.append(
+            {
+                "type": "Feature",
+                "id": t.code,
+                "properties": {"code": t.code, "name": t.name, "level": t.level},
+                "geometry": json.loads(shapely.to_geojson(geometry)),
+            }
+        )
+    return features
+
+
+def points_geojson(frame: pl.DataFrame) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "record_id": r["record_id"],
+                    "date": r["date"].isoformat(),
+                    "category": r["category_label"],
+                    "family": r["family_label"],
+                },
+                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+            }
+            for r in frame.iter_rows(named=True)
+        ],
+    }

@@ -1,0 +1,178 @@
+"""Alert pages and API: scope by municipality (404 outside), who may act, the lifecycle through the web and API."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from atalaya.alerts import services
+from atalaya.alerts.models import Alert, AlertSettings, QuietPeriod, Status, Subscription
+from atalaya.datasets.importing import import_file
+from tests.alerts.test_observatory import _write_incidents
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alerted(neza, police_mapping, tmp_path):
+    AlertSettings.objects.create(municipality=neza, monthly=False, params={"alpha": 0.01})
+    import_file(
+        "incidents",
+        _write_incidents(tmp_path / "i.csv", spike_weeks=(0,)),
+        municipality_code="15058",
+        mapping_name="policia-prueba",
+    )
+    return Alert.objects.get(territory__code="C1")
+
+
+@pytest.fixture
+def police_mapping(db):
+    from atalaya.datasets.models import ColumnMapping
+
+    columns = {"record_id": "id", "date": "fecha", "time": "hora", "category": "delito", "territory": "cuadrante"}
+    return ColumnMapping.objects.create(
+        name="policia-prueba", definition={"source": "policia-prueba", "catalogue": "cead", "columns": columns}
+    )
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_inbox_lists_open_alerts_and_filters(client, alerted, make_user):
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    page = client.get(reverse("alerts:inbox")).content.decode()
+    assert "Robos con violencia en Cuadrante 1" in page and "2026-W43" in page
+    assert "Cuadrante 1" not in client.get(reverse("alerts:inbox") + "?q=Sector").content.decode()
+    assert "Robos con violencia en Cuadrante 1" in client.get(reverse("alerts:inbox") + "?q=C1").content.decode()
+    assert "No hay alertas" in client.get(reverse("alerts:inbox") + "?estado=cerrada").content.decode()
+
+
+def test_other_municipality_sees_nothing_and_gets_404(client, alerted, make_user, penalolen):
+    _login(client, make_user("chileno", ["13122"], "admin"))
+    assert "No hay alertas" in client.get(reverse("alerts:inbox")).content.decode()
+    assert client.get(reverse("alerts:detail", args=[alerted.pk])).status_code == 404
+    assert (
+        client.post(reverse("alerts:action", args=[alerted.pk, "estado"]), {"to_status": "cerrada"}).status_code == 404
+    )
+    assert client.get(f"/api/alerts/{alerted.pk}/").status_code == 404
+    assert client.get("/api/alerts/").json()["results"] == []
+
+
+def test_anonymous_is_sent_to_login(client, alerted):
+    assert client.get(reverse("alerts:inbox")).status_code == 302
+    assert client.get(f"/api/alerts/{alerted.pk}/").status_code in (401, 403)
+
+
+def test_detail_shows_explanation_chart_band_and_map_link(client, alerted, make_user):
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    response = client.get(reverse("alerts:detail", args=[alerted.pk]))
+    page = response.content.decode()
+    assert services.explain(alerted) in page.replace("&#x27;", "'")
+    spec = json.loads(page.split('id="spec-alerta" type="application/json">')[1].split("</script>")[0])
+    expected, upper = spec["data"][0]["y"], spec["data"][1]["y"]
+    assert sum(v is not None for v in upper) >= 20  # the band covers the chart, not just the alarm week
+    assert all(u >= e for e, u in zip(expected, upper, strict=True) if e is not None and u is not None)
+    map_url = services.map_url(alerted)
+    assert map_url in page.replace("&amp;", "&") and "territorio=C1" in map_url and "familia=" in map_url
+    assert client.get(map_url).status_code == 200
+    assert "worker-src 'self' blob:" in client.get(map_url)["Content-Security-Policy"]
+
+
+def test_viewer_reads_but_cannot_act(client, alerted, make_user):
+    _login(client, make_user("consulta", ["15058"], "viewer"))
+    page = client.get(reverse("alerts:detail", args=[alerted.pk])).content.decode()
+    assert "form-estado" not in page
+    response = client.post(reverse("alerts:action", args=[alerted.pk, "estado"]), {"to_status": "en_revision"})
+    assert response.status_code == 403
+    assert client.post(f"/api/alerts/{alerted.pk}/transition/", {"status": "en_revision"}).status_code == 403
+    alerted.refresh_from_db()
+    assert alerted.status == Status.NEW
+
+
+def test_web_lifecycle_rules_come_back_as_messages(client, alerted, make_user):
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    url = reverse("alerts:action", args=[alerted.pk, "estado"])
+    response = client.post(url, {"to_status": "cerrada"}, follow=True)
+    assert "indique el resultado" in response.content.decode()
+    alerted.refresh_from_db()
+    assert alerted.status == Status.NEW  # nothing changed
+    client.post(url, {"to_status": "cerrada", "result": "falsa_alarma", "comment": "<script>x</script>"})
+    alerted.refresh_from_db()
+    assert alerted.status == Status.CLOSED and alerted.result == "falsa_alarma"
+    page = client.get(reverse("alerts:detail", args=[alerted.pk])).content.decode()
+    assert "<script>x</script>" not in page and "&lt;script&gt;" in page  # hostile text is escaped
+    client.post(reverse("alerts:action", args=[alerted.pk, "comentario"]), {"text": "Era una feria"})
+    assert alerted.events.filter(kind="comentario", text="Era una feria").exists()
+    stats = client.get(reverse("alerts:statistics")).content.decode()
+    assert "farrington-noufaily" in stats and "0,00" in stats
+
+
+def test_api_list_detail_transition_and_comment(client, alerted, make_user):
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    listed = client.get("/api/alerts/?municipality=15058&status=abiertas").json()["results"]
+    assert {a["territory"] for a in listed} == {"C1", "S1", None}
+    detail = client.get(f"/api/alerts/{alerted.pk}/").json()
+    assert (
+        detail["explanation"].startswith("Robos con violencia en Cuadrante 1")
+        and detail["events"][0]["kind"] == "creada"
+    )
+    assert len(detail["points"]) == services.POINTS_KEPT
+    bad = client.post(f"/api/alerts/{alerted.pk}/transition/", {"status": "derivada"}, content_type="application/json")
+    assert bad.status_code == 400 and "a quién" in bad.json()["detail"]
+    ok = client.post(
+        f"/api/alerts/{alerted.pk}/transition/",
+        {"status": "derivada", "referred_to": "Mesa de seguridad del sector 1"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "derivada"
+    comment = client.post(f"/api/alerts/{alerted.pk}/comments/", {"text": "Visto"}, content_type="application/json")
+    assert comment.status_code == 201 and comment.json()["events"][-1]["text"] == "Visto"
+    assert client.get("/api/alerts/?min_severity=x").status_code == 400
+
+
+def test_subscriptions_page(client, alerted, make_user, penalolen):
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    client.post(reverse("alerts:subscriptions"), {"municipality": alerted.municipality_id, "mode": "semanal"})
+    subscription = Subscription.objects.get()
+    assert subscription.mode == "semanal" and subscription.family is None
+    again = client.post(reverse("alerts:subscriptions"), {"municipality": alerted.municipality_id, "mode": "semanal"})
+    assert "Ya tiene esa suscripción" in again.content.decode()
+    foreign = client.post(reverse("alerts:subscriptions"), {"municipality": penalolen.pk, "mode": "inmediato"})
+    assert foreign.status_code == 200 and Subscription.objects.count() == 1  # not a municipality of theirs
+    client.post(reverse("alerts:subscriptions"), {"delete": subscription.pk})
+    assert not Subscription.objects.exists()
+
+
+def test_settings_page_edits_for_analysts_only(client, alerted, make_user):
+    url = reverse("alerts:settings", args=["15058"])
+    _login(client, make_user("director", ["15058"], "director"))
+    assert "form-configuracion" not in client.get(url).content.decode()
+    assert client.post(url, {"method": "ears-c2"}).status_code == 403
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    form = {"enabled": "on", "method": "ears-c2", "params": '{"alpha": 0.001}', "weekly": "on", "min_cases": 3}
+    form |= {"lookback_weeks": 8, "lookback_months": 3}
+    bad = client.post(url, {**form, "params": '{"b": 3}'})
+    assert "no acepta: b" in bad.content.decode()
+    bad = client.post(url, {**form, "params": "{no json"})
+    assert "No es JSON válido" in bad.content.decode()
+    client.post(url, form)
+    config = AlertSettings.objects.get(municipality=alerted.municipality)
+    assert config.method == "ears-c2" and config.params == {"alpha": 0.001} and config.min_cases == 3
+    client.post(url, {"add_quiet": "1", "start": "2026-12-01", "end": "2026-11-01", "reason": "x"})
+    assert not QuietPeriod.objects.exists()  # end before start is refused
+    client.post(url, {"add_quiet": "1", "start": "2026-12-01", "end": "2026-12-31", "reason": "Fiestas"})
+    assert QuietPeriod.objects.get().reason == "Fiestas"
+    assert client.get(reverse("alerts:settings", args=["99999"])).status_code == 404
+
+
+def test_map_layers_export_geojson_with_the_filters(client, alerted, make_user):
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    params = "?desde=2026-10-19&hasta=2026-10-25&territorio=C1"
+    doc = client.get(reverse("spatial:layer", args=["15058", "territorios"]) + params).json()
+    counts = {f["properties"]["code"]: f["properties"]["count"] for f in doc["features"]}
+    assert counts["C1"] >= 25 and counts["C2"] == 0 and doc["metadata"]["desde"] == "2026-10-19"
+    assert client.get(reverse("spatial:layer", args=["15058", "nada"])).status_code == 404
+    points = client.get(reverse("spatial:layer", args=["15058", "hechos"]) + params).json()
+    assert points["features"] == []  # the fixture's incidents have no coordinates, only a cuadrante
