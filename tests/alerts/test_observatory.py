@@ -169,3 +169,20 @@ def test_weekly_digest(watched):
     assert services.send_weekly_digests() == 1
     assert "resumen semanal" in mail.outbox[0].subject
     assert services.send_weekly_digests() == 0  # nothing new since the last digest
+
+
+def test_farrington_uses_the_whole_years_a_young_observatory_has():
+    assert services.history_years("farrington-noufaily", {}, 52 * 6, "week") == {"b": 5}
+    assert services.history_years("farrington-noufaily", {}, 52 * 3 + 10, "week") == {"b": 3}
+    assert services.history_years("farrington", {}, 30, "month") == {"b": 2}
+    assert services.history_years("farrington", {}, 10, "month") == {"b": 2}  # too short: detect says so
+    assert services.history_years("farrington", {"b": 4}, 300, "week") == {}  # the settings win
+    assert services.history_years("ears-c2", {}, 300, "week") == {}
+
+
+def test_severity_needs_a_real_excess_to_be_high():
+    assert services.severity(30, 6, 10, 1) == 3  # r = 6 and 24 cases above expected
+    assert services.severity(5, 0.1, 1, 1) == 2  # r ≈ 5 but only 5 cases: medium at most
+    assert services.severity(5, 0.1, 1, 3) == 3  # three periods in a row
+    assert services.severity(11, 6, 10, 1) == 1
+    assert services.severity(30, 10, None, 1) == 3  # semáforo: count/expected

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from atalaya.accounts.models import IMPORT_ROLES, Role
 from atalaya.accounts.services import role_in
 from atalaya.analysis.alerts import detect
+from atalaya.analysis.alerts.series import PERIODS_PER_YEAR
 from atalaya.analysis.parsing import add_months, month_end, month_range
 from atalaya.datasets.exporting import cube_frame
 from atalaya.datasets.models import DailyCount
@@ -136,12 +137,17 @@ def settings_for(municipality: Municipality) -> AlertSettings:
     return AlertSettings.objects.get_or_create(municipality=municipality)[0]
 
 
+HIGH_MIN_EXCESS = 10  # cases above the expected value that a high-severity peak must have
+
+
 def severity(count: float, expected: float, upperbound: float | None, length: int) -> int:
     """Alta, media or baja from how far the peak passes the threshold and how long the episode lasts.
 
     r = (count − expected)/(threshold − expected) is 1 at the threshold; r ≥ 2.5 or 3+ periods in a row is high,
     r ≥ 1.5 or 2 periods is medium. Without a usable threshold (semáforo: threshold = expected) the ratio
-    count/expected is used instead (≥ 2 high, ≥ 1.5 medium).
+    count/expected is used instead (≥ 2 high, ≥ 1.5 medium). A peak only a few cases above what was expected is
+    at most medium, however large r is: in a nearly empty series 5 cases against 0.1 expected is unusual, but it
+    is not where a director should look first.
     """
     if upperbound is not None and upperbound - expected > 1e-9:
         r = (count - expected) / (upperbound - expected)
@@ -149,6 +155,7 @@ def severity(count: float, expected: float, upperbound: float | None, length: in
     else:
         ratio = count / expected if expected > 0 else np.inf
         high, medium = ratio >= 2, ratio >= 1.5
+    high = high and count - expected >= HIGH_MIN_EXCESS
     if high or length >= 3:
         return Severity.HIGH
     if medium or length == 2:
@@ -195,8 +202,9 @@ def run_detection(
         n_time = len(series.dates)
         back = (lookback or {}).get(freq) or (config.lookback_weeks if freq == "week" else config.lookback_months)
         window = list(range(max(0, n_time - back), n_time))
+        run_params = {**params, **history_years(config.method, params, n_time - back, freq)}
         try:
-            result = detect(config.method, series.matrix, series.dates, freq, evaluate=window, **params)
+            result = detect(config.method, series.matrix, series.dates, freq, evaluate=window, **run_params)
         except ValueError as exc:  # a method that cannot run on this history (too short): nothing to alert
             log.info("alertas %s %s: %s", municipality.code, freq, exc)
             continue
@@ -211,7 +219,7 @@ def run_detection(
         for a in Alert.objects.filter(municipality=municipality, freq=freq, method=config.method, source=source):
             existing.setdefault((a.territory_id, a.family_id), []).append(a)
         alarmed = np.flatnonzero(alarm.any(axis=1))
-        chart = _chart_history(config.method, series, alarmed, freq, params) if alarmed.size else None
+        chart = _chart_history(config.method, series, alarmed, freq, run_params, window[0]) if alarmed.size else None
         for k, i in enumerate(alarmed):
             territory_id, family_code = series.keys[i]
             family_id = family_ids[family_code]
@@ -240,6 +248,19 @@ def run_detection(
     return summary
 
 
+def history_years(method: str, params: dict, history: int, freq: str) -> dict:
+    """Farrington looks ``b`` = 5 years back; a younger observatory uses the whole years it has (at least 2).
+
+    ``history`` is the number of periods before the first one evaluated. An explicit ``b`` in the settings wins.
+    """
+    if not method.startswith("farrington") or "b" in params:
+        return {}
+    w = params.get("w", 3)
+    per_year = 365.25 / 7 if freq == "week" else PERIODS_PER_YEAR[freq]  # dated weeks: 52 or 53 a year
+    years = int((history - w - 1) // per_year)
+    return {"b": int(min(5, max(2, years)))}
+
+
 def _runs(indices: np.ndarray) -> list[list[int]]:
     runs: list[list[int]] = []
     for j in indices.tolist():
@@ -250,11 +271,12 @@ def _runs(indices: np.ndarray) -> list[list[int]]:
     return runs
 
 
-def _chart_history(method: str, series: CountSeries, rows: np.ndarray, freq: str, params: dict):
+def _chart_history(method: str, series: CountSeries, rows: np.ndarray, freq: str, params: dict, first: int):
     """Expected values and thresholds over the periods an alert's chart shows, for the alarmed series only.
 
     The run itself evaluates only the last few periods (Farrington is costly); the chart needs the band over
-    ``POINTS_KEPT`` periods, so those few series are evaluated once more over that longer window.
+    ``POINTS_KEPT`` periods before each alarm, so those few series are evaluated once more from ``first`` (the
+    first period examined) minus that many.
     """
     n_time = len(series.dates)
     try:
@@ -263,7 +285,7 @@ def _chart_history(method: str, series: CountSeries, rows: np.ndarray, freq: str
             series.matrix[rows],
             series.dates,
             freq,
-            evaluate=list(range(max(0, n_time - POINTS_KEPT), n_time)),
+            evaluate=list(range(max(0, first - POINTS_KEPT + 1), n_time)),
             **params,
         )
     except ValueError:
@@ -348,6 +370,15 @@ def period_label(day: dt.date, freq: str) -> str:
     return formats.date_format(day, "YEAR_MONTH_FORMAT")
 
 
+def _cases(value: float) -> str:
+    """Whole cases from 1 up; one decimal below (in the user's number format); «< 0,1» for almost none."""
+    if value >= 1:
+        return formats.number_format(round(value), 0, use_l10n=True)
+    if value < 0.05:
+        return "< " + formats.number_format(0.1, 1, use_l10n=True)
+    return formats.number_format(value, 1, use_l10n=True)
+
+
 def explain(alert: Alert) -> str:
     """The plain-language sentence of an alert, e.g. «Robos con violencia en Sector 4: 11 en la semana 2026-W14,
     se esperaban 3 (umbral 7).»"""
@@ -356,8 +387,8 @@ def explain(alert: Alert) -> str:
         "place": alert.place,
         "count": alert.count,
         "period": period_label(alert.peak_period, alert.freq),
-        "expected": f"{alert.expected:.0f}" if alert.expected >= 1 else f"{alert.expected:.1f}",
-        "upper": f"{alert.upperbound:.0f}" if alert.upperbound is not None else "—",
+        "expected": _cases(alert.expected),
+        "upper": _cases(alert.upperbound) if alert.upperbound is not None else "—",
     }
     text = _("%(family)s en %(place)s: %(count)s en %(period)s, se esperaban %(expected)s (umbral %(upper)s).") % values
     if alert.last_period > alert.first_period:

@@ -6,15 +6,19 @@ import atalaya.alerts.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0001_initial'),
+        ("alerts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alertsettings',
-            name='params',
-            field=models.JSONField(blank=True, default=atalaya.alerts.models.default_params, help_text='p. ej. {"alpha": 0.001}; vacío: los valores por omisión del método.', verbose_name='parámetros'),
+            model_name="alertsettings",
+            name="params",
+            field=models.JSONField(
+                blank=True,
+                default=atalaya.alerts.models.default_params,
+                help_text='p. ej. {"alpha": 0.001}; vacío: los valores por omisión del método.',
+                verbose_name="parámetros",
+            ),
         ),
     ]

@@ -178,7 +178,7 @@ def outbreak_weights(residuals: np.ndarray, threshold: float, mask: np.ndarray |
     """
     mask = np.ones(residuals.shape, dtype=bool) if mask is None else mask
     above = (residuals > threshold) & mask
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # a huge residual gets weight 0, as it should
         relative = np.where(above, 1.0 / np.where(above, residuals, 1.0) ** 2, 1.0)
     relative = np.where(mask, relative, 0.0)
     gamma = mask.sum(axis=1) / relative.sum(axis=1)
