@@ -152,3 +152,52 @@ def test_network_and_public_portal_pages(browser, live_server, seeded):
     page.wait_for_selector("#grafico-red[data-rendered=true] .main-svg")
     assert page.locator("#red tbody tr").count() == 1
     assert errors == []
+
+
+def test_alert_detail_and_map_layers_render(browser, live_server, seeded):
+    import datetime as dt
+
+    from atalaya.alerts.models import Alert
+    from atalaya.geo.models import Municipality, Territory
+    from atalaya.taxonomy.models import Family
+
+    weeks = [dt.date(2025, 1, 6) + dt.timedelta(weeks=k) for k in range(26)]
+    points = [
+        {"period": d.isoformat(), "count": 3 + (k == 25) * 9, "expected": 3.0, "upperbound": 7.0, "alarm": k == 25}
+        for k, d in enumerate(weeks)
+    ]
+    alert = Alert.objects.create(
+        municipality=Municipality.objects.get(code="15058"),
+        territory=Territory.objects.get(code="C1"),
+        family=Family.objects.get(code="robos-con-violencia"),
+        source="policia-prueba",
+        freq="week",
+        method="farrington-noufaily",
+        first_period=weeks[-1],
+        last_period=weeks[-1],
+        peak_period=weeks[-1],
+        count=12,
+        expected=3.0,
+        upperbound=7.0,
+        severity=2,
+        points=points,
+    )
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/alertas/")
+    page.click(f"a[href='/alertas/{alert.pk}/']")
+    page.wait_for_selector("#grafico-alerta[data-rendered=true] .main-svg")
+    assert page.locator("#grafico-alerta .scatterlayer .trace").count() == 4  # expected, band, cases, alarms
+    page.select_option("#id_to_status", "en_revision")
+    page.click("#form-estado button")
+    page.wait_for_selector("text=Estado de la alerta: en revisión.")
+    assert "en revisión" in page.locator("#estado").inner_text()
+    page.goto(f"{live_server.url}/mapa/15058/?desde=2025-01-01&hasta=2025-12-31")
+    page.wait_for_selector("#mapa[data-rendered=true] canvas")  # MapLibre drew the map
+    page.wait_for_timeout(1500)
+    assert "3 hechos con ubicación" in page.locator("#nota-mapa").inner_text()
+    # MapLibre asks this server for label glyphs and draws them locally on the 404: the only errors allowed.
+    assert [e for e in errors if "404" not in e] == []

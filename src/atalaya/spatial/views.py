@@ -137,7 +137,8 @@ class MapView(LoginRequiredMixin, TemplateView):
         counts = {}
         if not points.is_empty():
             counts = _counts_by_leaf(municipality, f)
-        bounds = _bounds(features, points)
+        focus = [g for g in features if f.territory and g["properties"]["code"] in _leaf_codes(f.territory)]
+        bounds = _bounds(focus or features, points)
         traces = [*territory_trace(features, counts)]
         if not points.is_empty():
             traces.append(points_trace(points))
@@ -176,6 +177,11 @@ def _counts_by_leaf(municipality, f) -> dict[str, int]:
     return dict(incidents.values("territory__code").annotate(n=Count("pk")).values_list("territory__code", "n"))
 
 
+def _leaf_codes(territory: Territory) -> set[str]:
+    ids = services.territory_and_descendants(territory)
+    return set(Territory.objects.filter(pk__in=ids).values_list("code", flat=True))
+
+
 def _bounds(features: list[dict], points: pl.DataFrame):
     if features:
         return tuple(shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in features]).bounds)
@@ -208,4 +214,6 @@ class LayerExportView(LoginRequiredMixin, View):
 
 def no_glyphs(request, fontstack: str, glyph_range: str):
     """MapLibre asks for label glyphs; answering 404 at once makes it draw them with the browser's fonts."""
-    return HttpResponse(status=404, content_type="application/x-protobuf")
+    response = HttpResponse(status=404, content_type="application/x-protobuf")
+    response._has_been_logged = True  # an expected answer, asked on every map view: keep it out of the logs
+    return response
