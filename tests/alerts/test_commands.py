@@ -13,16 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def police_mapping(db):
-    from atalaya.datasets.models import ColumnMapping
-
-    columns = {"record_id": "id", "date": "fecha", "time": "hora", "category": "delito", "territory": "cuadrante"}
-    return ColumnMapping.objects.create(
-        name="policia-prueba", definition={"source": "policia-prueba", "catalogue": "cead", "columns": columns}
-    )
-
-
-@pytest.fixture
 def loaded(neza, police_mapping, tmp_path):
     AlertSettings.objects.create(municipality=neza, monthly=False, enabled=False)  # no detection at import
     import_file(

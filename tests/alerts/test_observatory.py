@@ -37,17 +37,6 @@ def _write_incidents(path, spike_weeks=(), extra=25, seed=1):
 
 
 @pytest.fixture
-def police_mapping(db):
-    """A police file whose categories are CEAD labels (mapped to families by the built-in crosswalk)."""
-    from atalaya.datasets.models import ColumnMapping
-
-    columns = {"record_id": "id", "date": "fecha", "time": "hora", "category": "delito", "territory": "cuadrante"}
-    return ColumnMapping.objects.create(
-        name="policia-prueba", definition={"source": "policia-prueba", "catalogue": "cead", "columns": columns}
-    )
-
-
-@pytest.fixture
 def watched(neza, police_mapping, tmp_path, make_user, django_capture_on_commit_callbacks):
     AlertSettings.objects.create(municipality=neza, monthly=False, params={"alpha": 0.01})
     analyst = make_user("analista", ["15058"], "analyst")

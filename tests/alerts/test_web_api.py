@@ -25,16 +25,6 @@ def alerted(neza, police_mapping, tmp_path):
     return Alert.objects.get(territory__code="C1")
 
 
-@pytest.fixture
-def police_mapping(db):
-    from atalaya.datasets.models import ColumnMapping
-
-    columns = {"record_id": "id", "date": "fecha", "time": "hora", "category": "delito", "territory": "cuadrante"}
-    return ColumnMapping.objects.create(
-        name="policia-prueba", definition={"source": "policia-prueba", "catalogue": "cead", "columns": columns}
-    )
-
-
 def _login(client, user):
     client.force_login(user)
     return client

@@ -22,6 +22,7 @@ from atalaya.accounts.models import Role
 from atalaya.accounts.services import log_change, role_in
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
+from atalaya.web.views import PlotlyPageMixin
 
 from . import services
 from .forms import AlertSettingsForm, CommentForm, QuietPeriodForm, SubscriptionForm, TransitionForm
@@ -80,17 +81,12 @@ class AlertListView(LoginRequiredMixin, ListView):
         return context
 
 
-class AlertDetailView(LoginRequiredMixin, DetailView):
+class AlertDetailView(PlotlyPageMixin, LoginRequiredMixin, DetailView):
     template_name = "alerts/alert_detail.html"
     context_object_name = "alert"
 
     def get_queryset(self):
         return services.visible_alerts(self.request.user)
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.allow_inline_styles = True  # plotly.js injects its own <style> rules
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

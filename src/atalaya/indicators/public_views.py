@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from atalaya.analysis import indicators as calc
 from atalaya.geo.models import Municipality
+from atalaya.web.views import PlotlyPageMixin
 
 from . import services
 from .models import Indicator, Publication
@@ -91,7 +92,7 @@ def public_territories(municipality: Municipality, indicator: Indicator) -> tupl
     )
 
 
-class PortalMunicipalityView(TemplateView):
+class PortalMunicipalityView(PlotlyPageMixin, TemplateView):
     template_name = "indicators/public/municipality.html"
 
     def get_context_data(self, **kwargs):
@@ -119,11 +120,6 @@ class PortalMunicipalityView(TemplateView):
                     }
                 )
         return context
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.allow_inline_styles = True  # plotly.js injects its own <style> rules
-        return response
 
 
 class PortalGeoJSONView(View):

@@ -20,6 +20,7 @@ from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.analysis.parsing import month_range
 from atalaya.datasets.exporting import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
+from atalaya.web.views import PlotlyPageMixin
 
 from . import services
 from .forms import IndicatorForm
@@ -78,13 +79,8 @@ class DashboardSelection:
         return urlencode(params)
 
 
-class DashboardView(LoginRequiredMixin, TemplateView):
+class DashboardView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
     template_name = "indicators/dashboard.html"
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.allow_inline_styles = True  # plotly.js injects its own <style> rules
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -342,7 +338,7 @@ class RankingExportView(LoginRequiredMixin, View):
         return response
 
 
-class NetworkView(LoginRequiredMixin, TemplateView):
+class NetworkView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
     """The same indicator across every municipality the user may see, ranked with honest ties."""
 
     template_name = "indicators/network.html"
@@ -376,11 +372,6 @@ class NetworkView(LoginRequiredMixin, TemplateView):
             }
         )
         return context
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.allow_inline_styles = True  # plotly.js injects its own <style> rules
-        return response
 
 
 def network_chart(rows: list[dict], indicator: Indicator | None) -> dict:

@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
+from atalaya.web.views import PlotlyPageMixin
 
 from . import services
 
@@ -118,12 +119,11 @@ def points_trace(frame: pl.DataFrame) -> dict:
     }
 
 
-class MapView(LoginRequiredMixin, TemplateView):
+class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
     template_name = "spatial/map.html"
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        response.allow_inline_styles = True  # plotly.js injects its own <style> rules
         response.allow_map_workers = True  # MapLibre draws in a web worker created from a blob: URL
         response.extra_image_host = tile_host()
         return response

@@ -61,14 +61,20 @@ class AlertDetail(generics.RetrieveAPIView):
         return services.visible_alerts(self.request.user).prefetch_related("events__user")
 
 
+def _acting_on(request, pk: int, serializer_class):
+    """The alert (404 outside the user's municipalities), the validated body, and 403 for who may not act."""
+    alert = generics.get_object_or_404(services.visible_alerts(request.user), pk=pk)
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    if not services.can_act(request.user, alert):
+        raise PermissionDenied()
+    return alert, data
+
+
 class AlertTransition(APIView):
     @extend_schema(request=TransitionSerializer, responses=AlertDetailSerializer)
     def post(self, request, pk: int):
-        alert = generics.get_object_or_404(services.visible_alerts(request.user), pk=pk)
-        data = TransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if not services.can_act(request.user, alert):
-            raise PermissionDenied()
+        alert, data = _acting_on(request, pk, TransitionSerializer)
         try:
             services.change_status(
                 alert,
@@ -87,11 +93,7 @@ class AlertTransition(APIView):
 class AlertComment(APIView):
     @extend_schema(request=CommentSerializer, responses=AlertDetailSerializer)
     def post(self, request, pk: int):
-        alert = generics.get_object_or_404(services.visible_alerts(request.user), pk=pk)
-        data = CommentSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if not services.can_act(request.user, alert):
-            raise PermissionDenied()
+        alert, data = _acting_on(request, pk, CommentSerializer)
         try:
             services.add_comment(alert, request.user, data.validated_data["text"])
         except services.TransitionError as exc:
