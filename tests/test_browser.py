@@ -154,7 +154,7 @@ def test_network_and_public_portal_pages(browser, live_server, seeded):
     assert errors == []
 
 
-def test_alert_detail_and_map_layers_render(browser, live_server, seeded):
+def test_alert_detail_and_map_layers_render(browser, live_server, seeded, tmp_path):
     import datetime as dt
 
     from atalaya.alerts.models import Alert
@@ -199,5 +199,30 @@ def test_alert_detail_and_map_layers_render(browser, live_server, seeded):
     page.wait_for_selector("#mapa[data-rendered=true] canvas")  # MapLibre drew the map
     page.wait_for_timeout(1500)
     assert "3 hechos con ubicación" in page.locator("#nota-mapa").inner_text()
+    page.screenshot(path=str(tmp_path / "mapa.png"))
+
+
+def test_map_layers_render(browser, live_server, seeded, tmp_path):
+    """Every layer of the map page on the seeded incidents, switched on from the form as a user would."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/mapa/15058/?desde=2025-01-01&hasta=2025-12-31&hex=1000")
+    for box in page.locator("fieldset.layers input[type=checkbox]").all():
+        box.check()
+    page.click("#filtros-mapa button[type=submit]")
+    page.wait_for_url("**capas=lisa**")
+    page.wait_for_selector("#mapa[data-rendered=true] canvas")
+    page.wait_for_timeout(2000)
+    legend = page.locator("#mapa .legend").text_content()
+    assert "territorios por tasa" in legend and "hechos (agrupados)" in legend
+    assert "Densidad: núcleo cuártico" in page.locator("#notas-capas").inner_text()
+    with page.expect_download() as download:
+        page.click("a[href*='capa/calientes.geojson']")
+    assert download.value.suggested_filename == "15058-calientes.geojson"
+    page.screenshot(path=str(tmp_path / "capas.png"))
+    assert [e for e in errors if "404" not in e] == []
     # MapLibre asks this server for label glyphs and draws them locally on the 404: the only errors allowed.
     assert [e for e in errors if "404" not in e] == []

@@ -160,8 +160,8 @@ def test_settings_page_edits_for_analysts_only(client, alerted, make_user):
 def test_map_layers_export_geojson_with_the_filters(client, alerted, make_user):
     _login(client, make_user("analista", ["15058"], "analyst"))
     params = "?desde=2026-10-19&hasta=2026-10-25&territorio=C1"
-    doc = client.get(reverse("spatial:layer", args=["15058", "territorios"]) + params).json()
-    counts = {f["properties"]["code"]: f["properties"]["count"] for f in doc["features"]}
+    doc = client.get(reverse("spatial:layer", args=["15058", "tasa"]) + params).json()
+    counts = {f["properties"]["codigo"]: f["properties"]["valor"] for f in doc["features"]}
     assert counts["C1"] >= 25 and counts["C2"] == 0 and doc["metadata"]["desde"] == "2026-10-19"
     assert client.get(reverse("spatial:layer", args=["15058", "nada"])).status_code == 404
     points = client.get(reverse("spatial:layer", args=["15058", "hechos"]) + params).json()

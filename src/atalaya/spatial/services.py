@@ -76,11 +76,11 @@ def territory_and_descendants(territory: Territory) -> list[int]:
     return found
 
 
-def incident_points(f: MapFilter) -> tuple[pl.DataFrame, int]:
-    """Located incidents matching the filter (at most MAX_POINTS, sampled evenly) and how many there were."""
-    incidents = Incident.objects.filter(
-        municipality=f.municipality, occurred_on__gte=f.start, occurred_on__lte=f.end, lat__isnull=False
-    )
+def incident_frame(f: MapFilter, located: bool = True) -> pl.DataFrame:
+    """Every incident matching the filter with its category, family and harm weight: those with coordinates
+    (``located``), or those placed in a territory (by coordinates or by a territory column of the file)."""
+    incidents = Incident.objects.filter(municipality=f.municipality, occurred_on__gte=f.start, occurred_on__lte=f.end)
+    incidents = incidents.filter(lat__isnull=False) if located else incidents.filter(territory__isnull=False)
     if f.territory:
         incidents = incidents.filter(territory_id__in=territory_and_descendants(f.territory))
     categories = harmonised_table().select(
@@ -89,12 +89,22 @@ def incident_points(f: MapFilter) -> tuple[pl.DataFrame, int]:
     if f.family:
         wanted = categories.filter(pl.col("family_code") == f.family.code).get_column("category_id").to_list()
         incidents = incidents.filter(category_id__in=wanted)
-    rows = list(incidents.values_list("lat", "lon", "occurred_on", "category_id", "record_id"))
-    frame = pl.DataFrame(
-        rows,
-        schema={"lat": pl.Float64, "lon": pl.Float64, "date": pl.Date, "category_id": pl.Int64, "record_id": pl.String},
-        orient="row",
-    ).join(categories, on="category_id", how="left")
+    rows = list(incidents.values_list("lat", "lon", "occurred_on", "category_id", "record_id", "territory_id"))
+    schema = {
+        "lat": pl.Float64,
+        "lon": pl.Float64,
+        "date": pl.Date,
+        "category_id": pl.Int64,
+        "record_id": pl.String,
+        "territory_id": pl.Int64,
+    }
+    frame = pl.DataFrame(rows, schema=schema, orient="row").join(categories, on="category_id", how="left")
+    return frame.with_columns(pl.col("harm_weight").fill_null(1.0))
+
+
+def incident_points(f: MapFilter) -> tuple[pl.DataFrame, int]:
+    """Located incidents to draw (at most MAX_POINTS, sampled evenly) and how many there were."""
+    frame = incident_frame(f)
     total = frame.height
     if total > MAX_POINTS:
         frame = frame.gather_every(-(-total // MAX_POINTS))

@@ -17,15 +17,17 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from atalaya.analysis.spatial import BIN_NAMES
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
 from atalaya.web.views import PlotlyPageMixin
 
-from . import services
+from . import maps, services
 
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 1000, 620
 
@@ -67,9 +69,49 @@ def map_layout(bounds: tuple[float, float, float, float] | None) -> dict:
     }
 
 
-def territory_trace(features: list[dict], counts: dict[str, int]) -> list[dict]:
-    """Outlines with the number of filtered incidents per territory (hover) and a label at each centre."""
-    geojson = {"type": "FeatureCollection", "features": features}
+HOT_COLD = {
+    3: "#b2182b",
+    2: "#ef8a62",
+    1: "#fddbc7",
+    -1: "#d1e5f0",
+    -2: "#67a9cf",
+    -3: "#2166ac",
+}
+LISA_COLOURS = {"HH": "#d7191c", "HL": "#fdae61", "LH": "#abd9e9", "LL": "#2c7bb6"}
+LAYERS = ("hechos", "densidad", "calientes", "lisa", "tasa")
+DEFAULT_LAYERS = ("hechos", "calientes", "tasa")
+
+
+def layer_labels() -> dict[str, str]:
+    return {
+        "hechos": _("hechos (agrupados)"),
+        "densidad": _("densidad (KDE)"),
+        "calientes": _("puntos calientes y fríos (Gi*)"),
+        "lisa": _("agrupamientos LISA"),
+        "tasa": _("territorios por tasa"),
+    }
+
+
+def _class_trace(features: list[dict], name: str, colour: str, key: str = "code") -> dict:
+    """One colour for a set of polygons (a class of a layer), named in the legend so it can be switched off."""
+    return {
+        "type": "choroplethmap",
+        "name": name,
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "featureidkey": f"properties.{key}",
+        "locations": [f["properties"][key] for f in features],
+        "z": [1] * len(features),
+        "colorscale": [[0, colour], [1, colour]],
+        "showscale": False,
+        "showlegend": True,
+        "marker": {"opacity": 0.75, "line": {"width": 0.3, "color": "#ffffff"}},
+        "hoverinfo": "text",
+        "text": [f["properties"].get("_hover", "") for f in features],
+    }
+
+
+def outline_traces(features: list[dict]) -> list[dict]:
+    """Territory outlines and a label at each centre: the map reads well without a basemap."""
     codes = [f["properties"]["code"] for f in features]
     names = [f["properties"]["name"] for f in features]
     centres = [shapely.geometry.shape(f["geometry"]).representative_point() for f in features]
@@ -77,16 +119,15 @@ def territory_trace(features: list[dict], counts: dict[str, int]) -> list[dict]:
         {
             "type": "choroplethmap",
             "name": _("territorios"),
-            "geojson": geojson,
+            "geojson": {"type": "FeatureCollection", "features": features},
             "featureidkey": "properties.code",
             "locations": codes,
-            "z": [counts.get(c, 0) for c in codes],
-            "text": [f"{n}: {counts.get(c, 0)}" for n, c in zip(names, codes, strict=True)],
-            "hoverinfo": "text",
-            "colorscale": [[0, "rgba(255,255,255,0.05)"], [1, "rgba(11,93,122,0.35)"]],
+            "z": [0] * len(codes),
+            "colorscale": [[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0)"]],
             "showscale": False,
+            "showlegend": False,
+            "hoverinfo": "skip",
             "marker": {"line": {"color": "#35495e", "width": 1.2}},
-            "showlegend": True,
         },
         {
             "type": "scattermap",
@@ -102,6 +143,30 @@ def territory_trace(features: list[dict], counts: dict[str, int]) -> list[dict]:
     ]
 
 
+def rate_trace(features: list[dict], measure: str) -> dict:
+    with_rate = any(f["properties"]["tasa_anual_100k"] is not None for f in features)
+    values = [(f["properties"]["tasa_anual_100k"] if with_rate else f["properties"]["valor"]) or 0 for f in features]
+    title = _("tasa anual por 100 000") if with_rate else (_("daño") if measure == "danio" else _("hechos"))
+    return {
+        "type": "choroplethmap",
+        "name": _("territorios por tasa"),
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "featureidkey": "properties.codigo",
+        "locations": [f["properties"]["codigo"] for f in features],
+        "z": values,
+        "colorscale": "YlOrRd",
+        "reversescale": True,  # plotly's YlOrRd runs from dark red to yellow: high rates in red
+        "marker": {"opacity": 0.55, "line": {"width": 0.5, "color": "#ffffff"}},
+        "colorbar": {"title": {"text": title}, "thickness": 12, "len": 0.5, "x": 1.0},
+        "text": [
+            f"{f['properties']['nombre']}: {number_format(v, 1, use_l10n=True)}"
+            for f, v in zip(features, values, strict=True)
+        ],
+        "hoverinfo": "text",
+        "showlegend": True,
+    }
+
+
 def points_trace(frame: pl.DataFrame) -> dict:
     return {
         "type": "scattermap",
@@ -114,9 +179,65 @@ def points_trace(frame: pl.DataFrame) -> dict:
             for d, c in zip(frame.get_column("date"), frame.get_column("category_label"), strict=True)
         ],
         "hoverinfo": "text",
-        "marker": {"size": 7, "color": "#c0392b", "opacity": 0.8},
-        "cluster": {"enabled": True, "color": "#c0392b", "opacity": 0.75, "maxzoom": 15, "step": [20, 100, 500]},
+        "marker": {"size": 7, "color": "#7b3294", "opacity": 0.8},
+        "cluster": {"enabled": True, "color": "#7b3294", "opacity": 0.75, "maxzoom": 15, "step": [20, 100, 500]},
     }
+
+
+def hotspot_traces(features: list[dict]) -> list[dict]:
+    traces = []
+    names = {
+        3: _("caliente 99 %"),
+        2: _("caliente 95 %"),
+        1: _("caliente 90 %"),
+        -1: _("frío 90 %"),
+        -2: _("frío 95 %"),
+        -3: _("frío 99 %"),
+    }
+    bins = {v: k for k, v in BIN_NAMES.items()}
+    for level in (3, 2, 1, -1, -2, -3):
+        chosen = [dict(f) for f in features if bins[f["properties"]["clase"]] == level]
+        for k, f in enumerate(chosen):
+            p = f["properties"] = dict(f["properties"])
+            p["id"] = f"h{level}_{k}"
+            z, value = number_format(p["z"], 2, use_l10n=True), number_format(p["valor"], 0, use_l10n=True)
+            p["_hover"] = f"{names[level]} · z = {z} · {value}"
+        if chosen:
+            traces.append(_class_trace(chosen, names[level], HOT_COLD[level], key="id"))
+    return traces
+
+
+def lisa_traces(features: list[dict]) -> list[dict]:
+    traces = []
+    names = {"HH": _("alto-alto"), "LL": _("bajo-bajo"), "HL": _("alto-bajo"), "LH": _("bajo-alto")}
+    for group in ("HH", "HL", "LH", "LL"):
+        chosen = [dict(f) for f in features if f["properties"]["grupo"] == group]
+        for f in chosen:
+            p = f["properties"] = dict(f["properties"])
+            p["_hover"] = f"{p['nombre']}: {names[group]} (p = {number_format(p['p_sim'], 3, use_l10n=True)})"
+        if chosen:
+            traces.append(_class_trace(chosen, f"LISA {names[group]}", LISA_COLOURS[group], key="codigo"))
+    return traces
+
+
+class MapSelection:
+    """Filters, options and chosen layers of one request to the map or to a layer download."""
+
+    def __init__(self, request, code: str):
+        self.municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
+        self.f = services.MapFilter.from_query(self.municipality, request.GET)
+        self.levels = list(
+            Territory.objects.filter(municipality=self.municipality).values_list("level", flat=True).distinct()
+        )
+        self.options = maps.MapOptions.from_query(request.GET, self.levels)
+        chosen = [layer for layer in request.GET.getlist("capas") if layer in LAYERS]
+        self.layers = chosen or list(DEFAULT_LAYERS)
+
+    def query(self, with_layers: bool = True) -> str:
+        params = list(self.f.query().items()) + list(self.options.query().items())
+        if with_layers:
+            params += [("capas", layer) for layer in self.layers]
+        return urlencode(params)
 
 
 class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
@@ -130,51 +251,79 @@ class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        municipality = get_object_or_404(Municipality.objects.visible_to(self.request.user), code=kwargs["code"])
-        f = services.MapFilter.from_query(municipality, self.request.GET)
-        points, total = services.incident_points(f)
-        features = services.territory_features(municipality)
-        counts = {}
-        if not points.is_empty():
-            counts = _counts_by_leaf(municipality, f)
-        focus = [g for g in features if f.territory and g["properties"]["code"] in _leaf_codes(f.territory)]
-        bounds = _bounds(focus or features, points)
-        traces = [*territory_trace(features, counts)]
-        if not points.is_empty():
+        sel = MapSelection(self.request, kwargs["code"])
+        data = maps.MapData(sel.f, sel.options)
+        features = services.territory_features(sel.municipality)
+        traces, notes = [], []
+        if "tasa" in sel.layers:
+            rates = data.rate_features()
+            if rates:
+                traces.append(rate_trace(rates, sel.options.measure))
+        if "lisa" in sel.layers:
+            groups = data.lisa_features()
+            traces += lisa_traces(groups)
+            if not groups:
+                notes.append(_("LISA: hacen falta al menos 4 territorios contiguos con datos."))
+        if "calientes" in sel.layers:
+            cells = data.hotspot_features()
+            traces += hotspot_traces(cells)
+            if data.hotspots:
+                notes.append(
+                    _("Gi*: hexágonos de %(size)s m; %(hot)s calientes y %(cold)s fríos con 90 %% o más de confianza.")
+                    % {
+                        "size": f"{data.hotspots[3]:g}",
+                        "hot": sum(1 for c in cells if c["properties"]["clase"].startswith("caliente")),
+                        "cold": sum(1 for c in cells if c["properties"]["clase"].startswith("frio")),
+                    }
+                )
+        traces += outline_traces(features)
+        points, total = services.incident_points(sel.f)
+        if "hechos" in sel.layers and not points.is_empty():
             traces.append(points_trace(points))
-        query = urlencode(f.query())
+        focus = [g for g in features if sel.f.territory and g["properties"]["code"] in _leaf_codes(sel.f.territory)]
+        layout = map_layout(_bounds(focus or features, points))
+        if "densidad" in sel.layers and data.surface is not None:
+            layout["map"]["layers"] = [
+                {
+                    "sourcetype": "image",
+                    "source": reverse("spatial:density_png", kwargs={"code": sel.municipality.code})
+                    + "?"
+                    + sel.query(with_layers=False),
+                    "coordinates": data.density_corners(),
+                    "below": "traces",
+                    "opacity": 0.85,
+                }
+            ]
+            notes.append(
+                _("Densidad: núcleo cuártico, celdas de %(cell)s m, radio %(bw)s m; máximo %(max)s por km².")
+                % {
+                    "cell": f"{data.surface.cell:g}",
+                    "bw": number_format(data.surface.bandwidth, 0, use_l10n=True),
+                    "max": number_format(float(data.surface.density.max()), 1, use_l10n=True),
+                }
+            )
+        labels = layer_labels()
         context.update(
             {
-                "municipality": municipality,
-                "f": f,
+                "municipality": sel.municipality,
+                "f": sel.f,
+                "options": sel.options,
+                "sel": sel,
                 "families": Family.objects.all(),
-                "territories": Territory.objects.filter(municipality=municipality).order_by("level", "code"),
-                "map_spec": {"data": traces, "layout": map_layout(bounds)},
+                "territories": Territory.objects.filter(municipality=sel.municipality).order_by("level", "code"),
+                "levels": sel.levels,
+                "map_spec": {"data": traces, "layout": layout},
                 "n_points": total,
                 "n_shown": points.height,
                 "sampled": points.height < total,
-                "query": query,
-                "layers": [("hechos", _("hechos")), ("territorios", _("territorios"))],
+                "query": sel.query(with_layers=False),
+                "layer_choices": [(key, labels[key], key in sel.layers) for key in LAYERS],
+                "downloads": [(key, labels[key]) for key in LAYERS],
+                "notes": notes,
                 "tiles": bool(getattr(settings, "ATALAYA_MAP_TILES_URL", "")),
             }
         )
         return context
-
-
-def _counts_by_leaf(municipality, f) -> dict[str, int]:
-    from django.db.models import Count
-
-    from atalaya.datasets.models import Incident
-
-    incidents = Incident.objects.filter(
-        municipality=municipality, occurred_on__gte=f.start, occurred_on__lte=f.end, territory__isnull=False
-    )
-    if f.territory:
-        incidents = incidents.filter(territory_id__in=services.territory_and_descendants(f.territory))
-    if f.family:
-        categories = services.harmonised_table().filter(pl.col("family_code") == f.family.code)
-        incidents = incidents.filter(category_id__in=categories.get_column("category_id").to_list())
-    return dict(incidents.values("territory__code").annotate(n=Count("pk")).values_list("territory__code", "n"))
 
 
 def _leaf_codes(territory: Territory) -> set[str]:
@@ -191,24 +340,47 @@ def _bounds(features: list[dict], points: pl.DataFrame):
 
 
 class LayerExportView(LoginRequiredMixin, View):
-    """One layer of the map as a GeoJSON download, with the same filters."""
+    """One layer of the map as a GeoJSON download, computed with the same filters and options as the map."""
 
     def get(self, request, code: str, layer: str):
-        municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
-        f = services.MapFilter.from_query(municipality, request.GET)
+        sel = MapSelection(request, code)
+        data = maps.MapData(sel.f, sel.options)
         if layer == "hechos":
-            points, _total = services.incident_points(f)
+            points = services.incident_frame(sel.f)
             doc = services.points_geojson(points)
-        elif layer == "territorios":
-            doc = {"type": "FeatureCollection", "features": services.territory_features(municipality)}
-            counts = _counts_by_leaf(municipality, f)
-            for feature in doc["features"]:
-                feature["properties"]["count"] = counts.get(feature["properties"]["code"], 0)
         else:
-            raise Http404
-        doc["metadata"] = {"municipality": municipality.code, **f.query(), "layer": layer}
+            builders = {
+                "densidad": data.density_features,
+                "calientes": data.hotspot_features,
+                "lisa": data.lisa_features,
+                "tasa": data.rate_features,
+            }
+            if layer not in builders:
+                raise Http404
+            doc = {"type": "FeatureCollection", "features": builders[layer]()}
+        doc["metadata"] = {
+            "municipio": sel.municipality.code,
+            "capa": layer,
+            **sel.f.query(),
+            **sel.options.query(),
+            "fuente": _("incidentes con ubicación del municipio"),
+            "datos_sinteticos": sel.municipality.is_synthetic,
+        }
         response = HttpResponse(json.dumps(doc, ensure_ascii=False), content_type="application/geo+json")
-        response["Content-Disposition"] = f'attachment; filename="{municipality.code}-{layer}.geojson"'
+        response["Content-Disposition"] = f'attachment; filename="{sel.municipality.code}-{layer}.geojson"'
+        return response
+
+
+class DensityImageView(LoginRequiredMixin, View):
+    """The KDE surface as a PNG for the map's image layer (transparent outside the municipality)."""
+
+    def get(self, request, code: str):
+        sel = MapSelection(request, code)
+        png = maps.MapData(sel.f, sel.options).density_png()
+        if png is None:
+            raise Http404
+        response = HttpResponse(png, content_type="image/png")
+        response["Cache-Control"] = "private, max-age=300"
         return response
 
 

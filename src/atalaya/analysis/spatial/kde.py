@@ -7,10 +7,11 @@ cells, not with points × cells, and a million points take about a second (``ben
 measures it against the exact sum). The fine grid is ``oversample`` times finer than the output cells
 (chosen so that it is at most h/4), which keeps the error of binning under 1 % of the peak density.
 
-Default bandwidth (documented in the spatial guide): Scott's normal-reference rule in two dimensions,
-h_G = σ · n^(−1/6) with σ = √((σx² + σy²)/2), each σ robust (min of the standard deviation and IQR/1.349); the
-quartic radius with the same spread is h_Q = √8 · h_G (a quartic kernel of radius h has a standard deviation of
-h/√8 per axis). Analysts may and often should override it.
+Default bandwidth (documented in the spatial guide): the rule of ArcGIS Pro's *Kernel Density*, Silverman's
+rule of thumb in two dimensions made robust to spatial outliers — the quartic radius
+h_Q = 0.9 · min(SD, √(1/ln 2) · D_m) · n^(−0.2), with SD the standard distance of the points and D_m their median
+distance to the mean centre. A Gaussian with the same spread has standard deviation h_G = h_Q / √8 (a quartic
+kernel of radius h has a standard deviation of h/√8 per axis). Analysts may and often should override it.
 
 References
 ----------
@@ -41,29 +42,25 @@ def kernel(u2: np.ndarray, h: float, name: str) -> np.ndarray:
 
 
 def default_bandwidth(x: np.ndarray, y: np.ndarray, kernel_name: str = "quartic") -> float:
-    """The documented rule: h_G = σ n^(−1/6) (robust σ), and √8 · h_G for the quartic radius.
+    """The documented rule (ArcGIS Pro's default search radius), in the units of x and y.
 
     >>> rng = np.random.default_rng(0)
     >>> x, y = rng.normal(0, 100, 10_000), rng.normal(0, 100, 10_000)
-    >>> round(default_bandwidth(x, y, "gaussian")), round(default_bandwidth(x, y, "quartic"))
-    (21, 61)
+    >>> round(default_bandwidth(x, y, "quartic")), round(default_bandwidth(x, y, "gaussian"))  # 0.9·√2·100·n^−0.2
+    (20, 7)
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = x.size
     if n < 2:
         raise ValueError("Se necesitan al menos 2 puntos para estimar el ancho de banda.")
-
-    def robust_sd(v):
-        q75, q25 = np.percentile(v, [75, 25])
-        sd = np.std(v, ddof=1)
-        return min(sd, (q75 - q25) / 1.349) if q75 > q25 else sd
-
-    sigma = math.sqrt((robust_sd(x) ** 2 + robust_sd(y) ** 2) / 2)
-    if sigma == 0:
+    dx, dy = x - x.mean(), y - y.mean()
+    standard_distance = math.sqrt(float(np.sum(dx * dx + dy * dy)) / n)
+    median_distance = float(np.median(np.hypot(dx, dy)))
+    radius = 0.9 * min(standard_distance, math.sqrt(1 / math.log(2)) * median_distance) * n ** (-0.2)
+    if radius == 0:
         raise ValueError("Todos los puntos están en el mismo lugar: indique el ancho de banda.")
-    h = sigma * n ** (-1 / 6)
-    return h * math.sqrt(8) if kernel_name == "quartic" else h
+    return radius if kernel_name == "quartic" else radius / math.sqrt(8)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,89 @@
+"""The map page and its layers on incidents loaded through the importer: scope, filters, every layer's GeoJSON."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from atalaya.datasets.importing import import_file
+from atalaya.datasets.models import ColumnMapping
+
+pytestmark = pytest.mark.django_db
+
+LAYERS = ["hechos", "densidad", "calientes", "lisa", "tasa"]
+
+
+@pytest.fixture
+def located(neza, tmp_path):
+    """400 robberies over Neza's test box, 150 of them packed near the north-west corner (cuadrante C1)."""
+    ColumnMapping.objects.create(
+        name="policia-xy",
+        definition={
+            "source": "policia-xy",
+            "catalogue": "cead",
+            "columns": {"record_id": "id", "date": "fecha", "category": "delito", "lat": "lat", "lon": "lon"},
+        },
+    )
+    rng = np.random.default_rng(5)
+    lon = np.concatenate([rng.uniform(-99.03, -98.99, 250), rng.normal(-99.026, 0.0015, 150)])
+    lat = np.concatenate([rng.uniform(19.38, 19.42, 250), rng.normal(19.416, 0.0015, 150)])
+    lon, lat = np.clip(lon, -99.0299, -98.9901), np.clip(lat, 19.3801, 19.4199)
+    start = dt.date(2026, 7, 1)
+    lines = ["id,fecha,delito,lat,lon"] + [
+        f"X{i},{start + dt.timedelta(days=int(d))},Robos con violencia o intimidación,{lat[i]:.6f},{lon[i]:.6f}"
+        for i, d in enumerate(rng.integers(0, 90, 400))
+    ]
+    path = tmp_path / "xy.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    outcome = import_file("incidents", path, municipality_code="15058", mapping_name="policia-xy")
+    assert outcome.status == "importado", outcome.message
+    return neza
+
+
+QUERY = "?desde=2026-07-01&hasta=2026-09-30&hex=500"
+
+
+def test_every_layer_downloads_as_geojson(client, located, make_user):
+    client.force_login(make_user("analista", ["15058"], "analyst"))
+    docs = {layer: client.get(reverse("spatial:layer", args=["15058", layer]) + QUERY).json() for layer in LAYERS}
+    assert len(docs["hechos"]["features"]) == 400
+    assert all(f["properties"]["hechos_por_km2"] > 0 for f in docs["densidad"]["features"])
+    hot = [f for f in docs["calientes"]["features"] if f["properties"]["clase"] == "caliente_99"]
+    assert hot, "the packed corner is a hot spot"
+    lon, lat = np.array(hot[0]["geometry"]["coordinates"][0]).mean(axis=0)
+    assert abs(lon + 99.026) < 0.01 and abs(lat - 19.416) < 0.01
+    assert {f["properties"]["codigo"] for f in docs["lisa"]["features"]} == {"C1", "C2", "C3", "C4"}
+    rates = {f["properties"]["codigo"]: f["properties"] for f in docs["tasa"]["features"]}
+    assert rates["C1"]["valor"] > rates["C4"]["valor"] and rates["C1"]["tasa_anual_100k"] is None  # no population
+    assert docs["calientes"]["metadata"].items() >= {"capa": "calientes", "desde": "2026-07-01", "hex": "500"}.items()
+    harm = client.get(reverse("spatial:layer", args=["15058", "calientes"]) + QUERY + "&medida=danio").json()
+    assert harm["metadata"]["medida"] == "danio"
+
+
+def test_map_page_draws_the_chosen_layers(client, located, make_user):
+    client.force_login(make_user("analista", ["15058"], "analyst"))
+    response = client.get(reverse("spatial:map", args=["15058"]) + QUERY + "".join(f"&capas={x}" for x in LAYERS))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "caliente 99 %" in page and "densidad.png" in page and "Densidad: núcleo cuártico" in page
+    assert "worker-src 'self' blob:" in response["Content-Security-Policy"]
+    png = client.get(reverse("spatial:density_png", args=["15058"]) + QUERY)
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    family = client.get(reverse("spatial:map", args=["15058"]) + QUERY + "&familia=homicidios")
+    assert "0 hechos con ubicación" in family.content.decode()
+
+
+def test_map_scope_and_absurd_options(client, located, make_user, penalolen):
+    assert client.get(reverse("spatial:map", args=["15058"])).status_code == 302
+    client.force_login(make_user("chileno", ["13122"], "admin"))
+    for url in (
+        reverse("spatial:map", args=["15058"]),
+        reverse("spatial:layer", args=["15058", "tasa"]),
+        reverse("spatial:density_png", args=["15058"]),
+    ):
+        assert client.get(url).status_code == 404
+    client.force_login(make_user("analista", ["15058"], "analyst"))
+    odd = "?desde=nunca&hasta=2026-13-45&hex=-3&celda=abc&banda=1e99&capas=<script>&nivel=x"
+    response = client.get(reverse("spatial:map", args=["15058"]) + odd)
+    assert response.status_code == 200 and "<script>&" not in response.content.decode()
