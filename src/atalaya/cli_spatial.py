@@ -74,7 +74,9 @@ def add_parser(sub) -> None:
     a.add_argument("--output", type=Path, metavar="ARCHIVO", help=".geojson o .png (con .png.json y .pgw)")
     a.set_defaults(func=run, spatial_func=cmd_kde)
 
-    a = spatial.add_parser("concentration", help="concentración: %% de lugares con el 25, 50 y 100 %% de los hechos, Gini")
+    a = spatial.add_parser(
+        "concentration", help="concentración: %% de lugares con el 25, 50 y 100 %% de los hechos, Gini"
+    )
     _common(a, value=False, weights=False)
     a.add_argument("--unit", default="cell:100", help="cell:METROS (celdas) o address (misma dirección)")
     a.add_argument("--address", metavar="COLUMNA", help="columna de dirección para --unit address")
