@@ -317,3 +317,55 @@ def test_utm_zones():
     assert utm_for(np.array([-70.5]), np.array([-33.5])).to_epsg() == 32719
     with pytest.raises(ValueError, match="grados"):
         utm_for(np.array([500000.0]), np.array([2100000.0]))
+
+
+@pytest.mark.parametrize(
+    "transform,star,compat,published",
+    [
+        ("B", False, False, [-1.0136729, -0.04361589, 1.31558703, -0.31412676, 1.15373986, 1.77833941]),
+        ("B", True, False, [-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331]),
+        ("R", False, True, [-0.62074534, -0.01780611, 1.31558703, -0.12824171, 0.28843496, 1.77833941]),
+        ("R", True, True, [-0.62488094, -0.09144599, 0.41150696, -0.09144599, 0.24690418, 1.28024388]),
+    ],
+)
+def test_getis_ord_reproduces_esda_published_doctest_values(transform, star, compat, published):
+    """The four G_Local examples of esda's documentation (six points, distance band 15)."""
+    points = np.array([(10, 10), (20, 10), (40, 10), (15, 20), (30, 20), (30, 30)], dtype=float)
+    y = np.array([2, 3, 3.2, 5, 8, 7])
+    w = distance_band(points, 15).transformed(transform)
+    result = getis_ord(y, w, star=star, pysal_compat=compat)
+    assert np.allclose(result.z_norm, published, atol=1e-8)
+    if transform == "R":  # the correct variance: the same z as with binary weights
+        binary = getis_ord(y, distance_band(points, 15).transformed("B"), star=star)
+        assert np.allclose(getis_ord(y, w, star=star).z_norm, binary.z_norm)
+
+
+def test_geopackage_input(columbus, tmp_path):
+    import pyogrio
+    from libpysal import examples
+
+    from atalaya.cli import main
+
+    path = tmp_path / "columbus.gpkg"
+    frame = pyogrio.read_dataframe(examples.get_path("columbus.shp"))
+    pyogrio.write_dataframe(frame, path, driver="GPKG")
+    out = tmp_path / "gi.csv"
+    assert (
+        main(
+            [
+                "spatial",
+                "gistar",
+                str(path),
+                "--value",
+                "CRIME",
+                "--id",
+                "POLYID",
+                "--crs",
+                "planar",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert out.read_text(encoding="utf-8").splitlines()[0].startswith("POLYID,value,gi,z,p,p_fdr,class")

@@ -163,8 +163,9 @@ def _linear_binning(fx, fy, w, rows: int, cols: int) -> np.ndarray:
     return grid.reshape(rows, cols)
 
 
-def exact_density(x, y, centres_x, centres_y, bandwidth: float, kernel_name: str = "quartic", chunk: int = 2048):
+def exact_density(x, y, centres_x, centres_y, bandwidth: float, kernel_name: str = "quartic"):
     """The direct sum over points for every centre (per km²): the reference the binned surface is checked with."""
+    chunk = max(1, 20_000_000 // max(1, np.size(x)))  # ~160 MB of distances at a time
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     cx = np.asarray(centres_x, dtype=float).ravel()
