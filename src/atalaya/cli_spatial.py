@@ -338,11 +338,7 @@ def cmd_concentration(args) -> int:
         keys = col * (row.max() + 1) + row
         places = int((col.max() + 1) * (row.max() + 1))  # every cell of the covering grid, empty ones included
     elif kind == "address":
-        if args.address:
-            keys = np.array(layer.frame.get_column(layer.column(args.address)).fill_null("").to_list())
-        else:
-            points = np.round(layer.metric_points())
-            keys = np.array([f"{a:.0f},{b:.0f}" for a, b in points])
+        keys = _place_keys(layer, args.address)
         places = None  # only addresses with crime are known
     else:
         raise ValueError("--unit cell:METROS o address.")
@@ -432,16 +428,21 @@ def cmd_near_repeat(args) -> int:
     return EXIT_OK
 
 
+def _place_keys(layer, address: str | None):
+    """One key per incident: its address, or its coordinates rounded to the metre."""
+    import numpy as np
+
+    if address:
+        return np.array(layer.frame.get_column(layer.column(address)).fill_null("").to_list())
+    return np.array([f"{a:.0f},{b:.0f}" for a, b in np.round(layer.metric_points())])
+
+
 def cmd_repeats(args) -> int:
     import numpy as np
 
     from atalaya.analysis.spatial.spacetime import repeat_places
 
     layer = _layer(args)
-    if args.address:
-        keys = np.array(layer.frame.get_column(layer.column(args.address)).fill_null("").to_list())
-    else:
-        keys = np.array([f"{a:.0f},{b:.0f}" for a, b in np.round(layer.metric_points())])
-    result = repeat_places(keys, _days(layer, args.date).astype(np.int64))
+    result = repeat_places(_place_keys(layer, args.address), _days(layer, args.date).astype(np.int64))
     print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     return EXIT_OK

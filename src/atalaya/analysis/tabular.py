@@ -256,6 +256,29 @@ def resolve_columns(frame: pl.DataFrame, wanted: dict[str, tuple[str, ...]], req
     return frame.select([pl.col(orig).alias(canon) for canon, orig in selected.items()])
 
 
+def pick_column(
+    columns: list[str], explicit: str | None, aliases: tuple[str, ...], what: str, *, missing: str | None = None
+) -> str | None:
+    """The column the user named (matched after :func:`normalise`), else the first alias present.
+
+    A named column that does not exist rejects the file; with no name and no alias, ``missing`` (a message)
+    rejects it, or ``None`` is returned when the column is optional.
+    """
+    by_key = {normalise(c): c for c in columns}
+    if explicit:
+        found = by_key.get(normalise(explicit))
+        if found is None:
+            described = f" ({what})" if what else ""
+            raise FileRejected(f"No existe la columna «{explicit}»{described}. Columnas: {', '.join(columns)}.")
+        return found
+    for alias in aliases:
+        if normalise(alias) in by_key:
+            return by_key[normalise(alias)]
+    if missing:
+        raise FileRejected(f"{missing} Columnas disponibles: {', '.join(columns)}.")
+    return None
+
+
 def with_row_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_row``: the line number in the file (header = 1)."""
     return frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))

@@ -14,8 +14,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from ..problems import ERROR, WARNING, FileRejected, ReadResult, concat_problems, problems_where
-from ..tabular import read_file_bytes
-from ..text import normalise
+from ..tabular import pick_column, read_file_bytes
 
 CODE_ALIASES = ("code", "codigo", "clave", "cve", "id", "cvegeo", "cuadrante", "cod")
 NAME_ALIASES = ("name", "nombre", "nom", "descripcion")
@@ -52,20 +51,11 @@ def read(
     )
     if frame.height == 0:
         raise FileRejected("El archivo de límites no contiene polígonos.")
-    by_key = {normalise(c): c for c in columns}
 
     def pick(explicit: str | None, aliases: tuple[str, ...], what: str, required: bool) -> str | None:
-        if explicit:
-            found = by_key.get(normalise(explicit))
-            if found is None:
-                raise FileRejected(f"No existe la columna «{explicit}» ({what}). Columnas: {', '.join(columns)}.")
-            return found
-        for alias in aliases:
-            if alias in by_key:
-                return by_key[alias]
-        if required:
-            raise FileRejected(f"Indique la columna de {what}. Columnas disponibles: {', '.join(columns)}.")
-        return None
+        return pick_column(
+            columns, explicit, aliases, what, missing=f"Indique la columna de {what}." if required else None
+        )
 
     code_col = pick(code_column, CODE_ALIASES, "código", True)
     name_col = pick(name_column, NAME_ALIASES, "nombre", False) or code_col

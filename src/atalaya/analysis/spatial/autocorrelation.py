@@ -268,21 +268,24 @@ def lisa(y, w: Weights, *, permutations: int = 0, rng: np.random.Generator | Non
     b2 = (np.sum(z**4) / n) / m2**2
     expected = -row / (n - 1)
     variance = row2 * (n - b2) / (n - 1) + (row**2 - row2) * (2 * b2 - n) / ((n - 1) * (n - 2)) - (row / (n - 1)) ** 2
+
+    def simulate(generator):
+        return (n - 1) * z[:, None] * conditional_lags(z, w, permutations, generator) / den
+
+    return _local_result(statistic, expected, variance, permutations, rng, simulate, quadrant=quadrant)
+
+
+def _local_result(statistic, expected, variance, permutations, rng, simulate, **extra) -> LocalResult:
+    """Analytic z and two-sided p, FDR, and — with permutations — the simulated statistics' z and pseudo p."""
     with np.errstate(divide="ignore", invalid="ignore"):
         z_norm = (statistic - expected) / np.sqrt(variance)
     p_norm = _two_sided(z_norm)
-    extra = {}
     if permutations:
-        rng = _require_rng(rng)
-        simulated = (n - 1) * z[:, None] * conditional_lags(z, w, permutations, rng) / den
-        extra = _simulation(statistic, simulated, permutations)
-    return LocalResult(statistic, expected, variance, z_norm, p_norm, fdr(p_norm), quadrant=quadrant, **extra)
-
-
-def _simulation(statistic: np.ndarray, simulated: np.ndarray, permutations: int) -> dict:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z_sim = (statistic - simulated.mean(axis=1)) / simulated.std(axis=1)
-    return {"permutations": permutations, "z_sim": z_sim, "p_sim": _pseudo_p(simulated, statistic)}
+        simulated = simulate(_require_rng(rng))  # (n, P)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z_sim = (statistic - simulated.mean(axis=1)) / simulated.std(axis=1)
+        extra |= {"permutations": permutations, "z_sim": z_sim, "p_sim": _pseudo_p(simulated, statistic)}
+    return LocalResult(statistic, expected, variance, z_norm, p_norm, fdr(p_norm), **extra)
 
 
 def getis_ord(
@@ -334,13 +337,9 @@ def getis_ord(
     else:
         spread = big_n * np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel() - cardinality**2
     variance = spread / (big_n - 1) / big_n**2 * variance_y / mean**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z_norm = (statistic - expected) / np.sqrt(variance)
-    p_norm = _two_sided(z_norm)
-    extra = {}
-    if permutations:
-        rng = _require_rng(rng)
+
+    def simulate(generator):
         own = matrix.diagonal() * y
-        simulated = (own[:, None] + conditional_lags(y, weights, permutations, rng)) / denominator[:, None]
-        extra = _simulation(statistic, simulated, permutations)
-    return LocalResult(statistic, expected, variance, z_norm, p_norm, fdr(p_norm), star=star, **extra)
+        return (own[:, None] + conditional_lags(y, weights, permutations, generator)) / denominator[:, None]
+
+    return _local_result(statistic, expected, variance, permutations, rng, simulate, star=star)

@@ -18,8 +18,7 @@ import shapely
 from pyproj import CRS
 
 from ..problems import FileRejected
-from ..tabular import read_file_bytes, read_table
-from ..text import normalise
+from ..tabular import pick_column, read_file_bytes, read_table
 from .projection import PLANAR, Projection
 
 X_ALIASES = ("lon", "longitud", "longitude", "lng", "x", "coordx", "coord_x", "este")
@@ -51,11 +50,7 @@ class Layer:
         return shapely.get_coordinates(centroids)
 
     def column(self, name: str) -> str:
-        by_key = {normalise(c): c for c in self.frame.columns}
-        found = by_key.get(normalise(name))
-        if found is None:
-            raise FileRejected(f"No existe la columna «{name}». Columnas: {', '.join(self.frame.columns)}.")
-        return found
+        return pick_column(self.frame.columns, name, (), "")
 
     def numbers(self, name: str) -> np.ndarray:
         """A numeric column; the first value that is not a number is reported with its row."""
@@ -78,11 +73,10 @@ class Layer:
         if name:
             column = self.column(name)
             return column, self.frame.get_column(column).to_list()
-        for candidate in ("id", "codigo", "code", "clave", "cvegeo", "fid", "polyid", "cuadrante"):
-            by_key = {normalise(c): c for c in self.frame.columns}
-            if candidate in by_key:
-                column = by_key[candidate]
-                return column, self.frame.get_column(column).to_list()
+        aliases = ("id", "codigo", "code", "clave", "cvegeo", "fid", "polyid", "cuadrante")
+        column = pick_column(self.frame.columns, None, aliases, "identificador")
+        if column:
+            return column, self.frame.get_column(column).to_list()
         return "fila", [str(i + 1) for i in range(self.frame.height)]
 
 
@@ -151,21 +145,9 @@ def _crs(given, geometries) -> CRS | None:
 
 
 def _points_from_table(frame: pl.DataFrame, path: Path, x: str | None, y: str | None, crs) -> Layer:
-    by_key = {normalise(c): c for c in frame.columns}
-
     def pick(explicit, aliases, axis):
-        if explicit:
-            found = by_key.get(normalise(explicit))
-            if found is None:
-                raise FileRejected(f"No existe la columna «{explicit}». Columnas: {', '.join(frame.columns)}.")
-            return found
-        for alias in aliases:
-            if alias in by_key:
-                return by_key[alias]
-        raise FileRejected(
-            f"No hay geometría: indique la columna de la coordenada {axis} (--x/--y). "
-            f"Columnas: {', '.join(frame.columns)}."
-        )
+        missing = f"No hay geometría: indique la columna de la coordenada {axis} (--x/--y)."
+        return pick_column(frame.columns, explicit, aliases, f"coordenada {axis}", missing=missing)
 
     x_col, y_col = pick(x, X_ALIASES, "X (longitud)"), pick(y, Y_ALIASES, "Y (latitud)")
     layer = Layer(frame, np.array([]), _crs(crs, None), path)
