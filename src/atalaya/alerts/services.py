@@ -30,6 +30,7 @@ from atalaya.datasets.models import DailyCount
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
 from atalaya.taxonomy.services import harmonised_table
+from atalaya.web.numbers import decimal
 
 from .models import Alert, AlertEvent, AlertSettings, QuietPeriod, Severity, Status, Subscription
 
@@ -371,12 +372,18 @@ def period_label(day: dt.date, freq: str) -> str:
 
 
 def _cases(value: float) -> str:
-    """Whole cases from 1 up; one decimal below (in the user's number format); «< 0,1» for almost none."""
+    """Whole cases from 1 up; one decimal below (in the user's number format); «< 0,1» for almost none.
+
+    >>> from django.utils import translation
+    >>> with translation.override("es"):
+    ...     _cases(12.6), _cases(0.082), _cases(0.01)
+    ('13', '0,1', '< 0,1')
+    """
     if value >= 1:
-        return formats.number_format(round(value), 0, use_l10n=True)
+        return decimal(value, 0)
     if value < 0.05:
-        return "< " + formats.number_format(0.1, 1, use_l10n=True)
-    return formats.number_format(value, 1, use_l10n=True)
+        return "< " + decimal(0.1, 1)
+    return decimal(value, 1)
 
 
 def explain(alert: Alert) -> str:

@@ -11,7 +11,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
@@ -20,6 +19,7 @@ from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.analysis.parsing import month_range
 from atalaya.datasets.exporting import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
+from atalaya.web.numbers import decimal
 from atalaya.web.views import PlotlyPageMixin
 
 from . import services
@@ -245,7 +245,7 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
         point = geom.representative_point()
         hover_x.append(point.x)
         hover_y.append(point.y)
-        rate_text = "—" if rate is None else number_format(rate, 1, use_l10n=True)
+        rate_text = "—" if rate is None else decimal(rate, 1)
         hover_text.append(f"{territory.name}: {rate_text} · {row.get('count', 0)} hechos")
     traces = []
     for klass in sorted(groups):
@@ -253,7 +253,7 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
             name, color = (_("sin dato") if value_column == "count" else _("sin población")), NO_DATA_COLOR
         else:
             low = 0 if klass == 0 else breaks[klass - 1]
-            name = f"{number_format(low, 1, use_l10n=True)} – {number_format(breaks[klass], 1, use_l10n=True)}"
+            name = f"{decimal(low, 1)} – {decimal(breaks[klass], 1)}"
             color = PALETTE[min(klass, len(PALETTE) - 1)]
         traces.append(
             {

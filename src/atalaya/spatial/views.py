@@ -17,7 +17,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -25,6 +24,7 @@ from django.views.generic import TemplateView
 from atalaya.analysis.spatial import BIN_NAMES
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
+from atalaya.web.numbers import decimal
 from atalaya.web.views import PlotlyPageMixin
 
 from . import maps, services
@@ -158,10 +158,7 @@ def rate_trace(features: list[dict], measure: str) -> dict:
         "reversescale": True,  # plotly's YlOrRd runs from dark red to yellow: high rates in red
         "marker": {"opacity": 0.55, "line": {"width": 0.5, "color": "#ffffff"}},
         "colorbar": {"title": {"text": title}, "thickness": 12, "len": 0.5, "x": 1.0},
-        "text": [
-            f"{f['properties']['nombre']}: {number_format(v, 1, use_l10n=True)}"
-            for f, v in zip(features, values, strict=True)
-        ],
+        "text": [f"{f['properties']['nombre']}: {decimal(v, 1)}" for f, v in zip(features, values, strict=True)],
         "hoverinfo": "text",
         "showlegend": True,
     }
@@ -200,7 +197,7 @@ def hotspot_traces(features: list[dict]) -> list[dict]:
         for k, f in enumerate(chosen):
             p = f["properties"] = dict(f["properties"])
             p["id"] = f"h{level}_{k}"
-            z, value = number_format(p["z"], 2, use_l10n=True), number_format(p["valor"], 0, use_l10n=True)
+            z, value = decimal(p["z"], 2), decimal(p["valor"], 0)
             p["_hover"] = f"{names[level]} · z = {z} · {value}"
         if chosen:
             traces.append(_class_trace(chosen, names[level], HOT_COLD[level], key="id"))
@@ -214,7 +211,7 @@ def lisa_traces(features: list[dict]) -> list[dict]:
         chosen = [dict(f) for f in features if f["properties"]["grupo"] == group]
         for f in chosen:
             p = f["properties"] = dict(f["properties"])
-            p["_hover"] = f"{p['nombre']}: {names[group]} (p = {number_format(p['p_sim'], 3, use_l10n=True)})"
+            p["_hover"] = f"{p['nombre']}: {names[group]} (p = {decimal(p['p_sim'], 3)})"
         if chosen:
             traces.append(_class_trace(chosen, f"LISA {names[group]}", LISA_COLOURS[group], key="codigo"))
     return traces
@@ -298,8 +295,8 @@ class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
                 _("Densidad: núcleo cuártico, celdas de %(cell)s m, radio %(bw)s m; máximo %(max)s por km².")
                 % {
                     "cell": f"{data.surface.cell:g}",
-                    "bw": number_format(data.surface.bandwidth, 0, use_l10n=True),
-                    "max": number_format(float(data.surface.density.max()), 1, use_l10n=True),
+                    "bw": decimal(data.surface.bandwidth, 0),
+                    "max": decimal(float(data.surface.density.max()), 1),
                 }
             )
         labels = layer_labels()
