@@ -67,6 +67,7 @@ def test_map_page_draws_the_chosen_layers(client, located, make_user):
     assert response.status_code == 200
     page = response.content.decode()
     assert "caliente 99 %" in page and "densidad.png" in page and "Densidad: núcleo cuártico" in page
+    assert "Concentración: el 50 % de los hechos está en el" in page
     assert "worker-src 'self' blob:" in response["Content-Security-Policy"]
     png = client.get(reverse("spatial:density_png", args=["15058"]) + QUERY)
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
@@ -87,3 +88,14 @@ def test_map_scope_and_absurd_options(client, located, make_user, penalolen):
     odd = "?desde=nunca&hasta=2026-13-45&hex=-3&celda=abc&banda=1e99&capas=<script>&nivel=x"
     response = client.get(reverse("spatial:map", args=["15058"]) + odd)
     assert response.status_code == 200 and "<script>&" not in response.content.decode()
+
+
+def test_map_of_a_municipality_without_territories_or_incidents(client, penalolen, make_user):
+    client.force_login(make_user("analista", ["13122"], "analyst"))
+    layers = "".join(f"&capas={x}" for x in LAYERS)
+    response = client.get(reverse("spatial:map", args=["13122"]) + "?desde=2026-01-01" + layers)
+    assert response.status_code == 200 and "0 hechos con ubicación" in response.content.decode()
+    for layer in LAYERS:
+        doc = client.get(reverse("spatial:layer", args=["13122", layer])).json()
+        assert doc["features"] == []
+    assert client.get(reverse("spatial:density_png", args=["13122"])).status_code == 404

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from atalaya.analysis.spatial import BIN_NAMES
+from atalaya.analysis.spatial import BIN_NAMES, concentration
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
 from atalaya.web.numbers import decimal
@@ -264,6 +264,20 @@ class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
         if "calientes" in sel.layers:
             cells = data.hotspot_features()
             traces += hotspot_traces(cells)
+            if data.hotspots and data.hotspots[1].sum() > 0:
+                shares = concentration(data.hotspots[1])
+                notes.append(
+                    _(
+                        "Concentración: el 50 %% de los hechos está en el %(half)s %% de los hexágonos y el 25 %% "
+                        "en el %(quarter)s %%; Gini %(gini)s (generalizado %(general)s)."
+                    )
+                    % {
+                        "half": decimal(shares.share_of_places[0.5] * 100, 1),
+                        "quarter": decimal(shares.share_of_places[0.25] * 100, 1),
+                        "gini": decimal(shares.gini, 2),
+                        "general": decimal(shares.gini_generalized, 2),
+                    }
+                )
             if data.hotspots:
                 notes.append(
                     _("Gi*: hexágonos de %(size)s m; %(hot)s calientes y %(cold)s fríos con 90 %% o más de confianza.")
