@@ -157,10 +157,9 @@ def _rng(args):
 
 def _areal(args):
     """Layer, id column and ids, values, metric geometries and points — or hexagon counts for --hex."""
-    import numpy as np
     import shapely
 
-    from atalaya.analysis.spatial.grids import axial_of, hex_grid
+    from atalaya.analysis.spatial.grids import hex_grid
 
     layer = _layer(args)
     geometries = layer.metric_geometries()
@@ -168,12 +167,7 @@ def _areal(args):
         points = layer.metric_points()
         values = _values(args, layer)
         grid = hex_grid(tuple(shapely.total_bounds(geometries)), args.hex)
-        origin = _hex_origin(grid)
-        q, r = axial_of(points[:, 0], points[:, 1], args.hex, origin)
-        index = {(a, b): k for k, (a, b) in enumerate(zip(grid.columns.tolist(), grid.rows.tolist(), strict=True))}
-        sums = np.zeros(len(index))
-        for a, b, v in zip(q.tolist(), r.tolist(), values.tolist(), strict=True):
-            sums[index[(a, b)]] += v
+        sums = grid.sums(points[:, 0], points[:, 1], values)
         hull = shapely.convex_hull(shapely.multipoints(points)).buffer(args.hex / 2)
         keep = shapely.intersects(hull, grid.polygons)
         ids = [f"{a},{b}" for a, b in zip(grid.columns[keep], grid.rows[keep], strict=True)]
@@ -184,18 +178,6 @@ def _areal(args):
     id_column, ids = layer.ids(args.id)
     points = layer.metric_points()
     return layer, id_column, ids, _values(args, layer), geometries, points
-
-
-def _hex_origin(grid):
-    """The centre of axial (0, 0) of a grid built by :func:`hex_grid`."""
-    import numpy as np
-
-    radius = grid.size / np.sqrt(3)
-    k = 0
-    q, r = grid.columns[k], grid.rows[k]
-    cx = grid.centres[k, 0] - radius * (np.sqrt(3) * q + np.sqrt(3) / 2 * r)
-    cy = grid.centres[k, 1] - radius * 1.5 * r
-    return (cx, cy)
 
 
 def cmd_gistar(args) -> int:

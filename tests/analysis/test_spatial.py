@@ -298,14 +298,13 @@ def test_hexagons_hold_their_points_and_have_six_neighbours():
     rng = np.random.default_rng(0)
     grid = hex_grid((0, 0, 2000, 2000), 250)
     pts = rng.uniform(0, 2000, (500, 2))
-    radius = 250 / np.sqrt(3)
-    origin = (
-        grid.centres[0, 0] - radius * (np.sqrt(3) * grid.columns[0] + np.sqrt(3) / 2 * grid.rows[0]),
-        grid.centres[0, 1] - radius * 1.5 * grid.rows[0],
-    )
-    q, r = axial_of(pts[:, 0], pts[:, 1], 250, origin)
+    q, r = axial_of(pts[:, 0], pts[:, 1], 250, grid.origin)
     index = {(a, b): k for k, (a, b) in enumerate(zip(grid.columns.tolist(), grid.rows.tolist(), strict=True))}
     cells = grid.polygons[[index[(a, b)] for a, b in zip(q.tolist(), r.tolist(), strict=True)]]
+    assert np.array_equal(
+        grid.cell_of(pts[:, 0], pts[:, 1]), [index[(a, b)] for a, b in zip(q.tolist(), r.tolist(), strict=True)]
+    )
+    assert grid.sums(pts[:, 0], pts[:, 1]).sum() == 500
     assert shapely.covers(cells, shapely.points(pts)).all()
     w = distance_band(grid.centres, 250 * 1.01)
     assert w.cardinalities.max() == 6

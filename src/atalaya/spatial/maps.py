@@ -20,7 +20,7 @@ import shapely
 
 from atalaya.analysis.spatial import BIN_NAMES, Projection, distance_band, getis_ord, kde, lisa
 from atalaya.analysis.spatial.autocorrelation import QUADRANTS
-from atalaya.analysis.spatial.grids import axial_of, hex_grid
+from atalaya.analysis.spatial.grids import hex_grid
 from atalaya.analysis.spatial.kde import Surface, surface_cells, surface_png
 from atalaya.analysis.spatial.weights import contiguity
 from atalaya.geo.models import Territory
@@ -155,18 +155,7 @@ class MapData:
             size = math.ceil(size * math.sqrt(cells / MAX_HEXAGONS) / 50) * 50
         grid = hex_grid(bounds, size)
         keep = shapely.intersects(self.outline, grid.polygons)
-        radius = size / math.sqrt(3)
-        q0, r0 = grid.columns[0], grid.rows[0]
-        origin = (
-            grid.centres[0, 0] - radius * (math.sqrt(3) * q0 + math.sqrt(3) / 2 * r0),
-            grid.centres[0, 1] - radius * 1.5 * r0,
-        )
-        q, r = axial_of(self.points[:, 0], self.points[:, 1], size, origin)
-        index = {(a, b): k for k, (a, b) in enumerate(zip(grid.columns.tolist(), grid.rows.tolist(), strict=True))}
-        sums = np.zeros(len(index))
-        cell_of = np.array([index.get((a, b), -1) for a, b in zip(q.tolist(), r.tolist(), strict=True)])
-        inside = cell_of >= 0
-        np.add.at(sums, cell_of[inside], self.weights[inside])
+        sums = grid.sums(self.points[:, 0], self.points[:, 1], self.weights)
         values = sums[keep]
         try:
             result = getis_ord(values, distance_band(grid.centres[keep], size * 1.01))

@@ -22,11 +22,25 @@ class HexGrid:
     polygons: np.ndarray  # shapely Polygons
     columns: np.ndarray  # axial q
     rows: np.ndarray  # axial r
+    origin: tuple[float, float]  # centre of the hexagon at axial (0, 0)
 
     @property
     def neighbour_distance(self) -> float:
         """Centres of adjacent hexagons are exactly ``size`` apart."""
         return self.size
+
+    def cell_of(self, x, y) -> np.ndarray:
+        """Index into the grid of the hexagon holding each point; −1 for points outside the grid."""
+        q, r = axial_of(x, y, self.size, self.origin)
+        lookup = {(a, b): k for k, (a, b) in enumerate(zip(self.columns.tolist(), self.rows.tolist(), strict=True))}
+        return np.array([lookup.get(key, -1) for key in zip(q.tolist(), r.tolist(), strict=True)], dtype=np.int64)
+
+    def sums(self, x, y, weights=None) -> np.ndarray:
+        """Points (or their weights) per hexagon; points outside the grid are left out."""
+        cell = self.cell_of(x, y)
+        w = np.ones(cell.size) if weights is None else np.asarray(weights, dtype=float)
+        inside = cell >= 0
+        return np.bincount(cell[inside], weights=w[inside], minlength=len(self.columns))
 
 
 def _hex_polygon(cx: np.ndarray, cy: np.ndarray, radius: float) -> np.ndarray:
@@ -71,7 +85,7 @@ def hex_grid(bounds: tuple[float, float, float, float], size: float) -> HexGrid:
     q = np.tile(np.arange(-1, n_cols - 1), n_rows) - (r // 2)  # offset rows, expressed in axial coordinates
     cx = origin[0] + radius * (np.sqrt(3) * q + np.sqrt(3) / 2 * r)
     cy = origin[1] + radius * 1.5 * r
-    return HexGrid(size, np.column_stack([cx, cy]), _hex_polygon(cx, cy, radius), q, r)
+    return HexGrid(size, np.column_stack([cx, cy]), _hex_polygon(cx, cy, radius), q, r, origin)
 
 
 def square_cells(x: np.ndarray, y: np.ndarray, cell: float, origin: tuple[float, float] | None = None):
