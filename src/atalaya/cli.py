@@ -60,10 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
         "skip: importa las filas válidas y lista las demás",
     )
     p.add_argument("--dry-run", action="store_true", help="valida y muestra el informe sin escribir nada")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="quita los valores guardados de los periodos que cubre el archivo y que el archivo no trae "
+        "(sin esta opción se conservan; las versiones anteriores siempre se guardan)",
+    )
     p.add_argument("--catalogue", metavar="VERSIÓN", help="versión del catálogo de la fuente (p. ej. RNID, 2024)")
     p.add_argument("--cutoff", metavar="AAAA-MM-DD", type=_date, help="fecha de corte de los datos (CEAD)")
     p.add_argument("--level", metavar="NIVEL", help="boundaries: nivel territorial (zona, sector, municipio...)")
-    p.add_argument("--code-column", metavar="COL", help="boundaries: columna del código")
+    p.add_argument(
+        "--code-column",
+        metavar="COL",
+        help="boundaries: columna del código (varias separadas por comas si solo juntas son únicas: sector,cuadrante)",
+    )
+    p.add_argument("--layer", metavar="CAPA", help="boundaries: capa de un GeoPackage con varias capas")
+    p.add_argument(
+        "--municipality-column",
+        metavar="COL",
+        help="boundaries: columna con el código del municipio de cada objeto (archivos de varios municipios)",
+    )
     p.add_argument("--name-column", metavar="COL", help="boundaries: columna del nombre")
     p.add_argument("--parent-column", metavar="COL", help="boundaries: columna del código del territorio padre")
     p.add_argument("--population-column", metavar="COL", help="boundaries: columna de población")
@@ -93,6 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--output", metavar="ARCHIVO", type=Path, help="archivo CSV (predeterminado: salida estándar)")
     e.set_defaults(func=cmd_export_counts)
+
+    p = sub.add_parser("datasets", help="versiones importadas de cada fuente: historial y reversión")
+    datasets_sub = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
+    d = datasets_sub.add_parser("history", help="lista las versiones de una fuente, de la más nueva a la más antigua")
+    d.add_argument("--source", metavar="FUENTE", help="sesnsp, cead, cdmx-fgj...")
+    d.add_argument("--municipality", metavar="CÓDIGO")
+    d.add_argument("--json", action="store_true", help="imprime el historial como JSON")
+    d.set_defaults(func=cmd_datasets_history)
+    d = datasets_sub.add_parser(
+        "rollback",
+        help="revierte una versión (la más nueva de su fuente): restaura exactamente el estado anterior",
+    )
+    d.add_argument("dataset", metavar="CONJUNTO", type=int, help="número del conjunto (ver «datasets history»)")
+    d.set_defaults(func=cmd_datasets_rollback)
 
     p = sub.add_parser("mapping", help="mapeos de columnas para el formato incidents")
     mapping_sub = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
@@ -225,7 +255,7 @@ def cmd_import(args) -> int:
 
     options = {
         k: getattr(args, k)
-        for k in ("code_column", "name_column", "parent_column", "population_column")
+        for k in ("code_column", "name_column", "parent_column", "population_column", "municipality_column", "layer")
         if getattr(args, k)
     }
     try:
@@ -242,6 +272,7 @@ def cmd_import(args) -> int:
             level=args.level,
             population_year=args.population_year,
             origin="cli",
+            replace=args.replace,
         )
     except UsageError as exc:
         return _usage(str(exc))
@@ -265,6 +296,7 @@ def _print_outcome(outcome) -> None:
         print(
             f"  nuevas: {outcome.rows_new} · modificadas: {outcome.rows_changed} · sin cambio: {outcome.rows_unchanged}"
         )
+    _print_changes(outcome.summary.get("cambios"))
     shown = outcome.problems.head(20)
     for row in shown.iter_rows(named=True):
         where = f"fila {row['row']}" if row["row"] is not None else "archivo"
@@ -276,6 +308,22 @@ def _print_outcome(outcome) -> None:
         print(f"  … y {outcome.problems.height - shown.height} problema(s) más.")
     if outcome.report_path:
         print(f"  informe completo: {outcome.report_path}")
+
+
+def _print_changes(changes: dict | None) -> None:
+    """The per-period table of what a version adds, changes and leaves absent (dry run and import)."""
+    if not changes or not changes.get("por_periodo"):
+        return
+    rows = changes["por_periodo"]
+    print("  cambios por periodo (celdas mes × categoría; total antes → después):")
+    for row in rows[:24]:
+        period = next((v for k, v in row.items() if k in ("period_start", "month")), "")
+        print(
+            f"    {str(period)[:7]}: +{row['nuevo']} nuevas, {row['modificado']} modificadas, "
+            f"{row['igual']} iguales, {row['ausente']} ausentes · {row['total_anterior'] or 0} → {row['total_nuevo']}"
+        )
+    if len(rows) > 24:
+        print(f"    … y {len(rows) - 24} periodo(s) más (informe completo en el conjunto).")
 
 
 def cmd_export_counts(args) -> int:
@@ -293,10 +341,89 @@ def cmd_export_counts(args) -> int:
     except ExportError as exc:
         return _usage(str(exc))
     if args.output:
+        problem = _unwritable(args.output)
+        if problem:
+            return _usage(problem)
         frame.write_csv(args.output)
         print(f"{frame.height} filas escritas en {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(frame.write_csv())
+    return EXIT_OK
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why an output file cannot be written (a clear sentence), or None."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.exists():
+        return f"no existe la carpeta «{folder}»: créela antes de exportar o elija otra ruta"
+    if not folder.is_dir():
+        return f"«{folder}» no es una carpeta"
+    if path.is_dir():
+        return f"«{path}» es una carpeta: indique el nombre del archivo"
+    if not os.access(folder, os.W_OK):
+        return f"no se puede escribir en la carpeta «{folder}»"
+    return None
+
+
+def cmd_datasets_history(args) -> int:
+    from atalaya.datasets.versions import history
+    from atalaya.geo.models import Municipality
+
+    municipality = None
+    if args.municipality:
+        municipality = Municipality.objects.filter(code=args.municipality).first()
+        if municipality is None:
+            return _usage(f"El municipio «{args.municipality}» no está registrado.")
+    rows = []
+    for dataset in history(args.source, municipality):
+        values = (dataset.changes or {}).get("valores", {})
+        rows.append(
+            {
+                "conjunto": dataset.pk,
+                "estado": dataset.status,
+                "fuente": dataset.source,
+                "archivo": dataset.file_name,
+                "importado": dataset.created_at.isoformat(timespec="minutes"),
+                "municipios": [m.code for m in dataset.municipalities.all()],
+                "desde": dataset.period_start,
+                "hasta": dataset.period_end,
+                "corte": dataset.cutoff,
+                "nuevos": values.get("nuevo", 0),
+                "modificados": values.get("modificado", 0),
+                "iguales": values.get("igual", 0),
+                "ausentes": (dataset.changes or {}).get("ausentes", 0),
+                "reemplazo": dataset.replaced,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return EXIT_OK
+    if not rows:
+        print("No hay versiones importadas con esos criterios.")
+        return EXIT_OK
+    print("conjunto\testado\tfuente\tperiodo\tcorte\tnuevos\tmodificados\tiguales\tausentes\tarchivo")
+    for r in rows:
+        absent = f"{r['ausentes']}{' (quitados)' if r['reemplazo'] else ''}"
+        print(
+            f"{r['conjunto']}\t{r['estado']}\t{r['fuente']}\t{r['desde']}…{r['hasta']}\t{r['corte']}\t"
+            f"{r['nuevos']}\t{r['modificados']}\t{r['iguales']}\t{absent}\t{r['archivo']}"
+        )
+    return EXIT_OK
+
+
+def cmd_datasets_rollback(args) -> int:
+    from atalaya.datasets.models import Dataset
+    from atalaya.datasets.versions import VersionError, rollback
+
+    dataset = Dataset.objects.filter(pk=args.dataset).first()
+    if dataset is None:
+        return _usage(f"No existe el conjunto {args.dataset}.")
+    try:
+        result = rollback(dataset, origin="cli")
+    except VersionError as exc:
+        print(f"No se puede revertir: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(result["mensaje"])
     return EXIT_OK
 
 

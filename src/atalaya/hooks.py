@@ -33,12 +33,26 @@ class ReaderSpec:
 
 READERS: dict[str, ReaderSpec] = {}
 
-#: Called inside each import's transaction with ``(municipality_ids, source)`` once the cube is refreshed, so
-#: that whatever derives from the cube (indicator values, later alerts) moves with the data, all or nothing.
-AFTER_IMPORT: list[Callable[[list[int], str], None]] = []
+#: Called inside each import's transaction with ``(municipality_ids, source, dataset)`` once the cube is
+#: refreshed, so that whatever derives from the cube (indicator values, alerts) moves with the data, all or
+#: nothing. ``dataset`` is the import's record, or ``None`` when a rollback runs the steps again.
+AFTER_IMPORT: list[Callable[[list[int], str, object], None]] = []
 
 
-def register_after_import(callback: Callable[[list[int], str], None]) -> Callable[[list[int], str], None]:
+#: Called inside a rollback's transaction with the rolled-back :class:`~atalaya.datasets.models.Dataset`, before
+#: the after-import steps run again: undo what only that import created (alerts nobody acted on, say).
+AFTER_ROLLBACK: list[Callable[[object], None]] = []
+
+
+def register_after_rollback(callback: Callable[[object], None]) -> Callable[[object], None]:
+    if callback not in AFTER_ROLLBACK:
+        AFTER_ROLLBACK.append(callback)
+    return callback
+
+
+def register_after_import(
+    callback: Callable[[list[int], str, object], None],
+) -> Callable[[list[int], str, object], None]:
     if callback not in AFTER_IMPORT:
         AFTER_IMPORT.append(callback)
     return callback
@@ -109,7 +123,7 @@ register_reader(
         "territories",
         "Límites de territorios (GeoJSON, Shapefile en ZIP o GeoPackage)",
         boundaries.read,
-        options=("code_column", "name_column", "parent_column", "population_column"),
+        options=("code_column", "name_column", "parent_column", "population_column", "municipality_column", "layer"),
         extensions=(".geojson", ".json", ".zip", ".shp", ".gpkg"),
     )
 )

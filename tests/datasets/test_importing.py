@@ -136,8 +136,8 @@ def test_incidents_are_assigned_flagged_and_unmapped_categories_kept(neza, gener
     assert discovered.count() == 2  # a new catalogue: every label is kept and reported as unmapped
     assert any("pendiente de mapeo" in r for r in outcome.problems["reason"].to_list())
     cube = export_counts(municipality_code="15058", by="day", territories="sector")
-    assert cube["count"].sum() == 4
-    assert set(cube["territory_code"]) == {"S1", "S2", "SIN_TERRITORIO"}
+    assert cube["count"].sum() == 3  # A4 is stored and reported, but it is not Nezahualcóyotl's incident
+    assert set(cube["territory_code"]) == {"S1", "S2"}
 
 
 def test_reimport_with_one_changed_record_rewrites_only_it(neza, generic_mapping, fixtures_dir, tmp_path):
@@ -156,10 +156,12 @@ def test_reimport_with_one_changed_record_rewrites_only_it(neza, generic_mapping
     )
     outcome = import_file("incidents", changed, municipality_code="15058", mapping_name="policia-prueba")
     assert (outcome.rows_new, outcome.rows_changed, outcome.rows_unchanged) == (1, 1, 3)
-    assert Incident.objects.get(record_id="A2").occurred_on == dt.date(2025, 3, 5)
+    assert Incident.objects.current().get(record_id="A2").occurred_on == dt.date(2025, 3, 5)
+    old = Incident.objects.get(record_id="A2", superseded_by__isnull=False)  # the earlier version is kept
+    assert old.superseded_by == outcome.dataset and old.occurred_on != dt.date(2025, 3, 5)
     days = export_counts(municipality_code="15058", by="day", level="source")
     assert days.filter(days["period_start"] == dt.date(2025, 3, 1))["count"].sum() == 1  # A2 moved away
-    assert days["count"].sum() == 5
+    assert days["count"].sum() == 4  # the outside point A4 is not counted
 
 
 def test_usage_errors(neza, fixtures_dir):

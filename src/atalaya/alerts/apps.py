@@ -8,8 +8,9 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alertas tempranas territoriales")
 
     def ready(self):
-        from atalaya.hooks import register_after_import
+        from atalaya.hooks import register_after_import, register_after_rollback
 
-        from .services import detect_after_import
+        from .services import detect_after_import, undo_import
 
         register_after_import(detect_after_import)
+        register_after_rollback(undo_import)

@@ -132,6 +132,14 @@ class Alert(models.Model):
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
     closed_at = models.DateTimeField(_("cerrada el"), null=True, blank=True)
+    created_by_import = models.ForeignKey(
+        "datasets.Dataset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("creada por la importación"),
+    )
 
     class Meta:
         verbose_name = _("alerta")
@@ -163,6 +171,10 @@ class AlertEvent(models.Model):
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     text = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    dataset = models.ForeignKey("datasets.Dataset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    previous = models.JSONField(
+        null=True, blank=True, help_text=_("Lo que la alerta decía antes de extenderse (para revertir la importación).")
+    )
 
     class Meta:
         ordering = ["at", "pk"]

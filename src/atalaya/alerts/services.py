@@ -178,7 +178,7 @@ def _optional(value: float) -> float | None:
 
 
 def run_detection(
-    municipality: Municipality, *, lookback: dict[str, int] | None = None, notify: bool = True
+    municipality: Municipality, *, lookback: dict[str, int] | None = None, notify: bool = True, dataset=None
 ) -> dict[str, int]:
     """Detect on every series, merge alarms into episodes and store them. Returns counts of what changed.
 
@@ -238,6 +238,7 @@ def run_detection(
                     run,
                     (chart, k),
                     existing.setdefault((territory_id, family_id), []),
+                    dataset,
                 )
                 if alert is None:
                     continue
@@ -293,7 +294,17 @@ def _chart_history(method: str, series: CountSeries, rows: np.ndarray, freq: str
         return None
 
 
-def _store_episode(municipality, territory_id, family_id, source, freq, method, series, result, i, run, chart, known):
+#: Fields of an alert that an extension changes, and a rollback of that import restores.
+EXTENDED_FIELDS = ("count", "expected", "upperbound", "peak_period", "last_period", "points", "severity")
+
+
+def _snapshot(alert: Alert) -> dict:
+    return {f: (v.isoformat() if isinstance(v, dt.date) else v) for f in EXTENDED_FIELDS for v in [getattr(alert, f)]}
+
+
+def _store_episode(
+    municipality, territory_id, family_id, source, freq, method, series, result, i, run, chart, known, dataset=None
+):
     """Create the alert of one run of alarms, or extend the open episode it continues. (alert, created?)"""
     dates, y = series.dates, series.matrix[i]
     history, row = chart
@@ -325,6 +336,7 @@ def _store_episode(municipality, territory_id, family_id, source, freq, method, 
         if alert.first_period <= last and alert.last_period >= previous:
             if alert.status == Status.CLOSED or alert.last_period >= last:
                 return None, False  # already known (re-run) or closed by someone: left as it is
+            before = _snapshot(alert)
             length = len(run) + sum(1 for p in alert.points if p["alarm"] and p["period"] < first.isoformat())
             if values["count"] >= alert.count:
                 for field, value in values.items():
@@ -333,7 +345,9 @@ def _store_episode(municipality, territory_id, family_id, source, freq, method, 
             alert.points = points
             alert.severity = max(alert.severity, severity(alert.count, alert.expected, alert.upperbound, length))
             alert.save()
-            AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.EXTENDED, text=last.isoformat())
+            AlertEvent.objects.create(
+                alert=alert, kind=AlertEvent.Kind.EXTENDED, text=last.isoformat(), dataset=dataset, previous=before
+            )
             return alert, False
     alert = Alert.objects.create(
         municipality=municipality,
@@ -346,19 +360,45 @@ def _store_episode(municipality, territory_id, family_id, source, freq, method, 
         last_period=last,
         points=points,
         severity=severity(values["count"], values["expected"], values["upperbound"], len(run)),
+        created_by_import=dataset,
         **values,
     )
-    AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.CREATED, to_status=Status.NEW)
+    AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.CREATED, to_status=Status.NEW, dataset=dataset)
     known.append(alert)
     return alert, True
 
 
-def detect_after_import(municipality_ids: list[int], source: str) -> None:
+def detect_after_import(municipality_ids: list[int], source: str, dataset=None) -> None:
     """After-import hook: new incidents may complete a week or a month, so look again."""
     if not DailyCount.objects.filter(municipality_id__in=municipality_ids, source=source).exists():
         return  # published counts (no territories, no days): nothing for territorial alerts
     for municipality in Municipality.objects.filter(pk__in=municipality_ids):
-        run_detection(municipality)
+        run_detection(municipality, dataset=dataset)
+
+
+def undo_import(dataset) -> None:
+    """After-rollback hook: take back what the rolled-back import alone did to the alerts.
+
+    Extensions are restored to what the alert said before. An alert the import created goes if nobody acted on
+    it; one that people already worked on stays, with a comment saying its data were reverted.
+    """
+    for event in AlertEvent.objects.filter(dataset=dataset, kind=AlertEvent.Kind.EXTENDED).select_related("alert"):
+        alert = event.alert
+        for name, value in (event.previous or {}).items():
+            if name in ("peak_period", "last_period") and value:
+                value = dt.date.fromisoformat(value)
+            setattr(alert, name, value)
+        alert.save()
+        event.delete()
+    for alert in Alert.objects.filter(created_by_import=dataset):
+        if alert.status == Status.NEW and not alert.events.exclude(kind=AlertEvent.Kind.CREATED).exists():
+            alert.delete()
+        else:
+            AlertEvent.objects.create(
+                alert=alert,
+                kind=AlertEvent.Kind.COMMENT,
+                text=f"Los datos que originaron esta alerta se revirtieron (conjunto {dataset.pk}).",
+            )
 
 
 # -- words -----------------------------------------------------------------------------------------------------

@@ -31,3 +31,30 @@ def normalise_series(series: pl.Series) -> pl.Series:
     uniques = series.drop_nulls().unique()
     mapping = {value: normalise(value) for value in uniques.to_list()}
     return series.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+_TRAILING_ZERO_DECIMAL = re.compile(r"\.0+$")
+
+
+def code_key(value: object) -> str | None:
+    """A comparable form of an official code (CVEGEO, CUT) as files write it.
+
+    Spreadsheets and pandas turn ``"09002"`` into ``9002`` or ``"13122.0"``; all three forms must find the same
+    municipality. Numeric codes compare without leading zeros; other codes compare case-insensitively.
+
+    >>> code_key("09002") == code_key(9002) == code_key("9002.0")
+    True
+    >>> code_key(" 13122 "), code_key("S-3"), code_key(None)
+    ('13122', 's-3', None)
+    """
+    if value is None:
+        return None
+    text = _TRAILING_ZERO_DECIMAL.sub("", str(value).strip())
+    if not text:
+        return None
+    return str(int(text)) if text.isdigit() else text.casefold()
+
+
+def code_keys(series: pl.Series) -> pl.Series:
+    """Vectorised :func:`code_key` over a text column."""
+    return series.map_elements(code_key, return_dtype=pl.String, skip_nulls=True)

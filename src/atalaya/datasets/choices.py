@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DatasetStatus(models.TextChoices):
     IMPORTED = "importado", _("Importado")
     REJECTED = "rechazado", _("Rechazado")
+    ROLLED_BACK = "revertido", _("Revertido")
 
 
 class OnError(models.TextChoices):

@@ -40,13 +40,39 @@ class UploadForm(forms.Form):
         max_length=50,
         help_text=_("Límites: municipio, zona, sector, cuadrante, unidad vecinal, colonia..."),
     )
-    code_column = forms.CharField(label=_("Columna del código"), required=False, max_length=100)
+    layer = forms.CharField(
+        label=_("Capa"),
+        required=False,
+        max_length=100,
+        help_text=_("Límites en un GeoPackage con varias capas: el nombre de la capa."),
+    )
+    code_column = forms.CharField(
+        label=_("Columna del código"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Varias columnas separadas por comas si el código es único solo en combinación (sector,cuadrante)."
+        ),
+    )
+    municipality_column = forms.CharField(
+        label=_("Columna del código de municipio"),
+        required=False,
+        max_length=100,
+        help_text=_("Archivos de varios municipios: la columna con el CVEGEO o CUT de cada objeto."),
+    )
     name_column = forms.CharField(label=_("Columna del nombre"), required=False, max_length=100)
     parent_column = forms.CharField(label=_("Columna del territorio padre"), required=False, max_length=100)
     population_column = forms.CharField(label=_("Columna de población"), required=False, max_length=100)
     population_year = forms.IntegerField(label=_("Año de la población"), required=False, min_value=1900, max_value=2100)
 
-    BOUNDARY_OPTIONS = ("code_column", "name_column", "parent_column", "population_column")
+    BOUNDARY_OPTIONS = (
+        "layer",
+        "code_column",
+        "municipality_column",
+        "name_column",
+        "parent_column",
+        "population_column",
+    )
 
     def job_options(self) -> dict:
         """What the import needs beyond format, municipality and mapping, as stored on the job."""

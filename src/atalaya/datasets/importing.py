@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -39,10 +40,13 @@ from atalaya.analysis.problems import (
     problem_frame,
     problems_where,
 )
+from atalaya.analysis.releases import ABSENT, CHANGED, NEW, diff_release, summarise_changes
+from atalaya.analysis.scope import features_of_municipality, municipality_feature
 from atalaya.analysis.territory_assignment import STATUSES, assign_points
+from atalaya.analysis.text import normalise
 from atalaya.geo.models import Municipality, Population, Territory
 from atalaya.hooks import AFTER_IMPORT, READERS, ReaderSpec
-from atalaya.taxonomy.models import Catalogue
+from atalaya.taxonomy.models import Catalogue, SourceCategory
 from atalaya.taxonomy.services import choose_catalogue, resolve_categories
 
 from . import writing
@@ -147,8 +151,13 @@ def import_file(
     origin: str = "cli",
     progress: Progress | None = None,
     file_name: str | None = None,
+    replace: bool = False,
 ) -> ImportOutcome:
-    """Import one file. Raises :class:`UsageError` for a wrong request; bad *data* gives a rejected outcome."""
+    """Import one file. Raises :class:`UsageError` for a wrong request; bad *data* gives a rejected outcome.
+
+    ``replace``: stored values of the periods the file covers that it does not carry are removed (kept as a
+    superseded version); without it they stay current and the report says how many there are.
+    """
     spec = get_reader(format)
     path = Path(path)
     file_name = file_name or path.name
@@ -185,20 +194,40 @@ def import_file(
     if not path.exists():
         raise UsageError(_("No existe el archivo «%(path)s».") % {"path": path})
     sha = file_sha256(path)
-    previous = Dataset.objects.filter(
+    import_options = _import_options(
+        format=format,
+        municipality_code=municipality_code,
+        mapping=mapping,
+        catalogue_version=catalogue_version,
+        cutoff=cutoff,
+        reader_options=reader_options,
+        level=level,
+        population_year=population_year,
+        replace=replace,
+    )
+    options_sha = hashlib.sha256(json.dumps(import_options, sort_keys=True, default=str).encode()).hexdigest()
+    same_file = Dataset.objects.filter(
         file_sha256=sha,
         format=format,
         status=DatasetStatus.IMPORTED,
         **({"municipalities": municipality} if municipality else {}),
-    ).first()
+    ).order_by("-created_at")
+    previous = same_file.filter(options_sha256=options_sha).first()
     if previous is not None:  # also on a dry run: the analyst learns before confirming that nothing would change
         outcome.status = UNCHANGED
         outcome.dataset = previous
         outcome.message = (
-            f"Este archivo ya se importó el {timezone.localtime(previous.created_at):%Y-%m-%d %H:%M} "
-            f"(conjunto {previous.pk}); no se cambió nada."
+            f"Este archivo ya se importó con las mismas opciones el "
+            f"{timezone.localtime(previous.created_at):%Y-%m-%d %H:%M} (conjunto {previous.pk}); no se cambió nada."
         )
         return outcome
+    earlier = same_file.first()
+    reapplied = (
+        _("Mismo archivo que el conjunto %(pk)s con otras opciones (%(diff)s): se aplica como una versión nueva.")
+        % {"pk": earlier.pk, "diff": _options_difference(earlier.options, import_options)}
+        if earlier is not None
+        else ""
+    )
 
     report(5, "lectura")
     started = time.perf_counter()
@@ -230,6 +259,9 @@ def import_file(
         origin=origin,
         timings=timings,
         report=report,
+        replace=replace,
+        options=import_options,
+        options_sha=options_sha,
     )
     try:
         with transaction.atomic():
@@ -244,6 +276,8 @@ def import_file(
         if outcome.status == DRY_RUN:
             outcome.message = "Simulación: el archivo se importaría así. No se escribió nada."
         outcome.dataset = None
+    if reapplied and outcome.status != REJECTED:
+        outcome.message = f"{reapplied} {outcome.message}"
     if outcome.status == REJECTED:
         _finish_rejected(outcome, sha, path, spec, user, on_error, dry_run, municipality)
     else:
@@ -273,6 +307,28 @@ class _Context:
     origin: str
     timings: dict[str, float]
     report: _ProgressReporter
+    replace: bool = False
+    options: dict = field(default_factory=dict)
+    options_sha: str = ""
+
+
+def _import_options(*, mapping: ColumnMapping | None, **options) -> dict:
+    """Everything besides the file that decides what an import means (and so whether it was already applied)."""
+    options["mapping"] = mapping.definition if mapping is not None else None
+    options["reader_options"] = dict(sorted((options.get("reader_options") or {}).items())) or None
+    options["cutoff"] = options["cutoff"].isoformat() if options.get("cutoff") else None
+    return {k: v for k, v in options.items() if v not in (None, False, "", {})}
+
+
+def _options_difference(before: dict, after: dict) -> str:
+    """``cutoff: — → 2025-10-31; level: sector → cuadrante``: what differs between two imports' options."""
+    names = sorted(set(before or {}) | set(after or {}))
+    parts = []
+    for name in names:
+        old, new = (before or {}).get(name), (after or {}).get(name)
+        if old != new:
+            parts.append(f"{name}: {old if old is not None else '—'} → {new if new is not None else '—'}")
+    return "; ".join(parts) or _("opciones registradas de otra forma")
 
 
 class _ProgressReporter:
@@ -292,15 +348,20 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     """Incidents and published counts."""
     result, spec = ctx.result, ctx.spec
     frame = result.frame
-    problems = [result.problems]
 
-    # Scope: only municipalities registered in the observatory (and the one asked for, if any).
+    # Scope: only municipalities registered in the observatory (and the one asked for, if any). Rows of other
+    # municipalities never decide the fate of the file: their problems stay in the report as notes.
     started = time.perf_counter()
     known = dict(Municipality.objects.values_list("code", "pk"))
     codes = frame.get_column("municipality_code")
     wanted = {ctx.municipality.code} if ctx.municipality else set(known)
     in_scope = codes.is_in(list(wanted)) & codes.is_not_null()
-    out_of_scope = frame.filter(~in_scope)
+    # A row without a municipality code is ours to reject when it has an error (it may be ours), otherwise it is
+    # counted out of scope; a row of several records (a SESNSP row is twelve months) is ours if any of it is.
+    unplaced_errors = frame.filter(codes.is_null() & pl.col("_row").is_in(result.error_rows().implode()))
+    ours = pl.concat([frame.filter(in_scope).get_column("_row"), unplaced_errors.get_column("_row")]).unique()
+    problems = [_scope_problems(result.problems, ours)]
+    out_of_scope = frame.filter(~pl.col("_row").is_in(ours.implode()))
     outcome.rows_out_of_scope = out_of_scope.get_column("_row").n_unique()
     if outcome.rows_out_of_scope:
         sample = out_of_scope.get_column("municipality_code").drop_nulls().unique().sort().head(10).to_list()
@@ -319,7 +380,7 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             )
         )
     frame = frame.filter(in_scope)
-    if frame.is_empty() and not result.has_errors:
+    if frame.is_empty() and unplaced_errors.is_empty():
         outcome.problems = concat_problems(problems)
         outcome.message = "El archivo no tiene filas de los municipios de este observatorio."
         outcome.status = REJECTED
@@ -396,6 +457,8 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         encoding=result.meta.get("encoding", ""),
         rows_accepted=outcome.rows_accepted,
         rows_out_of_scope=outcome.rows_out_of_scope,
+        options=ctx.options,
+        options_sha256=ctx.options_sha,
     )
     date_col = "occurred_on" if spec.kind == "incidents" else "period_start"
     dataset.period_start = frame.get_column(date_col).min()
@@ -408,8 +471,11 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     dataset.municipalities.set(municipality_ids)
 
     if spec.kind == "incidents":
-        changes = _write_incidents(frame, dataset, source)
+        changes = _write_incidents(frame, dataset, source, ctx.replace)
         outcome.rows_new, outcome.rows_changed, outcome.rows_unchanged = changes.counts
+        cells = pl.concat(changes.cells, how="diagonal_relaxed") if changes.cells else pl.DataFrame()
+        absent_values = changes.absent
+        period_column = "month"
         ctx.timings["escritura"] = time.perf_counter() - started
         started = time.perf_counter()
         ctx.report(85, "actualización del cubo")
@@ -420,8 +486,12 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             writing.refresh_daily_cube(municipality_id, source, first, last)
             writing.refresh_monthly_from_daily(municipality_id, source, first, last)
     else:
-        ranges = _write_aggregates(frame, dataset, source)
-        outcome.rows_new = frame.height
+        ranges, cells = _write_aggregates(frame, dataset, source, ctx.replace)
+        outcome.rows_new = int((cells.get_column("change") == NEW).sum())
+        outcome.rows_changed = int((cells.get_column("change") == CHANGED).sum())
+        outcome.rows_unchanged = int((cells.get_column("change") == "igual").sum())
+        absent_values = int((cells.get_column("change") == ABSENT).sum())
+        period_column = "period_start"
         ctx.timings["escritura"] = time.perf_counter() - started
         started = time.perf_counter()
         ctx.report(85, "actualización del cubo")
@@ -430,12 +500,17 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     ctx.timings["cubo"] = time.perf_counter() - started
     started = time.perf_counter()
     for callback in AFTER_IMPORT:
-        callback(municipality_ids, source)
+        callback(municipality_ids, source, dataset)
     ctx.timings["derivados"] = time.perf_counter() - started
 
+    dataset.changes = _changes_summary(cells, period_column, ctx.replace, absent_values)
+    dataset.replaced = ctx.replace
+    if absent_values:
+        outcome.problems = concat_problems([outcome.problems, _absent_problem(absent_values, spec.kind, ctx.replace)])
+        outcome.warnings += 1
     dataset.summary = _summary(outcome, result, catalogue, resolution.discovered)
-    dataset.save(update_fields=["period_start", "period_end", "cutoff", "summary"])
-    outcome.summary = dataset.summary
+    dataset.save(update_fields=["period_start", "period_end", "cutoff", "summary", "changes", "replaced"])
+    outcome.summary = {**dataset.summary, "cambios": dataset.changes}
     outcome.dataset = dataset
     outcome.status = IMPORTED
     outcome.message = (
@@ -453,6 +528,37 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             origin=ctx.origin,
             message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.",
         )
+
+
+def _changes_summary(cells: pl.DataFrame, period: str, replace: bool, absent_values: int) -> dict:
+    """What this version did to the stored values, by month and category, with totals (labels, not ids)."""
+    if cells.is_empty():
+        return {}
+    summary = summarise_changes(cells, period, "category_id", replace)
+    ids = {row["category"] for row in summary["detalle"] if row.get("category") is not None}
+    ids |= {row["category_id"] for row in summary["detalle"] if row.get("category_id") is not None}
+    labels = dict(SourceCategory.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "path"))
+    for row in summary["detalle"]:
+        key = row.pop("category_id", None)
+        row["categoria"] = labels.get(int(key), key) if key is not None else None
+        row["periodo"] = row.pop(period, None)
+    summary["ausentes"] = absent_values
+    return summary
+
+
+def _absent_problem(absent: int, kind: str, replace: bool) -> pl.DataFrame:
+    what = "registros" if kind == "incidents" else "valores"
+    if replace:
+        reason = (
+            f"{absent} {what} guardados de los periodos que cubre esta versión no vienen en el archivo y se "
+            "quitaron (--replace). Las versiones anteriores se conservan: atalaya datasets rollback las restaura."
+        )
+    else:
+        reason = (
+            f"{absent} {what} guardados de los periodos que cubre esta versión no vienen en el archivo y se "
+            "conservan sin cambios (¿archivo incompleto?). Para quitarlos, importe con --replace."
+        )
+    return problem_frame([(None, "", str(absent), reason, WARNING)])
 
 
 def _catalogue_for(source: str, labels: list[str], ctx: _Context) -> Catalogue:
@@ -593,10 +699,24 @@ class _IncidentChanges:
     counts: tuple[int, int, int]  # new, changed, unchanged
     fresh: list[pl.DataFrame]  # first import of a source in a municipality: cube cells come from memory
     ranges: dict[int, tuple[dt.date, dt.date]]  # otherwise: date ranges to rebuild from the database
+    cells: list[pl.DataFrame] = field(default_factory=list)  # month × category before/after, for the report
+    absent: int = 0  # stored records of the covered period that the file does not carry
 
 
-def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> _IncidentChanges:
-    """Insert new records, replace changed ones, leave identical ones alone."""
+def _month_cells(frame: pl.DataFrame, value: str) -> pl.DataFrame:
+    """Counted incidents by month and category: the cells a release adds, changes or leaves absent."""
+    return (
+        writing.counted(frame)
+        .group_by(pl.col("occurred_on").dt.truncate("1mo").alias("month"), "category_id")
+        .agg(pl.len().cast(pl.Int64).alias(value))
+    )
+
+
+def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str, replace: bool) -> _IncidentChanges:
+    """Insert new records, supersede changed ones (the old version is kept), leave identical ones alone.
+
+    Stored records of the period the file covers that it does not carry stay current unless ``replace``.
+    """
     changes = _IncidentChanges(counts=(0, 0, 0), fresh=[], ranges={})
     new_total = changed_total = same_total = 0
     frame = frame.with_columns(pl.lit(dataset.pk).alias("dataset_id"), pl.lit(source).alias("source"))
@@ -606,20 +726,36 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str) -> _Inc
             writing.bulk_insert(Incident._meta.db_table, _INCIDENT_COLUMNS, part.select(_INCIDENT_COLUMNS))
             new_total += part.height
             changes.fresh.append(part)
+            changes.cells.append(
+                _month_cells(part, "new").with_columns(
+                    pl.lit(None, pl.Int64).alias("old"), pl.lit(None, pl.Int64).alias("id"), pl.lit(NEW).alias("change")
+                )
+            )
             continue
+        first, last = part.get_column("occurred_on").min(), part.get_column("occurred_on").max()
+        covered = stored.filter(pl.col("occurred_on").is_between(first, last))
         joined = part.join(stored, on="record_id", how="left", suffix="_old")
         is_new = pl.col("category_id_old").is_null()
         differs = pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in _COMPARED])
         to_write = joined.filter(is_new | differs)
         replaced = joined.filter(~is_new & differs).select("record_id", pl.col("occurred_on_old").alias("occurred_on"))
+        absent = covered.join(part.select("record_id"), on="record_id", how="anti")
+        superseded = pl.concat([replaced, absent.select("record_id", "occurred_on")]) if replace else replaced
         same_total += joined.height - to_write.height
-        writing.delete_incidents(municipality_id, source, replaced.get_column("record_id").to_list())
+        writing.supersede_incidents(municipality_id, source, superseded.get_column("record_id").to_list(), dataset.pk)
         writing.bulk_insert(Incident._meta.db_table, _INCIDENT_COLUMNS, to_write.select(_INCIDENT_COLUMNS))
         changed_total += replaced.height
         new_total += to_write.height - replaced.height
-        dates = pl.concat([to_write.get_column("occurred_on"), replaced.get_column("occurred_on")])
+        dates = pl.concat([to_write.get_column("occurred_on"), superseded.get_column("occurred_on")])
         if dates.len():
             changes.ranges[municipality_id] = (dates.min(), dates.max())
+        changes.absent += absent.height
+        kept = absent.head(0) if replace else absent
+        cell_columns = ["occurred_on", "category_id", "location_status"]
+        after = pl.concat([kept.select(cell_columns), part.select(cell_columns)])
+        changes.cells.append(
+            diff_release(_month_cells(covered, "count"), _month_cells(after, "count"), ["month", "category_id"])
+        )
     changes.counts = (new_total, changed_total, same_total)
     return changes
 
@@ -637,8 +773,12 @@ _AGGREGATE_COLUMNS = [
 ]
 
 
-def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, source: str) -> dict:
-    """A newer release supersedes the stored counts of the same catalogue and measure for the months it covers."""
+def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, source: str, replace: bool) -> tuple[dict, pl.DataFrame]:
+    """A newer release revises the stored counts of the months it covers; superseded values are kept.
+
+    A stored cell of a covered month that the release does not carry is kept unless ``replace`` (a truncated
+    download must not delete what it lacks). Returns the month ranges to refresh and the labelled cells.
+    """
     frame = frame.with_columns(
         pl.lit(dataset.pk).alias("dataset_id"),
         pl.lit(source).alias("source"),
@@ -649,15 +789,22 @@ def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, source: str) -> dic
     # upstream but equal here); sum them so that the unique constraint holds.
     frame = frame.group_by(
         ["municipality_id", "category_id", "source", "period_start", "measure", "sex", "age_group"]
-    ).agg(pl.col("count").sum(), pl.col("dataset_id").first())
-    ranges = {}
+    ).agg(pl.col("count").sum().cast(pl.Int64), pl.col("dataset_id").first())
+    ranges, labelled = {}, []
+    keys = ["category_id", "period_start", "sex", "age_group"]
     for (municipality_id, measure), part in frame.group_by(["municipality_id", "measure"], maintain_order=True):
-        first, last = part.get_column("period_start").min(), part.get_column("period_start").max()
-        writing.delete_aggregates(municipality_id, source, measure, first, last)
-        writing.bulk_insert(AggregateCount._meta.db_table, _AGGREGATE_COLUMNS, part.select(_AGGREGATE_COLUMNS))
+        months = part.get_column("period_start").unique().sort().to_list()
+        stored = writing.current_aggregates(municipality_id, source, measure, months)
+        diff = diff_release(stored, part, keys)
+        gone = [CHANGED, ABSENT] if replace else [CHANGED]
+        writing.supersede_rows(AggregateCount, diff.filter(pl.col("change").is_in(gone)).get_column("id"), dataset.pk)
+        written = part.join(diff.filter(pl.col("change").is_in([NEW, CHANGED])).select(keys), on=keys, how="semi")
+        writing.bulk_insert(AggregateCount._meta.db_table, _AGGREGATE_COLUMNS, written.select(_AGGREGATE_COLUMNS))
+        labelled.append(diff.with_columns(pl.lit(measure).alias("measure")))
+        first, last = months[0], months[-1]
         old = ranges.get(municipality_id)
         ranges[municipality_id] = (min(first, old[0]), max(last, old[1])) if old else (first, last)
-    return ranges
+    return ranges, pl.concat(labelled, how="diagonal_relaxed") if labelled else pl.DataFrame()
 
 
 def _summary(outcome: ImportOutcome, result: ReadResult, catalogue: Catalogue, discovered: list[str]) -> dict:
@@ -684,19 +831,70 @@ def _summary(outcome: ImportOutcome, result: ReadResult, catalogue: Catalogue, d
 
 
 def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
-    """Create or update territories (by code) of one municipality at one level, with their populations."""
+    """Create or update territories (by code) of one municipality at one level, with their populations.
+
+    Only this municipality's features are used: at the municipality level the feature with its code, at lower
+    levels the features inside it (:mod:`atalaya.analysis.scope`). Problems of the other features are noted but
+    never decide the fate of the file.
+    """
     result, municipality = ctx.result, ctx.municipality
     level = (ctx.level or "").strip()
     if not level:
         raise UsageError(_("Indique el nivel territorial con --level (p. ej. sector, cuadrante, municipio)."))
-    outcome.problems = result.problems
-    outcome.rows_rejected = _count_rows(result.problems, ERROR)
-    outcome.warnings = result.problems.filter(pl.col("severity") == WARNING).height
+    is_municipality_level = level.casefold() in MUNICIPALITY_LEVELS
+    frame = result.frame
+    if is_municipality_level:
+        scope = municipality_feature(frame, municipality.code)
+        if scope.kept == 0:
+            codes = frame.get_column("code").drop_nulls().unique().sort().head(30).to_list()
+            outcome.status = REJECTED
+            outcome.problems = problem_frame(
+                [(None, result.meta.get("code_column"), municipality.code, _no_feature_message(municipality), ERROR)]
+            )
+            outcome.message = (
+                f"Archivo rechazado: ningún objeto tiene el código {municipality.code} ({municipality.name}). "
+                f"Códigos encontrados ({frame.height} objetos): {', '.join(codes)}. "
+                "Indique la columna del código con --code-column."
+            )
+            return
+    else:
+        boundary = shapely.from_wkb(bytes(municipality.boundary)) if municipality.boundary else None
+        scope = features_of_municipality(frame, municipality.code, boundary)
+    notes = [result.meta["layer_note"]] if result.meta.get("layer_note") else []
+    in_scope_rows = frame.filter(scope.keep).get_column("_row")
+    problems = _scope_problems(result.problems, in_scope_rows)
+    outcome.rows_out_of_scope = scope.dropped
+    if scope.dropped:
+        notes.append(
+            f"Se usaron {scope.kept} de {frame.height} objetos ({scope.how}); "
+            f"{scope.dropped} son de otros municipios y no se importan."
+        )
+    if is_municipality_level:
+        chosen = frame.filter(scope.keep).row(0, named=True)
+        notes.append(
+            f"Límite municipal tomado del objeto «{chosen['code']}» ({chosen['name']}), fila {chosen['_row']}."
+        )
+        if chosen["name"] and normalise(chosen["name"]) != normalise(municipality.name):
+            notes.append(
+                f"El nombre en el archivo («{chosen['name']}») no coincide con el del municipio «{municipality.name}»."
+            )
+    problems = concat_problems([problems, problem_frame([(None, "", "", note, WARNING) for note in notes])])
+    outcome.problems = problems
+    outcome.rows_rejected = _count_rows(problems, ERROR)
+    outcome.warnings = problems.filter(pl.col("severity") == WARNING).height
     if outcome.rows_rejected and ctx.on_error == OnError.REJECT:
         outcome.status = REJECTED
-        outcome.message = f"Archivo rechazado: {outcome.rows_rejected} territorio(s) con errores. No se escribió nada."
+        outcome.message = (
+            f"Archivo rechazado: {outcome.rows_rejected} territorio(s) de {municipality.name} con errores. "
+            "No se escribió nada."
+        )
         return
-    frame = result.valid_rows()
+    bad = problems.filter(pl.col("severity") == ERROR).get_column("row").drop_nulls()
+    frame = frame.filter(scope.keep & ~pl.col("_row").is_in(bad.implode()))
+    if frame.is_empty():
+        outcome.status = REJECTED
+        outcome.message = f"Ningún territorio del archivo pertenece a {municipality.name}; no se escribió nada."
+        return
     started = time.perf_counter()
     outcome.rows_read = result.rows_read
     dataset = _record_dataset(
@@ -709,10 +907,18 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
         on_error=ctx.on_error,
         source="boundaries",
         rows_accepted=frame.height,
-        summary={"nivel": level, "crs": result.meta.get("crs")},
+        rows_out_of_scope=outcome.rows_out_of_scope,
+        options=ctx.options,
+        options_sha256=ctx.options_sha,
+        summary={
+            "nivel": level,
+            "crs": result.meta.get("crs"),
+            "capa": result.meta.get("layer"),
+            "notas": notes,
+        },
     )
     dataset.municipalities.set([municipality.pk])
-    if level.casefold() in ("municipio", "comuna", "municipality"):
+    if is_municipality_level:
         geoms = shapely.from_wkb(frame.get_column("geometry").to_list())
         municipality.boundary = shapely.to_wkb(shapely.union_all(geoms))
         municipality.save(update_fields=["boundary"])
@@ -767,7 +973,9 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
     outcome.rows_accepted = frame.height
     outcome.dataset = dataset
     outcome.status = IMPORTED
-    outcome.message = f"Importados {frame.height} territorio(s) de nivel «{level}» en {municipality.name}."
+    outcome.message = f"Importados {frame.height} territorio(s) de nivel «{level}» en {municipality.name}." + "".join(
+        f" {note}" for note in notes
+    )
     log_change(
         user=ctx.user,
         action="importar",
@@ -775,6 +983,25 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
         municipality=municipality,
         origin=ctx.origin,
         message=outcome.message,
+    )
+
+
+MUNICIPALITY_LEVELS = ("municipio", "comuna", "municipality", "alcaldia", "alcaldía")
+
+
+def _no_feature_message(municipality: Municipality) -> str:
+    return f"Ningún objeto del archivo tiene el código del municipio {municipality.code} ({municipality.name})."
+
+
+def _scope_problems(problems: pl.DataFrame, in_scope_rows: pl.Series) -> pl.DataFrame:
+    """Problems of rows outside the observatory's scope stay in the report as notes, never as errors."""
+    outside = pl.col("row").is_not_null() & ~pl.col("row").is_in(in_scope_rows.implode())
+    return problems.with_columns(
+        pl.when(outside).then(pl.lit(WARNING)).otherwise(pl.col("severity")).alias("severity"),
+        pl.when(outside)
+        .then(pl.lit("Fila de otro municipio (no se importa): ") + pl.col("reason"))
+        .otherwise(pl.col("reason"))
+        .alias("reason"),
     )
 
 

@@ -22,6 +22,23 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.municipality_field}__in": visible}).distinct()
 
 
+class VersionedQuerySet(ScopedQuerySet):
+    """Facts kept in every version: a newer release supersedes a value, it never deletes it."""
+
+    def current(self):
+        return self.filter(superseded_by__isnull=True)
+
+
+class IncidentQuerySet(VersionedQuerySet):
+    def counted(self):
+        """The municipality's own incidents: current, and not placed outside it by their coordinates.
+
+        Points outside the municipality are stored and reported, but they are not its incidents: the cube,
+        indicators, alerts, maps and exports read only these.
+        """
+        return self.current().exclude(location_status=LocationStatus.OUTSIDE)
+
+
 class DatasetQuerySet(ScopedQuerySet):
     municipality_field = "municipalities"
 
@@ -67,6 +84,18 @@ class Dataset(models.Model):
     period_end = models.DateField(_("hasta"), null=True, blank=True)
     cutoff = models.DateField(_("fecha de corte"), null=True, blank=True)
     summary = models.JSONField(_("resumen de validación"), default=dict, blank=True)
+    options = models.JSONField(
+        _("opciones de importación"),
+        default=dict,
+        blank=True,
+        help_text=_("Lo que la importación significó además del archivo: municipio, mapeo, catálogo, corte, nivel."),
+    )
+    options_sha256 = models.CharField(_("huella de las opciones"), max_length=64, blank=True, db_index=True)
+    replaced = models.BooleanField(
+        _("reemplazó"), default=False, help_text=_("Quitó los valores que esta versión no traía (--replace).")
+    )
+    changes = models.JSONField(_("cambios frente a lo guardado"), default=dict, blank=True)
+    rolled_back_at = models.DateTimeField(_("revertido el"), null=True, blank=True)
     report_path = models.CharField(_("informe"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("importado el"), auto_now_add=True)
@@ -99,14 +128,21 @@ class Incident(models.Model):
     lon = models.FloatField(_("longitud"), null=True, blank=True)
     location_status = models.CharField(_("ubicación"), max_length=25, choices=LocationStatus.choices)
     attributes = models.JSONField(_("atributos"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        Dataset, null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_incidents", db_index=False
+    )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("incidente")
         verbose_name_plural = _("incidentes")
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "source", "record_id"], name="incident_unique_record"),
+            models.UniqueConstraint(
+                fields=["municipality", "source", "record_id"],
+                condition=models.Q(superseded_by__isnull=True),
+                name="incident_unique_current_record",
+            ),
         ]
         indexes = [
             models.Index(fields=["municipality", "occurred_on"], name="incident_mun_date"),
@@ -129,8 +165,11 @@ class AggregateCount(models.Model):
     sex = models.CharField(_("sexo"), max_length=30, blank=True, default="")
     age_group = models.CharField(_("rango de edad"), max_length=40, blank=True, default="")
     count = models.PositiveIntegerField(_("conteo"))
+    superseded_by = models.ForeignKey(
+        Dataset, null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_counts"
+    )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("conteo publicado")
@@ -138,7 +177,8 @@ class AggregateCount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "source", "category", "period_start", "measure", "sex", "age_group"],
-                name="aggregate_unique_cell",
+                condition=models.Q(superseded_by__isnull=True),
+                name="aggregate_unique_current_cell",
             ),
         ]
 

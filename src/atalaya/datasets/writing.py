@@ -16,10 +16,13 @@ from django.db import connection
 
 from atalaya.analysis.parsing import month_end
 
+from .choices import LocationStatus
 from .models import AggregateCount, DailyCount, Incident, MonthlyCount
 
 BATCH_ROWS = 50_000
 INCIDENTS_MEASURE = "incidentes"
+#: Incidents whose coordinates put them outside the municipality are stored but never counted as its own.
+COUNTED_EXCLUDES = LocationStatus.OUTSIDE.value
 
 
 def bulk_insert(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
@@ -70,28 +73,35 @@ def _insert_sqlite(table: str, columns: Sequence[str], frame: pl.DataFrame) -> N
                 cursor.execute(head + ", ".join([one] * len(tail)), tuple(chain.from_iterable(tail)))
 
 
-def delete_incidents(municipality_id: int, source: str, record_ids: Iterable[str]) -> None:
+def supersede_incidents(municipality_id: int, source: str, record_ids: Iterable[str], dataset_id: int) -> None:
+    """Mark the current version of these records as superseded by ``dataset_id`` (kept, no longer current)."""
     record_ids = list(record_ids)
-    if not record_ids:
-        return
     table = connection.ops.quote_name(Incident._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(record_ids), 500):
             chunk = record_ids[start : start + 500]
             placeholders = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"DELETE FROM {table} WHERE municipality_id = %s AND source = %s AND record_id IN ({placeholders})",
-                [municipality_id, source, *chunk],
+                f"UPDATE {table} SET superseded_by_id = %s WHERE municipality_id = %s AND source = %s "
+                f"AND superseded_by_id IS NULL AND record_id IN ({placeholders})",
+                [dataset_id, municipality_id, source, *chunk],
             )
 
 
+def supersede_rows(model, ids: Iterable[int], dataset_id: int) -> None:
+    """Mark stored rows (by primary key) as superseded by ``dataset_id``."""
+    ids = list(ids)
+    for start in range(0, len(ids), 500):
+        model.objects.filter(pk__in=ids[start : start + 500]).update(superseded_by_id=dataset_id)
+
+
 def existing_incidents(municipality_id: int, source: str) -> pl.DataFrame:
-    """What is stored for a municipality and source, to compare with an incoming file."""
+    """The current version of what is stored for a municipality and source, to compare with an incoming file."""
     table = connection.ops.quote_name(Incident._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT record_id, category_id, occurred_on, occurred_time, lat, lon, territory_id, location_status "
-            f"FROM {table} WHERE municipality_id = %s AND source = %s",
+            f"FROM {table} WHERE municipality_id = %s AND source = %s AND superseded_by_id IS NULL",
             [municipality_id, source],
         )
         rows = cursor.fetchall()
@@ -125,15 +135,22 @@ def as_time(value) -> dt.time | None:
     return dt.time.fromisoformat(value) if isinstance(value, str) else value
 
 
-def delete_aggregates(municipality_id: int, source: str, measure: str, first: dt.date, last: dt.date) -> int:
-    """Remove counts that a newer release of the same source supersedes (same measure, same months)."""
-    return AggregateCount.objects.filter(
-        municipality_id=municipality_id,
-        source=source,
-        measure=measure,
-        period_start__gte=first,
-        period_start__lte=last,
-    ).delete()[0]
+def current_aggregates(municipality_id: int, source: str, measure: str, months: list[dt.date]) -> pl.DataFrame:
+    """The current published counts of one municipality, source and measure in the given months."""
+    rows = list(
+        AggregateCount.objects.current()
+        .filter(municipality_id=municipality_id, source=source, measure=measure, period_start__in=months)
+        .values_list("id", "category_id", "period_start", "sex", "age_group", "count")
+    )
+    schema = {
+        "id": pl.Int64,
+        "category_id": pl.Int64,
+        "period_start": pl.Date,
+        "sex": pl.String,
+        "age_group": pl.String,
+        "count": pl.Int64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def refresh_daily_cube(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
@@ -149,15 +166,22 @@ def refresh_daily_cube(municipality_id: int, source: str, first: dt.date, last: 
             f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, day, count) "
             f"SELECT municipality_id, territory_id, category_id, source, occurred_on, COUNT(*) FROM {incidents} "
             f"WHERE municipality_id = %s AND source = %s AND occurred_on BETWEEN %s AND %s "
+            f"AND superseded_by_id IS NULL AND location_status <> %s "
             f"GROUP BY municipality_id, territory_id, category_id, source, occurred_on",
-            [municipality_id, source, first, last],
+            [municipality_id, source, first, last, COUNTED_EXCLUDES],
         )
+
+
+def counted(frame: pl.DataFrame) -> pl.DataFrame:
+    """The incidents of a frame that count as the municipality's own (see :data:`COUNTED_EXCLUDES`)."""
+    return frame.filter(pl.col("location_status") != COUNTED_EXCLUDES)
 
 
 def insert_daily_cube(frame: pl.DataFrame) -> None:
     """Cube cells computed in memory, for a municipality's first import of a source (nothing stored to merge)."""
     cells = (
-        frame.group_by(["municipality_id", "territory_id", "category_id", "source", "occurred_on"])
+        counted(frame)
+        .group_by(["municipality_id", "territory_id", "category_id", "source", "occurred_on"])
         .agg(pl.len().alias("count"))
         .sort(["municipality_id", "source", "occurred_on"])
     )  # index order: inserts append instead of scatter
@@ -174,7 +198,8 @@ def insert_monthly_from_frame(frame: pl.DataFrame) -> None:
     """Monthly cells computed in memory for a first import of a point-level source (the fresh-import twin of
     :func:`refresh_monthly_from_daily`)."""
     cells = (
-        frame.with_columns(pl.col("occurred_on").dt.truncate("1mo").alias("month"))
+        counted(frame)
+        .with_columns(pl.col("occurred_on").dt.truncate("1mo").alias("month"))
         .group_by(["municipality_id", "territory_id", "category_id", "source", "month"])
         .agg(pl.len().alias("count"))
         .with_columns(pl.lit(INCIDENTS_MEASURE).alias("measure"))
@@ -200,6 +225,7 @@ def refresh_monthly_cube(municipality_id: int, source: str, first: dt.date, last
             f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, month, measure, count) "
             f"SELECT municipality_id, NULL, category_id, source, period_start, measure, SUM(count) FROM {counts} "
             f"WHERE municipality_id = %s AND source = %s AND period_start BETWEEN %s AND %s "
+            f"AND superseded_by_id IS NULL "
             f"GROUP BY municipality_id, category_id, source, period_start, measure",
             [municipality_id, source, first, last],
         )

@@ -548,7 +548,7 @@ def weekday_hour_profiles(municipality: Municipality, source: str, reader: CubeR
     return profiles
 
 
-def refresh_after_import(municipality_ids: list[int], source: str) -> None:
+def refresh_after_import(municipality_ids: list[int], source: str, dataset=None) -> None:
     """Hook run inside the import's transaction: the values move with the data, all or nothing."""
     fingerprint = definitions_fingerprint()
     for municipality in Municipality.objects.filter(pk__in=municipality_ids):

@@ -1,0 +1,254 @@
+"""Data you can trust from files shaped like the published ones (issue 9).
+
+Each test writes a small file in the shape of a real published one — a state-wide municipalities layer, a
+multi-layer GeoPackage, a bare Shapefile, a city-wide point file, a truncated SESNSP download — and checks the
+answer an analyst would call right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import box
+
+from atalaya.cli import main
+from atalaya.datasets.exporting import export_counts
+from atalaya.datasets.importing import import_file
+from atalaya.datasets.models import AggregateCount, Dataset, Incident, MonthlyCount
+from atalaya.datasets.versions import VersionError, rollback
+from atalaya.geo.models import Municipality, Territory
+from atalaya.geo.services import register_municipality
+
+from ..conftest import NEZA_BOX, write_geojson
+
+HEADER = (
+    "Año,Clave_Ent,Entidad,Cve. Municipio,Municipio,Bien jurídico afectado,Tipo de delito,Subtipo de delito,"
+    "Modalidad,Enero,Febrero,Marzo,Abril,Mayo,Junio,Julio,Agosto,Septiembre,Octubre,Noviembre,Diciembre"
+)
+ROWS = [
+    "2025,15,México,15058,Nezahualcóyotl,La vida y la Integridad corporal,Homicidio,Homicidio doloso,"
+    "Con arma de fuego,3,2,4,1,0,2,3,1,2,4,1,2",
+    "2025,15,México,15058,Nezahualcóyotl,El patrimonio,Robo,Robo a negocio,Con violencia,"
+    "41,38,40,40,39,35,44,41,37,30,36,33",
+    "2025,15,México,15058,Nezahualcóyotl,La familia,Violencia familiar,Violencia familiar,Violencia familiar,"
+    "210,190,220,205,215,200,230,225,210,205,198,201",
+]
+OTHER_BAD = "2025,15,México,15033,Ecatepec,El patrimonio,Robo,Robo a negocio,Con violencia,1,x,3,4,5,6,7,8,9,1,2,3"
+
+
+def write_sesnsp(path, rows):
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def monthly_total(month: dt.date) -> int:
+    return sum(
+        MonthlyCount.objects.filter(municipality__code="15058", source="sesnsp", month=month).values_list(
+            "count", flat=True
+        )
+    )
+
+
+# -- boundaries -------------------------------------------------------------------------------------------------
+
+
+def state_file(tmp_path, code_of_target="15058"):
+    minx, miny, maxx, maxy = NEZA_BOX
+    return write_geojson(
+        tmp_path / "municipios_estado.geojson",
+        [
+            ({"CVEGEO": "15033", "NOMGEO": "Ecatepec"}, box(minx, maxy, maxx, maxy + 0.1)),
+            ({"CVEGEO": code_of_target, "NOMGEO": "Nezahualcóyotl"}, box(*NEZA_BOX)),
+            ({"CVEGEO": "15104", "NOMGEO": "Tlalnepantla"}, box(minx - 0.5, miny, minx - 0.1, maxy)),
+        ],
+    )
+
+
+@pytest.mark.parametrize("code", ["15058", "15058.0"])
+def test_municipality_boundary_is_the_feature_with_its_code(db, tmp_path, code):
+    register_municipality("15058", "Nezahualcóyotl", country="MX")
+    outcome = import_file("boundaries", state_file(tmp_path, code), municipality_code="15058", level="municipio")
+    assert outcome.status == "importado", outcome.message
+    assert "objeto «15058" in outcome.message and "fila 2" in outcome.message and outcome.rows_out_of_scope == 2
+    boundary = shapely.from_wkb(bytes(Municipality.objects.get(code="15058").boundary))
+    assert boundary.equals(box(*NEZA_BOX))  # not the union of the state
+
+
+def test_municipality_boundary_refused_without_its_code(db, tmp_path):
+    register_municipality("15058", "Nezahualcóyotl", country="MX")
+    outcome = import_file("boundaries", state_file(tmp_path, "15999"), municipality_code="15058", level="municipio")
+    assert outcome.status == "rechazado"
+    assert "15033, 15104, 15999" in outcome.message
+    assert Municipality.objects.get(code="15058").boundary is None
+
+
+def test_lower_level_keeps_only_features_inside_the_municipality(neza, tmp_path):
+    minx, miny, maxx, maxy = NEZA_BOX
+    inside = box(minx, miny, (minx + maxx) / 2, maxy)
+    outside = box(maxx + 0.2, miny, maxx + 0.3, maxy)
+    by_location = write_geojson(
+        tmp_path / "colonias.geojson",
+        [({"codigo": "K1", "nombre": "Dentro"}, inside), ({"codigo": "K2", "nombre": "Fuera"}, outside)],
+    )
+    outcome = import_file("boundaries", by_location, municipality_code="15058", level="colonia")
+    assert outcome.status == "importado" and outcome.rows_out_of_scope == 1
+    assert set(Territory.objects.filter(level="colonia").values_list("code", flat=True)) == {"K1"}
+    by_column = write_geojson(
+        tmp_path / "colonias_cdmx.geojson",
+        [
+            ({"codigo": "K3", "municipio_cvegeo": "15058"}, outside),  # the column wins over the location
+            ({"codigo": "K4", "municipio_cvegeo": "09007"}, inside),
+        ],
+    )
+    outcome = import_file("boundaries", by_column, municipality_code="15058", level="barrio")
+    assert set(Territory.objects.filter(level="barrio").values_list("code", flat=True)) == {"K3"}
+
+
+def test_other_municipalities_bad_features_do_not_reject_the_file(neza, tmp_path):
+    minx, miny, maxx, maxy = NEZA_BOX
+    path = write_geojson(
+        tmp_path / "sectores.geojson",
+        [
+            ({"codigo": "Z1", "municipio_cvegeo": "15058"}, box(minx, miny, maxx, maxy)),
+            ({"codigo": None, "municipio_cvegeo": "15033"}, box(minx, maxy, maxx, maxy + 0.1)),
+        ],
+    )
+    outcome = import_file("boundaries", path, municipality_code="15058", level="zona")
+    assert outcome.status == "importado", outcome.message
+    assert outcome.rows_accepted + outcome.rows_rejected + outcome.rows_out_of_scope == outcome.rows_read
+    assert any("otro municipio" in r for r in outcome.problems["reason"].to_list())
+
+
+def write_gpkg(path, layers):
+    for name, properties, geometries in layers:
+        frame = {k: [p[k] for p in properties] for k in properties[0]}
+        pyogrio.write_dataframe(
+            __import__("geopandas").GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326"),
+            path,
+            layer=name,
+            driver="GPKG",
+        )
+    return path
+
+
+def test_geopackage_layers_are_chosen_by_name_or_code_column_never_silently(neza, tmp_path):
+    minx, miny, maxx, maxy = NEZA_BOX
+    a, b = box(minx, miny, (minx + maxx) / 2, maxy), box((minx + maxx) / 2, miny, maxx, maxy)
+    path = write_gpkg(
+        tmp_path / "capas.gpkg",
+        [
+            ("cuadrantes", [{"sector": "1", "cuadrante": "01"}, {"sector": "2", "cuadrante": "01"}], [a, b]),
+            ("colonias", [{"codigo": "X1", "nombre": "Centro"}, {"codigo": "X2", "nombre": "Sur"}], [a, b]),
+            ("manzanas", [{"clave_manzana": "M1"}, {"clave_manzana": "M2"}], [a, b]),
+        ],
+    )
+    outcome = import_file("boundaries", path, municipality_code="15058", level="cuadrante")
+    assert outcome.status == "rechazado" and "«cuadrantes» (sector, cuadrante)" in outcome.message
+    assert "«manzanas» (clave_manzana)" in outcome.message
+    outcome = import_file(
+        "boundaries",
+        path,
+        municipality_code="15058",
+        level="cuadrante",
+        reader_options={"layer": "cuadrantes", "code_column": "sector,cuadrante"},
+    )
+    assert outcome.status == "importado", outcome.message
+    assert set(Territory.objects.filter(level="cuadrante").values_list("code", flat=True)) >= {"1-01", "2-01"}
+    outcome = import_file(
+        "boundaries", path, municipality_code="15058", level="manzana", reader_options={"code_column": "clave_manzana"}
+    )
+    assert outcome.status == "importado" and "la única con la columna de código" in outcome.message
+
+
+def test_bare_shapefile_names_its_missing_companions(neza, tmp_path):
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    write = __import__("geopandas").GeoDataFrame({"codigo": ["S9"]}, geometry=[box(*NEZA_BOX)], crs="EPSG:4326")
+    write.to_file(folder / "sectores.shp")
+    (folder / "sectores.dbf").unlink()
+    (folder / "sectores.prj").unlink()
+    outcome = import_file("boundaries", folder / "sectores.shp", municipality_code="15058", level="sector")
+    assert outcome.status == "rechazado"
+    assert "sectores.dbf" in outcome.message and "sectores.prj" in outcome.message
+    assert "sectores.shx" not in outcome.message
+
+
+# -- releases ---------------------------------------------------------------------------------------------------
+
+
+def test_truncated_release_keeps_what_it_does_not_carry_and_rollback_restores(neza, tmp_path):
+    full = write_sesnsp(tmp_path / "completo.csv", ROWS)
+    assert import_file("sesnsp", full).status == "importado"
+    january = dt.date(2025, 1, 1)
+    assert monthly_total(january) == 3 + 41 + 210
+    before = sorted(
+        MonthlyCount.objects.filter(municipality__code="15058").values_list("category_id", "month", "count")
+    )
+
+    truncated = write_sesnsp(tmp_path / "truncado.csv", [ROWS[0].replace(",3,2,4,", ",5,2,4,")])
+    dry = import_file("sesnsp", truncated, dry_run=True)
+    assert dry.status == "simulado" and dry.summary["cambios"]["ausentes"] == 24
+    assert dry.summary["cambios"]["valores"]["modificado"] == 1
+    kept = import_file("sesnsp", truncated)
+    assert kept.status == "importado"
+    assert monthly_total(january) == 5 + 41 + 210  # revised one value, kept the other categories
+    assert AggregateCount.objects.filter(superseded_by=kept.dataset).count() == 1  # the old 3 is kept
+
+    replaced = import_file("sesnsp", truncated, replace=True)
+    assert "otras opciones" in replaced.message  # same file, other options: a new version, not "nothing changed"
+    assert monthly_total(january) == 5
+
+    with pytest.raises(VersionError):
+        rollback(kept.dataset)  # a newer version exists
+    rollback(replaced.dataset)
+    rollback(kept.dataset)
+    after = sorted(MonthlyCount.objects.filter(municipality__code="15058").values_list("category_id", "month", "count"))
+    assert after == before
+    assert Dataset.objects.get(pk=kept.dataset.pk).status == "revertido"
+
+
+def test_bad_rows_of_other_municipalities_do_not_decide_the_file(neza, tmp_path):
+    path = write_sesnsp(tmp_path / "nacional.csv", [*ROWS, OTHER_BAD])
+    outcome = import_file("sesnsp", path, municipality_code="15058")
+    assert outcome.status == "importado", outcome.message
+    assert outcome.rows_rejected == 0 and outcome.rows_out_of_scope == 1
+    assert outcome.rows_accepted + outcome.rows_rejected + outcome.rows_out_of_scope == outcome.rows_read
+
+
+def test_cli_history_rollback_and_export_errors(neza, tmp_path, capsys):
+    path = write_sesnsp(tmp_path / "completo.csv", ROWS)
+    assert main(["import", "sesnsp", str(path)]) == 0
+    assert main(["import", "sesnsp", str(path), "--replace", "--dry-run"]) == 0
+    assert main(["datasets", "history", "--source", "sesnsp"]) == 0
+    out = capsys.readouterr().out
+    dataset = Dataset.objects.get(source="sesnsp", status="importado")
+    assert f"{dataset.pk}\timportado\tsesnsp" in out
+    assert main(["datasets", "rollback", str(dataset.pk)]) == 0
+    assert MonthlyCount.objects.filter(source="sesnsp").count() == 0
+    assert main(["datasets", "rollback", str(dataset.pk)]) == 1
+    assert main(["export", "counts", "--output", str(tmp_path / "no" / "existe" / "x.csv")]) == 2
+    assert "no existe la carpeta" in capsys.readouterr().err
+
+
+# -- scope by location ------------------------------------------------------------------------------------------
+
+
+def test_points_outside_the_municipality_are_kept_but_not_counted(neza, generic_mapping, tmp_path):
+    minx, miny, maxx, _maxy = NEZA_BOX
+    rows = ["id,fecha,hora,delito,lat,lon,cuadrante"]
+    rows += [f"P{i},2025-03-0{1 + i % 5},10:00,Robo,{miny + 0.01},{minx + 0.01}," for i in range(5)]
+    rows += [f"F{i},2025-03-02,10:00,Robo,{miny + 0.01},{maxx + 0.5}," for i in range(20)]  # city-wide file
+    rows += ["N1,2025-03-03,10:00,Robo,,,"]  # no coordinates: the declared municipality's
+    path = tmp_path / "ciudad.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    outcome = import_file("incidents", path, municipality_code="15058", mapping_name="policia-prueba")
+    assert outcome.status == "importado", outcome.message
+    assert Incident.objects.filter(municipality=neza).count() == 26  # stored and reported
+    assert Incident.objects.filter(municipality=neza).counted().count() == 6
+    counts = export_counts(municipality_code="15058", by="month", level="source")
+    assert counts["count"].sum() == 6
+    assert pl.Series(outcome.problems["reason"]).str.contains("fuera del municipio").sum() == 20
