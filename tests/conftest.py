@@ -125,3 +125,13 @@ def make_user(db):
         return create_user(username, "clave-de-prueba-123", municipality_codes=codes, role=role)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _spanish_after_each_test():
+    """A test that switches to English (a user's choice, an Accept-Language) must not leak it into the next."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
