@@ -104,7 +104,7 @@ register_reader(
         cead.read,
         options=("cutoff",),
         catalogue_source="cead",
-        extensions=(".csv", ".xlsx"),
+        extensions=(".csv", ".xlsx", ".parquet"),
     )
 )
 register_reader(

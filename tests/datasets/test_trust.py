@@ -251,4 +251,31 @@ def test_points_outside_the_municipality_are_kept_but_not_counted(neza, generic_
     assert Incident.objects.filter(municipality=neza).counted().count() == 6
     counts = export_counts(municipality_code="15058", by="month", level="source")
     assert counts["count"].sum() == 6
-    assert pl.Series(outcome.problems["reason"]).str.contains("fuera del municipio").sum() == 20
+    assert pl.Series(outcome.problems["reason"]).str.contains("se conserva marcado").sum() == 20
+    assert any("parece cubrir otros municipios" in r for r in outcome.problems["reason"].to_list())
+
+
+# -- formats as published ---------------------------------------------------------------------------------------
+
+
+def test_cead_parquet_reads_like_its_csv(db, fixtures_dir, tmp_path):
+    from atalaya.analysis.readers import cead
+
+    frame = pl.read_csv(fixtures_dir / "cead_tidy.csv", infer_schema=False).with_columns(
+        pl.col("fecha").str.to_date(), pl.col("delito_n").cast(pl.Int64), pl.col("cut_comuna").cast(pl.Int64)
+    )
+    frame.write_parquet(tmp_path / "cead.parquet")
+    from_csv = cead.read(fixtures_dir / "cead_tidy.csv").frame.drop("_row").sort(pl.all())
+    from_parquet = cead.read(tmp_path / "cead.parquet").frame.drop("_row").sort(pl.all())
+    assert from_parquet.equals(from_csv)
+
+
+def test_victims_reader_names_the_published_headers(db, tmp_path):
+    from atalaya.analysis.problems import FileRejected
+    from atalaya.analysis.readers import sesnsp
+
+    path = write_sesnsp(tmp_path / "victimas.csv", ROWS)  # a delitos file given as victims: no Sexo column
+    with pytest.raises(FileRejected) as caught:
+        sesnsp.read_victims(path)
+    assert "Rango de edad" in caught.value.message and "Sexo" in caught.value.message
+    assert "rango_edad" not in caught.value.message

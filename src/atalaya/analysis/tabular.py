@@ -171,6 +171,8 @@ def _read_table(path: Path) -> tuple[pl.DataFrame, dict]:
         raise FileRejected("El archivo tiene extensión de Excel pero su contenido no es un XLSX válido.")
     if suffix in (".geojson", ".json"):
         return read_geojson_points(data), {"encoding": "utf-8"}
+    if data[:4] == b"PAR1" or suffix == ".parquet":
+        return read_parquet(data), {"encoding": "parquet"}
     utf8, encoding = decode(data)
     return read_csv_text(utf8), {"encoding": encoding}
 
@@ -185,6 +187,23 @@ def _read_zipped_csv(data: bytes) -> tuple[pl.DataFrame, dict]:
         raise FileRejected(f"El ZIP debe contener exactamente un CSV; contiene {len(members)}.")
     utf8, encoding = decode(archive.read(members[0]))
     return read_csv_text(utf8), {"encoding": encoding, "member": members[0].filename}
+
+
+def read_parquet(data: bytes) -> pl.DataFrame:
+    """A Parquet table (the CEAD scrape is published so), every column as text like the other formats."""
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # polars raises several error types for a damaged file; all mean unreadable
+        raise FileRejected(f"No se pudo leer el archivo Parquet: {type(exc).__name__}.") from exc
+    frame = frame.with_columns(
+        pl.col(c).dt.strftime("%Y-%m-%d")
+        if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime)
+        else pl.col(c).cast(pl.String)
+        for c, dtype in frame.schema.items()
+    )
+    _check_header(frame.columns)
+    _check_field_sizes(frame)
+    return frame
 
 
 def read_xlsx(data: bytes) -> pl.DataFrame:
@@ -249,7 +268,8 @@ def resolve_columns(frame: pl.DataFrame, wanted: dict[str, tuple[str, ...]], req
             if original is not None:
                 selected[canonical] = original
                 break
-    missing = sorted(c for c in required if c not in selected)
+    # Name what is missing as the publisher writes it ("Rango de edad"), not by Atalaya's internal field.
+    missing = sorted((wanted[c][0] if wanted[c] else c) for c in required if c not in selected)
     if missing:
         found = ", ".join(frame.columns[:30])
         raise FileRejected("Faltan columnas obligatorias: " + ", ".join(missing) + f". Columnas encontradas: {found}.")

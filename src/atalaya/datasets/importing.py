@@ -420,6 +420,7 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         ctx.report(40, "asignación territorial")
         frame, assign_problems = _assign_territories(frame)
         problems.append(assign_problems)
+        problems.append(_wide_file_problem(frame))
         ctx.timings["asignacion_territorial"] = time.perf_counter() - started
 
     all_problems = concat_problems(problems)
@@ -528,6 +529,30 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             origin=ctx.origin,
             message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.",
         )
+
+
+def _wide_file_problem(frame: pl.DataFrame) -> pl.DataFrame:
+    """Warn when most located points lie outside: the file covers other municipalities too (a city-wide file),
+    so its records without coordinates — counted where the file or the user placed them — may not all be ours."""
+    status = frame.get_column("location_status")
+    located = int(status.is_in(["ok", "sin_territorio", "fuera_del_municipio"]).sum())
+    outside = int((status == "fuera_del_municipio").sum())
+    missing = int((status == "sin_coordenadas").sum())
+    if not located or outside * 2 <= located or not missing:
+        return problem_frame()
+    return problem_frame(
+        [
+            (
+                None,
+                "latitud, longitud",
+                f"{outside} de {located}",
+                f"{outside} de {located} puntos caen fuera del municipio: el archivo parece cubrir otros municipios. "
+                f"Sus {missing} registros sin coordenadas se cuentan en el municipio declarado; revíselos o "
+                "impórtelos por separado.",
+                WARNING,
+            )
+        ]
+    )
 
 
 def _changes_summary(cells: pl.DataFrame, period: str, replace: bool, absent_values: int) -> dict:
