@@ -11,7 +11,7 @@ import atalaya
 
 PACKAGE = Path(atalaya.__file__).parent
 _ENTRY = re.compile(
-    r'(?ms)^(#, fuzzy\n)?msgid ((?:".*?"\n)+)(?:msgid_plural (?:".*?"\n)+)?((?:msgstr.*?\n(?:".*?"\n)*)+)'
+    r'(?ms)^(#, fuzzy\n)?(?:#\| .*?\n)*msgid ((?:".*?"\n)+)(?:msgid_plural (?:".*?"\n)+)?((?:msgstr.*?\n(?:".*?"\n)*)+)'
 )
 
 

@@ -279,3 +279,38 @@ def test_victims_reader_names_the_published_headers(db, tmp_path):
         sesnsp.read_victims(path)
     assert "Rango de edad" in caught.value.message and "Sexo" in caught.value.message
     assert "rango_edad" not in caught.value.message
+
+
+def test_web_dry_run_shows_changes_and_removal_needs_the_checkbox(client, neza, make_user, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from atalaya.datasets.models import ImportJob
+
+    client.force_login(make_user("ana", ["15058"], role="analyst"))
+    assert import_file("sesnsp", write_sesnsp(tmp_path / "completo.csv", ROWS)).status == "importado"
+    january = dt.date(2025, 1, 1)
+
+    def upload(name: str) -> ImportJob:
+        data = "\n".join([HEADER, ROWS[0]]).encode()
+        response = client.post(
+            reverse("datasets:upload"),
+            {
+                "format": "sesnsp",
+                "municipality": neza.pk,
+                "on_error": "reject",
+                "file": SimpleUploadedFile(name, data, content_type="text/csv"),
+            },
+        )
+        job = ImportJob.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+        page = client.get(response["Location"]).content.decode()
+        assert "Cambios frente a lo guardado" in page and "Quitar también los 24 valores" in page
+        return job
+
+    job = upload("truncado.csv")
+    client.post(reverse("datasets:job_confirm", args=[job.pk]))  # without the checkbox: kept
+    assert monthly_total(january) == 3 + 41 + 210
+    rollback(Dataset.objects.filter(status="importado").latest("pk"))
+    job = upload("truncado.csv")
+    client.post(reverse("datasets:job_confirm", args=[job.pk]), {"replace": "1"})
+    assert monthly_total(january) == 3

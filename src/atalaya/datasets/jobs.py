@@ -63,6 +63,7 @@ def run_job(job_id: int) -> None:
             reader_options=options.get("reader_options"),
             cutoff=dt.date.fromisoformat(options["cutoff"]) if options.get("cutoff") else None,
             catalogue_version=options.get("catalogue_version"),
+            replace=bool(options.get("replace")),
         )
     except UsageError as exc:
         job.status, job.result = JobStatus.FAILED, {"estado": "error", "mensaje": str(exc)}

@@ -151,7 +151,8 @@ class JobConfirmView(LoginRequiredMixin, View):
             file_path=checked.file_path,
             file_name=checked.file_name,
             dry_run=False,
-            options=checked.options,
+            # Removing values the release does not carry is an explicit choice, made on the dry run's page.
+            options={**checked.options, "replace": request.POST.get("replace") == "1"},
         )
         start_job(job)
         return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))
