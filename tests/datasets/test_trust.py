@@ -314,3 +314,14 @@ def test_web_dry_run_shows_changes_and_removal_needs_the_checkbox(client, neza, 
     job = upload("truncado.csv")
     client.post(reverse("datasets:job_confirm", args=[job.pk]), {"replace": "1"})
     assert monthly_total(january) == 3
+
+
+def test_quality_counts_only_the_municipalitys_own_rejections(neza, tmp_path):
+    from atalaya.datasets.quality import quality_summary
+
+    ecatepec = register_municipality("15033", "Ecatepec", country="MX")
+    path = write_sesnsp(tmp_path / "estatal.csv", [*ROWS, OTHER_BAD])  # the bad row is Ecatepec's
+    outcome = import_file("sesnsp", path, on_error="skip")
+    assert outcome.status == "importado" and outcome.rows_rejected == 1
+    assert quality_summary(neza)["filas_rechazadas"] == 0
+    assert quality_summary(ecatepec)["filas_rechazadas"] == 1

@@ -310,6 +310,7 @@ class _Context:
     replace: bool = False
     options: dict = field(default_factory=dict)
     options_sha: str = ""
+    rejected_by_municipality: dict = field(default_factory=dict)
 
 
 def _import_options(*, mapping: ColumnMapping | None, **options) -> dict:
@@ -428,6 +429,13 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     outcome.problems = all_problems
     outcome.rows_rejected = error_rows.len()
     outcome.warnings = all_problems.filter(pl.col("severity") == WARNING).height
+    # Whose rejected rows they are, so that each municipality's quality page counts only its own.
+    ctx.rejected_by_municipality = dict(
+        result.frame.filter(pl.col("_row").is_in(error_rows.implode()))
+        .group_by(pl.col("municipality_code").fill_null(""))
+        .agg(pl.col("_row").n_unique())
+        .rows()
+    )
     if outcome.rows_rejected and ctx.on_error == OnError.REJECT:
         outcome.status = REJECTED
         outcome.message = (
@@ -469,7 +477,9 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         pl.col("municipality_code").replace_strict(known, return_dtype=pl.Int64).alias("municipality_id")
     )
     municipality_ids = frame.get_column("municipality_id").unique().to_list()
-    dataset.municipalities.set(municipality_ids)
+    # Municipalities whose rows were all rejected still see the attempt (and its rejections) on their pages.
+    rejected_ids = [known[c] for c in ctx.rejected_by_municipality if c in known]
+    dataset.municipalities.set(sorted(set(municipality_ids) | set(rejected_ids)))
 
     if spec.kind == "incidents":
         changes = _write_incidents(frame, dataset, source, ctx.replace)
@@ -509,7 +519,10 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     if absent_values:
         outcome.problems = concat_problems([outcome.problems, _absent_problem(absent_values, spec.kind, ctx.replace)])
         outcome.warnings += 1
-    dataset.summary = _summary(outcome, result, catalogue, resolution.discovered)
+    dataset.summary = {
+        **_summary(outcome, result, catalogue, resolution.discovered),
+        "rechazadas_por_municipio": ctx.rejected_by_municipality,
+    }
     dataset.save(update_fields=["period_start", "period_end", "cutoff", "summary", "changes", "replaced"])
     outcome.summary = {**dataset.summary, "cambios": dataset.changes}
     outcome.dataset = dataset

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.services import unmapped_categories
 
 from .choices import DatasetStatus, LocationStatus
 from .models import AggregateCount, Dataset, Incident
+
+
+def _own_rejections(dataset: Dataset, municipality: Municipality) -> int:
+    """Rejected rows of this municipality in a dataset (a file may cover several of the observatory's)."""
+    by_municipality = (dataset.summary or {}).get("rechazadas_por_municipio")
+    if by_municipality is None:  # imports made before the count was kept per municipality
+        return dataset.rows_rejected
+    return int(by_municipality.get(municipality.code, 0))
 
 
 def quality_summary(municipality: Municipality) -> dict:
@@ -44,7 +52,7 @@ def quality_summary(municipality: Municipality) -> dict:
     )
     unmapped = [c for c in unmapped_categories() if c.pk in used]
     unmapped_incidents = Incident.objects.filter(municipality=municipality, category__in=unmapped).count()
-    rejected = imported.aggregate(rows=Sum("rows_rejected"))["rows"] or 0
+    rejected = sum(_own_rejections(dataset, municipality) for dataset in imported.only("rows_rejected", "summary"))
     return {
         "municipio": municipality.code,
         "nombre": municipality.name,
