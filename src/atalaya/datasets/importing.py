@@ -573,9 +573,8 @@ def _changes_summary(cells: pl.DataFrame, period: str, replace: bool, absent_val
     if cells.is_empty():
         return {}
     summary = summarise_changes(cells, period, "category_id", replace)
-    ids = {row["category"] for row in summary["detalle"] if row.get("category") is not None}
-    ids |= {row["category_id"] for row in summary["detalle"] if row.get("category_id") is not None}
-    labels = dict(SourceCategory.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "path"))
+    ids = {int(row["category_id"]) for row in summary["detalle"] if row.get("category_id") is not None}
+    labels = dict(SourceCategory.objects.filter(pk__in=ids).values_list("pk", "path"))
     for row in summary["detalle"]:
         key = row.pop("category_id", None)
         row["categoria"] = labels.get(int(key), key) if key is not None else None
@@ -594,7 +593,8 @@ def _absent_problem(absent: int, kind: str, replace: bool) -> pl.DataFrame:
     else:
         reason = (
             f"{absent} {what} guardados de los periodos que cubre esta versión no vienen en el archivo y se "
-            "conservan sin cambios (¿archivo incompleto?). Para quitarlos, importe con --replace."
+            "conservan sin cambios (¿archivo incompleto?). Para quitarlos, importe con --replace (en la web, "
+            "marque «Quitar también…» antes de confirmar)."
         )
     return problem_frame([(None, "", str(absent), reason, WARNING)])
 

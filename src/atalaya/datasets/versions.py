@@ -40,16 +40,12 @@ def history(source: str | None = None, municipality: Municipality | None = None)
 
 def later_versions(dataset: Dataset):
     """Imported versions of the same source and municipalities made after ``dataset``."""
-    return (
-        Dataset.objects.filter(
-            source=dataset.source,
-            status=DatasetStatus.IMPORTED,
-            municipalities__in=dataset.municipalities.all(),
-            pk__gt=dataset.pk,
-        )
-        .exclude(pk=dataset.pk)
-        .distinct()
-    )
+    return Dataset.objects.filter(
+        source=dataset.source,
+        status=DatasetStatus.IMPORTED,
+        municipalities__in=dataset.municipalities.all(),
+        pk__gt=dataset.pk,
+    ).distinct()
 
 
 @transaction.atomic
