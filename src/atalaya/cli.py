@@ -296,6 +296,13 @@ def _print_outcome(outcome) -> None:
         print(
             f"  nuevas: {outcome.rows_new} · modificadas: {outcome.rows_changed} · sin cambio: {outcome.rows_unchanged}"
         )
+    coverage = outcome.summary.get("cobertura")
+    if coverage:
+        print(
+            f"  catálogo {outcome.summary.get('catalogo')}: {coverage['mapeadas']} de {coverage['etiquetas']} "
+            f"categorías con correspondencia ({coverage['descubiertas']} nuevas) · casos sin mapeo: "
+            f"{coverage['porcentaje_sin_mapeo']} %"
+        )
     _print_changes(outcome.summary.get("cambios"))
     shown = outcome.problems.head(20)
     for row in shown.iter_rows(named=True):

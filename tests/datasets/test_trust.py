@@ -325,3 +325,97 @@ def test_quality_counts_only_the_municipalitys_own_rejections(neza, tmp_path):
     assert outcome.status == "importado" and outcome.rows_rejected == 1
     assert quality_summary(neza)["filas_rechazadas"] == 0
     assert quality_summary(ecatepec)["filas_rechazadas"] == 1
+
+
+# -- catalogue gaps ---------------------------------------------------------------------------------------------
+
+#: The thirty labels the CEAD scrape publishes (``delito`` of the national parquet, 2010–2025).
+CEAD_PUBLISHED_LABELS = [
+    "Abusos sexuales", "Acosos sexuales", "Amenaza falta o riña", "Amenazas",
+    "Consumo de alcohol y drogas en la vía pública", "Crímenes y simples delitos ley de armas", "Daños",
+    "Delitos asociados a armas", "Delitos asociados a drogas", "Desórdenes públicos", "Femicidios", "Homicidios",
+    "Hurtos", "Lesiones graves o gravísimas", "Lesiones leves", "Lesiones menos graves", "Otros delitos sexuales",
+    "Otros robos con fuerza en las cosas", "Porte de arma cortante o punzante", "Receptación",
+    "Robo de objetos de o desde vehículo", "Robo de vehículo motorizado", "Robo en lugar habitado",
+    "Robo en lugar no habitado", "Robo frustrado", "Robo por sorpresa", "Robo violento de vehículo motorizado",
+    "Robos con violencia o intimidación", "Violaciones", "Violencia intrafamiliar",
+]  # fmt: skip
+
+
+def write_cead(path, cells):
+    lines = ["comuna,cut_comuna,region,cut_region,fecha,delito,delito_n"]
+    lines += [f"Peñalolén,13122,Metropolitana,13,{month},{label},{n}" for month, label, n in cells]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def family_total(family: str) -> int:
+    frame = export_counts(municipality_code="13122", by="month", level="family")
+    return int(frame.filter(pl.col("category_code") == family).get_column("count").sum())
+
+
+def test_every_label_of_the_real_cead_file_is_mapped(penalolen, tmp_path):
+    cells = [("2025-01-01", label, 2 if label == "Delitos asociados a armas" else 1) for label in CEAD_PUBLISHED_LABELS]
+    outcome = import_file("cead", write_cead(tmp_path / "cead.csv", cells))
+    assert outcome.status == "importado", outcome.message
+    coverage = outcome.summary["cobertura"]
+    assert coverage["descubiertas"] == 0 and coverage["casos_sin_mapeo"] == 0, coverage
+    assert coverage["etiquetas"] == coverage["mapeadas"] == 30
+    assert outcome.summary["contadas_una_vez"][0]["categoria"] == "Delitos asociados a armas"
+    assert family_total("drogas") == 1 and family_total("armas") == 2
+
+
+def test_a_parent_published_with_its_children_counts_once(penalolen, tmp_path):
+    cells = [
+        ("2025-01-01", "Delitos asociados a armas", 7),
+        ("2025-01-01", "Crímenes y simples delitos ley de armas", 4),
+        ("2025-01-01", "Porte de arma cortante o punzante", 3),
+        ("2025-02-01", "Delitos asociados a armas", 0),
+        ("2025-02-01", "Crímenes y simples delitos ley de armas", 0),
+        ("2025-02-01", "Porte de arma cortante o punzante", 0),
+        ("2025-01-01", "Homicidios y femicidios", 5),  # a group whose children do not add up: kept, reported
+        ("2025-01-01", "Homicidios", 3),
+        ("2025-01-01", "Femicidios", 1),
+    ]
+    outcome = import_file("cead", write_cead(tmp_path / "cead.csv", cells), cutoff=dt.date(2025, 2, 28))
+    assert outcome.status == "importado", outcome.message
+    assert outcome.rows_accepted == 9  # every row is read and accepted; the redundant parent is not stored twice
+    assert family_total("armas") == 7
+    assert family_total("homicidios") == 9
+    reasons = outcome.problems["reason"].to_list()
+    assert any("que suman lo mismo en sus 2 celdas" in r for r in reasons)
+    assert any("no suman lo mismo en 1 de 1 celdas (diferencia total 1)" in r for r in reasons)
+
+
+def test_coverage_reports_the_share_of_cases_left_unmapped(penalolen, tmp_path):
+    cells = [("2025-01-01", "Hurtos", 75), ("2025-01-01", "Delito inventado por una fuente", 25)]
+    outcome = import_file("cead", write_cead(tmp_path / "cead.csv", cells))
+    coverage = outcome.summary["cobertura"]
+    assert coverage == {**coverage, "etiquetas": 2, "mapeadas": 1, "descubiertas": 1, "porcentaje_sin_mapeo": 25.0}
+    assert coverage["sin_mapeo"] == ["Delito inventado por una fuente"]
+    assert any("25.0 % de los casos (25 de 100)" in r for r in outcome.problems["reason"].to_list())
+
+
+def test_fgj_delito_without_its_category_is_matched_by_its_last_level(db, tmp_path):
+    register_municipality("09007", "Iztapalapa", country="MX", region="Ciudad de México")
+    path = tmp_path / "carpetas.csv"
+    path.write_text(
+        "fecha_hecho,hora_hecho,delito,alcaldia_hecho,latitud,longitud\n"
+        "2025-01-02,08:05:00,VIOLENCIA FAMILIAR,IZTAPALAPA,,\n"
+        "2025-01-03,10:00:00,FRAUDE,IZTAPALAPA,,\n"
+        "2025-01-04,11:00:00,HOMICIDIO DOLOSO,IZTAPALAPA,,\n"
+        "2025-01-05,12:00:00,ROBO A TRANSEUNTE DE CELULAR SIN VIOLENCIA,IZTAPALAPA,,\n",
+        encoding="utf-8",
+    )
+    outcome = import_file("cdmx-fgj", path)
+    assert outcome.status == "importado", outcome.message
+    coverage = outcome.summary["cobertura"]
+    assert coverage["descubiertas"] == 1 and coverage["mapeadas"] == 3
+    assert len(coverage["ambiguas"]["ROBO A TRANSEUNTE DE CELULAR SIN VIOLENCIA"]) == 2  # under two categorías
+    assert coverage["por_ultimo_nivel"] == {
+        "VIOLENCIA FAMILIAR": "DELITO DE BAJO IMPACTO / VIOLENCIA FAMILIAR",
+        "FRAUDE": "DELITO DE BAJO IMPACTO / FRAUDE",
+    }
+    paths = set(Incident.objects.filter(category__discovered=False).values_list("category__path", flat=True))
+    assert paths == {"DELITO DE BAJO IMPACTO / VIOLENCIA FAMILIAR", "DELITO DE BAJO IMPACTO / FRAUDE",
+                     "HOMICIDIO DOLOSO"}  # fmt: skip

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atalaya.accounts.services import log_change
+from atalaya.analysis.hierarchy import check_published_parents
 from atalaya.analysis.parsing import month_end
 from atalaya.analysis.problems import (
     ERROR,
@@ -47,7 +48,13 @@ from atalaya.analysis.text import normalise
 from atalaya.geo.models import Municipality, Population, Territory
 from atalaya.hooks import AFTER_IMPORT, READERS, ReaderSpec
 from atalaya.taxonomy.models import Catalogue, SourceCategory
-from atalaya.taxonomy.services import choose_catalogue, resolve_categories
+from atalaya.taxonomy.services import (
+    CategoryResolution,
+    choose_catalogue,
+    mapped_category_ids,
+    parent_map,
+    resolve_categories,
+)
 
 from . import writing
 from .choices import DatasetStatus, OnError
@@ -449,6 +456,16 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         outcome.message = "Ninguna fila es válida; no se escribió nada."
         return
     outcome.rows_accepted = frame.get_column("_row").n_unique()
+    coverage = _crosswalk_coverage(frame, catalogue, resolution, spec.kind)
+    late_problems = [_coverage_problem(coverage)]
+    counted_once: list[dict] = []
+    if spec.kind == "aggregates":
+        frame, counted_once, parent_problems = _count_parents_once(frame, catalogue)
+        late_problems.append(parent_problems)
+    late = concat_problems(late_problems)
+    if late.height:
+        outcome.problems = concat_problems([outcome.problems, late])
+        outcome.warnings += late.filter(pl.col("severity") == WARNING).height
 
     ctx.report(60, "escritura")
     started = time.perf_counter()
@@ -522,6 +539,8 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     dataset.summary = {
         **_summary(outcome, result, catalogue, resolution.discovered),
         "rechazadas_por_municipio": ctx.rejected_by_municipality,
+        "cobertura": coverage,
+        "contadas_una_vez": counted_once,
     }
     dataset.save(update_fields=["period_start", "period_end", "cutoff", "summary", "changes", "replaced"])
     outcome.summary = {**dataset.summary, "cambios": dataset.changes}
@@ -542,6 +561,102 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             origin=ctx.origin,
             message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.",
         )
+
+
+def _crosswalk_coverage(frame: pl.DataFrame, catalogue: Catalogue, resolution: CategoryResolution, kind: str) -> dict:
+    """How much of the file the crosswalk understands: labels mapped, discovered, and the share of cases left
+    out of every family until an analyst maps them."""
+    mapped = mapped_category_ids(catalogue)
+    weight = pl.len() if kind == "incidents" else pl.col("count").sum()
+    by_label = frame.group_by("category_path", "category_id").agg(weight.alias("cases"))
+    is_mapped = pl.col("category_id").is_in(list(mapped))
+    total = int(by_label.get_column("cases").sum() or 0)
+    unmapped = by_label.filter(~is_mapped).sort("cases", descending=True)
+    unmapped_cases = int(unmapped.get_column("cases").sum() or 0)
+    return {
+        "etiquetas": by_label.height,
+        "mapeadas": by_label.filter(is_mapped).height,
+        "descubiertas": len(resolution.discovered),
+        "por_ultimo_nivel": resolution.by_last_level,
+        "ambiguas": resolution.ambiguous,
+        "sin_mapeo": unmapped.get_column("category_path").head(50).to_list(),
+        "casos": total,
+        "casos_sin_mapeo": unmapped_cases,
+        "porcentaje_sin_mapeo": round(100 * unmapped_cases / total, 2) if total else 0.0,
+    }
+
+
+def _coverage_problem(coverage: dict) -> pl.DataFrame:
+    rows = []
+    if coverage["casos_sin_mapeo"]:
+        rows.append(
+            (
+                None,
+                "categoría",
+                ", ".join(coverage["sin_mapeo"][:5]),
+                f"{coverage['porcentaje_sin_mapeo']} % de los casos ({coverage['casos_sin_mapeo']} de "
+                f"{coverage['casos']}) están en {coverage['etiquetas'] - coverage['mapeadas']} categoría(s) sin "
+                "mapeo: se guardan, pero no entran en ninguna familia hasta que se mapeen (Administración → "
+                "Correspondencias).",
+                WARNING,
+            )
+        )
+    for label, path in coverage["por_ultimo_nivel"].items():
+        rows.append(
+            (
+                None,
+                "categoría",
+                label,
+                f"Se identificó por su último nivel: es «{path}», la única ruta del catálogo que termina así.",
+                WARNING,
+            )
+        )
+    for label, paths in coverage["ambiguas"].items():
+        rows.append(
+            (
+                None,
+                "categoría",
+                label,
+                "Sin su categoría superior es ambigua: " + "; ".join(f"«{p}»" for p in paths) + ". Se conserva como "
+                "categoría nueva; incluya la columna de la categoría superior o mapéela a mano.",
+                WARNING,
+            )
+        )
+    return problem_frame(rows)
+
+
+def _count_parents_once(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame, list[dict], pl.DataFrame]:
+    """Drop a parent category published next to children that add up to it (it would count twice in its
+    family); keep and report one whose children do not add up."""
+    checks = check_published_parents(frame, parent_map(catalogue))
+    if not checks:
+        return frame, [], problem_frame()
+    ids = {c.parent_id for c in checks} | {i for c in checks for i in c.children_ids}
+    labels = dict(SourceCategory.objects.filter(pk__in=ids).values_list("pk", "label"))
+    dropped, counted_once, rows = [], [], []
+    for check in checks:
+        parent = labels.get(check.parent_id, str(check.parent_id))
+        children = ", ".join(f"«{labels.get(i, i)}»" for i in check.children_ids)
+        if check.redundant:
+            dropped.append(check.parent_id)
+            counted_once.append(
+                {"categoria": parent, "hijas": [labels.get(i) for i in check.children_ids], "celdas": check.cells}
+            )
+            reason = (
+                f"«{parent}» se publica junto con sus subcategorías {children}, que suman lo mismo en sus "
+                f"{check.cells} celdas: se cuenta una sola vez (por sus subcategorías)."
+            )
+            rows.append((None, "categoría", parent, reason, WARNING))
+        else:
+            reason = (
+                f"«{parent}» se publica junto con sus subcategorías {children}, pero no suman lo mismo en "
+                f"{check.cells - check.equal_cells} de {check.cells} celdas (diferencia total {check.difference}): "
+                "se conservan ambas y el total de la familia puede contar casos dos veces; revise el catálogo."
+            )
+            rows.append((None, "categoría", parent, reason, WARNING))
+    if dropped:
+        frame = frame.filter(~pl.col("category_id").is_in(dropped))
+    return frame, counted_once, problem_frame(rows)
 
 
 def _wide_file_problem(frame: pl.DataFrame) -> pl.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 from django.db import transaction
@@ -78,7 +78,29 @@ def sync_builtin_taxonomy() -> dict[str, int]:
                 )
                 mapped.add(row.key)
                 created["entries"] += 1
+        created["links"] = created.get("links", 0) + _link_parents_by_path(catalogue, rows)
     return created
+
+
+def _link_parents_by_path(catalogue: Catalogue, rows: list[builtin.CrosswalkRow]) -> int:
+    """Flat labels (CEAD publishes one level per row) take their parent from the display path in the file.
+
+    Only fills a missing parent, so a hierarchy edited in the admin stays as it is.
+    """
+    categories = {c.key: c for c in catalogue.categories.all()}
+    by_path: dict[str, SourceCategory] = {}
+    for row in rows:
+        by_path.setdefault(category_key(row.path), categories[row.key])
+    linked = 0
+    for row in rows:
+        category = categories[row.key]
+        above = parent_key(category_key(row.path))
+        parent = by_path.get(above) if above else None
+        if category.parent_id is None and parent is not None and parent.pk != category.pk:
+            category.parent = parent
+            category.save(update_fields=["parent"])
+            linked += 1
+    return linked
 
 
 def choose_catalogue(source: str, labels: list[str], version: str | None = None) -> Catalogue:
@@ -106,6 +128,8 @@ class CategoryResolution:
 
     frame: pl.DataFrame  # columns: category_path, category_id
     discovered: list[str]
+    by_last_level: dict[str, str] = field(default_factory=dict)  # label → the one catalogue path ending in it
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # label → the several paths ending in it
 
 
 def resolve_categories(catalogue: Catalogue, paths: list[str], *, create: bool) -> CategoryResolution:
@@ -115,10 +139,17 @@ def resolve_categories(catalogue: Catalogue, paths: list[str], *, create: bool) 
     is False (dry run) they get a provisional id of 0.
     """
     existing = {c.key: c for c in catalogue.categories.all()}
-    ids, discovered = [], []
+    ids, discovered, by_last_level, ambiguous = [], [], {}, {}
     for path in paths:
         key = category_key(path)
         category = existing.get(key)
+        if category is None:
+            candidates = _paths_ending_in(existing, key)
+            if len(candidates) == 1:
+                category = candidates[0]
+                by_last_level[path] = category.path
+            elif candidates:
+                ambiguous[path] = sorted(c.path for c in candidates)
         if category is None:
             discovered.append(path)
             if create:
@@ -138,7 +169,41 @@ def resolve_categories(catalogue: Catalogue, paths: list[str], *, create: bool) 
         {"category_path": paths, "category_id": ids},
         schema={"category_path": pl.String, "category_id": pl.Int64},
     )
-    return CategoryResolution(frame=frame, discovered=discovered)
+    return CategoryResolution(frame=frame, discovered=discovered, by_last_level=by_last_level, ambiguous=ambiguous)
+
+
+def _paths_ending_in(existing: dict[str, SourceCategory], key: str) -> list[SourceCategory]:
+    """Catalogue paths whose last level is this label. A label given without its upper levels (FGJ ``delito``
+    without ``categoria_delito``) is matched when there is exactly one; with more it is ambiguous."""
+    if " / " in key:
+        return []
+    suffix = " / " + key
+    return [c for k, c in existing.items() if k.endswith(suffix) and not c.discovered]
+
+
+def parent_map(catalogue: Catalogue) -> dict[int, int | None]:
+    """Category id → parent id, for the whole catalogue."""
+    return dict(catalogue.categories.values_list("pk", "parent_id"))
+
+
+def mapped_category_ids(catalogue: Catalogue) -> set[int]:
+    """Categories with a mapping in the active crosswalk, their own or inherited from an ancestor."""
+    own = set(
+        CrosswalkEntry.objects.filter(crosswalk__is_active=True, crosswalk__catalogue=catalogue).values_list(
+            "source_category_id", flat=True
+        )
+    )
+    parents = parent_map(catalogue)
+    mapped = set()
+    for category in parents:
+        node, seen = category, set()
+        while node is not None and node not in seen:
+            if node in own:
+                mapped.add(category)
+                break
+            seen.add(node)
+            node = parents.get(node)
+    return mapped
 
 
 def unmapped_categories(catalogue_ids: list[int] | None = None):

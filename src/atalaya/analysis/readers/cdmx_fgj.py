@@ -1,7 +1,8 @@
 """Mexico City FGJ "carpetas de investigación" (point-level), current and 2016–2019 schemas.
 
 Columns are matched by normalised name, so ``fecha_hecho`` (current) and ``fecha_hechos`` (2016–2019, where
-``año`` arrives mangled as ``ao``) both work. The source category is ``categoria_delito / delito``. The
+``año`` arrives mangled as ``ao``) both work. The source category is ``categoria_delito / delito``; a file that
+carries only ``delito`` is matched when exactly one catalogue path ends in it. The
 municipality comes from ``alcaldia_hecho`` (INEGI CVEGEO of the alcaldía); rows outside the sixteen alcaldías
 keep ``municipality_code`` empty and are reported. See ``shared/reference/formats.md`` §2.
 """
@@ -59,7 +60,7 @@ _WANTED = {
 
 def read(path: str | Path, *, municipality_code: str | None = None) -> ReadResult:
     raw, facts = read_table(path)
-    frame = resolve_columns(raw, _WANTED, required={"category", "category_parent"})
+    frame = resolve_columns(raw, _WANTED, required={"category"})
     if "date" not in frame.columns and not {"year", "month"} <= set(frame.columns):
         raise FileRejected("Faltan columnas de fecha: se espera «fecha_hecho» o «anio_hecho» y «mes_hecho».")
     frame = with_row_numbers(frame)
