@@ -136,11 +136,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("municipality", help="municipios del observatorio")
     mun_sub = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
-    m = mun_sub.add_parser("add", help="registra (o actualiza) un municipio")
-    m.add_argument("code", metavar="CÓDIGO", help="CVEGEO (México, 5 dígitos) o CUT (Chile)")
-    m.add_argument("name", metavar="NOMBRE")
-    m.add_argument("--country", choices=["MX", "CL"], required=True)
-    m.add_argument("--region", default="")
+    m = mun_sub.add_parser(
+        "add",
+        help="registra (o actualiza) municipios por su código oficial, o todos los de un estado o región",
+        description="Con solo el código, el nombre, el estado o región y el país salen de los catálogos oficiales "
+        "(INEGI, SUBDERE). --state 11 registra los 46 municipios de Guanajuato; --region 13 las 52 comunas de la "
+        "Región Metropolitana.",
+    )
+    m.add_argument("code", metavar="CÓDIGO", nargs="?", help="CVEGEO (México, 5 dígitos) o CUT (Chile)")
+    m.add_argument("name", metavar="NOMBRE", nargs="?", help="solo para un código que no está en el catálogo")
+    m.add_argument("--country", choices=["MX", "CL"])
+    m.add_argument("--state", metavar="CLAVE", help="clave INEGI de la entidad: registra todos sus municipios")
+    m.add_argument(
+        "--region",
+        default="",
+        help="clave de región de Chile (registra todas sus comunas) o, con un código fuera del catálogo, el "
+        "nombre de su estado o región",
+    )
     m.add_argument(
         "--population",
         metavar="AÑO:HABITANTES",
@@ -461,7 +473,7 @@ def cmd_mapping_list(args) -> int:
 
 
 def cmd_municipality_add(args) -> int:
-    from atalaya.geo.services import register_municipality
+    from atalaya.geo.services import UnknownMunicipality, register_official, register_region
 
     populations = {}
     for item in args.population:
@@ -470,10 +482,24 @@ def cmd_municipality_add(args) -> int:
             populations[int(year)] = int(value)
         except ValueError:
             return _usage(f"población inválida «{item}»: use AÑO:HABITANTES, p. ej. 2020:1077208")
-    municipality = register_municipality(
-        args.code, args.name, country=args.country, region=args.region, populations=populations
-    )
-    print(f"Municipio registrado: {municipality}")
+    bulk = args.state or (args.region if args.region.strip().isdigit() and not args.code else None)
+    try:
+        if bulk:
+            if args.code or populations:
+                return _usage("--state y --region registran una entidad entera: no se combinan con un código.")
+            registered = register_region("MX" if args.state else "CL", bulk)
+            print(f"{len(registered)} municipio(s) registrados: {registered[0].region}.")
+            return EXIT_OK
+        if not args.code:
+            return _usage("Indique un código (CVEGEO o CUT), --state CLAVE o --region CLAVE.")
+        municipality, notes = register_official(
+            args.code, name=args.name, country=args.country, region=args.region, populations=populations
+        )
+    except UnknownMunicipality as exc:
+        return _usage(str(exc))
+    for note in notes:
+        print(f"  aviso: {note}")
+    print(f"Municipio registrado: {municipality} — {municipality.region}")
     return EXIT_OK
 
 

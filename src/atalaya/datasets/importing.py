@@ -45,6 +45,7 @@ from atalaya.analysis.releases import ABSENT, CHANGED, NEW, diff_release, summar
 from atalaya.analysis.scope import features_of_municipality, municipality_feature
 from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.analysis.text import normalise
+from atalaya.geo import official
 from atalaya.geo.models import Municipality, Population, Territory
 from atalaya.hooks import AFTER_IMPORT, READERS, ReaderSpec
 from atalaya.taxonomy.models import Catalogue, SourceCategory
@@ -388,6 +389,7 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             )
         )
     frame = frame.filter(in_scope)
+    problems.append(_official_name_problems(frame))
     if frame.is_empty() and unplaced_errors.is_empty():
         outcome.problems = concat_problems(problems)
         outcome.message = "El archivo no tiene filas de los municipios de este observatorio."
@@ -561,6 +563,30 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             origin=ctx.origin,
             message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.",
         )
+
+
+def _official_name_problems(frame: pl.DataFrame) -> pl.DataFrame:
+    """A file that names a municipality differently from the official list (INEGI, SUBDERE) may have the wrong
+    code: warn once per municipality, on its first row."""
+    if "municipality_name" not in frame.columns:
+        return problem_frame()
+    pairs = (
+        frame.filter(pl.col("municipality_name").is_not_null())
+        .group_by("municipality_code", "municipality_name")
+        .agg(pl.col("_row").min())
+        .sort("_row")
+    )
+    countries = dict(Municipality.objects.values_list("code", "country__code"))
+    rows = []
+    for code, written, row in pairs.iter_rows():
+        entry = official.lookup(code, countries.get(code))
+        if entry is not None and not official.same_name(str(written), entry.name):
+            reason = (
+                f"El archivo llama «{written}» al municipio {code}, cuyo nombre oficial es «{entry.name}» "
+                f"({entry.region}): revise que el código sea el correcto."
+            )
+            rows.append((row, "municipio", str(written), reason, WARNING))
+    return problem_frame(rows)
 
 
 def _crosswalk_coverage(frame: pl.DataFrame, catalogue: Catalogue, resolution: CategoryResolution, kind: str) -> dict:
