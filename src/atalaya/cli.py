@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_spatial_parser(sub)
 
+    from atalaya.cli_reconcile import add_parser as add_reconcile_parser
+
+    add_reconcile_parser(sub)
+
     p = sub.add_parser("demo", help="genera y carga el observatorio de demostración (datos sintéticos)")
     p.add_argument("--years", type=int, default=5, help="años de incidentes (predeterminado: 5)")
     p.add_argument("--seed", type=int, default=20261125)

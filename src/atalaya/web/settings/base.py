@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "atalaya.indicators",
     "atalaya.alerts",
     "atalaya.spatial",
+    "atalaya.reconciliation",
     "atalaya.web",
 ]
 

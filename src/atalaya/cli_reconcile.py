@@ -1,0 +1,124 @@
+"""``atalaya reconcile …``: the mesa de validación from the command line — run, review pairs, decide, revert."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from atalaya.cli import EXIT_OK, _date, _usage
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("reconcile", help="concilia dos fuentes de registros (mesa de validación)")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
+
+    r = actions.add_parser("run", help="empareja los registros de dos fuentes y muestra la tabla mensual")
+    r.add_argument("--municipality", metavar="CÓDIGO", required=True)
+    r.add_argument("--family", required=True, help="familia delictiva (p. ej. homicidios)")
+    r.add_argument(
+        "--source", action="append", required=True, metavar="FUENTE", help="dos veces: --source a --source b"
+    )
+    r.add_argument("--from", dest="start", type=_date, required=True, metavar="AAAA-MM-DD")
+    r.add_argument("--to", dest="end", type=_date, required=True, metavar="AAAA-MM-DD")
+    r.add_argument("--days", type=int, default=1, help="tolerancia de fecha en días (predeterminado 1)")
+    r.add_argument("--metres", type=int, default=500, help="tolerancia de lugar en metros (predeterminado 500)")
+    r.set_defaults(func=cmd_run)
+
+    r = actions.add_parser("pairs", help="exporta los pares de una conciliación (CSV) para revisarlos")
+    r.add_argument("reconciliation", type=int, metavar="CONCILIACIÓN")
+    r.add_argument("--status", choices=["coincide", "conflicto", "solo_a", "solo_b"])
+    r.add_argument("--output", type=Path, metavar="ARCHIVO", help="CSV (predeterminado: salida estándar)")
+    r.set_defaults(func=cmd_pairs)
+
+    r = actions.add_parser("decide", help="registra una decisión sobre dos registros, con su motivo")
+    r.add_argument("--municipality", metavar="CÓDIGO", required=True)
+    r.add_argument("--pair", nargs=2, metavar=("REGISTRO_A", "REGISTRO_B"), required=True)
+    r.add_argument("--verdict", choices=["mismo", "distinto", "duplicado"], required=True)
+    r.add_argument("--reason", required=True)
+    r.set_defaults(func=cmd_decide)
+
+    r = actions.add_parser("revert", help="revierte una decisión (queda en el registro)")
+    r.add_argument("decision", type=int, metavar="DECISIÓN")
+    r.set_defaults(func=cmd_revert)
+
+
+def _municipality(code: str):
+    from atalaya.geo.models import Municipality
+
+    return Municipality.objects.filter(code=code).first()
+
+
+def cmd_run(args) -> int:
+    from atalaya.reconciliation.services import ReconciliationError, monthly_table, run_reconciliation
+
+    municipality = _municipality(args.municipality)
+    if municipality is None:
+        return _usage(f"El municipio «{args.municipality}» no está registrado.")
+    if len(args.source) != 2:
+        return _usage("Indique exactamente dos fuentes: --source a --source b.")
+    try:
+        rec = run_reconciliation(
+            municipality, args.family, *args.source, args.start, args.end, days=args.days, metres=args.metres
+        )
+    except ReconciliationError as exc:
+        return _usage(str(exc))
+    s = rec.summary
+    print(f"Conciliación {rec.pk}: {rec} ({rec.seconds} s)")
+    print(
+        f"  {rec.source_a}: {s['registros_a']} · {rec.source_b}: {s['registros_b']} · mismo hecho: {s['coinciden']} · "
+        f"en conflicto: {s['conflictos']} · solo {rec.source_a}: {s['solo_a']} · solo {rec.source_b}: {s['solo_b']}"
+    )
+    print(f"  cifra conciliada: {s['cifra_conciliada']} hechos · decisiones aplicadas: {s['decisiones_aplicadas']}")
+    print(f"  mes       {rec.source_a:>12} {rec.source_b:>12}   conciliada")
+    for month, count_a, count_b, agreed in monthly_table(rec).iter_rows():
+        print(f"  {str(month)[:7]}   {count_a:>12} {count_b:>12}   {agreed:>10}")
+    return EXIT_OK
+
+
+def cmd_pairs(args) -> int:
+    import polars as pl
+
+    from atalaya.reconciliation.models import Reconciliation
+
+    rec = Reconciliation.objects.filter(pk=args.reconciliation).first()
+    if rec is None:
+        return _usage(f"La conciliación {args.reconciliation} no existe.")
+    pairs = rec.pairs.order_by("occurred_on", "pk")
+    if args.status:
+        pairs = pairs.filter(status=args.status)
+    fields = ["key_a", "key_b", "occurred_on", "days_apart", "distance_m", "score", "status", "decided"]
+    frame = pl.DataFrame(list(pairs.values_list(*fields)), schema=fields, orient="row")
+    if args.output:
+        if not args.output.parent.exists():
+            return _usage(f"La carpeta «{args.output.parent}» no existe.")
+        frame.write_csv(args.output)
+        print(f"{frame.height} par(es) escritos en {args.output}")
+    else:
+        sys.stdout.write(frame.write_csv())
+    return EXIT_OK
+
+
+def cmd_decide(args) -> int:
+    from atalaya.reconciliation.services import ReconciliationError, decide
+
+    municipality = _municipality(args.municipality)
+    if municipality is None:
+        return _usage(f"El municipio «{args.municipality}» no está registrado.")
+    try:
+        decision = decide(municipality, *args.pair, args.verdict, args.reason)
+    except ReconciliationError as exc:
+        return _usage(str(exc))
+    print(f"Decisión {decision.pk}: {decision}. Se aplica en la próxima conciliación.")
+    return EXIT_OK
+
+
+def cmd_revert(args) -> int:
+    from atalaya.reconciliation.models import PairDecision
+    from atalaya.reconciliation.services import revert
+
+    decision = PairDecision.objects.filter(pk=args.decision).first()
+    if decision is None:
+        return _usage(f"La decisión {args.decision} no existe.")
+    revert(decision)
+    print(f"Decisión {decision.pk} revertida ({decision}); queda en el registro.")
+    return EXIT_OK
