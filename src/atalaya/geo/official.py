@@ -15,7 +15,6 @@ from importlib import resources
 from atalaya.analysis.text import code_key, normalise
 
 FILES = {"MX": "mx_municipios_inegi.csv", "CL": "cl_comunas_cut.csv"}
-CODE_LENGTH = 5  # CVEGEO and CUT are both written with five digits (CUT zero-padded: 01101 = Iquique)
 
 
 @dataclass(frozen=True)
@@ -37,20 +36,18 @@ def official_municipalities(country: str) -> tuple[OfficialMunicipality, ...]:
 
 
 @cache
-def _by_key() -> dict[tuple[str, str], OfficialMunicipality]:
-    return {(m.country, code_key(m.code)): m for country in FILES for m in official_municipalities(country)}
-
-
-def standard_code(code: object) -> str:
-    """``13122.0`` → ``13122``; ``1101`` → ``01101``; ``9002`` → ``09002`` (non-numeric codes unchanged)."""
-    key = code_key(code) or ""
-    return key.zfill(CODE_LENGTH) if key.isdigit() else str(code).strip()
+def _by_key() -> dict[str, list[OfficialMunicipality]]:
+    """Code key → its entries (one per country where the code exists: 14101 is Tonalá and Valdivia)."""
+    index: dict[str, list[OfficialMunicipality]] = {}
+    for country in FILES:
+        for m in official_municipalities(country):
+            index.setdefault(code_key(m.code), []).append(m)
+    return index
 
 
 def lookup(code: object, country: str | None = None) -> OfficialMunicipality | None:
     """The official entry of a code; a code valid in both countries needs ``country`` to decide."""
-    key = code_key(code)
-    found = [m for (c, k), m in _by_key().items() if k == key and (country is None or c == country)]
+    found = [m for m in _by_key().get(code_key(code), []) if country is None or m.country == country]
     return found[0] if len(found) == 1 else None
 
 

@@ -54,7 +54,7 @@ def register_official(
     entry = official.lookup(code, country)
     if entry is None:
         if not name or not country:
-            candidates = [m for c in official.FILES for m in [official.lookup(code, c)] if m]
+            candidates = [found for c in official.FILES if (found := official.lookup(code, c))]
             if len(candidates) > 1:
                 listed = "; ".join(f"{m.country}: {m.name} ({m.region})" for m in candidates)
                 raise UnknownMunicipality(f"El código {code} existe en los dos países ({listed}): indique --country.")

@@ -187,23 +187,9 @@ def parent_map(catalogue: Catalogue) -> dict[int, int | None]:
 
 
 def mapped_category_ids(catalogue: Catalogue) -> set[int]:
-    """Categories with a mapping in the active crosswalk, their own or inherited from an ancestor."""
-    own = set(
-        CrosswalkEntry.objects.filter(crosswalk__is_active=True, crosswalk__catalogue=catalogue).values_list(
-            "source_category_id", flat=True
-        )
-    )
-    parents = parent_map(catalogue)
-    mapped = set()
-    for category in parents:
-        node, seen = category, set()
-        while node is not None and node not in seen:
-            if node in own:
-                mapped.add(category)
-                break
-            seen.add(node)
-            node = parents.get(node)
-    return mapped
+    """Categories that reach a family, by the same rule the cube uses (:func:`harmonised_table`)."""
+    table = harmonised_table().filter((pl.col("catalogue_id") == catalogue.pk) & pl.col("family_code").is_not_null())
+    return set(table.get_column("category_id").to_list())
 
 
 def unmapped_categories(catalogue_ids: list[int] | None = None):
