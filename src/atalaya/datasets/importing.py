@@ -458,12 +458,14 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         outcome.message = "Ninguna fila es válida; no se escribió nada."
         return
     outcome.rows_accepted = frame.get_column("_row").n_unique()
-    coverage = _crosswalk_coverage(frame, catalogue, resolution, spec.kind)
-    late_problems = [_coverage_problem(coverage)]
     counted_once: list[dict] = []
+    late_problems = []
     if spec.kind == "aggregates":
         frame, counted_once, parent_problems = _count_parents_once(frame, catalogue)
         late_problems.append(parent_problems)
+    # Coverage of what is stored (a parent counted by its children is not a case of its own).
+    coverage = _crosswalk_coverage(frame, catalogue, resolution, spec.kind)
+    late_problems.insert(0, _coverage_problem(coverage))
     late = concat_problems(late_problems)
     if late.height:
         outcome.problems = concat_problems([outcome.problems, late])
@@ -614,13 +616,14 @@ def _crosswalk_coverage(frame: pl.DataFrame, catalogue: Catalogue, resolution: C
 
 def _coverage_problem(coverage: dict) -> pl.DataFrame:
     rows = []
+    share = str(coverage["porcentaje_sin_mapeo"]).replace(".", ",")  # Spanish decimal comma, as the pages show it
     if coverage["casos_sin_mapeo"]:
         rows.append(
             (
                 None,
                 "categoría",
                 ", ".join(coverage["sin_mapeo"][:5]),
-                f"{coverage['porcentaje_sin_mapeo']} % de los casos ({coverage['casos_sin_mapeo']} de "
+                f"{share} % de los casos ({coverage['casos_sin_mapeo']} de "
                 f"{coverage['casos']}) están en {coverage['etiquetas'] - coverage['mapeadas']} categoría(s) sin "
                 "mapeo: se guardan, pero no entran en ninguna familia hasta que se mapeen (Administración → "
                 "Correspondencias).",
@@ -669,8 +672,8 @@ def _count_parents_once(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.D
                 {"categoria": parent, "hijas": [labels.get(i) for i in check.children_ids], "celdas": check.cells}
             )
             reason = (
-                f"«{parent}» se publica junto con sus subcategorías {children}, que suman lo mismo en sus "
-                f"{check.cells} celdas: se cuenta una sola vez (por sus subcategorías)."
+                f"«{parent}» se publica junto con sus subcategorías {children}, que suman lo mismo en "
+                f"cada una de sus celdas ({check.cells}): se cuenta una sola vez (por sus subcategorías)."
             )
             rows.append((None, "categoría", parent, reason, WARNING))
         else:
