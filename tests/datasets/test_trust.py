@@ -420,3 +420,10 @@ def test_fgj_delito_without_its_category_is_matched_by_its_last_level(db, tmp_pa
     paths = set(Incident.objects.filter(category__discovered=False).values_list("category__path", flat=True))
     assert paths == {"DELITO DE BAJO IMPACTO / VIOLENCIA FAMILIAR", "DELITO DE BAJO IMPACTO / FRAUDE",
                      "HOMICIDIO DOLOSO"}  # fmt: skip
+
+
+def test_a_parent_that_is_zero_with_its_children_is_left_alone(penalolen, tmp_path):
+    cells = [("2025-01-01", "Delitos asociados a armas", 0), ("2025-01-01", "Porte de arma cortante o punzante", 0)]
+    outcome = import_file("cead", write_cead(tmp_path / "cead.csv", [*cells, ("2025-01-01", "Hurtos", 3)]))
+    assert outcome.summary["contadas_una_vez"] == []
+    assert not any("subcategorías" in r for r in outcome.problems["reason"].to_list())

@@ -23,10 +23,11 @@ class ParentCheck:
     cells: int  # cells where the parent is published
     equal_cells: int  # of those, cells where the children add up exactly
     difference: int  # sum over cells of parent − children
+    cases: int  # the parent's own total: all-zero parents prove nothing and are left alone
 
     @property
     def redundant(self) -> bool:
-        return self.cells > 0 and self.equal_cells == self.cells
+        return self.cases > 0 and self.equal_cells == self.cells
 
 
 def nearest_present_parent(present: set[int], parent_of: dict[int, int | None]) -> dict[int, int]:
@@ -66,6 +67,7 @@ def check_published_parents(frame: pl.DataFrame, parent_of: dict[int, int | None
         pl.len().alias("cells"),
         (pl.col("count") == pl.col("_children")).sum().alias("equal"),
         (pl.col("count") - pl.col("_children")).sum().alias("difference"),
+        pl.col("count").sum().alias("cases"),
     )
     kids: dict[int, list[int]] = {}
     for child, parent in nearest.items():
@@ -77,6 +79,8 @@ def check_published_parents(frame: pl.DataFrame, parent_of: dict[int, int | None
             row["cells"],
             row["equal"],
             int(row["difference"]),
+            int(row["cases"]),
         )
         for row in stats.sort("category_id").iter_rows(named=True)
+        if row["cases"] or row["difference"]  # all zeros on both sides: nothing can be counted twice
     ]

@@ -382,7 +382,8 @@ def _write_cead(pena: synthetic.SyntheticMunicipality, path: Path, rng, start: d
     """CEAD tidy table for Peñalolén; months after the cut-off show 0, as CEAD does for months not loaded."""
     path.parent.mkdir(parents=True, exist_ok=True)
     spec = next(c for c in crosswalk.catalogues() if c.source == "cead" and c.version == "2025")
-    labels = [row.match for row in crosswalk.crosswalk_rows(spec) if "Nivel de grupo" not in row.notes]
+    # Leaf labels only: a group or family published next to its own subgroups would count their cases twice.
+    labels = [row.match for row in crosswalk.crosswalk_rows(spec) if not row.notes.startswith("Nivel de")]
     counts = synthetic.monthly_counts(pena.incidents, labels, dt.date(start.year, 1, 1), dt.date(CUTOFF.year, 12, 1))
     noise = rng.uniform(0.9, 1.1, counts.height)
     counts = counts.with_columns(
