@@ -427,3 +427,18 @@ def test_a_parent_that_is_zero_with_its_children_is_left_alone(penalolen, tmp_pa
     outcome = import_file("cead", write_cead(tmp_path / "cead.csv", [*cells, ("2025-01-01", "Hurtos", 3)]))
     assert outcome.summary["contadas_una_vez"] == []
     assert not any("subcategorías" in r for r in outcome.problems["reason"].to_list())
+
+
+def test_cead_crosswalk_parents_are_marked_as_levels():
+    """A label whose path has children must be a group or family level ("Nivel de …"); a subgroup that shares
+    its group's name (Otras incivilidades, Otros delitos o faltas) sits below it, or the demo and real files
+    would see it as a parent published with its children."""
+    from atalaya.analysis import crosswalk
+
+    for spec in crosswalk.catalogues():
+        if spec.source != "cead":
+            continue
+        rows = crosswalk.crosswalk_rows(spec)
+        for row in rows:
+            has_children = any(other.path.startswith(row.path + " / ") for other in rows)
+            assert not has_children or row.notes.startswith("Nivel de"), (spec.file, row.match)
