@@ -226,3 +226,43 @@ def test_map_layers_render(browser, live_server, seeded, tmp_path):
     assert [e for e in errors if "404" not in e] == []
     # MapLibre asks this server for label glyphs and draws them locally on the 404: the only errors allowed.
     assert [e for e in errors if "404" not in e] == []
+
+
+def test_reconciliation_run_review_and_decide(browser, live_server, seeded, fixtures_dir):
+    """The mesa de validación: a second source of the same file, reconciled and reviewed in the browser."""
+    from atalaya.datasets.importing import import_file
+    from atalaya.datasets.models import ColumnMapping
+
+    mapping = ColumnMapping.objects.get(name="policia-prueba")
+    ColumnMapping.objects.create(name="fiscalia-prueba", definition={**mapping.definition, "source": "fiscalia-prueba"})
+    outcome = import_file(
+        "incidents", fixtures_dir / "incidentes_generico.csv", municipality_code="15058", mapping_name="fiscalia-prueba"
+    )
+    assert outcome.status == "importado"
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, live_server)
+    page.click("nav >> text=Conciliación")
+    page.select_option("#id_municipality", index=1)  # the only municipality Ana analyses
+    page.select_option("#id_family", value="violencia-familiar")
+    page.fill("#id_sources", "policia-prueba, fiscalia-prueba")
+    page.fill("#id_start", "2025-01-01")
+    page.fill("#id_end", "2025-12-31")
+    page.click("#run-form button[type=submit]")
+    page.wait_for_selector("#agreed, .errorlist", timeout=10_000)
+    assert page.locator(".errorlist").count() == 0, page.locator(".errorlist").all_inner_texts()
+    agreed = int(page.locator("#agreed").inner_text())
+    first_run = page.url.rstrip("/").split("/")[-1]
+    matched = page.locator("#pairs tr.coincide").count()
+    assert matched >= 1 and agreed == matched + page.locator("#pairs tr.solo_a, #pairs tr.solo_b").count()
+    first = page.locator("#pairs tr.coincide form.decide").first
+    first.locator("select").select_option("distinto")
+    first.locator("input[name=reason]").fill("Dos hechos distintos en la misma esquina.")
+    first.locator("button").click()
+    page.wait_for_selector("text=Decisión registrada")
+    assert page.locator("#decisions tbody tr").count() == 1
+    page.click('button:has-text("Ejecutar de nuevo")')
+    page.wait_for_url(lambda url: not url.endswith(f"/conciliacion/{first_run}/"))
+    assert int(page.locator("#agreed").inner_text()) == agreed + 1  # one event became two
+    assert errors == []

@@ -1,4 +1,5 @@
-"""``atalaya reconcile …``: the mesa de validación from the command line — run, review pairs, decide, revert."""
+"""``atalaya reconcile …``: the mesa de validación from the command line — run, review pairs, decide, revert,
+publish the agreed figure."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from atalaya.cli import EXIT_OK, _date, _usage
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("reconcile", help="concilia dos fuentes de registros (mesa de validación)")
+    p = sub.add_parser("reconcile", help="concilia dos o más fuentes de registros (mesa de validación)")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
 
-    r = actions.add_parser("run", help="empareja los registros de dos fuentes y muestra la tabla mensual")
+    r = actions.add_parser("run", help="empareja los registros de dos o más fuentes y muestra la tabla mensual")
     r.add_argument("--municipality", metavar="CÓDIGO", required=True)
     r.add_argument("--family", required=True, help="familia delictiva (p. ej. homicidios)")
     r.add_argument(
-        "--source", action="append", required=True, metavar="FUENTE", help="dos veces: --source a --source b"
+        "--source",
+        action="append",
+        required=True,
+        metavar="FUENTE",
+        help="una vez por fuente, en el orden en que se concilian: --source a --source b [--source c]",
     )
     r.add_argument("--from", dest="start", type=_date, required=True, metavar="AAAA-MM-DD")
     r.add_argument("--to", dest="end", type=_date, required=True, metavar="AAAA-MM-DD")
@@ -41,6 +46,12 @@ def add_parser(sub) -> None:
     r.add_argument("decision", type=int, metavar="DECISIÓN")
     r.set_defaults(func=cmd_revert)
 
+    r = actions.add_parser(
+        "publish", help="publica la cifra conciliada como la fuente «conciliada» (una versión, reversible)"
+    )
+    r.add_argument("reconciliation", type=int, metavar="CONCILIACIÓN")
+    r.set_defaults(func=cmd_publish)
+
 
 def _municipality(code: str):
     from atalaya.geo.models import Municipality
@@ -54,40 +65,37 @@ def cmd_run(args) -> int:
     municipality = _municipality(args.municipality)
     if municipality is None:
         return _usage(f"El municipio «{args.municipality}» no está registrado.")
-    if len(args.source) != 2:
-        return _usage("Indique exactamente dos fuentes: --source a --source b.")
     try:
         rec = run_reconciliation(
-            municipality, args.family, *args.source, args.start, args.end, days=args.days, metres=args.metres
+            municipality, args.family, args.source, args.start, args.end, days=args.days, metres=args.metres
         )
     except ReconciliationError as exc:
         return _usage(str(exc))
     s = rec.summary
     print(f"Conciliación {rec.pk}: {rec} ({rec.seconds} s)")
-    print(
-        f"  {rec.source_a}: {s['registros_a']} · {rec.source_b}: {s['registros_b']} · mismo hecho: {s['coinciden']} · "
-        f"en conflicto: {s['conflictos']} · solo {rec.source_a}: {s['solo_a']} · solo {rec.source_b}: {s['solo_b']}"
-    )
+    print("  registros: " + " · ".join(f"{source}: {count}" for source, count in s["registros"].items()))
+    for stage in s["etapas"]:
+        print(
+            f"  {stage['fuentes']}: mismo hecho {stage['coinciden']} · en conflicto {stage['conflictos']} · "
+            f"solo la primera parte {stage['solo_a']} · solo la segunda {stage['solo_b']}"
+        )
     print(f"  cifra conciliada: {s['cifra_conciliada']} hechos · decisiones aplicadas: {s['decisiones_aplicadas']}")
-    print(f"  mes       {rec.source_a:>12} {rec.source_b:>12}   conciliada")
-    for month, count_a, count_b, agreed in monthly_table(rec).iter_rows():
-        print(f"  {str(month)[:7]}   {count_a:>12} {count_b:>12}   {agreed:>10}")
+    table = monthly_table(rec)
+    print("  mes     " + "".join(f"{source:>12}" for source in rec.sources) + "  conciliada")
+    for row in table.iter_rows():
+        print(f"  {str(row[0])[:7]} " + "".join(f"{count:>12}" for count in row[1:-1]) + f"  {row[-1]:>10}")
+    print(f"  Para publicarla: atalaya reconcile publish {rec.pk}")
     return EXIT_OK
 
 
 def cmd_pairs(args) -> int:
-    import polars as pl
-
     from atalaya.reconciliation.models import Reconciliation
+    from atalaya.reconciliation.services import pairs_frame
 
     rec = Reconciliation.objects.filter(pk=args.reconciliation).first()
     if rec is None:
         return _usage(f"La conciliación {args.reconciliation} no existe.")
-    pairs = rec.pairs.order_by("occurred_on", "pk")
-    if args.status:
-        pairs = pairs.filter(status=args.status)
-    fields = ["key_a", "key_b", "occurred_on", "days_apart", "distance_m", "score", "status", "decided"]
-    frame = pl.DataFrame(list(pairs.values_list(*fields)), schema=fields, orient="row")
+    frame = pairs_frame(rec, args.status)
     if args.output:
         if not args.output.parent.exists():
             return _usage(f"La carpeta «{args.output.parent}» no existe.")
@@ -121,4 +129,23 @@ def cmd_revert(args) -> int:
         return _usage(f"La decisión {args.decision} no existe.")
     revert(decision)
     print(f"Decisión {decision.pk} revertida ({decision}); queda en el registro.")
+    return EXIT_OK
+
+
+def cmd_publish(args) -> int:
+    from atalaya.reconciliation.models import Reconciliation
+    from atalaya.reconciliation.services import AGREED_SOURCE, ReconciliationError, publish
+
+    rec = Reconciliation.objects.filter(pk=args.reconciliation).first()
+    if rec is None:
+        return _usage(f"La conciliación {args.reconciliation} no existe.")
+    try:
+        dataset = publish(rec)
+    except ReconciliationError as exc:
+        return _usage(str(exc))
+    print(
+        f"Conjunto {dataset.pk}: {dataset.summary['hechos']} hechos publicados como «{AGREED_SOURCE}» "
+        f"({dataset.summary['reemplazados']} de una publicación anterior quedan como versión previa). "
+        f"Para deshacerlo: atalaya datasets rollback {dataset.pk}"
+    )
     return EXIT_OK

@@ -10,7 +10,8 @@ from atalaya.cli import main
 from atalaya.datasets.importing import import_file
 from atalaya.datasets.models import ColumnMapping
 from atalaya.reconciliation.models import PairDecision
-from atalaya.reconciliation.services import decide, monthly_table, revert, run_reconciliation
+from atalaya.reconciliation.services import agreed_events, decide, monthly_table, revert, run_reconciliation
+from tests.reconciliation.conftest import write_source
 
 SCHEMA = {"key": pl.String, "family": pl.String, "day": pl.Int64, "lat": pl.Float64, "lon": pl.Float64,
           "sex": pl.String, "age": pl.Int64}  # fmt: skip
@@ -54,67 +55,32 @@ def test_engine_pairs_one_to_one_within_the_tolerances():
     assert (row["status"], row["decided"]) == ("coincide", True)
 
 
-def write_source(tmp_path, name, rows):
-    path = tmp_path / f"{name}.csv"
-    path.write_text("id,fecha,delito,lat,lon,sexo,edad\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def two_sources(neza, tmp_path):
-    for source in ("policia", "fiscalia"):
-        ColumnMapping.objects.create(
-            name=source,
-            definition={
-                "source": source,
-                "catalogue": "cdmx-fgj",
-                "columns": {"record_id": "id", "date": "fecha", "category": "delito", "lat": "lat", "lon": "lon"},
-                "attributes": ["sexo", "edad"],
-            },
-        )
-    police = [
-        "P1,2025-01-03,HOMICIDIO DOLOSO,19.405,-99.015,H,25",
-        "P2,2025-01-20,HOMICIDIO DOLOSO,19.395,-99.005,M,40",
-        "P3,2025-02-11,FEMINICIDIO,19.398,-99.012,M,33",
-        "P4,2025-02-15,HOMICIDIO DOLOSO,19.401,-99.008,H,19",
-    ]
-    prosecutors = [
-        "F1,2025-01-04,HOMICIDIO DOLOSO,19.4052,-99.0151,H,25",
-        "F2,2025-01-20,HOMICIDIO DOLOSO,19.3951,-99.0049,H,40",  # sex differs from P2: conflict
-        "F3,2025-02-11,FEMINICIDIO,19.398,-99.012,M,33",
-        "F5,2025-02-27,HOMICIDIO DOLOSO,19.409,-99.001,H,50",
-    ]
-    for source, rows in (("policia", police), ("fiscalia", prosecutors)):
-        outcome = import_file(
-            "incidents", write_source(tmp_path, source, rows), municipality_code="15058", mapping_name=source
-        )
-        assert outcome.status == "importado", outcome.message
-    return neza
-
-
 def reconcile(neza):
     import datetime as dt
 
     return run_reconciliation(
-        neza, "homicidios", "policia", "fiscalia", dt.date(2025, 1, 1), dt.date(2025, 3, 31), days=1, metres=300
+        neza, "homicidios", ["policia", "fiscalia"], dt.date(2025, 1, 1), dt.date(2025, 3, 31), days=1, metres=300
     )
 
 
 def test_reconciliation_counts_each_event_once_and_keeps_decisions(two_sources, tmp_path):
     neza = two_sources
     first = reconcile(neza)
-    assert first.summary == {**first.summary, "registros_a": 4, "registros_b": 4, "coinciden": 2, "conflictos": 1,
-                             "solo_a": 1, "solo_b": 1, "cifra_conciliada": 6}  # fmt: skip
+    assert first.summary["registros"] == {"policia": 4, "fiscalia": 4}
+    assert first.summary["etapas"] == [{"fuentes": "policia / fiscalia", "coinciden": 2, "conflictos": 1,
+                                        "solo_a": 1, "solo_b": 1}]  # fmt: skip
+    assert first.summary["cifra_conciliada"] == 6
     table = monthly_table(first)
     assert table["mes"].dt.month().to_list() == [1, 2]
-    assert table["fuente_a"].to_list() == [2, 2] and table["fuente_b"].to_list() == [2, 2]
+    assert table["policia"].to_list() == [2, 2] and table["fiscalia"].to_list() == [2, 2]
     assert table["conciliada"].to_list() == [3, 3]  # January: P1=F1, P2≠F2; February: P3=F3, P4, F5
 
     # The mesa decides: P2 and F2 are the same homicide (the police wrote the wrong sex); P1/F1 were different.
     same = decide(neza, "policia:P2", "fiscalia:F2", "mismo", "El acta de la fiscalía corrige el sexo.")
     decide(neza, "policia:P1", "fiscalia:F1", "distinto", "Dos víctimas en colonias vecinas.")
     second = reconcile(neza)
-    assert (second.summary["coinciden"], second.summary["conflictos"], second.summary["cifra_conciliada"]) == (2, 0, 6)
+    stage = second.summary["etapas"][0]
+    assert (stage["coinciden"], stage["conflictos"], second.summary["cifra_conciliada"]) == (2, 0, 6)
     assert second.summary["decisiones_aplicadas"] == 1
 
     # A new release of the police file keeps the decisions (they are keyed by source and record id).
@@ -133,7 +99,7 @@ def test_reconciliation_counts_each_event_once_and_keeps_decisions(two_sources, 
 
     revert(same)
     assert PairDecision.objects.filter(reverted_at__isnull=False).count() == 1  # kept in the log
-    assert reconcile(neza).summary["conflictos"] == 1
+    assert reconcile(neza).summary["etapas"][0]["conflictos"] == 1
 
 
 def test_cli_reconcile_run_pairs_and_decide(two_sources, tmp_path, capsys):
@@ -142,6 +108,7 @@ def test_cli_reconcile_run_pairs_and_decide(two_sources, tmp_path, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "cifra conciliada: 6 hechos" in out and "2025-02" in out
+    assert "policia / fiscalia: mismo hecho 2 · en conflicto 1" in out
     reconciliation = out.split("Conciliación ")[1].split(":")[0]
     assert (
         main(["reconcile", "pairs", reconciliation, "--status", "conflicto", "--output", str(tmp_path / "c.csv")]) == 0
@@ -153,3 +120,81 @@ def test_cli_reconcile_run_pairs_and_decide(two_sources, tmp_path, capsys):
     assert "motivo" in capsys.readouterr().err
     assert main(["reconcile", "run", *args[2:6], "--source", "policia", "--source", "policia", *args[10:]]) == 2
     assert main(["reconcile", "pairs", "999"]) == 2
+    assert main(["reconcile", "run", *args[2:6], "--source", "policia", *args[10:]]) == 2
+    assert "al menos dos fuentes" in capsys.readouterr().err
+    assert main(["reconcile", "publish", reconciliation]) == 0
+    assert "6 hechos publicados como «conciliada»" in capsys.readouterr().out
+    assert main(["reconcile", "publish", reconciliation]) == 2  # once only
+    assert "ya se publicó" in capsys.readouterr().err
+
+
+def test_three_sources_are_reconciled_one_at_a_time_and_the_ages_are_compared(two_sources, tmp_path):
+    """Forensic medicine joins: its records are paired with what police and prosecutors already agreed."""
+    import datetime as dt
+
+    neza = two_sources
+    ColumnMapping.objects.create(
+        name="forense",
+        definition={
+            "source": "forense",
+            "catalogue": "cdmx-fgj",
+            "columns": {"record_id": "id", "date": "fecha", "category": "delito", "lat": "lat", "lon": "lon"},
+            "attributes": ["sexo", "edad"],
+        },
+    )
+    forensic = [
+        "M1,2025-01-03,HOMICIDIO DOLOSO,19.4051,-99.0150,H,25",  # P1 = F1 = M1
+        "M4,2025-02-15,HOMICIDIO DOLOSO,19.4011,-99.0081,H,52",  # P4's place and day, but 52 years, not 19
+        "M9,2025-03-02,HOMICIDIO DOLOSO,19.390,-99.020,M,61",  # only forensic medicine knew of it
+    ]
+    outcome = import_file(
+        "incidents", write_source(tmp_path, "forense", forensic), municipality_code="15058", mapping_name="forense"
+    )
+    assert outcome.status == "importado", outcome.message
+    rec = run_reconciliation(
+        neza, "homicidios", ["policia", "fiscalia", "forense"], dt.date(2025, 1, 1), dt.date(2025, 3, 31), metres=300
+    )
+    assert rec.summary["registros"] == {"policia": 4, "fiscalia": 4, "forense": 3}
+    second = rec.summary["etapas"][1]
+    assert second["fuentes"] == "policia + fiscalia / forense"
+    # Six events were agreed by police and prosecutors; M1 joins one, M4 conflicts with P4 (age), M9 is new.
+    assert (second["coinciden"], second["conflictos"], second["solo_b"]) == (1, 1, 1)
+    assert rec.summary["cifra_conciliada"] == 8
+    table = monthly_table(rec)
+    assert table.columns == ["mes", "policia", "fiscalia", "forense", "conciliada"]
+    assert table["forense"].to_list() == [1, 1, 1] and table["conciliada"].to_list() == [3, 4, 1]
+    events = {row["key"]: row["fuentes"] for row in agreed_events(rec).iter_rows(named=True)}
+    assert sorted(events["policia:P1"]) == ["fiscalia:F1", "forense:M1", "policia:P1"]
+
+
+def test_publishing_the_agreed_figure_is_a_version_that_indicators_read_and_rollback_undoes(two_sources):
+    from atalaya.datasets.models import Dataset, Incident, MonthlyCount
+    from atalaya.datasets.versions import rollback
+    from atalaya.reconciliation.services import AGREED_SOURCE, ReconciliationError, publish
+
+    neza = two_sources
+    first = reconcile(neza)
+    dataset = publish(first)
+    agreed = Incident.objects.current().filter(municipality=neza, source=AGREED_SOURCE)
+    assert agreed.count() == 6 and dataset.summary == {"conciliacion": first.pk, "hechos": 6, "reemplazados": 0}
+    p1 = agreed.get(record_id="policia:P1")
+    assert sorted(p1.attributes["fuentes"]) == ["fiscalia:F1", "policia:P1"]
+    assert p1.attributes["conciliacion"] == first.pk and p1.lat == pytest.approx(19.405)
+    cube = MonthlyCount.objects.filter(municipality=neza, source=AGREED_SOURCE)
+    assert sorted(cube.values_list("month__month", flat=True).distinct()) == [1, 2]
+    assert sum(cube.values_list("count", flat=True)) == 6
+    assert dataset.options["fuentes"] == ["policia", "fiscalia"] and dataset.changes["valores"]["nuevo"] >= 2
+
+    # A decision after the run: the run is stale and cannot be published.
+    decide(neza, "policia:P2", "fiscalia:F2", "mismo", "El acta corrige el sexo.")
+    with pytest.raises(ReconciliationError, match="después de esta conciliación"):
+        publish(first)
+    second = reconcile(neza)
+    newer = publish(second)
+    assert agreed.count() == 5  # P2 and F2 are now one event
+    assert Incident.objects.filter(superseded_by=newer, source=AGREED_SOURCE).count() == 6  # kept, not deleted
+    assert sum(cube.values_list("count", flat=True)) == 5
+
+    rollback(newer)
+    assert agreed.count() == 6 and sum(cube.values_list("count", flat=True)) == 6
+    assert Dataset.objects.get(pk=newer.pk).status == "revertido"

@@ -183,3 +183,46 @@ def pair_records(
     return pl.concat([chosen, only_a, only_b], how="diagonal_relaxed").select(
         "key_a", "key_b", "family", "days_apart", "distance_m", "score", "conflict", "decided", "status"
     )
+
+
+def events_of(result: pl.DataFrame) -> pl.DataFrame:
+    """The keys of the events a reconciliation agreed on, one row per event, and the record that stands for it.
+
+    A matched pair is one event (the first source's record stands for it); a conflict stays two events until an
+    analyst says otherwise; a record found by one side only is one event.
+    """
+    status = pl.col("status")
+    pairs = result.filter(status == MATCHED).select(pl.col("key_a").alias("key"), pl.col("key_b").alias("also"))
+    firsts = result.filter(status.is_in([CONFLICT, "solo_a"])).select(
+        pl.col("key_a").alias("key"), pl.lit(None, pl.String).alias("also")
+    )
+    seconds = result.filter(status.is_in([CONFLICT, "solo_b"])).select(
+        pl.col("key_b").alias("key"), pl.lit(None, pl.String).alias("also")
+    )
+    return pl.concat([pairs, firsts, seconds])
+
+
+def reconcile_sources(
+    frames: list[pl.DataFrame],
+    *,
+    days: int = 1,
+    metres: float = 500.0,
+    confirmed: set[tuple[str, str]] | None = None,
+    rejected: set[tuple[str, str]] | None = None,
+) -> pl.DataFrame:
+    """The reconciliation of two or more sources, one source at a time: stage 0 pairs the first two; each later
+    stage pairs the events agreed so far (each stood for by one of its records) with the next source.
+
+    Returns the rows of :func:`pair_records` with a ``stage`` column; the agreed events are
+    :func:`events_of` the last stage.
+    """
+    if len(frames) < 2:
+        raise ValueError("reconcile_sources needs at least two sources")
+    every = pl.concat(frames, how="diagonal_relaxed")
+    stages = []
+    agreed = frames[0]
+    for stage, incoming in enumerate(frames[1:]):
+        result = pair_records(agreed, incoming, days=days, metres=metres, confirmed=confirmed, rejected=rejected)
+        stages.append(result.with_columns(pl.lit(stage, pl.Int64).alias("stage")))
+        agreed = every.join(events_of(result).select("key"), on="key", how="semi")
+    return pl.concat(stages)

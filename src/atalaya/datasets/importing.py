@@ -535,7 +535,7 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         callback(municipality_ids, source, dataset)
     ctx.timings["derivados"] = time.perf_counter() - started
 
-    dataset.changes = _changes_summary(cells, period_column, ctx.replace, absent_values)
+    dataset.changes = changes_summary(cells, period_column, ctx.replace, absent_values)
     dataset.replaced = ctx.replace
     if absent_values:
         outcome.problems = concat_problems([outcome.problems, _absent_problem(absent_values, spec.kind, ctx.replace)])
@@ -712,7 +712,7 @@ def _wide_file_problem(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _changes_summary(cells: pl.DataFrame, period: str, replace: bool, absent_values: int) -> dict:
+def changes_summary(cells: pl.DataFrame, period: str, replace: bool, absent_values: int) -> dict:
     """What this version did to the stored values, by month and category, with totals (labels, not ids)."""
     if cells.is_empty():
         return {}
@@ -858,7 +858,7 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     return merged, concat_problems(problems)
 
 
-_INCIDENT_COLUMNS = [
+INCIDENT_COLUMNS = [
     "dataset_id",
     "municipality_id",
     "territory_id",
@@ -885,7 +885,7 @@ class _IncidentChanges:
     absent: int = 0  # stored records of the covered period that the file does not carry
 
 
-def _month_cells(frame: pl.DataFrame, value: str) -> pl.DataFrame:
+def month_cells(frame: pl.DataFrame, value: str) -> pl.DataFrame:
     """Counted incidents by month and category: the cells a release adds, changes or leaves absent."""
     return (
         writing.counted(frame)
@@ -905,11 +905,11 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str, replace
     for (municipality_id,), part in frame.group_by(["municipality_id"], maintain_order=True):
         stored = writing.existing_incidents(municipality_id, source)
         if stored.is_empty():
-            writing.bulk_insert(Incident._meta.db_table, _INCIDENT_COLUMNS, part.select(_INCIDENT_COLUMNS))
+            writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, part.select(INCIDENT_COLUMNS))
             new_total += part.height
             changes.fresh.append(part)
             changes.cells.append(
-                _month_cells(part, "new").with_columns(
+                month_cells(part, "new").with_columns(
                     pl.lit(None, pl.Int64).alias("old"), pl.lit(None, pl.Int64).alias("id"), pl.lit(NEW).alias("change")
                 )
             )
@@ -925,7 +925,7 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str, replace
         superseded = pl.concat([replaced, absent.select("record_id", "occurred_on")]) if replace else replaced
         same_total += joined.height - to_write.height
         writing.supersede_incidents(municipality_id, source, superseded.get_column("record_id").to_list(), dataset.pk)
-        writing.bulk_insert(Incident._meta.db_table, _INCIDENT_COLUMNS, to_write.select(_INCIDENT_COLUMNS))
+        writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, to_write.select(INCIDENT_COLUMNS))
         changed_total += replaced.height
         new_total += to_write.height - replaced.height
         dates = pl.concat([to_write.get_column("occurred_on"), superseded.get_column("occurred_on")])
@@ -936,7 +936,7 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str, replace
         cell_columns = ["occurred_on", "category_id", "location_status"]
         after = pl.concat([kept.select(cell_columns), part.select(cell_columns)])
         changes.cells.append(
-            diff_release(_month_cells(covered, "count"), _month_cells(after, "count"), ["month", "category_id"])
+            diff_release(month_cells(covered, "count"), month_cells(after, "count"), ["month", "category_id"])
         )
     changes.counts = (new_total, changed_total, same_total)
     return changes

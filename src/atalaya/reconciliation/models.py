@@ -1,8 +1,11 @@
-"""Source reconciliation ("mesa de validación"): which records of two sources describe the same event.
+"""Source reconciliation ("mesa de validación"): which records of two or more sources describe the same event.
 
-A :class:`Reconciliation` is one run for a municipality, family and period; its :class:`ReconciledPair` rows are
-recomputed on every run. What analysts decide lives in :class:`PairDecision`, keyed by the records' stable keys
-(``source:record_id``), not by run or database id, so a new import or a new run keeps every earlier decision.
+A :class:`Reconciliation` is one run for a municipality, family, period and two or more sources (paired one at a
+time: the first two, then what they agreed with the third…); its :class:`ReconciledPair` rows are recomputed on
+every run. Publishing a run writes its agreed events as the source ``conciliada``, a versioned dataset like any
+import, so indicators and alerts read it and ``datasets rollback`` undoes it. What analysts decide lives in
+:class:`PairDecision`, keyed by the records' stable keys (``source:record_id``), not by run or database id, so a
+new import or a new run keeps every earlier decision.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atalaya.datasets.models import Dataset, ScopedQuerySet
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
 
@@ -18,8 +22,8 @@ from atalaya.taxonomy.models import Family
 class PairStatus(models.TextChoices):
     MATCHED = "coincide", _("mismo hecho")
     CONFLICT = "conflicto", _("en conflicto")
-    ONLY_A = "solo_a", _("solo en la primera fuente")
-    ONLY_B = "solo_b", _("solo en la segunda fuente")
+    ONLY_A = "solo_a", _("solo en la primera fuente (o en las ya conciliadas)")
+    ONLY_B = "solo_b", _("solo en la fuente que se incorpora")
 
 
 class Verdict(models.TextChoices):
@@ -33,8 +37,7 @@ class Reconciliation(models.Model):
         Municipality, on_delete=models.CASCADE, related_name="reconciliations", verbose_name=_("municipio")
     )
     family = models.ForeignKey(Family, on_delete=models.PROTECT, verbose_name=_("familia delictiva"))
-    source_a = models.CharField(_("primera fuente"), max_length=100)
-    source_b = models.CharField(_("segunda fuente"), max_length=100)
+    sources = models.JSONField(_("fuentes"), default=list, help_text=_("Dos o más, en el orden en que se concilian."))
     period_start = models.DateField(_("desde"))
     period_end = models.DateField(_("hasta"))
     days = models.PositiveSmallIntegerField(_("tolerancia en días"), default=1)
@@ -45,6 +48,17 @@ class Reconciliation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("creada por")
     )
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    published = models.ForeignKey(
+        Dataset,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("publicada como"),
+        help_text=_("El conjunto «conciliada» que escribió su cifra, si se publicó."),
+    )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("conciliación")
@@ -52,13 +66,18 @@ class Reconciliation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return (
-            f"{self.family} {self.municipality} {self.source_a}/{self.source_b} {self.period_start}–{self.period_end}"
-        )
+        return f"{self.family} {self.municipality} {' / '.join(self.sources)} {self.period_start}–{self.period_end}"
+
+    def stage_label(self, stage: int) -> str:
+        """What a stage paired: ``policia / fiscalia``, then ``policia + fiscalia / forense``…"""
+        return f"{' + '.join(self.sources[: stage + 1])} / {self.sources[stage + 1]}"
 
 
 class ReconciledPair(models.Model):
     reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="pairs")
+    stage = models.PositiveSmallIntegerField(
+        _("etapa"), default=0, help_text=_("0: las dos primeras fuentes; 1: lo conciliado frente a la tercera…")
+    )
     key_a = models.CharField(_("registro de la primera fuente"), max_length=220, blank=True)
     key_b = models.CharField(_("registro de la segunda fuente"), max_length=220, blank=True)
     occurred_on = models.DateField(_("fecha del hecho"))
@@ -91,6 +110,8 @@ class PairDecision(models.Model):
     reverted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("decisión de conciliación")

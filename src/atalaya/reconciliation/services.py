@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import time
 
 import polars as pl
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from atalaya.accounts.services import log_change
-from atalaya.analysis.reconciliation import pair_records
-from atalaya.datasets.models import Incident
+from atalaya.analysis.reconciliation import RECORD_COLUMNS, events_of, reconcile_sources
+from atalaya.analysis.releases import ABSENT, diff_release
+from atalaya.datasets import writing
+from atalaya.datasets.choices import DatasetStatus
+from atalaya.datasets.importing import INCIDENT_COLUMNS, changes_summary, month_cells
+from atalaya.datasets.models import Dataset, Incident
 from atalaya.geo.models import Municipality
+from atalaya.hooks import AFTER_IMPORT
 from atalaya.taxonomy.models import Family
 from atalaya.taxonomy.services import harmonised_table
 
 from .models import PairDecision, PairStatus, ReconciledPair, Reconciliation, Verdict
+
+#: The source under which published agreed figures are stored (indicators and alerts read it like any other).
+AGREED_SOURCE = "conciliada"
 
 
 class ReconciliationError(ValueError):
@@ -28,15 +39,20 @@ def record_key(source: str, record_id: str) -> str:
     return f"{source}:{record_id}"
 
 
+#: Columns of a source's records kept for publishing the agreed events (the representative record's own values).
+_PUBLISHED_FIELDS = ["category_id", "territory_id", "occurred_time", "time_precision", "location_status"]
+
+
 def source_records(municipality: Municipality, family: Family, source: str, start: dt.date, end: dt.date):
     """The municipality's own current incidents of one source and family in the period, as the engine wants
-    them (sex and age come from the record's attributes when the source published them)."""
+    them (sex and age come from the record's attributes when the source published them), with what a
+    published agreed event copies from the record that stands for it."""
     categories = harmonised_table().filter(pl.col("family_code") == family.code).get_column("category_id").to_list()
     rows = (
         Incident.objects.current()
         .counted()
         .filter(municipality=municipality, source=source, category_id__in=categories, occurred_on__range=(start, end))
-        .values_list("record_id", "occurred_on", "lat", "lon", "attributes")
+        .values_list("record_id", "occurred_on", "lat", "lon", "attributes", *_PUBLISHED_FIELDS)
     )
     records = [
         (
@@ -47,9 +63,10 @@ def source_records(municipality: Municipality, family: Family, source: str, star
             lat,
             lon,
             _attribute(attributes, ("sexo", "sex")),
-            _age(_attribute(attributes, ("edad", "age"))),
+            _age(_attribute(attributes, ("edad", "age"), whole=True)),
+            *published,
         )
-        for record_id, day, lat, lon, attributes in rows.iterator(chunk_size=20_000)
+        for record_id, day, lat, lon, attributes, *published in rows.iterator(chunk_size=20_000)
     ]
     schema = {
         "key": pl.String,
@@ -60,15 +77,22 @@ def source_records(municipality: Municipality, family: Family, source: str, star
         "lon": pl.Float64,
         "sex": pl.String,
         "age": pl.Int64,
+        "category_id": pl.Int64,
+        "territory_id": pl.Int64,
+        "occurred_time": pl.Time,
+        "time_precision": pl.String,
+        "location_status": pl.String,
     }
     return pl.DataFrame(records, schema=schema, orient="row")
 
 
-def _attribute(attributes: dict | None, names: tuple[str, ...]) -> str | None:
+def _attribute(attributes: dict | None, names: tuple[str, ...], *, whole: bool = False) -> str | None:
+    """The first of ``names`` the record carries; sex is compared by its first letter (H/M, F/M…)."""
     for name in names:
         value = (attributes or {}).get(name)
         if value not in (None, ""):
-            return str(value).strip().upper()[:1]  # H/M, F/M … compared by first letter
+            text = str(value).strip().upper()
+            return text if whole else text[:1]
     return None
 
 
@@ -89,8 +113,7 @@ def live_decisions(municipality: Municipality) -> dict[str, set[tuple[str, str]]
 def run_reconciliation(
     municipality: Municipality,
     family_code: str,
-    source_a: str,
-    source_b: str,
+    sources: list[str],
     start: dt.date,
     end: dt.date,
     *,
@@ -98,41 +121,45 @@ def run_reconciliation(
     metres: int = 500,
     user=None,
 ) -> Reconciliation:
-    """Pair the two sources and store the result; earlier decisions of the analysts are applied."""
+    """Pair two or more sources (in the order given) and store the result; the analysts' earlier decisions apply."""
     family = Family.objects.filter(code=family_code).first()
     if family is None:
         raise ReconciliationError(f"La familia «{family_code}» no existe.")
-    if source_a == source_b:
-        raise ReconciliationError("Elija dos fuentes distintas: una fuente no se concilia consigo misma.")
+    sources = [source.strip() for source in sources]
+    if len(sources) < 2:
+        raise ReconciliationError("Indique al menos dos fuentes para conciliar.")
+    if len(set(sources)) != len(sources):
+        raise ReconciliationError("Elija fuentes distintas: una fuente no se concilia consigo misma.")
+    if AGREED_SOURCE in sources:
+        raise ReconciliationError(
+            f"«{AGREED_SOURCE}» es el resultado de una conciliación, no una fuente que conciliar."
+        )
     if start > end:
         raise ReconciliationError("La fecha inicial es posterior a la final.")
     started = time.perf_counter()
-    a = source_records(municipality, family, source_a, start, end)
-    b = source_records(municipality, family, source_b, start, end)
-    if a.is_empty() and b.is_empty():
+    frames = [source_records(municipality, family, source, start, end) for source in sources]
+    if all(frame.is_empty() for frame in frames):
         raise ReconciliationError(
-            f"Ninguna de las dos fuentes tiene registros de {family.name} en {municipality.name} en el periodo."
+            f"Ninguna de las fuentes tiene registros de {family.name} en {municipality.name} en el periodo."
         )
     decisions = live_decisions(municipality)
     duplicates = {key for pair in decisions[Verdict.DUPLICATE] for key in pair[1:]}
-    a, b = (frame.filter(~pl.col("key").is_in(list(duplicates))) for frame in (a, b))
-    result = pair_records(
-        a,
-        b,
+    frames = [frame.filter(~pl.col("key").is_in(list(duplicates))) for frame in frames]
+    result = reconcile_sources(
+        [frame.select(RECORD_COLUMNS) for frame in frames],
         days=days,
         metres=metres,
         confirmed=decisions[Verdict.SAME],
         rejected=decisions[Verdict.DIFFERENT],
     )
-    dates = pl.concat([a.select("key", "occurred_on"), b.select("key", "occurred_on")])
+    dates = pl.concat([frame.select("key", "occurred_on") for frame in frames])
     result = result.with_columns(pl.coalesce("key_a", "key_b").alias("_key")).join(
         dates.rename({"key": "_key"}), on="_key", how="left"
     )
     reconciliation = Reconciliation.objects.create(
         municipality=municipality,
         family=family,
-        source_a=source_a,
-        source_b=source_b,
+        sources=sources,
         period_start=start,
         period_end=end,
         days=days,
@@ -143,6 +170,7 @@ def run_reconciliation(
         (
             ReconciledPair(
                 reconciliation=reconciliation,
+                stage=row["stage"],
                 key_a=row["key_a"] or "",
                 key_b=row["key_b"] or "",
                 occurred_on=row["occurred_on"],
@@ -156,17 +184,38 @@ def run_reconciliation(
         ),
         batch_size=5_000,
     )
-    counts = dict(result.group_by("status").len().iter_rows())
+    last = len(sources) - 2
+    stages = []
+    for stage in range(last + 1):
+        counts = dict(result.filter(pl.col("stage") == stage).group_by("status").len().iter_rows())
+        stages.append(
+            {
+                "fuentes": reconciliation.stage_label(stage),
+                "coinciden": counts.get(PairStatus.MATCHED, 0),
+                "conflictos": counts.get(PairStatus.CONFLICT, 0),
+                "solo_a": counts.get(PairStatus.ONLY_A, 0),
+                "solo_b": counts.get(PairStatus.ONLY_B, 0),
+            }
+        )
+    by_month = (
+        pl.concat([frame.select("key", "occurred_on") for frame in frames])
+        .with_columns(
+            pl.col("key").str.split_exact(":", 1).struct.field("field_0").alias("source"),
+            pl.col("occurred_on").dt.truncate("1mo").cast(pl.String).alias("mes"),
+        )
+        .group_by("mes", "source")
+        .len()
+    )
+    monthly = {}
+    for month, source, count in by_month.iter_rows():
+        monthly.setdefault(month, {})[source] = count
     reconciliation.summary = {
-        "registros_a": a.height,
-        "registros_b": b.height,
-        "coinciden": counts.get(PairStatus.MATCHED, 0),
-        "conflictos": counts.get(PairStatus.CONFLICT, 0),
-        "solo_a": counts.get(PairStatus.ONLY_A, 0),
-        "solo_b": counts.get(PairStatus.ONLY_B, 0),
+        "registros": {source: frame.height for source, frame in zip(sources, frames, strict=True)},
+        "etapas": stages,
         "duplicados_excluidos": len(duplicates),
         "decisiones_aplicadas": int(result.get_column("decided").fill_null(False).sum()),
-        "cifra_conciliada": agreed_count(counts),
+        "cifra_conciliada": events_of(result.filter(pl.col("stage") == last)).height,
+        "por_mes": monthly,
     }
     reconciliation.seconds = round(time.perf_counter() - started, 3)
     reconciliation.save(update_fields=["summary", "seconds"])
@@ -175,42 +224,184 @@ def run_reconciliation(
         action="conciliar",
         obj=reconciliation,
         municipality=municipality,
-        message=f"{family.code} {source_a}/{source_b}: {reconciliation.summary['cifra_conciliada']} hechos.",
+        message=f"{family.code} {' / '.join(sources)}: {reconciliation.summary['cifra_conciliada']} hechos.",
     )
     return reconciliation
 
 
-def agreed_count(counts: dict) -> int:
-    """Events counted once: a matched pair is one event; a conflict (victims differ) stays two until an analyst
-    says it is the same event; a record found by one source only is one event."""
-    return (
-        counts.get(PairStatus.MATCHED, 0)
-        + 2 * counts.get(PairStatus.CONFLICT, 0)
-        + counts.get(PairStatus.ONLY_A, 0)
-        + counts.get(PairStatus.ONLY_B, 0)
-    )
+def last_stage(reconciliation: Reconciliation):
+    """The pairs of the final stage: the agreed events are read from them."""
+    return reconciliation.pairs.filter(stage=len(reconciliation.sources) - 2)
 
 
 def monthly_table(reconciliation: Reconciliation) -> pl.DataFrame:
-    """Per month: what each source counted and the agreed figure (the columns of the mesa's published table)."""
-    rows = reconciliation.pairs.values_list("occurred_on", "status")
+    """Per month: what each source counted (on its own dates) and the agreed figure (each event on the date of
+    the record that stands for it) — the columns of the mesa's published table."""
+    rows = last_stage(reconciliation).values_list("occurred_on", "status")
     frame = pl.DataFrame(list(rows), schema={"occurred_on": pl.Date, "status": pl.String}, orient="row")
-    if frame.is_empty():
-        return pl.DataFrame(schema={"mes": pl.Date, "fuente_a": pl.Int64, "fuente_b": pl.Int64, "conciliada": pl.Int64})
-    status = pl.col("status")
-    return (
-        frame.group_by(pl.col("occurred_on").dt.truncate("1mo").alias("mes"))
-        .agg(
-            status.is_in([PairStatus.MATCHED, PairStatus.CONFLICT, PairStatus.ONLY_A]).sum().alias("fuente_a"),
-            status.is_in([PairStatus.MATCHED, PairStatus.CONFLICT, PairStatus.ONLY_B]).sum().alias("fuente_b"),
-            (
-                status.is_in([PairStatus.MATCHED, PairStatus.ONLY_A, PairStatus.ONLY_B]).sum()
-                + 2 * (status == PairStatus.CONFLICT).sum()
-            ).alias("conciliada"),
-        )
-        .sort("mes")
-        .with_columns(pl.col("fuente_a", "fuente_b", "conciliada").cast(pl.Int64))
+    agreed = frame.group_by(pl.col("occurred_on").dt.truncate("1mo").cast(pl.String).alias("mes")).agg(
+        pl.when(pl.col("status") == PairStatus.CONFLICT).then(2).otherwise(1).sum().cast(pl.Int64).alias("conciliada")
     )
+    per_source = reconciliation.summary.get("por_mes", {})
+    months = sorted(set(per_source) | set(agreed.get_column("mes").to_list()))
+    table = pl.DataFrame(
+        {
+            "mes": months,
+            **{
+                source: [int(per_source.get(month, {}).get(source, 0)) for month in months]
+                for source in reconciliation.sources
+            },
+        },
+        schema={"mes": pl.String, **{source: pl.Int64 for source in reconciliation.sources}},
+    )
+    return (
+        table.join(agreed, on="mes", how="left")
+        .with_columns(pl.col("conciliada").fill_null(0), pl.col("mes").str.to_date("%Y-%m-%d"))
+        .sort("mes")
+    )
+
+
+PAIR_FIELDS = ["stage", "key_a", "key_b", "occurred_on", "days_apart", "distance_m", "score", "status", "decided"]
+
+
+def pairs_frame(reconciliation: Reconciliation, status: str | None = None) -> pl.DataFrame:
+    """The pairs of a run, for review outside Atalaya (the CSV of the CLI and of the web page)."""
+    pairs = reconciliation.pairs.order_by("stage", "occurred_on", "pk")
+    if status:
+        pairs = pairs.filter(status=status)
+    return pl.DataFrame(list(pairs.values_list(*PAIR_FIELDS)), schema=PAIR_FIELDS, orient="row")
+
+
+def pairs_csv(reconciliation: Reconciliation, status: str | None = None) -> str:
+    return pairs_frame(reconciliation, status).write_csv()
+
+
+def agreed_events(reconciliation: Reconciliation) -> pl.DataFrame:
+    """One row per agreed event: ``key`` (the record that stands for it) and ``fuentes`` (every record it
+    merges, across all stages) — the provenance of each published event."""
+    merged: dict[str, list[str]] = {}
+    for key_a, key_b in (
+        reconciliation.pairs.filter(status=PairStatus.MATCHED).order_by("stage").values_list("key_a", "key_b")
+    ):
+        merged.setdefault(key_a, [key_a]).extend(merged.pop(key_b, [key_b]))
+    pairs = list(last_stage(reconciliation).values_list("key_a", "key_b", "status"))
+    frame = pl.DataFrame(pairs, schema={"key_a": pl.String, "key_b": pl.String, "status": pl.String}, orient="row")
+    keys = events_of(frame.with_columns(pl.col("key_a", "key_b").replace("", None))).get_column("key").to_list()
+    return pl.DataFrame(
+        {"key": keys, "fuentes": [merged.get(key, [key]) for key in keys]},
+        schema={"key": pl.String, "fuentes": pl.List(pl.String)},
+    )
+
+
+@transaction.atomic
+def publish(reconciliation: Reconciliation, *, user=None, origin: str = "cli") -> Dataset:
+    """Write the agreed events as the source ``conciliada``: a new version that supersedes (keeps) what an earlier
+    publication wrote for the same municipality, family and period, so ``datasets rollback`` undoes it. Each event
+    copies the record that stands for it and names every record it merges and the run that agreed it."""
+    later = PairDecision.objects.filter(municipality=reconciliation.municipality).filter(
+        Q(decided_at__gt=reconciliation.created_at) | Q(reverted_at__gt=reconciliation.created_at)
+    )
+    if later.exists():
+        raise ReconciliationError(
+            "Hay decisiones tomadas o revertidas después de esta conciliación: ejecútela de nuevo y publique la nueva."
+        )
+    if reconciliation.published_id:
+        raise ReconciliationError(f"Esta conciliación ya se publicó (conjunto {reconciliation.published_id}).")
+    municipality, family = reconciliation.municipality, reconciliation.family
+    start, end = reconciliation.period_start, reconciliation.period_end
+    records = pl.concat([source_records(municipality, family, source, start, end) for source in reconciliation.sources])
+    events = agreed_events(reconciliation).join(records, on="key", how="left")
+    if events.get_column("category_id").null_count():
+        raise ReconciliationError(
+            "Algunos registros de esta conciliación ya no están vigentes (hubo una importación después): "
+            "ejecútela de nuevo y publique la nueva."
+        )
+    categories = harmonised_table().filter(pl.col("family_code") == family.code).get_column("category_id").to_list()
+    stored = Incident.objects.current().filter(
+        municipality=municipality,
+        source=AGREED_SOURCE,
+        category_id__in=categories,
+        occurred_on__range=(start, end),
+    )
+    old = pl.DataFrame(
+        list(stored.values_list("record_id", "occurred_on", "category_id", "location_status")),
+        schema={"record_id": pl.String, "occurred_on": pl.Date, "category_id": pl.Int64, "location_status": pl.String},
+        orient="row",
+    )
+    options = {
+        "conciliacion": reconciliation.pk,
+        "fuentes": reconciliation.sources,
+        "familia": family.code,
+        "desde": start.isoformat(),
+        "hasta": end.isoformat(),
+        "dias": reconciliation.days,
+        "metros": reconciliation.metres,
+        "decisiones": list(
+            PairDecision.objects.filter(municipality=municipality, reverted_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        ),
+    }
+    fingerprint = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
+    dataset = Dataset.objects.create(
+        format="conciliacion",
+        source=AGREED_SOURCE,
+        file_name=f"conciliación {reconciliation.pk}: {family.code} {' + '.join(reconciliation.sources)}",
+        file_sha256=fingerprint,
+        options_sha256=fingerprint,
+        file_size=0,
+        status=DatasetStatus.IMPORTED,
+        rows_read=events.height,
+        rows_accepted=events.height,
+        period_start=start,
+        period_end=end,
+        options=options,
+        replaced=True,
+        created_by=user,
+    )
+    dataset.municipalities.set([municipality])
+    writing.supersede_incidents(municipality.pk, AGREED_SOURCE, old.get_column("record_id").to_list(), dataset.pk)
+    written = events.select(
+        pl.lit(dataset.pk, pl.Int64).alias("dataset_id"),
+        pl.lit(municipality.pk, pl.Int64).alias("municipality_id"),
+        "territory_id",
+        "category_id",
+        pl.lit(AGREED_SOURCE).alias("source"),
+        pl.col("key").alias("record_id"),
+        "occurred_on",
+        "occurred_time",
+        "time_precision",
+        "lat",
+        "lon",
+        "location_status",
+        pl.struct(pl.col("fuentes"), pl.lit(reconciliation.pk).alias("conciliacion"))
+        .struct.json_encode()
+        .alias("attributes"),
+    )
+    writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, written.select(INCIDENT_COLUMNS))
+    writing.refresh_daily_cube(municipality.pk, AGREED_SOURCE, start, end)
+    writing.refresh_monthly_from_daily(municipality.pk, AGREED_SOURCE, start, end)
+    for callback in AFTER_IMPORT:
+        callback([municipality.pk], AGREED_SOURCE, dataset)
+    cells = diff_release(
+        month_cells(old, "count"), month_cells(written, "count"), ["month", "category_id"], value="count"
+    )
+    dataset.changes = changes_summary(cells, "month", True, int((cells.get_column("change") == ABSENT).sum()))
+    dataset.summary = {"conciliacion": reconciliation.pk, "hechos": events.height, "reemplazados": old.height}
+    dataset.save(update_fields=["changes", "summary"])
+    reconciliation.published = dataset
+    reconciliation.save(update_fields=["published"])
+    log_change(
+        user=user,
+        action="publicar",
+        obj=dataset,
+        municipality=municipality,
+        origin=origin,
+        message=(
+            f"Cifra conciliada {family.code} {start}–{end}: {events.height} hechos (conciliación {reconciliation.pk})."
+        ),
+    )
+    return dataset
 
 
 @transaction.atomic

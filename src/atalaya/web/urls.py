@@ -28,6 +28,7 @@ urlpatterns = [
     path("indicadores/", include("atalaya.indicators.urls")),
     path("alertas/", include("atalaya.alerts.urls")),
     path("mapa/", include("atalaya.spatial.urls")),
+    path("conciliacion/", include("atalaya.reconciliation.urls")),
     path("publico/", include("atalaya.indicators.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("atalaya.datasets.api.urls")),

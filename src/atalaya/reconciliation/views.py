@@ -1,0 +1,177 @@
+"""Web pages of the mesa de validación: run a reconciliation, review its pairs, decide, revert and publish.
+
+Anyone who sees a municipality sees its reconciliations; running, deciding and publishing are an analyst's task
+(the import roles). Out-of-scope objects answer 404, like every other page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView
+
+from atalaya.accounts.services import can_import
+
+from . import services
+from .forms import DecisionForm, RunForm
+from .models import PairDecision, PairStatus, Reconciliation
+
+
+def _origin(request) -> str:
+    return f"web:{request.path}"
+
+
+class ReconciliationListView(LoginRequiredMixin, FormView):
+    template_name = "reconciliation/list.html"
+    form_class = RunForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        runs = Reconciliation.objects.visible_to(self.request.user).select_related("municipality", "family")
+        context["page_obj"] = Paginator(runs.order_by("-created_at", "-pk"), 30).get_page(self.request.GET.get("page"))
+        context["can_run"] = context["form"].fields["municipality"].queryset.exists()
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            run = services.run_reconciliation(
+                data["municipality"],
+                data["family"].code,
+                data["sources"],
+                data["start"],
+                data["end"],
+                days=data["days"],
+                metres=data["metres"],
+                user=self.request.user,
+            )
+        except services.ReconciliationError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("reconciliation:detail", args=[run.pk]))
+
+
+class ReconciliationDetailView(LoginRequiredMixin, DetailView):
+    template_name = "reconciliation/detail.html"
+    context_object_name = "run"
+
+    def get_queryset(self):
+        return Reconciliation.objects.visible_to(self.request.user).select_related("municipality", "family")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = self.object
+        pairs = run.pairs.order_by("stage", "occurred_on", "pk")
+        status = self.request.GET.get("resultado", "")
+        if status in PairStatus.values:
+            pairs = pairs.filter(status=status)
+        context["status"] = status
+        context["statuses"] = PairStatus.choices
+        context["page_obj"] = Paginator(pairs, 100).get_page(self.request.GET.get("page"))
+        context["stage_labels"] = {stage: run.stage_label(stage) for stage in range(len(run.sources) - 1)}
+        context["table"] = services.monthly_table(run).rows()
+        context["can_decide"] = can_import(self.request.user, run.municipality)
+        context["decision_form"] = DecisionForm()
+        context["decisions"] = (
+            PairDecision.objects.filter(municipality=run.municipality)
+            .select_related("decided_by", "reverted_by")
+            .order_by("-decided_at")[:50]
+        )
+        return context
+
+
+class _AnalystAction(LoginRequiredMixin, View):
+    """POST-only actions on a reconciliation the user may see and, as analyst of its municipality, act on."""
+
+    def reconciliation(self, request, pk: int) -> Reconciliation:
+        run = get_object_or_404(Reconciliation.objects.visible_to(request.user), pk=pk)
+        if not can_import(request.user, run.municipality):
+            raise Http404
+        return run
+
+    def back(self, run: Reconciliation) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("reconciliation:detail", args=[run.pk]))
+
+
+class DecideView(_AnalystAction):
+    def post(self, request, pk: int):
+        run = self.reconciliation(request, pk)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("La decisión necesita un veredicto y un motivo."))
+            return self.back(run)
+        data = form.cleaned_data
+        keys = {data["key_a"], data["key_b"]}
+        if not run.pairs.filter(key_a__in=keys).exists() or not run.pairs.filter(key_b__in=keys).exists():
+            raise Http404  # a decision is only about records this run saw
+        try:
+            services.decide(
+                run.municipality, data["key_a"], data["key_b"], data["verdict"], data["reason"], user=request.user
+            )
+        except services.ReconciliationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Decisión registrada. Se aplica al ejecutar de nuevo la conciliación."))
+        return self.back(run)
+
+
+class RevertView(_AnalystAction):
+    def post(self, request, pk: int, decision: int):
+        run = self.reconciliation(request, pk)
+        decision = get_object_or_404(PairDecision, pk=decision, municipality=run.municipality)
+        services.revert(decision, user=request.user)
+        messages.success(request, _("Decisión revertida; queda en el registro."))
+        return self.back(run)
+
+
+class RerunView(_AnalystAction):
+    def post(self, request, pk: int):
+        run = self.reconciliation(request, pk)
+        try:
+            again = services.run_reconciliation(
+                run.municipality,
+                run.family.code,
+                run.sources,
+                run.period_start,
+                run.period_end,
+                days=run.days,
+                metres=run.metres,
+                user=request.user,
+            )
+        except services.ReconciliationError as exc:
+            messages.error(request, str(exc))
+            return self.back(run)
+        return HttpResponseRedirect(reverse("reconciliation:detail", args=[again.pk]))
+
+
+class PublishView(_AnalystAction):
+    def post(self, request, pk: int):
+        run = self.reconciliation(request, pk)
+        try:
+            dataset = services.publish(run, user=request.user, origin=_origin(request))
+        except services.ReconciliationError as exc:
+            messages.error(request, str(exc))
+            return self.back(run)
+        messages.success(
+            request,
+            _("Cifra conciliada publicada: %(n)s hechos en la fuente «%(source)s».")
+            % {"n": dataset.summary["hechos"], "source": services.AGREED_SOURCE},
+        )
+        return HttpResponseRedirect(reverse("datasets:dataset", args=[dataset.pk]))
+
+
+class PairsCsvView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        run = get_object_or_404(Reconciliation.objects.visible_to(request.user), pk=pk)
+        response = HttpResponse(services.pairs_csv(run), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="conciliacion-{run.pk}-pares.csv"'
+        return response
