@@ -161,6 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="población de un año; se puede repetir",
     )
     m.set_defaults(func=cmd_municipality_add)
+    m = mun_sub.add_parser(
+        "populations",
+        help="carga la población por año de los municipios registrados desde una proyección oficial",
+        description="Lee el archivo que publica CONAPO (base_municipios_final_datos_01.csv…: CLAVE, AÑO, POB por "
+        "sexo y edad), el de INE (estimaciones y proyecciones 2002-2035 por comuna: Comuna, Poblacion 2002…) o una "
+        "tabla codigo, año, poblacion, y suma los grupos de sexo y edad. Todo o nada: una fila inválida de un "
+        "municipio registrado o un municipio truncado rechaza el archivo.",
+    )
+    m.add_argument("file", metavar="ARCHIVO", type=Path)
+    m.add_argument("--country", choices=["MX", "CL"], help="solo para una tabla propia (CONAPO e INE lo dicen)")
+    m.add_argument("--dry-run", action="store_true", help="muestra lo que cambiaría sin guardar nada")
+    m.set_defaults(func=cmd_municipality_populations)
     m = mun_sub.add_parser("list", help="lista los municipios")
     m.set_defaults(func=cmd_municipality_list)
 
@@ -504,6 +516,31 @@ def cmd_municipality_add(args) -> int:
     for note in notes:
         print(f"  aviso: {note}")
     print(f"Municipio registrado: {municipality} — {municipality.region}")
+    return EXIT_OK
+
+
+def cmd_municipality_populations(args) -> int:
+    from atalaya.analysis.problems import FileRejected
+    from atalaya.geo.services import PopulationFileRejected, load_populations
+
+    if not args.file.exists():
+        return _usage(f"No existe el archivo «{args.file}».")
+    try:
+        load = load_populations(args.file, country=args.country, dry_run=args.dry_run)
+    except (FileRejected, PopulationFileRejected) as exc:
+        print(f"Rechazado: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    verb = "Se guardarían" if args.dry_run else "Guardadas"
+    print(f"{load.source}: {len(load.municipalities)} municipio(s), años {load.years[0]}–{load.years[1]}.")
+    print(f"  {verb}: {load.added} nuevas, {load.changed} cambiadas, {load.unchanged} iguales.")
+    if load.missing:
+        print(
+            f"  aviso: {len(load.missing)} municipio(s) registrados no están en el archivo: {', '.join(load.missing)}"
+        )
+    if load.not_registered:
+        print(f"  {load.not_registered} municipio(s) del archivo no están registrados y no se cargan.")
+    if load.problems_elsewhere:
+        print(f"  aviso: {load.problems_elsewhere} fila(s) inválidas de municipios no registrados (no se usan).")
     return EXIT_OK
 
 
