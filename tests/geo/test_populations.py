@@ -51,7 +51,7 @@ def test_bad_rows_of_a_registered_municipality_reject_the_file_others_only_warn(
     assert 2024 not in populations(neza)
     absurd = tmp_path / "b.csv"
     absurd.write_text(text.replace(",2024,pobm_05_mm,280300", ",2024,pobm_05_mm,999999999"), encoding="latin-1")
-    with pytest.raises(PopulationFileRejected, match="entero entre 0 y 20.000.000"):
+    with pytest.raises(PopulationFileRejected, match=r"entero entre 0 y 20\.000\.000"):
         load_populations(absurd)
     bad_theirs = tmp_path / "c.csv"
     bad_theirs.write_text(text.replace(",2025,pobm_05_mm,161300", ",2025,pobm_05_mm,-3"), encoding="latin-1")
