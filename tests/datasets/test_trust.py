@@ -78,6 +78,22 @@ def test_municipality_boundary_is_the_feature_with_its_code(db, tmp_path, code):
     assert boundary.equals(box(*NEZA_BOX))  # not the union of the state
 
 
+def test_chilean_comunas_file_as_published_columns_cod_comuna_and_comuna(db, tmp_path):
+    """The national comunas layer names its code ``cod_comuna`` and its name ``Comuna`` (no option needed)."""
+    register_municipality("15058", "Nezahualcóyotl", country="MX")
+    minx, miny, maxx, maxy = NEZA_BOX
+    path = write_geojson(
+        tmp_path / "comunas.geojson",
+        [
+            ({"objectid": 1, "cod_comuna": 15033, "Comuna": "Otra", "Region": "X"}, box(minx, maxy, maxx, maxy + 0.1)),
+            ({"objectid": 2, "cod_comuna": 15058, "Comuna": "Nezahualcóyotl", "Region": "X"}, box(*NEZA_BOX)),
+        ],
+    )
+    outcome = import_file("boundaries", path, municipality_code="15058", level="municipio")
+    assert outcome.status == "importado", outcome.message
+    assert "objeto «15058» (Nezahualcóyotl), fila 2" in outcome.message  # features count from 1
+
+
 def test_municipality_boundary_refused_without_its_code(db, tmp_path):
     register_municipality("15058", "Nezahualcóyotl", country="MX")
     outcome = import_file("boundaries", state_file(tmp_path, "15999"), municipality_code="15058", level="municipio")

@@ -23,8 +23,8 @@ from ..problems import ERROR, WARNING, FileRejected, ReadResult, concat_problems
 from ..tabular import pick_column, read_file_bytes
 from ..text import normalise
 
-CODE_ALIASES = ("code", "codigo", "clave", "cve", "id", "cvegeo", "cuadrante", "cod")
-NAME_ALIASES = ("name", "nombre", "nom", "descripcion", "nomgeo")
+CODE_ALIASES = ("code", "codigo", "clave", "cve", "id", "cvegeo", "cuadrante", "cod", "cod_comuna", "cut", "cve_mun")
+NAME_ALIASES = ("name", "nombre", "nom", "descripcion", "nomgeo", "nom_mun", "comuna", "nom_comuna", "nombre_comuna")
 #: Columns that carry the official code of the municipality a lower-level feature belongs to.
 MUNICIPALITY_ALIASES = (
     "municipio_cvegeo",
