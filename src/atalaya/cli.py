@@ -178,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("quality", help="resumen de calidad de datos por municipio")
     p.add_argument("--municipality", metavar="CÓDIGO")
+    p.add_argument(
+        "--outside",
+        type=Path,
+        metavar="ARCHIVO",
+        help="con --municipality: escribe en un CSV los incidentes cuyo punto cae fuera del municipio",
+    )
     p.set_defaults(func=cmd_quality)
 
     p = sub.add_parser("detect", help="detecta alzas en series de conteos (CSV date,count o series,date,count)")
@@ -561,6 +567,17 @@ def cmd_quality(args) -> int:
         municipalities = municipalities.filter(code=args.municipality)
         if not municipalities:
             return _usage(f"El municipio «{args.municipality}» no está registrado.")
+    if args.outside:
+        from atalaya.datasets.quality import outside_incidents
+
+        if not args.municipality:
+            return _usage("--outside necesita --municipality.")
+        if not args.outside.parent.exists():
+            return _usage(f"La carpeta «{args.outside.parent}» no existe.")
+        frame = outside_incidents(municipalities[0])
+        frame.write_csv(args.outside)
+        print(f"{frame.height} incidente(s) fuera del municipio escritos en {args.outside}")
+        return EXIT_OK
     for municipality in municipalities:
         print(json.dumps(quality_summary(municipality), ensure_ascii=False, indent=2, default=str))
     return EXIT_OK

@@ -81,7 +81,7 @@ def test_municipality_boundary_is_the_feature_with_its_code(db, tmp_path, code):
 def test_chilean_comunas_file_as_published_columns_cod_comuna_and_comuna(db, tmp_path):
     """The national comunas layer names its code ``cod_comuna`` and its name ``Comuna`` (no option needed)."""
     register_municipality("15058", "Nezahualcóyotl", country="MX")
-    minx, miny, maxx, maxy = NEZA_BOX
+    minx, _miny, maxx, maxy = NEZA_BOX
     path = write_geojson(
         tmp_path / "comunas.geojson",
         [
@@ -269,6 +269,31 @@ def test_points_outside_the_municipality_are_kept_but_not_counted(neza, generic_
     assert counts["count"].sum() == 6
     assert pl.Series(outcome.problems["reason"]).str.contains("se conserva marcado").sum() == 20
     assert any("parece cubrir otros municipios" in r for r in outcome.problems["reason"].to_list())
+
+
+def test_the_outside_points_can_be_listed_on_the_quality_page_and_the_cli(
+    neza, generic_mapping, tmp_path, client, make_user, penalolen, capsys
+):
+    from atalaya.cli import main
+
+    minx, miny, maxx, _maxy = NEZA_BOX
+    rows = ["id,fecha,hora,delito,lat,lon,cuadrante", f"P1,2025-03-01,10:00,Robo,{miny + 0.01},{minx + 0.01},"]
+    rows += [f"F{i},2025-03-02,10:00,Robo,{miny + 0.01},{maxx + 0.5}," for i in range(3)]
+    path = tmp_path / "ciudad.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert (
+        import_file("incidents", path, municipality_code="15058", mapping_name="policia-prueba").status == "importado"
+    )
+    client.force_login(make_user("ana", ["15058"]))
+    page = client.get("/datos/municipios/15058/").content.decode()
+    assert "/datos/municipios/15058/fuera.csv" in page
+    listed = pl.read_csv(client.get("/datos/municipios/15058/fuera.csv").content)
+    assert listed["registro"].to_list() == ["F0", "F1", "F2"] and listed["longitud"][0] == pytest.approx(maxx + 0.5)
+    client.force_login(make_user("pedro", ["13122"]))
+    assert client.get("/datos/municipios/15058/fuera.csv").status_code == 404
+    assert main(["quality", "--municipality", "15058", "--outside", str(tmp_path / "fuera.csv")]) == 0
+    assert "3 incidente(s) fuera del municipio" in capsys.readouterr().out
+    assert pl.read_csv(tmp_path / "fuera.csv").height == 3
 
 
 # -- formats as published ---------------------------------------------------------------------------------------

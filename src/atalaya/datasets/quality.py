@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 from django.db.models import Count, Max, Q
 
 from atalaya.geo.models import Municipality
@@ -68,3 +69,21 @@ def quality_summary(municipality: Municipality) -> dict:
         "filas_rechazadas": rejected,
         "archivos_rechazados": datasets.filter(status=DatasetStatus.REJECTED).count(),
     }
+
+
+OUTSIDE_COLUMNS = ["fuente", "registro", "fecha", "categoria", "latitud", "longitud", "conjunto"]
+
+
+def outside_incidents(municipality: Municipality) -> pl.DataFrame:
+    """The current incidents whose point falls outside the municipality: stored and shown, never counted, so an
+    analyst can check them (a wrong municipality in the file, swapped coordinates, a neighbour's cases)."""
+    rows = (
+        Incident.objects.current()
+        .filter(municipality=municipality, location_status=LocationStatus.OUTSIDE)
+        .order_by("source", "occurred_on", "record_id")
+        .values_list("source", "record_id", "occurred_on", "category__path", "lat", "lon", "dataset_id")
+    )
+    schema = dict(
+        zip(OUTSIDE_COLUMNS, (pl.String, pl.String, pl.Date, pl.String, pl.Float64, pl.Float64, pl.Int64), strict=True)
+    )
+    return pl.DataFrame(list(rows.iterator(chunk_size=20_000)), schema=schema, orient="row")

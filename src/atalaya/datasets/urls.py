@@ -6,6 +6,7 @@ app_name = "datasets"
 
 urlpatterns = [
     path("municipios/<str:code>/", views.MunicipalityDetailView.as_view(), name="municipality"),
+    path("municipios/<str:code>/fuera.csv", views.OutsideIncidentsView.as_view(), name="outside_incidents"),
     path("conjuntos/", views.DatasetListView.as_view(), name="dataset_list"),
     path("conjuntos/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset"),
     path("conjuntos/<int:pk>/informe.csv", views.DatasetReportView.as_view(), name="dataset_report"),

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Max
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import get_valid_filename
@@ -24,7 +24,7 @@ from .exporting import family_months
 from .forms import MappingForm, UploadForm
 from .jobs import start_job
 from .models import ColumnMapping, Dataset, ImportJob
-from .quality import quality_summary
+from .quality import outside_incidents, quality_summary
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -62,6 +62,16 @@ class MunicipalityDetailView(LoginRequiredMixin, DetailView):
         context["can_import"] = can_import(self.request.user, municipality)
         context["monthly"] = {"tables": family_months(municipality)}
         return context
+
+
+class OutsideIncidentsView(LoginRequiredMixin, View):
+    """The municipality's points that fall outside it, as CSV: the quality page's line, record by record."""
+
+    def get(self, request, code: str):
+        municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
+        response = HttpResponse(outside_incidents(municipality).write_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{municipality.code}-fuera-del-municipio.csv"'
+        return response
 
 
 class DatasetListView(LoginRequiredMixin, ListView):
