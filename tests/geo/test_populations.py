@@ -82,3 +82,12 @@ def test_hostile_and_unrecognised_files(neza, tmp_path):
     tidy.write_text("codigo,año,poblacion\n15058.0,2030,1 100 000\n", encoding="utf-8")
     assert load_populations(tidy, country="MX").years == (2030, 2030)
     assert populations(neza)[2030] == 1_100_000
+
+
+def test_ine_file_as_the_xlsx_it_is_published_in(penalolen, fixtures_dir, tmp_path):
+    import polars as pl
+
+    xlsx = tmp_path / "estimaciones-y-proyecciones-2002-2035-comunas.xlsx"
+    pl.read_csv(fixtures_dir / "ine_proyecciones_comunas.csv").write_excel(xlsx)
+    assert load_populations(xlsx).shape == "ine"
+    assert populations(penalolen)[2021] == 4082
