@@ -71,9 +71,9 @@ def test_reconciliation_counts_each_event_once_and_keeps_decisions(two_sources, 
                                         "solo_a": 1, "solo_b": 1}]  # fmt: skip
     assert first.summary["cifra_conciliada"] == 6
     table = monthly_table(first)
-    assert table["mes"].dt.month().to_list() == [1, 2]
-    assert table["policia"].to_list() == [2, 2] and table["fiscalia"].to_list() == [2, 2]
-    assert table["conciliada"].to_list() == [3, 3]  # January: P1=F1, P2≠F2; February: P3=F3, P4, F5
+    assert table["mes"].dt.month().to_list() == [1, 2, 3]  # March: nothing recorded, a zero, not a gap
+    assert table["policia"].to_list() == [2, 2, 0] and table["fiscalia"].to_list() == [2, 2, 0]
+    assert table["conciliada"].to_list() == [3, 3, 0]  # January: P1=F1, P2≠F2; February: P3=F3, P4, F5
 
     # The mesa decides: P2 and F2 are the same homicide (the police wrote the wrong sex); P1/F1 were different.
     same = decide(neza, "policia:P2", "fiscalia:F2", "mismo", "El acta de la fiscalía corrige el sexo.")

@@ -421,3 +421,32 @@ def monthly_counts(frame: pl.DataFrame, labels: list[str], first: dt.date, last:
         .agg(pl.len().alias("count"))
     )
     return grid.join(counts, on=["category", "month"], how="left").with_columns(pl.col("count").fill_null(0))
+
+
+def second_source(
+    frame: pl.DataFrame,
+    rng: np.random.Generator,
+    *,
+    prefix: str,
+    recorded_share: float = 0.9,
+    extra_share: float = 0.06,
+    metres: float = 150.0,
+) -> pl.DataFrame:
+    """Another agency's records of the same events (the prosecutors' homicides beside the police's): most events
+    recorded again with its own id, a point up to ``metres`` away and sometimes the next day's date; some missed;
+    a few the first source never had. Same columns as ``frame``; what a reconciliation is for."""
+    kept = frame.filter(pl.Series(rng.random(frame.height) < recorded_share))
+    extra = frame.sample(n=max(1, int(frame.height * extra_share)), seed=int(rng.integers(1 << 31)))
+    extra = extra.with_columns(
+        (pl.col("date") + pl.duration(days=pl.Series(rng.integers(20, 200, extra.height)))).alias("date"),
+        (pl.col("lat") + pl.Series(rng.normal(0, 0.01, extra.height))).alias("lat"),
+    )  # other events: elsewhere and on other days
+    both = pl.concat([kept, extra])
+    n = both.height
+    shift = rng.normal(0, metres / 2 / 111_000, (n, 2)).clip(-metres / 111_000, metres / 111_000)
+    return both.with_columns(
+        pl.format("{}-{}", pl.lit(prefix), pl.int_range(1, n + 1).cast(pl.String).str.zfill(6)).alias("record_id"),
+        (pl.col("date") + pl.duration(days=pl.Series((rng.random(n) < 0.2).astype(np.int64)))).alias("date"),
+        (pl.col("lat") + pl.Series(shift[:, 0])).alias("lat"),
+        (pl.col("lon") + pl.Series(shift[:, 1])).alias("lon"),
+    )

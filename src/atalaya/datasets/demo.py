@@ -48,6 +48,8 @@ NEZA_MAPPING = {
     },
     "attributes": ["cuadrante_reportado"],
 }
+#: The prosecutors' homicide records of Nezahualcóyotl, for the mesa de validación (same layout as the police's).
+NEZA_PROSECUTORS_MAPPING = {**NEZA_MAPPING, "source": "fiscalia-neza", "attributes": []}
 PENALOLEN_MAPPING = {
     "source": "carabineros-penalolen",
     "catalogue": "cead",
@@ -131,6 +133,12 @@ def load_demo(
         "neza": _write_municipality(neza, out / "nezahualcoyotl", rng, NEZA_MAPPING),
         "pena": _write_municipality(pena, out / "penalolen", rng, PENALOLEN_MAPPING),
     }
+    homicides = neza.incidents.filter(pl.col("category").str.contains("doloso|Feminicidio"))
+    files["fiscalia"] = out / "nezahualcoyotl" / "fiscalia_homicidios.csv"
+    police_file_frame(
+        synthetic.degrade(synthetic.second_source(homicides, rng, prefix="CI"), rng, bad_rows=0),
+        NEZA_PROSECUTORS_MAPPING,
+    ).write_csv(files["fiscalia"])
     files["sesnsp"] = _write_sesnsp(neza, out / "sesnsp" / "IDM_NM_demo_oct26.csv", rng, start)
     files["cead"] = _write_cead(pena, out / "cead" / "cead_penalolen_tidy.csv", rng, start)
     (out / "LEAME.txt").write_text(
@@ -170,15 +178,23 @@ def load_demo(
             )
             outcomes.append(outcome)
             say(f"  límites {level}: {outcome.message}")
-    for name, definition in (("demo-neza", NEZA_MAPPING), ("demo-penalolen", PENALOLEN_MAPPING)):
+    for name, definition in (
+        ("demo-neza", NEZA_MAPPING),
+        ("demo-penalolen", PENALOLEN_MAPPING),
+        ("demo-fiscalia-neza", NEZA_PROSECUTORS_MAPPING),
+    ):
         ColumnMapping.objects.update_or_create(
             name=name,
             defaults={"definition": definition, "description": "Mapeo del observatorio de demostración."},
         )
-    for m, key, mapping_name in ((neza, "neza", "demo-neza"), (pena, "pena", "demo-penalolen")):
+    for m, path, mapping_name in (
+        (neza, files["neza"]["incidents"], "demo-neza"),
+        (neza, files["fiscalia"], "demo-fiscalia-neza"),
+        (pena, files["pena"]["incidents"], "demo-penalolen"),
+    ):
         outcome = import_file(
             "incidents",
-            files[key]["incidents"],
+            path,
             municipality_code=m.code,
             mapping_name=mapping_name,
             on_error="skip",
@@ -192,6 +208,8 @@ def load_demo(
     outcome = import_file("cead", files["cead"], origin="demo")
     outcomes.append(outcome)
     say(f"  CEAD: {outcome.message}")
+    run = _reconcile_demo_homicides()
+    say(f"  conciliación de homicidios (policía / fiscalía, 12 meses): {run.summary['cifra_conciliada']} hechos")
     _publish_demo_indicators()
     for m in (neza, pena):
         summary = _review_past_alerts(m.code)
@@ -202,6 +220,17 @@ def load_demo(
 
 
 DEMO_PUBLISHED = ("homicidio-doloso", "robo-con-violencia", "robo-vehiculo", "violencia-familiar", "secuestro")
+
+
+def _reconcile_demo_homicides():
+    """The mesa de validación of the last twelve months, ready to review (not published: that is the analyst's)."""
+    from atalaya.geo.models import Municipality
+    from atalaya.reconciliation.services import run_reconciliation
+
+    first = dt.date(CUTOFF.year - 1, CUTOFF.month + 1, 1) if CUTOFF.month < 12 else dt.date(CUTOFF.year, 1, 1)
+    return run_reconciliation(
+        Municipality.objects.get(code="15058"), "homicidios", ["policia-neza", "fiscalia-neza"], first, CUTOFF
+    )
 
 
 def _review_past_alerts(code: str) -> dict:

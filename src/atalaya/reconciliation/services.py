@@ -243,7 +243,10 @@ def monthly_table(reconciliation: Reconciliation) -> pl.DataFrame:
         pl.when(pl.col("status") == PairStatus.CONFLICT).then(2).otherwise(1).sum().cast(pl.Int64).alias("conciliada")
     )
     per_source = reconciliation.summary.get("por_mes", {})
-    months = sorted(set(per_source) | set(agreed.get_column("mes").to_list()))
+    every_month = pl.date_range(
+        reconciliation.period_start.replace(day=1), reconciliation.period_end, interval="1mo", eager=True
+    )  # a month in which nobody recorded anything is a published zero, not a gap
+    months = sorted(set(every_month.cast(pl.String)) | set(per_source) | set(agreed.get_column("mes").to_list()))
     table = pl.DataFrame(
         {
             "mes": months,
