@@ -364,24 +364,16 @@ def publish(reconciliation: Reconciliation, *, user=None, origin: str = "cli") -
     )
     dataset.municipalities.set([municipality])
     writing.supersede_incidents(municipality.pk, AGREED_SOURCE, old.get_column("record_id").to_list(), dataset.pk)
-    written = events.select(
+    written = events.with_columns(
         pl.lit(dataset.pk, pl.Int64).alias("dataset_id"),
         pl.lit(municipality.pk, pl.Int64).alias("municipality_id"),
-        "territory_id",
-        "category_id",
         pl.lit(AGREED_SOURCE).alias("source"),
         pl.col("key").alias("record_id"),
-        "occurred_on",
-        "occurred_time",
-        "time_precision",
-        "lat",
-        "lon",
-        "location_status",
         pl.struct(pl.col("fuentes"), pl.lit(reconciliation.pk).alias("conciliacion"))
         .struct.json_encode()
         .alias("attributes"),
-    )
-    writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, written.select(INCIDENT_COLUMNS))
+    ).select(INCIDENT_COLUMNS)  # the rest is the record that stands for the event, as stored
+    writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, written)
     writing.refresh_daily_cube(municipality.pk, AGREED_SOURCE, start, end)
     writing.refresh_monthly_from_daily(municipality.pk, AGREED_SOURCE, start, end)
     for callback in AFTER_IMPORT:

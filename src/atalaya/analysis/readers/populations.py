@@ -58,7 +58,7 @@ def read(path: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, str]:
             + ", ".join(columns[:30])
             + "."
         )
-    shape = "conapo" if normalise(code) == "clave" and normalise(value) == "pob" else "tabla"
+    shape = "conapo" if normalise(code) == "clave" else "tabla"  # CONAPO names the code CLAVE (POB or POBLACION)
     frame = with_row_numbers(raw).select(
         "_row", pl.col(code).alias("code"), pl.col(year).alias("year"), pl.col(value).alias("value")
     )
