@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 from django.urls import reverse
 
+from atalaya.analysis.parsing import month_range
 from atalaya.datasets.importing import import_file
 from atalaya.indicators import services
 from atalaya.indicators.models import Indicator
@@ -63,6 +64,24 @@ def test_ranking_of_territories_with_populations(loaded):
     assert by_code["S2"]["population"] == 577_208
     assert by_code["S2"]["rate"] == pytest.approx(2 / 577_208 * 100_000)
     assert by_code["S2"]["rank"] == 1 and by_code.get("SIN_TERRITORIO", {"rank": None})["rank"] is None
+
+
+def test_ranking_window_is_twelve_months_for_every_end_month(neza, generic_mapping, tmp_path):
+    """One incident a month for 30 months: the ranking's "last 12 months" counts 12 whatever month it ends in
+    (it used to start at last − 335 days and count 13 for seven end months of twelve)."""
+    rows = ["id,fecha,hora,delito,lat,lon,cuadrante"]
+    for k, month in enumerate(month_range(dt.date(2024, 1, 1), dt.date(2026, 6, 1))):
+        rows.append(f"M{k},{month.replace(day=28)},10:00,Robo a transeúnte con violencia,19.395,-99.005,")
+    path = tmp_path / "mensual.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert (
+        import_file("incidents", path, municipality_code="15058", mapping_name="policia-prueba").status == "importado"
+    )
+    reader = services.CubeReader(neza, "policia-prueba")
+    indicator = Indicator.objects.create(code="todo", name="Todo", numerator={"categories": ["policia-prueba:"]})
+    for until in month_range(dt.date(2025, 1, 1), dt.date(2026, 2, 1)):
+        table = services.ranking(reader, indicator, "sector", until)
+        assert table.get_column("count").sum() == 12, until
 
 
 def test_dashboard_page_and_exports(client, loaded, make_user):

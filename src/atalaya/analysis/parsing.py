@@ -95,6 +95,19 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def trailing_window(last: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
+    """First and last day of the ``months`` calendar months that end with ``last``'s month ("últimos 12 meses").
+
+    Month arithmetic, never a count of days (``last − 335 days`` spans 13 months for most end months).
+
+    >>> trailing_window(dt.date(2024, 2, 1))
+    (datetime.date(2023, 3, 1), datetime.date(2024, 2, 29))
+    >>> trailing_window(dt.date(2026, 10, 31), 3)
+    (datetime.date(2026, 8, 1), datetime.date(2026, 10, 31))
+    """
+    return add_months(last, 1 - months), month_end(last.replace(day=1))
+
+
 def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     """First days of every month from ``first``'s month to ``last``'s, inclusive."""
     count = (last.year - first.year) * 12 + last.month - first.month + 1

@@ -19,6 +19,7 @@ from shapely.geometry import mapping
 
 from atalaya.accounts.services import create_user
 from atalaya.analysis import crosswalk, synthetic
+from atalaya.analysis.parsing import trailing_window
 from atalaya.geo.services import register_municipality
 
 from .importing import import_file
@@ -227,9 +228,9 @@ def _reconcile_demo_homicides():
     from atalaya.geo.models import Municipality
     from atalaya.reconciliation.services import run_reconciliation
 
-    first = dt.date(CUTOFF.year - 1, CUTOFF.month + 1, 1) if CUTOFF.month < 12 else dt.date(CUTOFF.year, 1, 1)
+    first, last = trailing_window(CUTOFF)
     return run_reconciliation(
-        Municipality.objects.get(code="15058"), "homicidios", ["policia-neza", "fiscalia-neza"], first, CUTOFF
+        Municipality.objects.get(code="15058"), "homicidios", ["policia-neza", "fiscalia-neza"], first, last
     )
 
 

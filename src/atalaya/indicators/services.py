@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
 from atalaya.analysis import indicators as calc
-from atalaya.analysis.parsing import month_range
+from atalaya.analysis.parsing import month_range, trailing_window
 from atalaya.datasets.exporting import NO_TERRITORY, territory_codes
 from atalaya.datasets.models import Dataset, MonthlyCount
 from atalaya.datasets.writing import INCIDENTS_MEASURE, as_date
@@ -386,8 +386,8 @@ def ranking(reader: CubeReader, indicator: Indicator, level: str, until: dt.date
     if monthly.is_empty():
         return monthly
     last = monthly.get_column("period_start").max()
-    first = (last.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
-    window = monthly.filter(pl.col("period_start") >= first)
+    first, _ = trailing_window(last)
+    window = monthly.filter(pl.col("period_start").is_between(first, last))
     totals = window.group_by("territory_code").agg(
         pl.col("count").sum(), pl.col("period_start").n_unique().alias("months")
     )
@@ -523,7 +523,7 @@ def weekday_hour_profiles(municipality: Municipality, source: str, reader: CubeR
 
     if not reader.months:
         return {}
-    first = (reader.months[-1] - dt.timedelta(days=335)).replace(day=1)
+    first, _ = trailing_window(reader.months[-1])
     rows = Incident.objects.filter(
         municipality=municipality,
         source=source,
