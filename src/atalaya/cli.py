@@ -368,6 +368,7 @@ def _print_changes(changes: dict | None) -> None:
 
 
 def cmd_export_counts(args) -> int:
+    from atalaya.analysis.tabular import export_csv
     from atalaya.datasets.exporting import DEFAULT_MEASURES, ExportError, export_counts
 
     try:
@@ -385,10 +386,10 @@ def cmd_export_counts(args) -> int:
         problem = _unwritable(args.output)
         if problem:
             return _usage(problem)
-        frame.write_csv(args.output)
+        export_csv(frame, args.output)
         print(f"{frame.height} filas escritas en {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(export_csv(frame))
     return EXIT_OK
 
 
@@ -559,6 +560,7 @@ def cmd_municipality_list(args) -> int:
 
 
 def cmd_quality(args) -> int:
+    from atalaya.analysis.tabular import export_csv
     from atalaya.datasets.quality import quality_summary
     from atalaya.geo.models import Municipality
 
@@ -575,7 +577,7 @@ def cmd_quality(args) -> int:
         if not args.outside.parent.exists():
             return _usage(f"La carpeta «{args.outside.parent}» no existe.")
         frame = outside_incidents(municipalities[0])
-        frame.write_csv(args.outside)
+        export_csv(frame, args.outside)
         print(f"{frame.height} incidente(s) fuera del municipio escritos en {args.outside}")
         return EXIT_OK
     for municipality in municipalities:
@@ -590,7 +592,7 @@ def cmd_detect(args) -> int:
 
     from atalaya.analysis.alerts import METHODS, SeriesError, detect, read_count_series
     from atalaya.analysis.problems import FileRejected
-    from atalaya.analysis.tabular import read_table
+    from atalaya.analysis.tabular import export_csv, read_table
 
     if args.method not in METHODS:
         print(f"Método desconocido «{args.method}». Disponibles: {', '.join(METHODS)}.", file=sys.stderr)
@@ -645,10 +647,10 @@ def cmd_detect(args) -> int:
         )
         return EXIT_REJECTED
     if args.output:
-        out.write_csv(args.output)
+        export_csv(out, args.output)
         print(f"{out.height} filas, {int(out['alarm'].sum())} alarmas → {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(out.write_csv())
+        sys.stdout.write(export_csv(out))
     return EXIT_OK
 
 

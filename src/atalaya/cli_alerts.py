@@ -98,6 +98,7 @@ def cmd_series(args) -> int:
     import polars as pl
 
     from atalaya.alerts.services import count_series, point_source
+    from atalaya.analysis.tabular import export_csv
     from atalaya.geo.models import Territory
 
     municipality = _municipality(args.municipality)
@@ -118,7 +119,7 @@ def cmd_series(args) -> int:
             "count": series.matrix.reshape(-1).astype(int),
         }
     )
-    frame.write_csv(args.output)
+    export_csv(frame, args.output)
     print(f"{len(names)} series × {n_time} periodos ({source}) → {args.output}")
     return EXIT_OK
 
@@ -137,7 +138,7 @@ def cmd_backtest(args) -> int:
     from atalaya.analysis.alerts import METHODS, SeriesError, read_count_series
     from atalaya.analysis.alerts.backtest import backtest, simulate_series
     from atalaya.analysis.problems import FileRejected
-    from atalaya.analysis.tabular import read_table
+    from atalaya.analysis.tabular import export_csv, read_table
 
     methods = [m.strip() for m in args.method.split(",") if m.strip()]
     unknown = [m for m in methods if m not in METHODS]
@@ -184,7 +185,7 @@ def cmd_backtest(args) -> int:
         return EXIT_REJECTED
     table = pl.DataFrame([r.as_dict() for r in rows])
     if args.output:
-        table.write_csv(args.output)
+        export_csv(table, args.output)
         print(f"{table.height} filas → {args.output}")
     else:
         print(json.dumps(table.to_dicts(), ensure_ascii=False, indent=2))

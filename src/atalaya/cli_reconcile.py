@@ -89,6 +89,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_pairs(args) -> int:
+    from atalaya.analysis.tabular import export_csv
     from atalaya.reconciliation.models import Reconciliation
     from atalaya.reconciliation.services import pairs_frame
 
@@ -99,10 +100,10 @@ def cmd_pairs(args) -> int:
     if args.output:
         if not args.output.parent.exists():
             return _usage(f"La carpeta «{args.output.parent}» no existe.")
-        frame.write_csv(args.output)
+        export_csv(frame, args.output)
         print(f"{frame.height} par(es) escritos en {args.output}")
     else:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(export_csv(frame))
     return EXIT_OK
 
 

@@ -302,3 +302,42 @@ def pick_column(
 def with_row_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_row``: the line number in the file (header = 1)."""
     return frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
+
+
+#: A text cell that starts like this is run as a formula by spreadsheets (OWASP "CSV injection").
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$"
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix a single quote to text cells a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``@SUM``,
+    ``+1+1``), as OWASP advises; numbers written as text (``-99.015``) are left alone. Every file Atalaya
+    exports (CSV or XLSX) goes through here, because names and labels come from imported files."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(_FORMULA_START) & ~pl.col(name).str.contains(_PLAIN_NUMBER))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text
+    )
+
+
+def export_csv(frame: pl.DataFrame, target=None, *, bom: bool = False) -> str | None:
+    """Write an export: formulas neutralised; ``bom`` for spreadsheets that guess the encoding (Excel).
+    Returns the text when ``target`` (a path or binary file) is not given."""
+    safe = neutralise_formulas(frame)
+    if target is None:
+        return ("\ufeff" if bom else "") + safe.write_csv()
+    if isinstance(target, (str, Path)):
+        with open(target, "wb") as fh:
+            if bom:
+                fh.write(b"\xef\xbb\xbf")
+            safe.write_csv(fh)
+    else:
+        if bom:
+            target.write(b"\xef\xbb\xbf")
+        safe.write_csv(target)
+    return None

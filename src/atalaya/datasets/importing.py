@@ -43,6 +43,7 @@ from atalaya.analysis.problems import (
 )
 from atalaya.analysis.releases import ABSENT, CHANGED, NEW, diff_release, summarise_changes
 from atalaya.analysis.scope import features_of_municipality, municipality_feature
+from atalaya.analysis.tabular import export_csv
 from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.analysis.text import normalise
 from atalaya.geo import official
@@ -1200,9 +1201,7 @@ def _write_report(problems: pl.DataFrame, dataset: Dataset | None, sha: str, dry
     out = problems.rename(
         {"row": "fila", "column": "columna", "value": "valor", "reason": "motivo", "severity": "gravedad"}
     )
-    with path.open("wb") as fh:
-        fh.write(b"\xef\xbb\xbf")
-        out.write_csv(fh)
+    export_csv(out, path, bom=True)
     return path
 
 

@@ -17,6 +17,7 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Tem
 
 from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.accounts.services import can_import
+from atalaya.analysis.tabular import export_csv
 from atalaya.geo.models import Municipality
 
 from .choices import DatasetStatus
@@ -69,7 +70,7 @@ class OutsideIncidentsView(LoginRequiredMixin, View):
 
     def get(self, request, code: str):
         municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
-        response = HttpResponse(outside_incidents(municipality).write_csv(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(export_csv(outside_incidents(municipality)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{municipality.code}-fuera-del-municipio.csv"'
         return response
 

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from atalaya.analysis import indicators as calc
+from atalaya.analysis.tabular import export_csv
 from atalaya.geo.models import Municipality
 from atalaya.web.views import PlotlyPageMixin
 
@@ -186,7 +187,7 @@ class PortalDownloadView(View):
                 for r in rows
             ]
         )
-        response = HttpResponse(("\ufeff" + frame.write_csv()).encode("utf-8"), content_type="text/csv")
+        response = HttpResponse(export_csv(frame, bom=True).encode("utf-8"), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="indicadores-{municipality.code}.csv"'
         return response
 

@@ -17,6 +17,7 @@ from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.analysis.parsing import month_range
+from atalaya.analysis.tabular import export_csv, neutralise_formulas
 from atalaya.datasets.exporting import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
 from atalaya.web.numbers import decimal
@@ -326,11 +327,11 @@ class RankingExportView(LoginRequiredMixin, View):
         )
         name = f"ranking-{municipality.code}-{selection.indicator.code}-{selection.level}"
         if fmt == "csv":
-            response = HttpResponse(("\ufeff" + out.write_csv()).encode("utf-8"), content_type="text/csv")
+            response = HttpResponse(export_csv(out, bom=True).encode("utf-8"), content_type="text/csv")
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             return response
         buffer = io.BytesIO()
-        out.write_excel(buffer, worksheet=selection.indicator.code[:31])
+        neutralise_formulas(out).write_excel(buffer, worksheet=selection.indicator.code[:31])
         response = HttpResponse(
             buffer.getvalue(), content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )

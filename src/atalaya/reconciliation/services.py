@@ -15,6 +15,7 @@ from django.utils import timezone
 from atalaya.accounts.services import log_change
 from atalaya.analysis.reconciliation import RECORD_COLUMNS, events_of, reconcile_sources
 from atalaya.analysis.releases import ABSENT, diff_release
+from atalaya.analysis.tabular import export_csv
 from atalaya.datasets import writing
 from atalaya.datasets.choices import DatasetStatus
 from atalaya.datasets.importing import INCIDENT_COLUMNS, changes_summary, month_cells
@@ -276,7 +277,7 @@ def pairs_frame(reconciliation: Reconciliation, status: str | None = None) -> pl
 
 
 def pairs_csv(reconciliation: Reconciliation, status: str | None = None) -> str:
-    return pairs_frame(reconciliation, status).write_csv()
+    return export_csv(pairs_frame(reconciliation, status))
 
 
 def agreed_events(reconciliation: Reconciliation) -> pl.DataFrame:

@@ -18,7 +18,7 @@ import shapely
 from pyproj import CRS
 
 from ..problems import FileRejected
-from ..tabular import pick_column, read_file_bytes, read_table
+from ..tabular import export_csv, pick_column, read_file_bytes, read_table
 from .projection import PLANAR, Projection
 
 X_ALIASES = ("lon", "longitud", "longitude", "lng", "x", "coordx", "coord_x", "este")
@@ -194,9 +194,9 @@ def write_features(
         return
     frame = pl.DataFrame({k: [_json_value(x) for x in v] for k, v in table.items()}, strict=False)
     if path is None:
-        print(frame.write_csv(), end="")
+        print(export_csv(frame), end="")
     else:
-        frame.write_csv(path)
+        export_csv(frame, path)
 
 
 def _json_value(value):
