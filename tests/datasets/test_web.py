@@ -57,7 +57,7 @@ def test_api_is_scoped_too(client, loaded, make_user):
     assert [m["code"] for m in municipalities] == ["15058"]
     datasets = client.get(reverse("api:datasets")).json()["results"]
     assert {d["format"] for d in datasets} == {"sesnsp", "boundaries"}
-    counts = client.get(reverse("api:counts"), {"level": "family"}).json()
+    counts = client.get(reverse("api:counts"), {"level": "family"}).json()["results"]
     assert counts and {row["municipality_code"] for row in counts} == {"15058"}
     refused = client.get(reverse("api:counts"), {"municipality": "13122"})
     assert refused.status_code == 400
@@ -69,7 +69,24 @@ def test_api_token_authentication(client, loaded, make_user):
     token = Token.objects.create(user=make_user("robot", ["13122"], role="viewer"))
     response = client.get(reverse("api:counts"), {"level": "iccs"}, HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200
-    assert {row["municipality_code"] for row in response.json()} == {"13122"}
+    assert {row["municipality_code"] for row in response.json()["results"]} == {"13122"}
+
+
+def test_api_pages_are_bounded_and_parameters_checked(client, loaded, make_user):
+    """A huge limit used to answer 500 with the debug page; unknown parameters were silently ignored."""
+    client.force_login(make_user("ana", ["15058"]))
+    for name in ("api:datasets", "api:municipalities", "api:alerts", "api:counts"):
+        for bad in ({"limit": "99999999999999999999999"}, {"limit": "-1"}, {"limit": "abc"}, {"offset": "1e9"},
+                    {"offset": "99999999999999999999"}, {"galaxia": "1"}):  # fmt: skip
+            response = client.get(reverse(name), bad)
+            assert response.status_code == 400, (name, bad, response.status_code)
+            assert "entero entre" in response.content.decode() or "Parámetro desconocido" in response.content.decode()
+    page = client.get(reverse("api:counts"), {"by": "month", "limit": "3", "offset": "2"}).json()
+    assert len(page["results"]) == 3 and page["count"] > 3 and "offset=5" in page["next"]
+    assert client.get(reverse("api:counts"), {"limit": "1000"}).status_code == 200
+    assert client.get(reverse("api:counts"), {"limit": "1001"}).status_code == 400
+    assert client.get(reverse("api:alerts"), {"status": "inventado"}).status_code == 400
+    assert client.get(reverse("api:alerts"), {"freq": "day"}).status_code == 400
 
 
 def test_municipality_page_shows_quality_and_counts(client, loaded, make_user):

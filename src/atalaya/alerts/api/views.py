@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from atalaya.alerts import services
 from atalaya.alerts.models import Status
+from atalaya.web.api import CheckedQueryParams
 
 from .serializers import AlertDetailSerializer, AlertSerializer, CommentSerializer, TransitionSerializer
 
@@ -27,8 +28,9 @@ FILTERS = [
 ]
 
 
-class AlertList(generics.ListAPIView):
+class AlertList(CheckedQueryParams, generics.ListAPIView):
     serializer_class = AlertSerializer
+    query_params = frozenset({"municipality", "status", "family", "freq", "min_severity"})
 
     def get_queryset(self):
         alerts = services.visible_alerts(self.request.user)
@@ -38,13 +40,17 @@ class AlertList(generics.ListAPIView):
         if q.get("status") == "abiertas":
             alerts = alerts.exclude(status=Status.CLOSED)
         elif q.get("status"):
+            if q["status"] not in Status.values:
+                raise ValidationError({"status": "abiertas, " + ", ".join(Status.values)})
             alerts = alerts.filter(status=q["status"])
         if q.get("family"):
             alerts = alerts.filter(family__code=q["family"])
         if q.get("freq"):
+            if q["freq"] not in ("week", "month"):
+                raise ValidationError({"freq": "week o month"})
             alerts = alerts.filter(freq=q["freq"])
         if q.get("min_severity"):
-            if not q["min_severity"].isdigit():
+            if q["min_severity"] not in ("1", "2", "3"):
                 raise ValidationError({"min_severity": "1, 2 o 3"})
             alerts = alerts.filter(severity__gte=int(q["min_severity"]))
         return alerts.order_by("-last_period", "-severity", "pk")

@@ -6,24 +6,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from atalaya.datasets.exporting import ExportError, export_counts
 from atalaya.datasets.models import Dataset
 from atalaya.geo.models import Municipality
+from atalaya.web.api import CheckedQueryParams, paginated
 
 from .serializers import CountRowSerializer, DatasetSerializer, MunicipalitySerializer
 
 
-class MunicipalityList(generics.ListAPIView):
+class MunicipalityList(CheckedQueryParams, generics.ListAPIView):
     serializer_class = MunicipalitySerializer
 
     def get_queryset(self):
         return Municipality.objects.visible_to(self.request.user).select_related("country").order_by("code")
 
 
-class DatasetList(generics.ListAPIView):
+class DatasetList(CheckedQueryParams, generics.ListAPIView):
     serializer_class = DatasetSerializer
 
     def get_queryset(self):
@@ -35,8 +35,11 @@ class DatasetList(generics.ListAPIView):
         )
 
 
-class CountList(APIView):
-    """Counts from the analytics cube, the same table as ``atalaya export counts``."""
+class CountList(CheckedQueryParams, APIView):
+    """Counts from the analytics cube, the same table as ``atalaya export counts``, in pages (``limit``, at most
+    1,000 rows, and ``offset``); the whole table, as CSV, is ``atalaya export counts``."""
+
+    query_params = frozenset({"municipality", "by", "level", "territories", "source"})
 
     @extend_schema(
         parameters=[
@@ -45,6 +48,8 @@ class CountList(APIView):
             OpenApiParameter("level", OpenApiTypes.STR, enum=["source", "iccs", "family"]),
             OpenApiParameter("territories", OpenApiTypes.STR, description="«hoja» o un nivel territorial"),
             OpenApiParameter("source", OpenApiTypes.STR),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="filas por página (1–1000, 500 por omisión)"),
+            OpenApiParameter("offset", OpenApiTypes.INT),
         ],
         responses=CountRowSerializer(many=True),
     )
@@ -61,4 +66,4 @@ class CountList(APIView):
             )
         except ExportError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
-        return Response(CountRowSerializer(frame.to_dicts(), many=True).data)
+        return paginated(self, CountRowSerializer(frame.to_dicts(), many=True).data)

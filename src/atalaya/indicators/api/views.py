@@ -24,6 +24,7 @@ from atalaya.geo.models import Municipality, Territory
 from atalaya.indicators import services
 from atalaya.indicators.models import Indicator, Publication
 from atalaya.taxonomy.services import harmonised_table
+from atalaya.web.api import CheckedQueryParams
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -51,7 +52,7 @@ def _municipality(request, code: str | None, queryset=None) -> Municipality:
     return municipality
 
 
-class IndicatorList(APIView):
+class IndicatorList(CheckedQueryParams, APIView):
     """Indicator definitions (public: a definition reveals nothing about any municipality)."""
 
     permission_classes = [AllowAny]
@@ -94,7 +95,12 @@ def indicator_values(municipality: Municipality, indicator: Indicator, params) -
     return calc.with_rates(totals).drop("year")
 
 
-class IndicatorValues(APIView):
+VALUE_PARAMS = frozenset({"municipality", "source", "level", "period"})
+
+
+class IndicatorValues(CheckedQueryParams, APIView):
+    query_params = VALUE_PARAMS
+
     @extend_schema(parameters=PARAMS, responses=ValueSerializer(many=True))
     def get(self, request, code: str):
         indicator = Indicator.objects.filter(code=code).first()
@@ -105,9 +111,10 @@ class IndicatorValues(APIView):
         return Response(ValueSerializer(frame.to_dicts(), many=True).data)
 
 
-class PublicIndicatorValues(APIView):
+class PublicIndicatorValues(CheckedQueryParams, APIView):
     """Published indicators only, with small-cell suppression."""
 
+    query_params = VALUE_PARAMS
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -128,8 +135,10 @@ class PublicIndicatorValues(APIView):
         return Response(ValueSerializer(frame.to_dicts(), many=True).data)
 
 
-class TerritoryGeoJSON(APIView):
+class TerritoryGeoJSON(CheckedQueryParams, APIView):
     """Territories of a municipality as a GeoJSON FeatureCollection (WGS84)."""
+
+    query_params = frozenset({"municipality", "level"})
 
     @extend_schema(parameters=[PARAMS[0], PARAMS[2]], responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -153,8 +162,10 @@ class TerritoryGeoJSON(APIView):
         return Response({"type": "FeatureCollection", "features": features})
 
 
-class CategoryList(APIView):
+class CategoryList(CheckedQueryParams, APIView):
     """Source categories with their harmonised mapping (ICCS, family, harm weight)."""
+
+    query_params = frozenset({"source"})
 
     @extend_schema(parameters=[OpenApiParameter("source", OpenApiTypes.STR)], responses=OpenApiTypes.OBJECT)
     def get(self, request):
