@@ -26,7 +26,7 @@ def prepare_environment(workdir: Path, database_url: str | None) -> None:
     """Point Atalaya at a scratch data folder and database before Django starts."""
     os.environ["ATALAYA_DATA_DIR"] = str(workdir)
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atalaya.web.settings.dev")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atalaya.web.settings.local")
     import django
 
     django.setup()

@@ -16,8 +16,12 @@ from pathlib import Path
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atalaya.web.settings.dev")
+#: The settings a command runs with unless DJANGO_SETTINGS_MODULE says otherwise: one machine, DEBUG off.
+DEFAULT_SETTINGS = "atalaya.web.settings.local"
+
+
+def _setup_django(debug: bool = False) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atalaya.web.settings.dev" if debug else DEFAULT_SETTINGS)
     import django
 
     django.setup()
@@ -242,8 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("serve", help="inicia la aplicación web (desarrollo)")
+    p = sub.add_parser("serve", help="inicia la aplicación web en esta máquina (DEBUG apagado)")
     p.add_argument("--addr", default="127.0.0.1:8000")
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        help="solo para desarrollar: páginas de error con el detalle del código (nunca para usuarios)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("createuser", help="crea un usuario con un rol en un municipio")
@@ -260,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.func is not cmd_bench:
-        _setup_django()
+        _setup_django(debug=getattr(args, "debug", False))
     try:
         return args.func(args) or EXIT_OK
     except KeyboardInterrupt:

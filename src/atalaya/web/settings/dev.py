@@ -1,8 +1,6 @@
-"""Local development and the demo: DEBUG on, loopback only."""
+"""Development: the local settings with DEBUG on (``atalaya serve --debug``). Never for an observatory's users."""
 
-from .base import *  # noqa: F403
+from .local import *  # noqa: F403
 
 DEBUG = True
-# Serve static files straight from the apps (no collectstatic needed for the demo).
-WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
