@@ -117,7 +117,7 @@ def test_lifecycle_and_permissions(watched, make_user, penalolen):
     services.change_status(alert, analyst, Status.REVIEW, comment="Revisando con el cuadrante")
     with pytest.raises(services.TransitionError, match="a quién"):
         services.change_status(alert, analyst, Status.REFERRED)
-    with pytest.raises(services.TransitionError, match="no pertenece"):
+    with pytest.raises(services.TransitionError, match="No hay nadie con ese usuario en este municipio"):
         services.change_status(alert, analyst, Status.REFERRED, assigned_to=other)
     coordinator = make_user("coordinador", ["15058"], "viewer")
     services.change_status(alert, analyst, Status.REFERRED, assigned_to=coordinator, referred_to="Mesa de seguridad")

@@ -122,6 +122,28 @@ def test_api_list_detail_transition_and_comment(client, alerted, make_user):
     assert client.get("/api/alerts/?min_severity=x").status_code == 400
 
 
+def test_assigning_tells_nothing_about_other_municipalities_people(client, alerted, make_user, penalolen):
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    make_user("pedro", ["13122"], "analyst")  # exists, but in Peñalolén
+    colleague = make_user("lucia", ["15058"], "analyst")
+    answers = []
+    for username in ("pedro", "nadie-con-este-nombre"):
+        response = client.post(
+            f"/api/alerts/{alerted.pk}/transition/",
+            {"status": "derivada", "assigned_to": username},
+            content_type="application/json",
+        )
+        answers.append((response.status_code, response.json()))
+    assert answers[0] == answers[1] and answers[0][0] == 400
+    assert answers[0][1]["detail"] == "No hay nadie con ese usuario en este municipio."
+    ok = client.post(
+        f"/api/alerts/{alerted.pk}/transition/",
+        {"status": "derivada", "assigned_to": colleague.username},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["assigned_to"] == "lucia"
+
+
 def test_subscriptions_page(client, alerted, make_user, penalolen):
     _login(client, make_user("analista", ["15058"], "analyst"))
     client.post(reverse("alerts:subscriptions"), {"municipality": alerted.municipality_id, "mode": "semanal"})

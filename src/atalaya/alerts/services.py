@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from atalaya.accounts.models import IMPORT_ROLES, Role
 from atalaya.accounts.services import role_in
@@ -454,6 +455,9 @@ TRANSITIONS = {
 ACTING_ROLES = frozenset({*IMPORT_ROLES, Role.DIRECTOR})
 
 
+UNKNOWN_COLLEAGUE = gettext_lazy("No hay nadie con ese usuario en este municipio.")
+
+
 class TransitionError(ValueError):
     """A change of state that the rules do not allow; the message says why, in the user's language."""
 
@@ -474,6 +478,19 @@ def visible_alerts(user):
 
 
 @transaction.atomic
+def colleague(alert: Alert, username: str | None):
+    """The active user called ``username`` who works on the alert's municipality; anyone else — nobody by that
+    name, or someone of another municipality — is the same :class:`TransitionError`."""
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not Municipality.objects.visible_to(user).filter(pk=alert.municipality_id).exists():
+        raise TransitionError(UNKNOWN_COLLEAGUE)
+    return user
+
+
 def change_status(
     alert: Alert, user, to_status: str, *, result: str = "", assigned_to=None, referred_to: str = "", comment: str = ""
 ) -> Alert:
@@ -493,7 +510,7 @@ def change_status(
         assigned_to is not None
         and not Municipality.objects.visible_to(assigned_to).filter(pk=alert.municipality_id).exists()
     ):
-        raise TransitionError(_("La persona elegida no pertenece a este municipio."))
+        raise TransitionError(UNKNOWN_COLLEAGUE)
     AlertEvent.objects.create(
         alert=alert,
         user=user,

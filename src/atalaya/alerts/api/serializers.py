@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from atalaya.alerts import services
@@ -72,9 +71,9 @@ class AlertDetailSerializer(AlertSerializer):
 class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     result = serializers.ChoiceField(choices=Result.choices, required=False, allow_blank=True, default="")
-    assigned_to = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
-    )
+    # A username, resolved among the alert's municipality's people in the view: a name that does not exist and
+    # one of another municipality must get the same answer, or the API tells who exists elsewhere.
+    assigned_to = serializers.CharField(max_length=150, required=False, allow_null=True, allow_blank=True)
     referred_to = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 

@@ -87,7 +87,7 @@ class AlertTransition(APIView):
                 request.user,
                 data.validated_data["status"],
                 result=data.validated_data["result"],
-                assigned_to=data.validated_data.get("assigned_to"),
+                assigned_to=services.colleague(alert, data.validated_data.get("assigned_to")),
                 referred_to=data.validated_data["referred_to"],
                 comment=data.validated_data["comment"],
             )
