@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("name", metavar="NOMBRE")
     m.add_argument("file", metavar="ARCHIVO_JSON", type=Path)
     m.add_argument("--description", default="")
+    m.add_argument(
+        "--municipality",
+        metavar="CÓDIGO",
+        help="municipio dueño del mapeo (sin él, el mapeo se comparte con todos los municipios)",
+    )
     m.set_defaults(func=cmd_mapping_save)
     m = mapping_sub.add_parser("list", help="lista los mapeos guardados")
     m.set_defaults(func=cmd_mapping_list)
@@ -479,8 +484,10 @@ def cmd_datasets_rollback(args) -> int:
 
 
 def cmd_mapping_save(args) -> int:
+    from atalaya.accounts.services import log_change
     from atalaya.analysis.readers.incidents import validate_mapping
     from atalaya.datasets.models import ColumnMapping
+    from atalaya.geo.models import Municipality
 
     try:
         definition = json.loads(args.file.read_text(encoding="utf-8"))
@@ -489,18 +496,34 @@ def cmd_mapping_save(args) -> int:
     errors = validate_mapping(definition)
     if errors:
         return _usage(" ".join(errors))
-    ColumnMapping.objects.update_or_create(
-        name=args.name, defaults={"definition": definition, "description": args.description}
+    municipality = None
+    if args.municipality:
+        municipality = Municipality.objects.filter(code=args.municipality).first()
+        if municipality is None:
+            return _usage(f"El municipio «{args.municipality}» no está registrado.")
+    mapping, created = ColumnMapping.objects.update_or_create(
+        name=args.name,
+        defaults={"definition": definition, "description": args.description, "municipality": municipality},
     )
-    print(f"Mapeo «{args.name}» guardado.")
+    log_change(
+        user=None,
+        action="crear" if created else "guardar",
+        obj=mapping,
+        municipality=municipality,
+        origin="cli",
+        message=f"Mapeo de columnas «{mapping.name}»: {definition}",
+    )
+    owner = municipality.name if municipality else "compartido con todos los municipios"
+    print(f"Mapeo «{args.name}» guardado ({owner}).")
     return EXIT_OK
 
 
 def cmd_mapping_list(args) -> int:
     from atalaya.datasets.models import ColumnMapping
 
-    for mapping in ColumnMapping.objects.all():
-        print(f"{mapping.name}\t{json.dumps(mapping.definition, ensure_ascii=False)}")
+    for mapping in ColumnMapping.objects.select_related("municipality"):
+        owner = mapping.municipality.code if mapping.municipality else "compartido"
+        print(f"{mapping.name}\t{owner}\t{json.dumps(mapping.definition, ensure_ascii=False)}")
     return EXIT_OK
 
 

@@ -212,6 +212,7 @@ def test_mapping_form_builds_the_definition(client, neza, make_user):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     mapping = ColumnMapping.objects.get(name="policia-utm")
+    assert mapping.municipality == neza  # an analyst's mapping is their municipality's
     assert mapping.definition == {
         "source": "policia-municipal",
         "catalogue": "sesnsp",
@@ -229,6 +230,36 @@ def test_mapping_form_builds_the_definition(client, neza, make_user):
     assert 'value="tipo, subtipo, modalidad"' in page and 'value="norte"' in page
     bad = client.post(reverse("datasets:mapping_create"), {"name": "malo", "source": "x", "date": "f", "category": ""})
     assert bad.status_code == 200 and not ColumnMapping.objects.filter(name="malo").exists()
+
+
+def test_mappings_belong_to_a_municipality(client, neza, penalolen, make_user, tmp_path):
+    """An analyst of Peñalolén used to open and save Nezahualcóyotl's mappings and see them in the upload form."""
+    from atalaya.accounts.models import ChangeLogEntry
+    from atalaya.datasets.models import ColumnMapping
+
+    definition = {"source": "x", "columns": {"date": "fecha", "category": "delito"}}
+    ours = ColumnMapping.objects.create(name="neza-policia", municipality=neza, definition=definition)
+    shared = ColumnMapping.objects.create(name="compartido", municipality=None, definition=definition)
+    client.force_login(make_user("pedro", ["13122"], role="analyst"))
+    listing = client.get(reverse("datasets:mapping_list")).content.decode()
+    assert "neza-policia" not in listing and "compartido" in listing
+    assert client.get(reverse("datasets:mapping_update", args=[ours.name])).status_code == 404
+    assert client.post(reverse("datasets:mapping_update", args=[ours.name]), {"name": "robado"}).status_code == 404
+    assert client.get(reverse("datasets:mapping_update", args=[shared.name])).status_code == 404  # admins only
+    upload = client.get(reverse("datasets:upload")).content.decode()
+    assert "neza-policia" not in upload and "compartido" in upload
+    path = tmp_path / "x.csv"
+    path.write_text("fecha,delito\n2025-01-01,Robo\n", encoding="utf-8")
+    with path.open("rb") as fh:
+        form = {"format": "incidents", "municipality": penalolen.pk, "mapping": ours.pk, "file": fh}
+        refused = client.post(reverse("datasets:upload"), form)
+    assert refused.status_code == 200 and "Escoja una opción válida" in refused.content.decode()
+    # Creating one: it is Peñalolén's, and the change log says so.
+    created = client.post(reverse("datasets:mapping_create"), {"name": "pena-carabineros", "source": "carabineros",
+                          "date": "fecha", "category": "delito"})  # fmt: skip
+    assert created.status_code == 302
+    assert ColumnMapping.objects.get(name="pena-carabineros").municipality == penalolen
+    assert ChangeLogEntry.objects.filter(municipality=penalolen, message__contains="pena-carabineros").exists()
 
 
 def test_viewers_cannot_manage_mappings(client, neza, make_user):

@@ -29,6 +29,10 @@ class LoggedFormMixin:
     def log_message(self) -> str:
         return str(self.object)
 
+    def log_municipality(self):
+        """The municipality the saved object belongs to, for the change log (``None``: shared or global)."""
+        return getattr(self.object, "municipality", None)
+
     def form_valid(self, form):
         if not form.instance.pk and hasattr(form.instance, "created_by_id"):
             form.instance.created_by = self.request.user
@@ -39,5 +43,6 @@ class LoggedFormMixin:
             obj=self.object,
             origin=f"web:{self.request.path}",
             message=self.log_message(),
+            municipality=self.log_municipality(),
         )
         return response

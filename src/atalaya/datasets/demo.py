@@ -20,6 +20,7 @@ from shapely.geometry import mapping
 from atalaya.accounts.services import create_user
 from atalaya.analysis import crosswalk, synthetic
 from atalaya.analysis.parsing import trailing_window
+from atalaya.geo.models import Municipality
 from atalaya.geo.services import register_municipality
 
 from .importing import import_file
@@ -179,14 +180,18 @@ def load_demo(
             )
             outcomes.append(outcome)
             say(f"  límites {level}: {outcome.message}")
-    for name, definition in (
-        ("demo-neza", NEZA_MAPPING),
-        ("demo-penalolen", PENALOLEN_MAPPING),
-        ("demo-fiscalia-neza", NEZA_PROSECUTORS_MAPPING),
+    for name, definition, code in (
+        ("demo-neza", NEZA_MAPPING, neza.code),
+        ("demo-penalolen", PENALOLEN_MAPPING, pena.code),
+        ("demo-fiscalia-neza", NEZA_PROSECUTORS_MAPPING, neza.code),
     ):
         ColumnMapping.objects.update_or_create(
             name=name,
-            defaults={"definition": definition, "description": "Mapeo del observatorio de demostración."},
+            defaults={
+                "definition": definition,
+                "description": "Mapeo del observatorio de demostración.",
+                "municipality": Municipality.objects.get(code=code),
+            },
         )
     for m, path, mapping_name in (
         (neza, files["neza"]["incidents"], "demo-neza"),
@@ -225,7 +230,6 @@ DEMO_PUBLISHED = ("homicidio-doloso", "robo-con-violencia", "robo-vehiculo", "vi
 
 def _reconcile_demo_homicides():
     """The mesa de validación of the last twelve months, ready to review (not published: that is the analyst's)."""
-    from atalaya.geo.models import Municipality
     from atalaya.reconciliation.services import run_reconciliation
 
     first, last = trailing_window(CUTOFF)
@@ -239,7 +243,6 @@ def _review_past_alerts(code: str) -> dict:
     from django.db import transaction
 
     from atalaya.alerts.services import run_detection
-    from atalaya.geo.models import Municipality
 
     with transaction.atomic():
         return run_detection(Municipality.objects.get(code=code), lookback={"week": 104, "month": 24}, notify=False)
@@ -247,7 +250,6 @@ def _review_past_alerts(code: str) -> dict:
 
 def _publish_demo_indicators() -> None:
     """The demo municipalities publish a few indicators, so that the public portal has something to show."""
-    from atalaya.geo.models import Municipality
     from atalaya.indicators.models import Indicator, Publication
 
     for municipality in Municipality.objects.filter(code__in=["15058", "13122"]):

@@ -17,7 +17,7 @@ class UploadForm(forms.Form):
     municipality = forms.ModelChoiceField(label=_("Municipio"), queryset=Municipality.objects.none())
     mapping = forms.ModelChoiceField(
         label=_("Mapeo de columnas"),
-        queryset=ColumnMapping.objects.all(),
+        queryset=ColumnMapping.objects.none(),
         required=False,
         help_text=_("Solo para el formato de incidentes genéricos."),
     )
@@ -95,6 +95,7 @@ class UploadForm(forms.Form):
         if not user.is_superuser:
             allowed = allowed.filter(memberships__user=user, memberships__role__in=list(IMPORT_ROLES))
         self.fields["municipality"].queryset = allowed.distinct()
+        self.fields["mapping"].queryset = ColumnMapping.objects.usable_by(user).order_by("name")
         only = list(self.fields["municipality"].queryset[:2])
         if len(only) == 1:  # most analysts work for one municipality: do not make them pick it
             self.fields["municipality"].initial = only[0].pk
@@ -112,6 +113,10 @@ class UploadForm(forms.Form):
         spec = READERS.get(data.get("format", ""))
         if spec is not None and "mapping" in spec.options and not data.get("mapping"):
             self.add_error("mapping", _("Este formato necesita un mapeo de columnas."))
+        mapping, municipality = data.get("mapping"), data.get("municipality")
+        if mapping and municipality and mapping.municipality_id not in (None, municipality.pk):
+            self.add_error("mapping", _("Este mapeo es de otro municipio: elija uno de %(m)s o uno compartido.")
+                           % {"m": municipality.name})  # fmt: skip
         if spec is not None and spec.kind == "territories" and not data.get("level"):
             self.add_error("level", _("Indique el nivel territorial de los límites."))
         return data
@@ -158,10 +163,18 @@ class MappingForm(forms.ModelForm):
 
     class Meta:
         model = ColumnMapping
-        fields = ["name", "description"]
+        fields = ["name", "municipality", "description"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        municipalities = Municipality.objects.all()
+        self.sharing_allowed = user is None or user.is_superuser  # only an administrator shares with everyone
+        if not self.sharing_allowed:
+            municipalities = municipalities.filter(
+                memberships__user=user, memberships__role__in=list(IMPORT_ROLES)
+            ).distinct()
+            self.fields["municipality"].empty_label = None
+        self.fields["municipality"].queryset = municipalities
         definition = self.instance.definition if self.instance.pk else {}
         columns = definition.get("columns", {})
         for field in ("record_id", "date", "time", "category_parent", "territory"):
@@ -175,6 +188,16 @@ class MappingForm(forms.ModelForm):
         self.fields["source"].initial = definition.get("source", "")
         self.fields["catalogue"].initial = definition.get("catalogue", "")
         self.fields["attributes"].initial = ", ".join(definition.get("attributes", []))
+
+    def clean_municipality(self):
+        """An analyst's mapping is always of a municipality: theirs when they have one, else the one they pick."""
+        chosen = self.cleaned_data.get("municipality")
+        if chosen is None and not self.sharing_allowed:
+            only = list(self.fields["municipality"].queryset[:2])
+            if len(only) != 1:
+                raise forms.ValidationError(_("Elija el municipio del mapeo."))
+            chosen = only[0]
+        return chosen
 
     def clean(self):
         from atalaya.analysis.readers.incidents import validate_mapping

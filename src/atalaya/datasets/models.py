@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atalaya.accounts.models import IMPORT_ROLES
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Catalogue, SourceCategory
 
@@ -43,14 +44,49 @@ class DatasetQuerySet(ScopedQuerySet):
     municipality_field = "municipalities"
 
 
+class ColumnMappingQuerySet(models.QuerySet):
+    def usable_by(self, user):
+        """Mappings a user may import with: their import municipalities' own and the shared ones."""
+        if user is None or user.is_superuser:
+            return self
+        return self.filter(
+            models.Q(municipality__isnull=True) | models.Q(municipality__in=_import_municipalities(user))
+        )
+
+    def editable_by(self, user):
+        """Mappings a user may change: their import municipalities' own; shared ones only by a superuser."""
+        if user is None or user.is_superuser:
+            return self
+        return self.filter(municipality__in=_import_municipalities(user))
+
+
+def _import_municipalities(user):
+    return Municipality.objects.filter(memberships__user=user, memberships__role__in=list(IMPORT_ROLES))
+
+
 class ColumnMapping(models.Model):
-    """A saved, reusable description of how a generic incidents file maps to Atalaya's fields."""
+    """A saved, reusable description of how a generic incidents file maps to Atalaya's fields.
+
+    It belongs to a municipality (its analysts use and edit it) or, with ``municipality`` empty, is shared by an
+    administrator with every municipality (each may use it, only superusers change it).
+    """
 
     name = models.SlugField(_("nombre"), max_length=100, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="column_mappings",
+        verbose_name=_("municipio"),
+        help_text=_("Vacío: compartido con todos los municipios (solo un administrador general lo crea)."),
+    )
     description = models.TextField(_("descripción"), blank=True)
     definition = models.JSONField(_("definición"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = ColumnMappingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mapeo de columnas")

@@ -170,25 +170,44 @@ class JobConfirmView(LoginRequiredMixin, View):
 
 
 class MappingListView(ImporterRequiredMixin, ListView):
+    """The mappings the user may import with: their municipalities' and the shared ones."""
+
     template_name = "datasets/mapping_list.html"
-    queryset = ColumnMapping.objects.order_by("name")
+
+    def get_queryset(self):
+        return ColumnMapping.objects.usable_by(self.request.user).select_related("municipality").order_by("name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["editable"] = set(ColumnMapping.objects.editable_by(self.request.user).values_list("pk", flat=True))
+        return context
 
 
 class MappingCreateView(ImporterRequiredMixin, LoggedFormMixin, CreateView):
     template_name = "datasets/mapping_form.html"
     form_class = MappingForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def log_message(self) -> str:
         return f"Mapeo de columnas «{self.object.name}»: {self.object.definition}"
+
+    def log_municipality(self):
+        return self.object.municipality
 
     def get_success_url(self):
         return reverse("datasets:mapping_list")
 
 
 class MappingUpdateView(MappingCreateView, UpdateView):
-    queryset = ColumnMapping.objects.all()
+    """Another municipality's mapping (or, for an analyst, a shared one) answers 404."""
+
     slug_field = "name"
     slug_url_kwarg = "name"
+
+    def get_queryset(self):
+        return ColumnMapping.objects.editable_by(self.request.user)
 
 
 __all__ = ["DatasetStatus"]
