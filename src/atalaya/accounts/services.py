@@ -55,3 +55,11 @@ def create_user(username: str, password: str, *, municipality_codes: list[str], 
     for municipality in municipalities:
         Membership.objects.update_or_create(user=user, municipality=municipality, defaults={"role": role})
     return user
+
+
+def import_municipalities(user):
+    """The municipalities where ``user`` is an analyst or administrator (all of them for a superuser or the
+    command line): where they import, run reconciliations and own mappings and indicators."""
+    if user is None or user.is_superuser:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(memberships__user=user, memberships__role__in=list(IMPORT_ROLES)).distinct()

@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from atalaya.accounts.models import IMPORT_ROLES
+from atalaya.accounts.forms import MunicipalityOwnedForm
+from atalaya.accounts.services import import_municipalities
 from atalaya.geo.models import Municipality
 from atalaya.hooks import READERS
 
@@ -91,10 +92,7 @@ class UploadForm(forms.Form):
         self.fields["format"].choices = [
             (name, f"{name} — {spec.description}") for name, spec in sorted(READERS.items())
         ]
-        allowed = Municipality.objects.visible_to(user)
-        if not user.is_superuser:
-            allowed = allowed.filter(memberships__user=user, memberships__role__in=list(IMPORT_ROLES))
-        self.fields["municipality"].queryset = allowed.distinct()
+        self.fields["municipality"].queryset = import_municipalities(user)
         self.fields["mapping"].queryset = ColumnMapping.objects.usable_by(user).order_by("name")
         only = list(self.fields["municipality"].queryset[:2])
         if len(only) == 1:  # most analysts work for one municipality: do not make them pick it
@@ -122,7 +120,7 @@ class UploadForm(forms.Form):
         return data
 
 
-class MappingForm(forms.ModelForm):
+class MappingForm(MunicipalityOwnedForm, forms.ModelForm):
     """A column mapping edited field by field (the JSON definition is built from the answers)."""
 
     source = forms.SlugField(
@@ -165,16 +163,8 @@ class MappingForm(forms.ModelForm):
         model = ColumnMapping
         fields = ["name", "municipality", "description"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities = Municipality.objects.all()
-        self.sharing_allowed = user is None or user.is_superuser  # only an administrator shares with everyone
-        if not self.sharing_allowed:
-            municipalities = municipalities.filter(
-                memberships__user=user, memberships__role__in=list(IMPORT_ROLES)
-            ).distinct()
-            self.fields["municipality"].empty_label = None
-        self.fields["municipality"].queryset = municipalities
         definition = self.instance.definition if self.instance.pk else {}
         columns = definition.get("columns", {})
         for field in ("record_id", "date", "time", "category_parent", "territory"):
@@ -188,16 +178,6 @@ class MappingForm(forms.ModelForm):
         self.fields["source"].initial = definition.get("source", "")
         self.fields["catalogue"].initial = definition.get("catalogue", "")
         self.fields["attributes"].initial = ", ".join(definition.get("attributes", []))
-
-    def clean_municipality(self):
-        """An analyst's mapping is always of a municipality: theirs when they have one, else the one they pick."""
-        chosen = self.cleaned_data.get("municipality")
-        if chosen is None and not self.sharing_allowed:
-            only = list(self.fields["municipality"].queryset[:2])
-            if len(only) != 1:
-                raise forms.ValidationError(_("Elija el municipio del mapeo."))
-            chosen = only[0]
-        return chosen
 
     def clean(self):
         from atalaya.analysis.readers.incidents import validate_mapping

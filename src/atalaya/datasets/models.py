@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from atalaya.accounts.models import IMPORT_ROLES
+from atalaya.accounts.services import import_municipalities
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Catalogue, SourceCategory
 
@@ -49,19 +49,13 @@ class ColumnMappingQuerySet(models.QuerySet):
         """Mappings a user may import with: their import municipalities' own and the shared ones."""
         if user is None or user.is_superuser:
             return self
-        return self.filter(
-            models.Q(municipality__isnull=True) | models.Q(municipality__in=_import_municipalities(user))
-        )
+        return self.filter(models.Q(municipality__isnull=True) | models.Q(municipality__in=import_municipalities(user)))
 
     def editable_by(self, user):
         """Mappings a user may change: their import municipalities' own; shared ones only by a superuser."""
         if user is None or user.is_superuser:
             return self
-        return self.filter(municipality__in=_import_municipalities(user))
-
-
-def _import_municipalities(user):
-    return Municipality.objects.filter(memberships__user=user, memberships__role__in=list(IMPORT_ROLES))
+        return self.filter(municipality__in=import_municipalities(user))
 
 
 class ColumnMapping(models.Model):

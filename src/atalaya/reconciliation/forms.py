@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from atalaya.accounts.models import IMPORT_ROLES
+from atalaya.accounts.services import import_municipalities
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
 
@@ -31,12 +31,8 @@ class RunForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities = Municipality.objects.visible_to(user)
-        if not user.is_superuser:  # running a reconciliation is an analyst's task, like an import
-            municipalities = municipalities.filter(
-                memberships__user=user, memberships__role__in=list(IMPORT_ROLES)
-            ).distinct()
-        self.fields["municipality"].queryset = municipalities
+        # Running a reconciliation is an analyst's task, like an import.
+        self.fields["municipality"].queryset = import_municipalities(user)
         today = dt.date.today()
         self.fields["start"].initial = today.replace(month=1, day=1)
         self.fields["end"].initial = today
