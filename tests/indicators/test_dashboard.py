@@ -185,7 +185,8 @@ def test_quality_page_completeness_timeliness_and_outliers(client, loaded, make_
     assert "Completitud" in page and "2025-03" in page
 
 
-def test_analysts_create_indicators_and_only_authors_edit_them(client, loaded, make_user):
+def test_analysts_create_indicators_for_their_municipality(client, loaded, make_user, penalolen):
+    """An analyst's new indicator used to appear on every municipality's dashboard (issue 10)."""
     ana = make_user("ana", ["15058"], role="analyst")
     client.force_login(ana)
     response = client.post(
@@ -210,6 +211,7 @@ def test_analysts_create_indicators_and_only_authors_edit_them(client, loaded, m
     assert response.status_code == 302
     created = Indicator.objects.get(code="robo-negocio")
     assert created.numerator == {"categories": ["sesnsp:robo/robo-a-negocio"]} and created.created_by == ana
+    assert created.municipality == loaded
     counts = services.StoredValuesReader(loaded, "sesnsp").monthly(created)["count"].to_list()
     assert counts[:3] == [41, 38, 1204]
     bad = client.post(
@@ -227,8 +229,18 @@ def test_analysts_create_indicators_and_only_authors_edit_them(client, loaded, m
     )
     assert bad.status_code == 200 and "Códigos ICCS desconocidos: 9999" in bad.content.decode()
     assert client.get(reverse("indicators:indicator_update", args=["homicidio-doloso"])).status_code == 404
-    client.force_login(make_user("beto", ["15058"], role="analyst"))
+    client.force_login(make_user("beto", ["15058"], role="analyst"))  # a colleague of the same municipality
+    assert client.get(reverse("indicators:indicator_update", args=["robo-negocio"])).status_code == 200
+    client.force_login(make_user("pedro", ["13122"], role="analyst"))
     assert client.get(reverse("indicators:indicator_update", args=["robo-negocio"])).status_code == 404
+    assert "robo-negocio" not in client.get(reverse("indicators:catalogue")).content.decode()
+    assert "robo-negocio" not in {i["code"] for i in client.get(reverse("api:indicators")).json()}
+    assert Indicator.objects.for_municipality(penalolen).filter(code="robo-negocio").count() == 0
+    assert Indicator.objects.for_municipality(loaded).filter(code="robo-negocio").count() == 1
+    anonymous = client.__class__()
+    assert "robo-negocio" not in {i["code"] for i in anonymous.get(reverse("api:indicators")).json()}
+    assert anonymous.get(reverse("portal:indicator", args=["robo-negocio"])).status_code == 404  # not published
+    assert anonymous.get(reverse("portal:indicator", args=["homicidio-doloso"])).status_code == 200
     client.force_login(make_user("vera", ["15058"], role="viewer"))
     assert client.get(reverse("indicators:catalogue")).status_code == 403
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atalaya.accounts.forms import MunicipalityOwnedForm
 from atalaya.taxonomy.models import Catalogue, Family, IccsClass
 
 from .models import Indicator
@@ -14,7 +15,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in (text or "").replace("\n", ",").split(",") if part.strip()]
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(MunicipalityOwnedForm, forms.ModelForm):
     families = forms.MultipleChoiceField(
         label=_("Familias del observatorio"),
         required=False,
@@ -37,6 +38,7 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = [
             "code",
+            "municipality",
             "name",
             "name_en",
             "description",
@@ -51,8 +53,10 @@ class IndicatorForm(forms.ModelForm):
             "order",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if user is not None:  # a denominator the user could not see would leak another municipality's definition
+            self.fields["denominator"].queryset = Indicator.objects.visible_to(user)
         self.fields["families"].choices = [(f.code, f.name) for f in Family.objects.all()]
         numerator = self.instance.numerator if self.instance.pk else {}
         self.fields["families"].initial = numerator.get("families", [])

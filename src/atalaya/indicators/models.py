@@ -6,13 +6,47 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atalaya.accounts.services import import_municipalities
 from atalaya.geo.models import Municipality
 
 from .choices import Better, Periodicity, Unit
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def shared(self):
+        """Built-in and superusers' indicators: every municipality has them (and the network compares them)."""
+        return self.filter(municipality__isnull=True)
+
+    def for_municipality(self, municipality):
+        """What a municipality's dashboards, values and quality pages use: the shared ones and its own."""
+        return self.filter(models.Q(municipality__isnull=True) | models.Q(municipality=municipality))
+
+    def visible_to(self, user):
+        return self.filter(
+            models.Q(municipality__isnull=True) | models.Q(municipality__in=Municipality.objects.visible_to(user))
+        )
+
+    def editable_by(self, user):
+        """A superuser changes any; an analyst only their municipalities' own (never a built-in)."""
+        if user.is_superuser:
+            return self
+        return self.filter(is_builtin=False, municipality__in=import_municipalities(user))
+
+
 class Indicator(models.Model):
+    """An indicator definition. Built-in ones (and those a superuser creates) are shared by every municipality;
+    one an analyst creates belongs to their municipality and appears only there."""
+
     code = models.SlugField(_("código"), max_length=80, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("municipio"),
+        help_text=_("Vacío: compartido con todos los municipios (solo un administrador general lo crea)."),
+    )
     name = models.CharField(_("nombre"), max_length=200)
     name_en = models.CharField(_("nombre en inglés"), max_length=200, blank=True)
     description = models.TextField(_("descripción"), blank=True)
@@ -69,6 +103,8 @@ class Indicator(models.Model):
     )
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("indicador")
         verbose_name_plural = _("indicadores")
@@ -96,6 +132,12 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} · {self.indicator}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.indicator.municipality_id not in (None, self.municipality_id):
+            raise ValidationError(_("Ese indicador es de otro municipio: no se publica aquí."))
 
 
 class IndicatorValue(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
@@ -198,7 +199,11 @@ class IndicatorSheetView(TemplateView):
     template_name = "indicators/public/indicator.html"
 
     def get_context_data(self, **kwargs):
-        indicator = get_object_or_404(Indicator, code=kwargs["code"])
+        # A municipality's own indicator has a public sheet only once that municipality publishes it.
+        public = Indicator.objects.filter(
+            Q(municipality__isnull=True) | Q(publications__is_public=True, publications__municipality=F("municipality"))
+        ).distinct()
+        indicator = get_object_or_404(public, code=kwargs["code"])
         return {**super().get_context_data(**kwargs), "indicator": indicator}
 
 

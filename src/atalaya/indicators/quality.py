@@ -49,7 +49,7 @@ def source_quality(municipality: Municipality, months: int = 24) -> list[dict]:
 def outlying_months(municipality: Municipality, months: int = 24) -> list[dict]:
     """Months of the last ``months`` whose count is far from the indicator's usual level (modified z > 3.5)."""
     found = []
-    indicators = list(Indicator.objects.all())
+    indicators = list(Indicator.objects.for_municipality(municipality))
     for info in services.available_sources(municipality):
         reader = services.StoredValuesReader(municipality, info.source)
         series = reader.monthly_many(indicators)

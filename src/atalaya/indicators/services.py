@@ -478,7 +478,7 @@ def refresh_values(municipality: Municipality, source: str, fingerprint: str | N
             .distinct()
         )
     parts = []
-    for indicator in Indicator.objects.all():
+    for indicator in Indicator.objects.for_municipality(municipality):
         for level in levels:
             monthly = reader.monthly(indicator, level)
             parts.append(
@@ -535,7 +535,7 @@ def weekday_hour_profiles(municipality: Municipality, source: str, reader: CubeR
         list(rows), schema={"category_id": pl.Int64, "occurred_on": pl.Date, "occurred_time": pl.Time}, orient="row"
     )
     profiles = {}
-    for indicator in Indicator.objects.all():
+    for indicator in Indicator.objects.for_municipality(municipality):
         ids = calc.select_categories(reader.categories, indicator.numerator)
         chosen = incidents.filter(pl.col("category_id").is_in(ids.implode())).with_columns(
             pl.lit("minuto").alias("time_precision")

@@ -38,7 +38,7 @@ class DashboardSelection:
     def __init__(self, request, municipality: Municipality):
         self.municipality = municipality
         self.sources = services.available_sources(municipality)
-        self.indicators = list(Indicator.objects.all())
+        self.indicators = list(Indicator.objects.for_municipality(municipality))
         if not self.indicators:
             raise Http404
         wanted = request.GET.get("indicador")
@@ -347,7 +347,7 @@ class NetworkView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         municipalities = Municipality.objects.visible_to(self.request.user)
-        indicators = list(Indicator.objects.all())
+        indicators = list(Indicator.objects.shared())  # a municipality's own indicator compares with nobody
         wanted = self.request.GET.get("indicador")
         indicator = next((i for i in indicators if i.code == wanted), indicators[0] if indicators else None)
         from .models import IndicatorSnapshot
@@ -428,15 +428,25 @@ class QualityView(LoginRequiredMixin, TemplateView):
 
 class IndicatorListView(ImporterRequiredMixin, ListView):
     template_name = "indicators/indicator_list.html"
-    queryset = Indicator.objects.all()
+
+    def get_queryset(self):
+        return Indicator.objects.visible_to(self.request.user).select_related("municipality")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["editable"] = set(Indicator.objects.editable_by(self.request.user).values_list("pk", flat=True))
+        return context
 
 
 class IndicatorCreateView(ImporterRequiredMixin, LoggedFormMixin, CreateView):
-    """Analysts and administrators create indicators. A definition is shared by every municipality, so only its
-    author or a superuser may change it, and built-in ones only a superuser (see the update view)."""
+    """Analysts and administrators create indicators for their municipality; a superuser may share one with
+    every municipality. Built-in ones only a superuser changes (see the update view)."""
 
     template_name = "indicators/indicator_form.html"
     form_class = IndicatorForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def log_message(self) -> str:
         return f"Indicador «{self.object.code}»: {self.object.numerator}"
@@ -450,8 +460,4 @@ class IndicatorUpdateView(IndicatorCreateView, UpdateView):
     slug_url_kwarg = "code"
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = Indicator.objects.all()
-        if user.is_superuser:
-            return queryset
-        return queryset.filter(is_builtin=False, created_by=user)
+        return Indicator.objects.editable_by(self.request.user)

@@ -59,7 +59,9 @@ class IndicatorList(CheckedQueryParams, APIView):
 
     @extend_schema(responses=IndicatorSerializer(many=True))
     def get(self, request):
-        return Response(IndicatorSerializer(Indicator.objects.all(), many=True).data)
+        user = request.user
+        indicators = Indicator.objects.visible_to(user) if user.is_authenticated else Indicator.objects.shared()
+        return Response(IndicatorSerializer(indicators, many=True).data)
 
 
 PARAMS = [
@@ -103,10 +105,10 @@ class IndicatorValues(CheckedQueryParams, APIView):
 
     @extend_schema(parameters=PARAMS, responses=ValueSerializer(many=True))
     def get(self, request, code: str):
-        indicator = Indicator.objects.filter(code=code).first()
+        municipality = _municipality(request, request.query_params.get("municipality"))
+        indicator = Indicator.objects.for_municipality(municipality).filter(code=code).first()
         if indicator is None:
             raise NotFound(_("Indicador inexistente."))
-        municipality = _municipality(request, request.query_params.get("municipality"))
         frame = indicator_values(municipality, indicator, request.query_params)
         return Response(ValueSerializer(frame.to_dicts(), many=True).data)
 
