@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from atalaya.analysis.problems import ReadResult
 from atalaya.analysis.readers import boundaries, cdmx_fgj, cead, incidents, sesnsp
 
@@ -24,14 +26,27 @@ class ReaderSpec:
 
     name: str
     kind: str
-    description: str
+    description: str  # what users see, marked for translation (``format_label`` translates it); ``name`` is the key
     read: Callable[..., ReadResult]
     options: tuple[str, ...] = ()
     catalogue_source: str | None = None
     extensions: tuple[str, ...] = field(default=(".csv",))
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a description for translation (makemessages collects it) without needing Django's settings: the
+    command line lists the formats before Django starts. :func:`format_label` translates it for pages."""
+    return message
+
+
 READERS: dict[str, ReaderSpec] = {}
+
+
+def format_label(name: str) -> str:
+    """A format as users read it (its description), for pages; unknown keys are shown as they are."""
+    spec = READERS.get(name)
+    return gettext(spec.description) if spec else name
+
 
 #: Called inside each import's transaction with ``(municipality_ids, source, dataset)`` once the cube is
 #: refreshed, so that whatever derives from the cube (indicator values, alerts) moves with the data, all or
@@ -69,7 +84,7 @@ register_reader(
     ReaderSpec(
         "sesnsp",
         "aggregates",
-        "SESNSP incidencia delictiva municipal (delitos, mensual)",
+        gettext_noop("SESNSP incidencia delictiva municipal (delitos, mensual)"),
         sesnsp.read,
         catalogue_source="sesnsp",
         extensions=(".csv", ".zip"),
@@ -79,7 +94,7 @@ register_reader(
     ReaderSpec(
         "sesnsp-victimas",
         "aggregates",
-        "SESNSP víctimas municipal (sexo y rango de edad, mensual)",
+        gettext_noop("SESNSP víctimas municipal (sexo y rango de edad, mensual)"),
         sesnsp.read_victims,
         catalogue_source="sesnsp",
         extensions=(".csv", ".zip"),
@@ -89,7 +104,7 @@ register_reader(
     ReaderSpec(
         "cdmx-fgj",
         "incidents",
-        "FGJ CDMX carpetas de investigación (puntos)",
+        gettext_noop("FGJ CDMX carpetas de investigación (puntos)"),
         cdmx_fgj.read,
         options=("municipality_code",),
         catalogue_source="cdmx-fgj",
@@ -100,7 +115,7 @@ register_reader(
     ReaderSpec(
         "cead",
         "aggregates",
-        "CEAD Chile casos policiales (comuna × mes, formato ordenado)",
+        gettext_noop("CEAD Chile casos policiales (comuna × mes, formato ordenado)"),
         cead.read,
         options=("cutoff",),
         catalogue_source="cead",
@@ -111,7 +126,7 @@ register_reader(
     ReaderSpec(
         "incidents",
         "incidents",
-        "Incidentes genéricos (CSV, XLSX o GeoJSON) con un mapeo de columnas guardado",
+        gettext_noop("Incidentes genéricos (CSV, XLSX o GeoJSON) con un mapeo de columnas guardado"),
         incidents.read,
         options=("mapping", "municipality_code"),
         extensions=(".csv", ".xlsx", ".geojson", ".json"),
@@ -121,7 +136,7 @@ register_reader(
     ReaderSpec(
         "boundaries",
         "territories",
-        "Límites de territorios (GeoJSON, Shapefile en ZIP o GeoPackage)",
+        gettext_noop("Límites de territorios (GeoJSON, Shapefile en ZIP o GeoPackage)"),
         boundaries.read,
         options=("code_column", "name_column", "parent_column", "population_column", "municipality_column", "layer"),
         extensions=(".geojson", ".json", ".zip", ".shp", ".gpkg"),

@@ -262,6 +262,19 @@ def test_mappings_belong_to_a_municipality(client, neza, penalolen, make_user, t
     assert ChangeLogEntry.objects.filter(municipality=penalolen, message__contains="pena-carabineros").exists()
 
 
+def test_formats_are_shown_by_name_and_none_is_preselected(client, loaded, make_user):
+    client.force_login(make_user("ana", ["15058"]))
+    upload = client.get(reverse("datasets:upload")).content.decode()
+    options = upload.split('name="format"')[1].split("</select>")[0]
+    assert '<option value="" selected>— elija el formato —</option>' in options
+    assert "boundaries —" not in options and "Límites de territorios" in options
+    assert options.index("SESNSP incidencia") < options.index("Límites de territorios")  # data first
+    listing = client.get(reverse("datasets:dataset_list")).content.decode()
+    assert "SESNSP incidencia delictiva municipal" in listing and "<td>sesnsp</td>" not in listing
+    client.cookies["django_language"] = "en"
+    assert "SESNSP municipal crime incidence" in client.get(reverse("datasets:dataset_list")).content.decode()
+
+
 def test_viewers_cannot_manage_mappings(client, neza, make_user):
     client.force_login(make_user("vera", ["15058"], role="viewer"))
     assert client.get(reverse("datasets:mapping_list")).status_code == 403

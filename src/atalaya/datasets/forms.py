@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from atalaya.accounts.forms import MunicipalityOwnedForm
 from atalaya.accounts.services import import_municipalities
 from atalaya.geo.models import Municipality
-from atalaya.hooks import READERS
+from atalaya.hooks import READERS, format_label
 
 from .choices import OnError
 from .models import ColumnMapping
@@ -89,8 +89,12 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["format"].choices = [
-            (name, f"{name} — {spec.description}") for name, spec in sorted(READERS.items())
+        # Data first (what an analyst imports most), boundaries last; no default, so nobody uploads by accident
+        # a crime file as boundaries. Users see the description; the key is for the CLI and the API.
+        kinds = {"aggregates": 0, "incidents": 1, "territories": 2}
+        ordered = sorted(READERS.values(), key=lambda spec: (kinds.get(spec.kind, 9), spec.name))
+        self.fields["format"].choices = [("", _("— elija el formato —"))] + [
+            (spec.name, format_label(spec.name)) for spec in ordered
         ]
         self.fields["municipality"].queryset = import_municipalities(user)
         self.fields["mapping"].queryset = ColumnMapping.objects.usable_by(user).order_by("name")

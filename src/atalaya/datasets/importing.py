@@ -448,9 +448,11 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     )
     if outcome.rows_rejected and ctx.on_error == OnError.REJECT:
         outcome.status = REJECTED
-        outcome.message = (
-            f"Archivo rechazado: {outcome.rows_rejected} fila(s) con errores. No se escribió nada. "
-            "Corrija el archivo o use --on-error skip para importar solo las filas válidas."
+        outcome.message = f"Archivo rechazado: {outcome.rows_rejected} fila(s) con errores. No se escribió nada. " + (
+            "Corrija el archivo o elija «Omitir las filas inválidas» en «Ante filas inválidas» para importar "
+            "solo las filas válidas."
+            if ctx.origin.startswith("web")
+            else "Corrija el archivo o use --on-error skip para importar solo las filas válidas."
         )
         return
     frame = frame.filter(~pl.col("_row").is_in(error_rows.implode()))

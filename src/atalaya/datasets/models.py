@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atalaya.accounts.services import import_municipalities
 from atalaya.geo.models import Municipality, Territory
+from atalaya.hooks import format_label
 from atalaya.taxonomy.models import Catalogue, SourceCategory
 
 from .choices import DatasetStatus, JobStatus, LocationStatus, OnError, TimePrecision
@@ -139,6 +140,10 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} · {self.file_name} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def format_label(self) -> str:
+        return format_label(self.format)
 
 
 class Incident(models.Model):
@@ -304,3 +309,7 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def format_label(self) -> str:
+        return format_label(self.format)
