@@ -134,7 +134,7 @@ def test_viewers_cannot_upload(client, neza, make_user, fixtures_dir):
             "file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"),
         },
     )
-    assert response.status_code == 200  # the form refuses the municipality
+    assert response.status_code == 403  # a viewer imports nowhere: the page itself is refused
     assert not ImportJob.objects.exists()
 
 
@@ -273,6 +273,19 @@ def test_formats_are_shown_by_name_and_none_is_preselected(client, loaded, make_
     assert "SESNSP incidencia delictiva municipal" in listing and "<td>sesnsp</td>" not in listing
     client.cookies["django_language"] = "en"
     assert "SESNSP municipal crime incidence" in client.get(reverse("datasets:dataset_list")).content.decode()
+
+
+def test_navigation_offers_only_what_the_role_can_open(client, neza, make_user):
+    """A director saw «Importar», «Mapeos» and «Indicadores» and got 403 on each (issue 10)."""
+    client.force_login(make_user("dora", ["15058"], role="director"))
+    nav = client.get("/").content.decode().split("<nav>")[1].split("</nav>")[0]
+    for hidden in ("/datos/importar/", "/datos/mapeos/", "/indicadores/catalogo/"):
+        assert hidden not in nav
+        assert client.get(hidden).status_code == 403
+    assert "/alertas/" in nav and "/conciliacion/" in nav
+    client.force_login(make_user("ana", ["15058"], role="analyst"))
+    nav = client.get("/").content.decode().split("<nav>")[1].split("</nav>")[0]
+    assert all(link in nav for link in ("/datos/importar/", "/datos/mapeos/", "/indicadores/catalogo/"))
 
 
 def test_viewers_cannot_manage_mappings(client, neza, make_user):

@@ -99,7 +99,7 @@ class DatasetReportView(LoginRequiredMixin, View):
         return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type="text/csv")
 
 
-class UploadView(LoginRequiredMixin, FormView):
+class UploadView(ImporterRequiredMixin, FormView):
     template_name = "datasets/upload.html"
     form_class = UploadForm
 
