@@ -438,9 +438,9 @@ def second_source(
     kept = frame.filter(pl.Series(rng.random(frame.height) < recorded_share))
     extra = frame.sample(n=max(1, int(frame.height * extra_share)), seed=int(rng.integers(1 << 31)))
     extra = extra.with_columns(
-        (pl.col("date") + pl.duration(days=pl.Series(rng.integers(20, 200, extra.height)))).alias("date"),
+        (pl.col("date") - pl.duration(days=pl.Series(rng.integers(20, 200, extra.height)))).alias("date"),
         (pl.col("lat") + pl.Series(rng.normal(0, 0.01, extra.height))).alias("lat"),
-    )  # other events: elsewhere and on other days
+    )  # other events: elsewhere and earlier (never after the first source's last day, which may be the cut-off)
     both = pl.concat([kept, extra])
     n = both.height
     shift = rng.normal(0, metres / 2 / 111_000, (n, 2)).clip(-metres / 111_000, metres / 111_000)
