@@ -122,6 +122,16 @@ def test_api_list_detail_transition_and_comment(client, alerted, make_user):
     assert client.get("/api/alerts/?min_severity=x").status_code == 400
 
 
+def test_inbox_puts_the_most_serious_first_and_names_the_source(client, alerted, make_user):
+    from atalaya.alerts.models import Alert
+
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    severities = [a["severity"] for a in client.get("/api/alerts/").json()["results"]]
+    assert severities == sorted(severities, reverse=True)
+    page = client.get(reverse("alerts:inbox")).content.decode()
+    assert f"fuente {Alert.objects.first().source}" in page
+
+
 def test_assigning_tells_nothing_about_other_municipalities_people(client, alerted, make_user, penalolen):
     _login(client, make_user("analista", ["15058"], "analyst"))
     make_user("pedro", ["13122"], "analyst")  # exists, but in Peñalolén

@@ -270,7 +270,9 @@ def test_formats_are_shown_by_name_and_none_is_preselected(client, loaded, make_
     assert "boundaries —" not in options and "Límites de territorios" in options
     assert options.index("SESNSP incidencia") < options.index("Límites de territorios")  # data first
     listing = client.get(reverse("datasets:dataset_list")).content.decode()
-    assert "SESNSP incidencia delictiva municipal" in listing and "<td>sesnsp</td>" not in listing
+    assert (
+        "<td>sesnsp</td><td>SESNSP incidencia delictiva municipal (delitos, mensual)</td>" in listing
+    )  # source, format
     client.cookies["django_language"] = "en"
     assert "SESNSP municipal crime incidence" in client.get(reverse("datasets:dataset_list")).content.decode()
 

@@ -233,7 +233,9 @@ def test_analysts_create_indicators_for_their_municipality(client, loaded, make_
     assert client.get(reverse("indicators:indicator_update", args=["robo-negocio"])).status_code == 200
     client.force_login(make_user("pedro", ["13122"], role="analyst"))
     assert client.get(reverse("indicators:indicator_update", args=["robo-negocio"])).status_code == 404
-    assert "robo-negocio" not in client.get(reverse("indicators:catalogue")).content.decode()
+    catalogue = client.get(reverse("indicators:catalogue")).content.decode()
+    assert "robo-negocio" not in catalogue and "clases ICCS: 0101" in catalogue  # words, not JSON
+    assert "{&#x27;families&#x27;" not in catalogue
     assert "robo-negocio" not in {i["code"] for i in client.get(reverse("api:indicators")).json()}
     assert Indicator.objects.for_municipality(penalolen).filter(code="robo-negocio").count() == 0
     assert Indicator.objects.for_municipality(loaded).filter(code="robo-negocio").count() == 1

@@ -60,7 +60,7 @@ class AlertListView(LoginRequiredMixin, ListView):
             alerts = alerts.filter(freq=f["frecuencia"])
         if f["q"]:
             alerts = alerts.filter(Q(territory__name__icontains=f["q"]) | Q(territory__code__iexact=f["q"]))
-        return alerts.order_by("-last_period", "-severity", "pk")
+        return alerts.order_by("-severity", "-last_period", "pk")  # the most serious first, then the newest
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -58,7 +58,9 @@ class MunicipalityDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         municipality = self.object
         context["quality"] = quality_summary(municipality)
-        context["datasets"] = Dataset.objects.filter(municipalities=municipality)[:20]
+        context["datasets"] = Dataset.objects.filter(municipalities=municipality).prefetch_related("municipalities")[
+            :20
+        ]
         context["levels"] = municipality.territories.values("level").annotate(n=Count("id")).order_by("level")
         context["can_import"] = can_import(self.request.user, municipality)
         context["monthly"] = {"tables": family_months(municipality)}

@@ -113,6 +113,24 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def numerator_text(self) -> str:
+        """What the indicator counts, in words for the catalogue page (not the JSON it is stored as)."""
+        from atalaya.taxonomy.models import Family
+
+        parts = []
+        families = self.numerator.get("families") or []
+        if families:
+            names = dict(Family.objects.filter(code__in=families).values_list("code", "name"))
+            parts.append(_("familias: %(f)s") % {"f": ", ".join(names.get(code, code) for code in families)})
+        if self.numerator.get("iccs"):
+            parts.append(_("clases ICCS: %(c)s") % {"c": ", ".join(self.numerator["iccs"])})
+        if self.numerator.get("categories"):
+            parts.append(_("categorías: %(c)s") % {"c": ", ".join(self.numerator["categories"])})
+        if self.measure == "victimas":
+            parts.append(_("víctimas"))
+        return " · ".join(str(part) for part in parts) or "—"
+
 
 class Publication(models.Model):
     """A municipality's decision to show an indicator on the public portal."""

@@ -53,7 +53,7 @@ class AlertList(CheckedQueryParams, generics.ListAPIView):
             if q["min_severity"] not in ("1", "2", "3"):
                 raise ValidationError({"min_severity": "1, 2 o 3"})
             alerts = alerts.filter(severity__gte=int(q["min_severity"]))
-        return alerts.order_by("-last_period", "-severity", "pk")
+        return alerts.order_by("-severity", "-last_period", "pk")
 
     @extend_schema(parameters=FILTERS)
     def get(self, request, *args, **kwargs):
