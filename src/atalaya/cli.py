@@ -185,6 +185,23 @@ def build_parser() -> argparse.ArgumentParser:
     m = mun_sub.add_parser("list", help="lista los municipios")
     m.set_defaults(func=cmd_municipality_list)
 
+    p = sub.add_parser("portal", help="portal público: auditoría de confidencialidad de lo que publica")
+    portal_sub = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
+    m = portal_sub.add_parser(
+        "audit",
+        help="comprueba por programación lineal que ningún valor suprimido pueda deducirse de lo publicado",
+        description="Para cada celda pequeña suprimida, minimiza y maximiza su valor sujeto a todo lo que el portal "
+        "publica (meses, trimestres, años, 12 meses, municipio y territorios); el intervalo debe cubrir 0 a 5. "
+        "Sale con 1 si alguna celda queda expuesta.",
+    )
+    m.add_argument("--municipality", metavar="CÓDIGO")
+    m.add_argument(
+        "--primary-only",
+        action="store_true",
+        help="audita la supresión primaria sola (la regla anterior), para ver qué revelaba",
+    )
+    m.set_defaults(func=cmd_portal_audit)
+
     p = sub.add_parser("quality", help="resumen de calidad de datos por municipio")
     p.add_argument("--municipality", metavar="CÓDIGO")
     p.add_argument(
@@ -589,6 +606,28 @@ def cmd_municipality_list(args) -> int:
     for m in Municipality.objects.select_related("country"):
         print(f"{m.code}\t{m.name}\t{m.country.code}\t{m.territories.count()} territorios")
     return EXIT_OK
+
+
+def cmd_portal_audit(args) -> int:
+    import time
+
+    from atalaya.indicators.disclosure import audit_portal
+
+    started = time.perf_counter()
+    results = audit_portal(secondary=not args.primary_only, municipality_code=args.municipality)
+    exposed = 0
+    for r in results:
+        exposed += len(r.leaks)
+        state = f"{len(r.leaks)} EXPUESTA(S)" if r.leaks else "protegido"
+        print(
+            f"{r.municipality} {r.indicator} [{r.source}]: {r.cells} celdas, {r.primary} pequeñas, "
+            f"{r.suppressed} suprimidas — {state}"
+        )
+        for cell, (low, high) in list(r.leaks.items())[:5]:
+            print(f"    celda {cell}: se deduce entre {low:g} y {high:g}")
+    seconds = time.perf_counter() - started
+    print(f"{len(results)} publicación(es) × fuente auditadas en {seconds:.1f} s; celdas expuestas: {exposed}.")
+    return EXIT_REJECTED if exposed else EXIT_OK
 
 
 def cmd_quality(args) -> int:

@@ -61,28 +61,24 @@ def test_leaks_through_several_relations_are_found_and_closed():
     assert low <= 0 and high >= 5
 
 
-def test_portal_shaped_table_months_quarters_years_and_territories():
-    """Two sectors and the municipality, months, quarters and a year: every small cell ends up protected."""
+def test_portal_shaped_table_months_quarters_years_rolling_windows_and_territories():
+    """Two sectors and the municipality; months, quarters, a year and a rolling twelve months: every small cell
+    ends up protected, where primary suppression alone leaks."""
     rng = np.random.default_rng(7)
     months = [dt.date(2025, m, 1) for m in range(1, 13)]
     rows = []
     monthly = {t: rng.poisson(lam, 12) for t, lam in (("S1", 2.0), ("S2", 6.0))}
-    monthly[None] = monthly["S1"] + monthly["S2"] + rng.poisson(1.0, 12)  # some incidents have no sector
-    for territory, series in monthly.items():
-        for m, v in zip(months, series, strict=True):
-            rows.append((territory, "month", m, int(v)))
-        for q in range(4):
-            rows.append((territory, "quarter", months[3 * q], int(series[3 * q : 3 * q + 3].sum())))
-        rows.append((territory, "year", months[0], int(series.sum())))
-    cells = pl.DataFrame(rows, schema=["territory", "period", "period_start", "value"], orient="row").with_row_index(
-        "cell"
-    )
-    relations = hierarchy_relations(cells, {"S1": None, "S2": None})
-    assert len(relations) == 3 * (4 + 1) + 17  # time relations of three series, space relations of 17 periods
-    assert all(r.open for r in relations if cells["territory"][r.total] is None and len(r.parts) == 2)
+    monthly["municipio"] = monthly["S1"] + monthly["S2"] + rng.poisson(1.0, 12)  # some incidents have no sector
+    for node, series in monthly.items():
+        rows += [(node, "month", m, int(v)) for m, v in zip(months, series, strict=True)]
+        rows += [(node, "quarter", months[3 * q], int(series[3 * q : 3 * q + 3].sum())) for q in range(4)]
+        rows += [(node, "year", months[0], int(series.sum())), (node, "12m", months[0], int(series.sum()))]
+    cells = pl.DataFrame(rows, schema=["node", "period", "period_start", "value"], orient="row").with_row_index("cell")
+    relations = hierarchy_relations(cells, [("municipio", ["S1", "S2"], True)])
+    assert len(relations) == 3 * (4 + 1 + 1) + 18  # time relations of three series, space relations of 18 periods
+    assert all(r.open for r in relations if cells["node"][r.total] == "municipio" and len(r.parts) == 2)
     values = cells["value"].to_numpy().astype(float)
-    before = unprotected(values, primary(values), relations, primary(values))
-    assert before  # primary suppression alone leaks here, as on the portal
+    assert unprotected(values, primary(values), relations, primary(values))  # primary suppression alone leaks
     suppressed = secondary_suppression(values, relations)
     assert not unprotected(values, suppressed, relations, primary(values))
     assert suppressed.sum() > primary(values).sum()

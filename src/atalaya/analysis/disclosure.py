@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import polars as pl
-from scipy.optimize import linprog
 from scipy.sparse import lil_matrix
 
 #: Cells 1 .. THRESHOLD − 1 are primary suppressions; the audit demands the interval cover [0, THRESHOLD].
@@ -45,39 +45,37 @@ def primary(values: np.ndarray, threshold: int = THRESHOLD) -> np.ndarray:
     return (values >= 1) & (values < threshold)
 
 
-def hierarchy_relations(cells: pl.DataFrame, parents: dict[str | None, str | None]) -> list[Relation]:
+def hierarchy_relations(cells: pl.DataFrame, space: list[tuple[str, list[str], bool]]) -> list[Relation]:
     """The additive relations of a portal table.
 
-    ``cells`` has ``cell``, ``territory`` (None for the municipality), ``period`` (``month``, ``quarter``,
-    ``year``) and ``period_start``. ``parents`` maps each territory to its parent (None: the municipality). A
-    territory total equals the sum of its children only when every child is in the table; incidents without a
-    territory make the municipality's relation *open* (the remainder is not published).
+    ``cells`` has ``cell``, ``node`` (the municipality or a territory, as the caller names them), ``period``
+    (``month``, ``quarter``, ``year`` or ``12m``, a rolling twelve-month window) and ``period_start``. ``space``
+    lists ``(total node, part nodes, open)``: e.g. the municipality and the sectors (open when incidents without a
+    sector are not published), a sector and its unidades vecinales. A relation whose parts are not all in the table
+    is open: the missing ones are an unknown non-negative remainder.
     """
     key = {
-        (r["territory"], r["period"], r["period_start"]): r["cell"]
-        for r in cells.select("cell", "territory", "period", "period_start").iter_rows(named=True)
+        (r["node"], r["period"], r["period_start"]): r["cell"]
+        for r in cells.select("cell", "node", "period", "period_start").iter_rows(named=True)
     }
     relations = []
-    # Time: a quarter is its three months, a year its four quarters (only when all are present: a year in
-    # progress is published as such and is an open relation).
-    for (territory, period, start), total in key.items():
-        if period == "quarter":
-            months = [key.get((territory, "month", _add_months(start, k))) for k in range(3)]
-            relations.append(_relation(total, months))
+    for (node, period, start), total in key.items():
+        if period == "quarter":  # a quarter is its three months, a year its four quarters
+            relations.append(_relation(total, [key.get((node, "month", _add_months(start, k))) for k in range(3)]))
         elif period == "year":
-            quarters = [key.get((territory, "quarter", _add_months(start, 3 * k))) for k in range(4)]
-            relations.append(_relation(total, quarters))
-    # Space: a parent is its children (plus, for the municipality, what has no territory).
-    children: dict[str | None, list[str]] = {}
-    for child, parent in parents.items():
-        if child is not None:
-            children.setdefault(parent, []).append(child)
-    for (territory, period, start), total in key.items():
-        if territory not in children:
-            continue
-        parts = [key.get((child, period, start)) for child in children[territory]]
-        relation = _relation(total, parts)
-        relations.append(Relation(relation.total, relation.parts, relation.open or territory is None))
+            relations.append(
+                _relation(total, [key.get((node, "quarter", _add_months(start, 3 * k))) for k in range(4)])
+            )
+        elif period == "12m":  # a rolling window is its twelve months
+            relations.append(_relation(total, [key.get((node, "month", _add_months(start, k))) for k in range(12)]))
+    periods = {(period, start) for _node, period, start in key}
+    for total_node, part_nodes, is_open in space:
+        for period, start in periods:
+            total = key.get((total_node, period, start))
+            if total is None:
+                continue
+            relation = _relation(total, [key.get((part, period, start)) for part in part_nodes])
+            relations.append(Relation(relation.total, relation.parts, relation.open or is_open))
     return [r for r in relations if r.parts]
 
 
@@ -100,18 +98,47 @@ def audit(
     """For each checked suppressed cell, the smallest and largest value consistent with everything published.
 
     Unknowns: the suppressed cells and one non-negative remainder per open relation; all ≥ 0. Equalities: every
-    relation. Published cells enter as constants. Upper bounds may be ``inf`` (nothing caps the cell).
+    relation. Published cells enter as constants. Upper bounds may be ``inf`` (nothing caps the cell). The system
+    splits into independent blocks (suppressed cells linked by the relations they share), so each linear
+    programme holds only the block of the cell it bounds: thousands of tiny problems instead of huge ones.
     """
-    relations = list(relations)
-    unknown = np.flatnonzero(suppressed)
+    relations = [r for r in relations if any(suppressed[c] for c in (r.total, *r.parts))]
+    parent = {int(c): int(c) for c in np.flatnonzero(suppressed)}
+
+    def find(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for relation in relations:
+        members = [c for c in (relation.total, *relation.parts) if suppressed[c]]
+        for other in members[1:]:
+            parent[find(other)] = find(members[0])
+    blocks: dict[int, list[Relation]] = {}
+    for relation in relations:
+        first = next(c for c in (relation.total, *relation.parts) if suppressed[c])
+        blocks.setdefault(find(first), []).append(relation)
+    checked = list(parent) if cells_to_check is None else [int(c) for c in cells_to_check if suppressed[c]]
+    by_block: dict[int, list[int]] = {}
+    for cell in checked:
+        by_block.setdefault(find(cell), []).append(cell)
+    result = {}
+    for root, cells in by_block.items():
+        result.update(_bound_block(values, suppressed, blocks.get(root, []), cells))
+    return result
+
+
+def _bound_block(values, suppressed, relations: list[Relation], cells: list[int]) -> dict[int, tuple[float, float]]:
+    if not relations:  # in no relation: nothing published constrains it
+        return {c: (0.0, float("inf")) for c in cells}
+    unknown = sorted({c for r in relations for c in (r.total, *r.parts) if suppressed[c]})
     column = {cell: k for k, cell in enumerate(unknown)}
-    n_open = sum(r.open for r in relations)
-    n = len(unknown) + n_open
-    rows = [r for r in relations if any(suppressed[c] for c in (r.total, *r.parts)) or r.open]
-    a = lil_matrix((len(rows), n))
-    b = np.zeros(len(rows))
+    n = len(unknown) + sum(r.open for r in relations)
+    a = lil_matrix((len(relations), n))
+    b = np.zeros(len(relations))
     slack = len(unknown)
-    for i, relation in enumerate(rows):
+    for i, relation in enumerate(relations):
         # total − Σ parts − remainder = 0, with published cells moved to the right-hand side.
         for cell, sign in ((relation.total, 1.0), *((p, -1.0) for p in relation.parts)):
             if suppressed[cell]:
@@ -121,18 +148,39 @@ def audit(
         if relation.open:
             a[i, slack] = -1.0
             slack += 1
-    a = a.tocsr()
-    bounds = [(0, None)] * n
-    checked = unknown if cells_to_check is None else [c for c in cells_to_check if suppressed[c]]
+    return _min_max(a.tocsc(), b, [column[c] for c in cells], dict(zip([column[c] for c in cells], cells, strict=True)))
+
+
+def _min_max(a, b: np.ndarray, columns: list[int], cell_of: dict[int, int]) -> dict[int, tuple[float, float]]:
+    """Minimise and maximise each column over ``a x = b, x ≥ 0`` with one HiGHS model: only the objective changes
+    between solves, so each re-solve starts from the last basis (milliseconds instead of a rebuilt problem)."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_ = np.zeros(a.shape[1])
+    lp.col_lower_ = np.zeros(a.shape[1])
+    lp.col_upper_ = np.full(a.shape[1], highspy.kHighsInf)
+    lp.row_lower_ = lp.row_upper_ = b
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+    highs.passModel(lp)
     result = {}
-    for cell in checked:
-        objective = np.zeros(n)
-        objective[column[cell]] = 1.0
-        low = linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
-        high = linprog(-objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
-        lower = low.fun if low.status == 0 else 0.0
-        upper = -high.fun if high.status == 0 else float("inf")  # status 3: unbounded
-        result[int(cell)] = (round(lower, 6), round(upper, 6))
+    for col in columns:
+        highs.changeColCost(col, 1.0)
+        bounds = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            highs.changeObjectiveSense(sense)
+            highs.run()
+            status = highs.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                bounds.append(round(highs.getInfo().objective_function_value, 6))
+            elif sense == highspy.ObjSense.kMaximize:  # unbounded: nothing caps the cell
+                bounds.append(float("inf"))
+            else:
+                bounds.append(0.0)
+        highs.changeColCost(col, 0.0)
+        result[cell_of[col]] = (bounds[0], bounds[1])
     return result
 
 
@@ -184,9 +232,14 @@ def secondary_suppression(
         leaks = unprotected(values, suppressed, relations, primaries, threshold)
         if not leaks:
             return suppressed
-        cell = next(iter(leaks))
-        if not _widen(cell, by_cell, suppressed, suppress_cheapest):
-            raise RuntimeError(f"cell {cell} cannot be protected")
+        widened, before = False, suppressed.copy()
+        for cell in leaks:  # one more suppression near each leaking cell not already helped this round
+            neighbours = {c for r in by_cell.get(cell, []) for c in (r.total, *r.parts)}
+            if any(suppressed[c] and not before[c] for c in neighbours):
+                continue
+            widened |= _widen(cell, by_cell, suppressed, suppress_cheapest)
+        if not widened:
+            raise RuntimeError(f"cells {sorted(leaks)[:5]} cannot be protected")
     raise RuntimeError("secondary suppression did not converge")
 
 
