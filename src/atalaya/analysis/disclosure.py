@@ -19,6 +19,9 @@ users compare with the official files.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -151,11 +154,32 @@ def _bound_block(values, suppressed, relations: list[Relation], cells: list[int]
     return _min_max(a.tocsc(), b, [column[c] for c in cells], dict(zip([column[c] for c in cells], cells, strict=True)))
 
 
+_local = threading.local()
+
+
+def _solver() -> highspy.Highs:
+    """One HiGHS instance per thread (each problem replaces the last; web requests run in threads). HiGHS prints
+    its banner on the C stdout when created; that line must not end up in the CLI's output or a piped CSV."""
+    if getattr(_local, "highs", None) is not None:
+        return _local.highs
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highs = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    highs.setOptionValue("output_flag", False)
+    _local.highs = highs
+    return highs
+
+
 def _min_max(a, b: np.ndarray, columns: list[int], cell_of: dict[int, int]) -> dict[int, tuple[float, float]]:
     """Minimise and maximise each column over ``a x = b, x ≥ 0`` with one HiGHS model: only the objective changes
     between solves, so each re-solve starts from the last basis (milliseconds instead of a rebuilt problem)."""
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = _solver()
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
     lp.col_cost_ = np.zeros(a.shape[1])
