@@ -80,3 +80,29 @@ def test_portal_map_and_geojson_are_suppressed(client, neza, fixtures_dir, gener
     assert set(props) == {"S1", "S2"}
     assert props["S2"]["hechos_12_meses"] == "<5" and props["S2"]["tasa_100k"] is None
     assert client.get(reverse("portal:geojson", args=["15058", "homicidio-doloso"])).status_code == 404
+
+
+def test_a_suppressed_territory_shows_only_its_name_on_the_map_and_in_the_geojson(client, neza, generic_mapping,
+                                                                                   tmp_path):  # fmt: skip
+    """The map used to colour a suppressed territory by its rate and say "18,2 · None hechos" (issue 10): rate ×
+    population gives the count back."""
+    import json
+
+    rows = ["id,fecha,hora,delito,lat,lon,cuadrante"]
+    rows += [f"A{k},2025-0{1 + k % 9}-10,10:00,Robo a transeúnte con violencia,19.405,-99.015," for k in range(2)]
+    rows += [f"B{k},2025-0{1 + k % 9}-10,10:00,Robo a transeúnte con violencia,19.395,-99.005," for k in range(40)]
+    path = tmp_path / "pocos.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert (
+        import_file("incidents", path, municipality_code="15058", mapping_name="policia-prueba").status == "importado"
+    )
+    indicator = Indicator.objects.create(code="todo", name="Todo", numerator={"categories": ["policia-prueba:"]})
+    Publication.objects.create(municipality=neza, indicator=indicator, is_public=True)
+    page = client.get(reverse("portal:municipality", args=["15058"]), {"indicador": "todo"}).content.decode()
+    assert "reservado (pocos casos)" in page and "None hechos" not in page
+    s1_population = str(neza.territories.get(code="S1").populations.order_by("-year").first().value)
+    spec = page.split("Sector 1")[1][:200] if "Sector 1" in page else ""
+    assert s1_population not in spec
+    geo = json.loads(client.get(reverse("portal:geojson", args=["15058", "todo"])).content)
+    s1 = next(f["properties"] for f in geo["features"] if f["properties"]["codigo"] == "S1")
+    assert s1["hechos_12_meses"] == "<5" and s1["tasa_100k"] is None

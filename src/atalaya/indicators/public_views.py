@@ -73,6 +73,13 @@ def public_table(municipality: Municipality) -> list[dict]:
     return rows
 
 
+#: Columns that reveal a suppressed count (count × 100,000 / population = rate; the rank places it).
+WITHHELD_WITH_COUNT = (
+    "count", "rate", "rate_lower", "rate_upper", "value", "value_lower", "value_upper", "population",
+    "rank", "rank_best", "rank_worst", "denominator",
+)  # fmt: skip
+
+
 def public_territories(municipality: Municipality, indicator: Indicator) -> tuple[str | None, pl.DataFrame]:
     """The published indicator by territory (top territorial level of the point-level source), suppressed."""
     from atalaya.geo.models import Territory
@@ -89,8 +96,11 @@ def public_territories(municipality: Municipality, indicator: Indicator) -> tupl
     table = services.ranking(services.StoredValuesReader(municipality, source.source), indicator, top)
     if table.is_empty():
         return top, table
+    # A suppressed territory shows nothing but its name: its count, and every figure a count could be recovered
+    # from (rate or value with its interval, population, rank), are withheld in the page, map and GeoJSON alike.
+    withheld = [c for c in WITHHELD_WITH_COUNT if c in table.columns]
     return top, calc.suppress_small_cells(table).with_columns(
-        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("count")).alias("count")
+        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in withheld
     )
 
 

@@ -246,8 +246,13 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
         point = geom.representative_point()
         hover_x.append(point.x)
         hover_y.append(point.y)
-        rate_text = "—" if rate is None else decimal(rate, 1)
-        hover_text.append(f"{territory.name}: {rate_text} · {row.get('count', 0)} hechos")
+        if row.get("suppressed"):  # nothing about it but its name (the public map)
+            reserved = _("reservado (pocos casos)")
+            hover_text.append(f"{territory.name}: {reserved}")
+        else:
+            rate_text = "—" if rate is None else decimal(rate, 1)
+            events = _("hechos")
+            hover_text.append(f"{territory.name}: {rate_text} · {row.get('count', 0)} {events}")
     traces = []
     for klass in sorted(groups):
         if klass < 0:
