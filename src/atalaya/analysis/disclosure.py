@@ -106,6 +106,24 @@ def audit(
     programme holds only the block of the cell it bounds: thousands of tiny problems instead of huge ones.
     """
     relations = [r for r in relations if any(suppressed[c] for c in (r.total, *r.parts))]
+    block = blocks_of(suppressed, relations)
+    blocks: dict[int, list[Relation]] = {}
+    for relation in relations:
+        first = next(c for c in (relation.total, *relation.parts) if suppressed[c])
+        blocks.setdefault(block[first], []).append(relation)
+    checked = list(block) if cells_to_check is None else [int(c) for c in cells_to_check if suppressed[c]]
+    by_block: dict[int, list[int]] = {}
+    for cell in checked:
+        by_block.setdefault(block[cell], []).append(cell)
+    result = {}
+    for root, cells in by_block.items():
+        result.update(_bound_block(values, suppressed, blocks.get(root, []), cells))
+    return result
+
+
+def blocks_of(suppressed: np.ndarray, relations: Iterable[Relation]) -> dict[int, int]:
+    """Each suppressed cell's block: cells linked, directly or not, by relations that hold several of them. Bounds
+    in one block do not depend on any other."""
     parent = {int(c): int(c) for c in np.flatnonzero(suppressed)}
 
     def find(c: int) -> int:
@@ -118,18 +136,7 @@ def audit(
         members = [c for c in (relation.total, *relation.parts) if suppressed[c]]
         for other in members[1:]:
             parent[find(other)] = find(members[0])
-    blocks: dict[int, list[Relation]] = {}
-    for relation in relations:
-        first = next(c for c in (relation.total, *relation.parts) if suppressed[c])
-        blocks.setdefault(find(first), []).append(relation)
-    checked = list(parent) if cells_to_check is None else [int(c) for c in cells_to_check if suppressed[c]]
-    by_block: dict[int, list[int]] = {}
-    for cell in checked:
-        by_block.setdefault(find(cell), []).append(cell)
-    result = {}
-    for root, cells in by_block.items():
-        result.update(_bound_block(values, suppressed, blocks.get(root, []), cells))
-    return result
+    return {c: find(c) for c in parent}
 
 
 def _bound_block(values, suppressed, relations: list[Relation], cells: list[int]) -> dict[int, tuple[float, float]]:
@@ -214,9 +221,12 @@ def unprotected(
     relations: list[Relation],
     primary_cells: np.ndarray,
     threshold: int = THRESHOLD,
+    only: Iterable[int] | None = None,
 ) -> dict[int, tuple[float, float]]:
-    """Primary cells whose audit interval does not cover ``[0, threshold]``: what a visitor could learn."""
-    intervals = audit(values, suppressed, relations, np.flatnonzero(primary_cells))
+    """Primary cells whose audit interval does not cover ``[0, threshold]``: what a visitor could learn
+    (``only``: check just these cells)."""
+    cells = np.flatnonzero(primary_cells) if only is None else [c for c in only if primary_cells[c]]
+    intervals = audit(values, suppressed, relations, cells)
     return {c: iv for c, iv in intervals.items() if iv[0] > 0 or iv[1] < threshold}
 
 
@@ -252,8 +262,9 @@ def secondary_suppression(
             if not relation.open and sum(suppressed[c] for c in members) == 1:
                 changed |= suppress_cheapest(relation)
     # Then the audit decides: protect what linear combinations of several relations still reveal.
+    to_check = None  # the first round audits every primary cell; later ones only the blocks that changed
     for _ in range(max_rounds):
-        leaks = unprotected(values, suppressed, relations, primaries, threshold)
+        leaks = unprotected(values, suppressed, relations, primaries, threshold, only=to_check)
         if not leaks:
             return suppressed
         widened, before = False, suppressed.copy()
@@ -264,6 +275,9 @@ def secondary_suppression(
             widened |= _widen(cell, by_cell, suppressed, suppress_cheapest)
         if not widened:
             raise RuntimeError(f"cells {sorted(leaks)[:5]} cannot be protected")
+        block = blocks_of(suppressed, relations)
+        touched = {block[c] for c in np.flatnonzero(suppressed & ~before)}
+        to_check = [c for c in np.flatnonzero(primaries) if block[int(c)] in touched]
     raise RuntimeError("secondary suppression did not converge")
 
 
