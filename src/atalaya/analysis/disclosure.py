@@ -30,6 +30,8 @@ import numpy as np
 import polars as pl
 from scipy.sparse import lil_matrix
 
+from .parsing import add_months
+
 #: Cells 1 .. THRESHOLD − 1 are primary suppressions; the audit demands the interval cover [0, THRESHOLD].
 THRESHOLD = 5
 
@@ -64,13 +66,11 @@ def hierarchy_relations(cells: pl.DataFrame, space: list[tuple[str, list[str], b
     relations = []
     for (node, period, start), total in key.items():
         if period == "quarter":  # a quarter is its three months, a year its four quarters
-            relations.append(_relation(total, [key.get((node, "month", _add_months(start, k))) for k in range(3)]))
+            relations.append(_relation(total, [key.get((node, "month", add_months(start, k))) for k in range(3)]))
         elif period == "year":
-            relations.append(
-                _relation(total, [key.get((node, "quarter", _add_months(start, 3 * k))) for k in range(4)])
-            )
+            relations.append(_relation(total, [key.get((node, "quarter", add_months(start, 3 * k))) for k in range(4)]))
         elif period == "12m":  # a rolling window is its twelve months
-            relations.append(_relation(total, [key.get((node, "month", _add_months(start, k))) for k in range(12)]))
+            relations.append(_relation(total, [key.get((node, "month", add_months(start, k))) for k in range(12)]))
     periods = {(period, start) for _node, period, start in key}
     for total_node, part_nodes, is_open in space:
         for period, start in periods:
@@ -85,11 +85,6 @@ def hierarchy_relations(cells: pl.DataFrame, space: list[tuple[str, list[str], b
 def _relation(total: int, parts: list[int | None]) -> Relation:
     present = tuple(p for p in parts if p is not None)
     return Relation(total, present, open=len(present) < len(parts))
-
-
-def _add_months(day, months: int):
-    index = day.year * 12 + day.month - 1 + months
-    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
 def audit(
