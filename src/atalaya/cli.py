@@ -190,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     m = portal_sub.add_parser(
         "audit",
         help="comprueba por programación lineal que ningún valor suprimido pueda deducirse de lo publicado",
-        description="Para cada celda pequeña suprimida, minimiza y maximiza su valor sujeto a todo lo que el portal "
-        "publica (meses, trimestres, años, 12 meses, municipio y territorios); el intervalo debe cubrir 0 a 5. "
+        description="Para cada celda pequeña suprimida de la tabla que el portal sirve, minimiza y maximiza su valor "
+        "sujeto a todo lo que el portal publica (meses, trimestres, años y 12 meses del municipio; años y 12 meses "
+        "de cada territorio; indicadores contenidos en otros); el intervalo debe cubrir 0 a 5. "
         "Sale con 1 si alguna celda queda expuesta.",
     )
     m.add_argument("--municipality", metavar="CÓDIGO")
@@ -614,19 +615,19 @@ def cmd_portal_audit(args) -> int:
     from atalaya.indicators.disclosure import audit_portal
 
     started = time.perf_counter()
-    results = audit_portal(secondary=not args.primary_only, municipality_code=args.municipality)
+    results = audit_portal(primary_only=args.primary_only, municipality_code=args.municipality)
     exposed = 0
     for r in results:
         exposed += len(r.leaks)
         state = f"{len(r.leaks)} EXPUESTA(S)" if r.leaks else "protegido"
         print(
-            f"{r.municipality} {r.indicator} [{r.source}]: {r.cells} celdas, {r.primary} pequeñas, "
-            f"{r.suppressed} suprimidas — {state}"
+            f"{r.municipality} [{r.source}]: {r.indicators} indicador(es), {r.cells} celdas publicadas, "
+            f"{r.primary} pequeñas, {r.suppressed} reservadas — {state}"
         )
         for cell, (low, high) in list(r.leaks.items())[:5]:
-            print(f"    celda {cell}: se deduce entre {low:g} y {high:g}")
+            print(f"    {r.described.get(cell, cell)}: se deduce entre {low:g} y {high:g}")
     seconds = time.perf_counter() - started
-    print(f"{len(results)} publicación(es) × fuente auditadas en {seconds:.1f} s; celdas expuestas: {exposed}.")
+    print(f"{len(results)} municipio(s) × fuente auditados en {seconds:.1f} s; celdas expuestas: {exposed}.")
     return EXIT_REJECTED if exposed else EXIT_OK
 
 

@@ -9,12 +9,13 @@ import numpy as np
 import polars as pl
 import pytest
 
+from atalaya.analysis import disclosure
 from atalaya.analysis.disclosure import (
     Relation,
     audit,
-    hierarchy_relations,
     primary,
     secondary_suppression,
+    span_table,
     unprotected,
 )
 
@@ -61,27 +62,80 @@ def test_leaks_through_several_relations_are_found_and_closed():
     assert low <= 0 and high >= 5
 
 
-def test_portal_shaped_table_months_quarters_years_rolling_windows_and_territories():
-    """Two sectors and the municipality; months, quarters, a year and a rolling twelve months: every small cell
-    ends up protected, where primary suppression alone leaks."""
-    rng = np.random.default_rng(7)
-    months = [dt.date(2025, m, 1) for m in range(1, 13)]
-    rows = []
-    monthly = {t: rng.poisson(lam, 12) for t, lam in (("S1", 2.0), ("S2", 6.0))}
-    monthly["municipio"] = monthly["S1"] + monthly["S2"] + rng.poisson(1.0, 12)  # some incidents have no sector
-    for node, series in monthly.items():
-        rows += [(node, "month", m, int(v)) for m, v in zip(months, series, strict=True)]
-        rows += [(node, "quarter", months[3 * q], int(series[3 * q : 3 * q + 3].sum())) for q in range(4)]
-        rows += [(node, "year", months[0], int(series.sum())), (node, "12m", months[0], int(series.sum()))]
-    cells = pl.DataFrame(rows, schema=["node", "period", "period_start", "value"], orient="row").with_row_index("cell")
-    relations = hierarchy_relations(cells, [("municipio", ["S1", "S2"], True)])
-    assert len(relations) == 3 * (4 + 1 + 1) + 18  # time relations of three series, space relations of 18 periods
-    assert all(r.open for r in relations if cells["node"][r.total] == "municipio" and len(r.parts) == 2)
-    values = cells["value"].to_numpy().astype(float)
-    assert unprotected(values, primary(values), relations, primary(values))  # primary suppression alone leaks
-    suppressed = secondary_suppression(values, relations)
-    assert not unprotected(values, suppressed, relations, primary(values))
-    assert suppressed.sum() > primary(values).sum()
+def _portal_shaped(seed: int = 7):
+    """Two sectors and the municipality over Jan 2024 – Oct 2025: the municipality shows months, quarters, years
+    and rolling windows; the sectors only years and rolling windows (their months are hidden)."""
+    rng = np.random.default_rng(seed)
+    months = [dt.date(2024 + m // 12, m % 12 + 1, 1) for m in range(22)]
+    series = {"S1": rng.poisson(0.3, 22), "S2": rng.poisson(3.0, 22), "sin sector": rng.poisson(0.5, 22)}
+    series["municipio"] = series["S1"] + series["S2"] + series["sin sector"]
+    monthly = pl.DataFrame(
+        [(node, m, int(v)) for node, values in series.items() for m, v in zip(months, values, strict=True)],
+        schema=["node", "period_start", "count"],
+        orient="row",
+    )
+    shown = [("municipio", "month", m) for m in months]
+    shown += [("municipio", "quarter", dt.date(y, 3 * q + 1, 1)) for y in (2024, 2025) for q in range(4)]
+    for node in ("municipio", "S1", "S2"):
+        shown += [(node, "year", dt.date(2024, 1, 1)), (node, "year", dt.date(2025, 1, 1))]
+        shown += [(node, "12m", dt.date(2024, 11, 1))]
+    published = pl.DataFrame(shown, schema=["node", "period", "period_start"], orient="row")
+    return span_table(monthly, published, [("municipio", ["S1", "S2", "sin sector"], False)])
+
+
+def test_span_table_links_what_is_shown_through_the_hidden_months():
+    table = _portal_shaped()
+    cells = table.cells
+    s1 = cells.filter(pl.col("node") == "S1").sort("period_start", "months")
+    # S1's months split at the window's start: Jan–Oct 2024 and Nov–Dec 2024 are hidden atoms; 2025 (ten
+    # covered months, to October) is both a year and, with Nov–Dec 2024, the rolling window.
+    assert s1.select("period", "months").rows() == [("atom", 10), ("year", 12), ("atom", 2), ("12m", 12), ("year", 10)]
+    assert not cells.filter(pl.col("period") == "atom")["published"].any()
+    year = s1.filter(pl.col("period") == "year")["cell"][0]
+    atoms = tuple(s1.filter(pl.col("period") == "atom")["cell"])
+    assert disclosure.Relation(year, atoms) in table.relations  # the year is its two hidden runs
+    # The unplaced incidents are never shown but split as finely as the relation needs.
+    assert set(cells.filter(pl.col("node") == "sin sector")["published"]) == {False}
+    assert table.shown.height == 22 + 8 + 3 * 3  # every published period has its cell
+
+
+def test_portal_shaped_table_is_protected_after_secondary_suppression():
+    table = _portal_shaped()
+    values = table.cells["value"].to_numpy().astype(float)
+    published = table.cells["published"].to_numpy()
+    small = primary(values) & published
+    assert unprotected(values, small | ~published, table.relations, small)  # primary suppression alone leaks
+    withheld = secondary_suppression(values, table.relations, published=published)
+    assert not (withheld & ~published).any()  # only published cells are ever withheld
+    assert not unprotected(values, withheld | ~published, table.relations, small)
+    assert withheld.sum() > small.sum()
+
+
+def test_hidden_months_shared_by_two_periods_are_one_unknown_not_two():
+    """Data from November 2023. Shown: the year 2023 (its two covered months) = 8, the window Nov 2023 – Oct 2024
+    = 10 and the year 2024 = 3 (small). The window minus 2023 says Jan–Oct 2024 held 2, and those months are in
+    the year 2024: so it is at least 2 — the visitor knows it is not 0. Treating each period's hidden months as a
+    separate remainder would miss that; the shared hidden run finds it, and secondary suppression closes it."""
+    months = [dt.date(2023, 11, 1), dt.date(2023, 12, 1)] + [dt.date(2024, m, 1) for m in range(1, 13)]
+    counts = [4, 4, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+    monthly = pl.DataFrame({"node": "S", "period_start": months, "count": counts})
+    published = pl.DataFrame(
+        {
+            "node": "S",
+            "period": ["year", "12m", "year"],
+            "period_start": [dt.date(2023, 1, 1), dt.date(2023, 11, 1), dt.date(2024, 1, 1)],
+        }
+    )
+    table = span_table(monthly, published, [])
+    values = table.cells["value"].to_numpy().astype(float)
+    shown = table.cells["published"].to_numpy()
+    year_2024 = int(table.shown["cell"][2])
+    small = primary(values) & shown
+    assert np.flatnonzero(small).tolist() == [year_2024]
+    assert audit(values, small | ~shown, table.relations, [year_2024]) == {year_2024: (2.0, float("inf"))}
+    withheld = secondary_suppression(values, table.relations, published=shown)
+    assert withheld[int(table.shown["cell"][0])]  # 2023 (8) is the cheapest that breaks it
+    assert not unprotected(values, withheld | ~shown, table.relations, small)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -106,14 +106,6 @@ def test_ranking_with_interval_ranges():
     assert out["ranked"].to_list() == [4] * 4
 
 
-def test_small_cells_are_suppressed_with_their_rates():
-    frame = ind.with_rates(pl.DataFrame({"count": [0, 1, 4, 5], "population": [1000] * 4}))
-    out = ind.suppress_small_cells(frame)
-    assert out["count_public"].to_list() == ["0", "<5", "<5", "5"]
-    assert out["rate"].to_list() == [0.0, None, None, 500.0]
-    assert out["rate_upper"][1] is None
-
-
 def test_outliers_by_z_and_modified_z():
     frame = pl.DataFrame({"count": [10, 11, 9, 10, 12, 10, 60]})
     out = ind.outliers(frame, z=2.0)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import polars as pl
 import pytest
 
 from atalaya.analysis.parsing import month_range
 from atalaya.cli import main
 from atalaya.datasets.importing import import_file
-from atalaya.indicators.disclosure import audit_portal, public_table
+from atalaya.indicators.disclosure import audit_portal, build_public_table, public_values
 from atalaya.indicators.models import Indicator, Publication
 
 SECTORS = {"S1": (19.405, -99.015), "S2": (19.395, -99.005)}
@@ -39,13 +40,18 @@ def published(neza, generic_mapping, tmp_path):
 
 def test_primary_suppression_alone_leaks_and_secondary_suppression_closes_it(published):
     neza, indicator = published
-    naive = public_table(neza, indicator, "policia-prueba", secondary=False)
-    assert set(naive.cells["period"]) == {"month", "quarter", "year", "12m"}
-    assert {"municipio", "sector:S1", "sector:S2"} <= set(naive.cells["node"])
-    [before] = audit_portal(secondary=False)
-    assert before.leaks and all(low == high for low, high in before.leaks.values())  # values recovered exactly
-    [after] = audit_portal()
+    naive = build_public_table(neza, "policia-prueba", secondary=False)
+    shown = naive.shown  # every published period (a window that is also a calendar year is one cell)
+    assert set(shown.filter(pl.col("level").is_null())["period"]) == {"month", "quarter", "year", "12m"}
+    assert set(shown.filter(pl.col("level").is_not_null())["period"]) == {"year", "12m"}  # no months per sector
+    assert {"S1", "S2"} <= set(shown["territory_code"].drop_nulls())
+    [before] = audit_portal(primary_only=True)
+    assert before.leaks
+    [after] = audit_portal()  # audits the stored table, the one the portal serves
     assert not after.leaks and after.suppressed > after.primary
+    stored = public_values(neza, "policia-prueba")
+    assert stored.height == naive.shown.height  # one stored row per published period
+    assert stored["count"].null_count() >= after.suppressed > 0
 
 
 def test_the_audit_command_fails_when_a_cell_is_exposed(published, capsys):

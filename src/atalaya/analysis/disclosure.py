@@ -9,8 +9,10 @@ published value and every relation (all cells non-negative); the interval must c
 ``[0, threshold]`` — the visitor must not be able to tell a 1 from a 0 or from a 5.
 
 A table here is a frame of *cells* (``cell`` id, ``value``) and a list of *relations* ``total = Σ parts (+ an
-unpublished remainder)``. :func:`hierarchy_relations` builds them for the portal's shape (months ⊂ quarters ⊂ years,
-territories ⊂ their parent ⊂ the municipality). Secondary suppression is greedy and then verified: first the
+unpublished remainder)``. :func:`span_table` builds them for a publication: the periods shown per node (a
+territory, an indicator) over months, with the hidden runs of months that link them, and the additive relations
+between nodes (territories ⊂ their parent ⊂ the municipality, an indicator ⊂ one that contains it).
+Secondary suppression is greedy and then verified: first the
 singleton rule (a relation never has exactly one suppressed cell), then, while the audit finds an unprotected
 cell, the smallest published cell of one of its relations is suppressed too. Alternatives considered and not
 taken are in the portal guide (controlled rounding, noise): they change published numbers, which the observatory's
@@ -19,18 +21,18 @@ users compare with the official files.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import highspy
 import numpy as np
 import polars as pl
 from scipy.sparse import lil_matrix
-
-from .parsing import add_months
 
 #: Cells 1 .. THRESHOLD − 1 are primary suppressions; the audit demands the interval cover [0, THRESHOLD].
 THRESHOLD = 5
@@ -50,76 +52,170 @@ def primary(values: np.ndarray, threshold: int = THRESHOLD) -> np.ndarray:
     return (values >= 1) & (values < threshold)
 
 
-def hierarchy_relations(cells: pl.DataFrame, space: list[tuple[str, list[str], bool]]) -> list[Relation]:
-    """The additive relations of a portal table.
+#: Months each published period covers.
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12, "12m": 12}
 
-    ``cells`` has ``cell``, ``node`` (the municipality or a territory, as the caller names them), ``period``
-    (``month``, ``quarter``, ``year`` or ``12m``, a rolling twelve-month window) and ``period_start``. ``space``
-    lists ``(total node, part nodes, open)``: e.g. the municipality and the sectors (open when incidents without a
-    sector are not published), a sector and its unidades vecinales. A relation whose parts are not all in the table
-    is open: the missing ones are an unknown non-negative remainder.
+
+@dataclass
+class SpanTable:
+    """Cells (published and hidden), relations, and the published periods with the cell each one is."""
+
+    cells: pl.DataFrame
+    relations: list[Relation]
+    shown: pl.DataFrame
+
+
+def span_table(monthly: pl.DataFrame, published: pl.DataFrame, space: list[tuple[str, list[str], bool]]) -> SpanTable:
+    """The cells a publication shows, the hidden cells that link them, and every additive relation between them.
+
+    ``monthly`` holds each node's monthly counts (``node``, ``period_start``, ``count``; a missing month is 0);
+    ``published`` the periods shown per node (``node``, ``period`` — ``month``, ``quarter``, ``year`` or ``12m``, a
+    rolling twelve months — and ``period_start``). ``space`` lists ``(total, parts, open)``: the municipality and
+    its sectors, a sector and its unidades vecinales, an indicator and the indicators it contains (open when an
+    unpublished remainder completes the parts).
+
+    A visitor who sees a sector's years and rolling windows but not its months still knows that both are sums of
+    the same months. So each node's months are grouped into *atoms* — the runs between consecutive boundaries of
+    its published periods — which enter the table as unpublished (unknown) cells: every published period is the
+    sum of its atoms, and a space relation holds for each run its members' atoms share. The audit then treats
+    what is not published as unknown but linked, exactly as a visitor would, instead of as an unrelated remainder.
+
+    Cells have ``cell``, ``node``, ``period`` (``atom`` or ``span`` for hidden ones), ``period_start``, ``months``,
+    ``value`` and ``published``; ``shown`` is ``published`` with the ``cell`` each period is (a rolling window that
+    is also a calendar year is one cell).
     """
-    key = {
-        (r["node"], r["period"], r["period_start"]): r["cell"]
-        for r in cells.select("cell", "node", "period", "period_start").iter_rows(named=True)
-    }
-    relations = []
-    for (node, period, start), total in key.items():
-        if period == "quarter":  # a quarter is its three months, a year its four quarters
-            relations.append(_relation(total, [key.get((node, "month", add_months(start, k))) for k in range(3)]))
-        elif period == "year":
-            relations.append(_relation(total, [key.get((node, "quarter", add_months(start, 3 * k))) for k in range(4)]))
-        elif period == "12m":  # a rolling window is its twelve months
-            relations.append(_relation(total, [key.get((node, "month", add_months(start, k))) for k in range(12)]))
-    periods = {(period, start) for _node, period, start in key}
-    for total_node, part_nodes, is_open in space:
-        for period, start in periods:
-            total = key.get((total_node, period, start))
-            if total is None:
-                continue
-            relation = _relation(total, [key.get((part, period, start)) for part in part_nodes])
-            relations.append(Relation(relation.total, relation.parts, relation.open or is_open))
-    return [r for r in relations if r.parts]
+    index = lambda d: d.year * 12 + d.month - 1  # noqa: E731
+    counts: dict[str, dict[int, int]] = {}
+    for node, start, count in monthly.select("node", "period_start", "count").iter_rows():
+        counts.setdefault(node, {})[index(start)] = counts.get(node, {}).get(index(start), 0) + int(count)
+    known = [m for series in counts.values() for m in series]
+    if not known:
+        return SpanTable(
+            pl.DataFrame(schema=_CELL_SCHEMA), [], published.with_columns(pl.lit(None, pl.UInt32).alias("cell")).clear()
+        )
+    first, stop = min(known), max(known) + 1
+    shown: dict[str, list[tuple[str, int, int, int]]] = {}
+    for row, (node, period, start) in enumerate(published.select("node", "period", "period_start").iter_rows()):
+        begin = max(index(start), first)
+        end = min(index(start) + PERIOD_MONTHS[period], stop)
+        if begin < end:
+            shown.setdefault(node, []).append((row, period, begin, end))
+    bounds = {node: {first, stop} | {b for _r, _p, s, e in spans for b in (s, e)} for node, spans in shown.items()}
+    # A relation holds over the runs its published members share; an unpublished member (the incidents without a
+    # territory) is split as finely as the relations it takes part in need.
+    runs = []
+    for total, parts, is_open in space:
+        members = [total, *parts]
+        cuts = (
+            set.intersection(*[bounds[m] for m in members if m in bounds])
+            if any(m in bounds for m in members)
+            else {first, stop}
+        )
+        runs.append((members, is_open, sorted(cuts)))
+    for members, _open, cuts in runs:
+        for member in members:
+            if member not in shown:
+                bounds.setdefault(member, {first, stop}).update(cuts)
+    cells: dict[tuple[str, int, int], int] = {}
+    rows: list[tuple] = []
+    relations: list[Relation] = []
+
+    def value(node: str, begin: int, end: int) -> int:
+        series = counts.get(node, {})
+        return sum(series.get(m, 0) for m in range(begin, end))
+
+    def cell(node: str, period: str, begin: int, end: int, is_published: bool) -> int:
+        key = (node, begin, end)
+        if key in cells:
+            if is_published:
+                rows[cells[key]] = (*rows[cells[key]][:2], period, *rows[cells[key]][3:6], True)
+            return cells[key]
+        cells[key] = len(rows)
+        rows.append((len(rows), node, period, _month(begin), end - begin, value(node, begin, end), is_published))
+        return cells[key]
+
+    atoms: dict[str, list[int]] = {}
+    for node in sorted(bounds):
+        cuts = sorted(bounds[node])
+        atoms[node] = cuts
+        for begin, end in pairwise(cuts):
+            cell(node, "atom", begin, end, False)
+
+    def summed(node: str, begin: int, end: int, target: int) -> None:
+        pieces = [cells[(node, b, e)] for b, e in pairwise(atoms[node]) if begin <= b and e <= end]
+        if pieces != [target]:
+            relations.append(Relation(target, tuple(pieces)))
+
+    shown_cell: list[int | None] = [None] * published.height
+    for node, spans in shown.items():
+        for row, period, begin, end in spans:
+            shown_cell[row] = cell(node, period, begin, end, True)
+            summed(node, begin, end, shown_cell[row])
+    for members, is_open, cuts in runs:
+        for begin, end in pairwise(cuts):
+            ids = []
+            for member in members:
+                fresh = (member, begin, end) not in cells
+                ids.append(cell(member, "span", begin, end, False))
+                if fresh:
+                    summed(member, begin, end, ids[-1])
+            relations.append(Relation(ids[0], tuple(ids[1:]), open=is_open))
+    return SpanTable(
+        pl.DataFrame(rows, schema=_CELL_SCHEMA, orient="row"),
+        relations,
+        published.with_columns(pl.Series("cell", shown_cell, dtype=pl.UInt32)).filter(pl.col("cell").is_not_null()),
+    )
 
 
-def _relation(total: int, parts: list[int | None]) -> Relation:
-    present = tuple(p for p in parts if p is not None)
-    return Relation(total, present, open=len(present) < len(parts))
+_CELL_SCHEMA = {
+    "cell": pl.UInt32,
+    "node": pl.String,
+    "period": pl.String,
+    "period_start": pl.Date,
+    "months": pl.Int32,
+    "value": pl.Int64,
+    "published": pl.Boolean,
+}
+
+
+def _month(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def audit(
     values: np.ndarray,
-    suppressed: np.ndarray,
+    hidden: np.ndarray,
     relations: Iterable[Relation],
     cells_to_check: Iterable[int] | None = None,
 ) -> dict[int, tuple[float, float]]:
-    """For each checked suppressed cell, the smallest and largest value consistent with everything published.
+    """For each checked hidden cell, the smallest and largest value consistent with everything published.
 
-    Unknowns: the suppressed cells and one non-negative remainder per open relation; all ≥ 0. Equalities: every
-    relation. Published cells enter as constants. Upper bounds may be ``inf`` (nothing caps the cell). The system
-    splits into independent blocks (suppressed cells linked by the relations they share), so each linear
-    programme holds only the block of the cell it bounds: thousands of tiny problems instead of huge ones.
+    ``hidden`` marks what the visitor does not see: withheld cells and cells never shown (e.g. a sector's months
+    when only its years are published). Unknowns: the hidden cells and one non-negative remainder per open
+    relation; all ≥ 0. Equalities: every relation. Published cells enter as constants. Upper bounds may be
+    ``inf`` (nothing caps the cell). The system splits into independent blocks (hidden cells linked by the
+    relations they share), so each linear programme holds only the block of the cell it bounds.
     """
-    relations = [r for r in relations if any(suppressed[c] for c in (r.total, *r.parts))]
-    block = blocks_of(suppressed, relations)
+    relations = [r for r in relations if any(hidden[c] for c in (r.total, *r.parts))]
+    block = blocks_of(hidden, relations)
     blocks: dict[int, list[Relation]] = {}
     for relation in relations:
-        first = next(c for c in (relation.total, *relation.parts) if suppressed[c])
+        first = next(c for c in (relation.total, *relation.parts) if hidden[c])
         blocks.setdefault(block[first], []).append(relation)
-    checked = list(block) if cells_to_check is None else [int(c) for c in cells_to_check if suppressed[c]]
+    checked = list(block) if cells_to_check is None else [int(c) for c in cells_to_check if hidden[c]]
     by_block: dict[int, list[int]] = {}
     for cell in checked:
         by_block.setdefault(block[cell], []).append(cell)
     result = {}
     for root, cells in by_block.items():
-        result.update(_bound_block(values, suppressed, blocks.get(root, []), cells))
+        result.update(_bound_block(values, hidden, blocks.get(root, []), cells))
     return result
 
 
-def blocks_of(suppressed: np.ndarray, relations: Iterable[Relation]) -> dict[int, int]:
-    """Each suppressed cell's block: cells linked, directly or not, by relations that hold several of them. Bounds
+def blocks_of(hidden: np.ndarray, relations: Iterable[Relation]) -> dict[int, int]:
+    """Each hidden cell's block: cells linked, directly or not, by relations that hold several of them. Bounds
     in one block do not depend on any other."""
-    parent = {int(c): int(c) for c in np.flatnonzero(suppressed)}
+    parent = {int(c): int(c) for c in np.flatnonzero(hidden)}
 
     def find(c: int) -> int:
         while parent[c] != c:
@@ -128,16 +224,16 @@ def blocks_of(suppressed: np.ndarray, relations: Iterable[Relation]) -> dict[int
         return c
 
     for relation in relations:
-        members = [c for c in (relation.total, *relation.parts) if suppressed[c]]
+        members = [c for c in (relation.total, *relation.parts) if hidden[c]]
         for other in members[1:]:
             parent[find(other)] = find(members[0])
     return {c: find(c) for c in parent}
 
 
-def _bound_block(values, suppressed, relations: list[Relation], cells: list[int]) -> dict[int, tuple[float, float]]:
+def _bound_block(values, hidden, relations: list[Relation], cells: list[int]) -> dict[int, tuple[float, float]]:
     if not relations:  # in no relation: nothing published constrains it
         return {c: (0.0, float("inf")) for c in cells}
-    unknown = sorted({c for r in relations for c in (r.total, *r.parts) if suppressed[c]})
+    unknown = sorted({c for r in relations for c in (r.total, *r.parts) if hidden[c]})
     column = {cell: k for k, cell in enumerate(unknown)}
     n = len(unknown) + sum(r.open for r in relations)
     a = lil_matrix((len(relations), n))
@@ -146,7 +242,7 @@ def _bound_block(values, suppressed, relations: list[Relation], cells: list[int]
     for i, relation in enumerate(relations):
         # total − Σ parts − remainder = 0, with published cells moved to the right-hand side.
         for cell, sign in ((relation.total, 1.0), *((p, -1.0) for p in relation.parts)):
-            if suppressed[cell]:
+            if hidden[cell]:
                 a[i, column[cell]] += sign
             else:
                 b[i] -= sign * values[cell]
@@ -212,7 +308,7 @@ def _min_max(a, b: np.ndarray, columns: list[int], cell_of: dict[int, int]) -> d
 
 def unprotected(
     values: np.ndarray,
-    suppressed: np.ndarray,
+    hidden: np.ndarray,
     relations: list[Relation],
     primary_cells: np.ndarray,
     threshold: int = THRESHOLD,
@@ -221,62 +317,69 @@ def unprotected(
     """Primary cells whose audit interval does not cover ``[0, threshold]``: what a visitor could learn
     (``only``: check just these cells)."""
     cells = np.flatnonzero(primary_cells) if only is None else [c for c in only if primary_cells[c]]
-    intervals = audit(values, suppressed, relations, cells)
+    intervals = audit(values, hidden, relations, cells)
     return {c: iv for c, iv in intervals.items() if iv[0] > 0 or iv[1] < threshold}
 
 
 def secondary_suppression(
-    values: np.ndarray, relations: list[Relation], threshold: int = THRESHOLD, max_rounds: int = 10_000
+    values: np.ndarray,
+    relations: list[Relation],
+    threshold: int = THRESHOLD,
+    max_rounds: int = 10_000,
+    published: np.ndarray | None = None,
 ) -> np.ndarray:
     """Primary cells plus the complementary cells that protect them; verified by :func:`audit`.
 
-    Costs are the values themselves: suppressing a small cell loses less information than a large one, so the
-    smallest published cell that breaks a disclosing relation is taken.
+    ``published`` marks the cells the publication shows (default: all); the others (a sector's months when only
+    its years are shown) are unknown to the visitor from the start and are never chosen. Costs are the values
+    themselves: suppressing a small cell loses less information than a large one, so the smallest published cell
+    that breaks a disclosing relation is taken. Returns the withheld published cells.
     """
     values = np.asarray(values, dtype=float)
-    primaries = primary(values, threshold)
-    suppressed = primaries.copy()
+    published = np.ones(len(values), dtype=bool) if published is None else np.asarray(published, dtype=bool)
+    primaries = primary(values, threshold) & published
+    hidden = primaries | ~published  # what the visitor does not see: withheld or never shown
     by_cell: dict[int, list[Relation]] = {}
     for relation in relations:
         for cell in (relation.total, *relation.parts):
             by_cell.setdefault(cell, []).append(relation)
 
     def suppress_cheapest(relation: Relation) -> bool:
-        candidates = [c for c in (relation.total, *relation.parts) if not suppressed[c]]
+        candidates = [c for c in (relation.total, *relation.parts) if not hidden[c]]
         if not candidates:
             return False
-        suppressed[min(candidates, key=lambda c: (values[c], c != relation.total, c))] = True
+        hidden[min(candidates, key=lambda c: (values[c], c != relation.total, c))] = True
         return True
 
-    # Singleton rule, to a fixed point: a closed relation with exactly one suppressed cell gives it away.
+    # Singleton rule, to a fixed point: a closed relation with exactly one withheld cell gives it away.
     changed = True
     while changed:
         changed = False
         for relation in relations:
-            members = (relation.total, *relation.parts)
-            if not relation.open and sum(suppressed[c] for c in members) == 1:
+            members = [c for c in (relation.total, *relation.parts) if hidden[c]]
+            if not relation.open and len(members) == 1 and published[members[0]]:
                 changed |= suppress_cheapest(relation)
     # Then the audit decides: protect what linear combinations of several relations still reveal.
     to_check = None  # the first round audits every primary cell; later ones only the blocks that changed
     for _ in range(max_rounds):
-        leaks = unprotected(values, suppressed, relations, primaries, threshold, only=to_check)
+        leaks = unprotected(values, hidden, relations, primaries, threshold, only=to_check)
         if not leaks:
-            return suppressed
-        widened, before = False, suppressed.copy()
+            return hidden & published
+        widened, before = False, hidden.copy()
         for cell in leaks:  # one more suppression near each leaking cell not already helped this round
             neighbours = {c for r in by_cell.get(cell, []) for c in (r.total, *r.parts)}
-            if any(suppressed[c] and not before[c] for c in neighbours):
+            if any(hidden[c] and not before[c] for c in neighbours):
                 continue
-            widened |= _widen(cell, by_cell, suppressed, suppress_cheapest)
+            widened |= _widen(cell, by_cell, hidden, suppress_cheapest)
         if not widened:
             raise RuntimeError(f"cells {sorted(leaks)[:5]} cannot be protected")
-        block = blocks_of(suppressed, relations)
-        touched = {block[c] for c in np.flatnonzero(suppressed & ~before)}
+        block = blocks_of(hidden, relations)
+        touched = {block[c] for c in np.flatnonzero(hidden & ~before)}
         to_check = [c for c in np.flatnonzero(primaries) if block[int(c)] in touched]
     raise RuntimeError("secondary suppression did not converge")
 
 
-def _widen(cell: int, by_cell: dict[int, list[Relation]], suppressed: np.ndarray, suppress_cheapest) -> bool:
+def _widen(cell: int, by_cell: dict[int, list[Relation]], hidden: np.ndarray, suppress_cheapest) -> bool:
     """Suppress one more cell as close as possible to the leaking one: in its own relations first, then in those
     of the suppressed cells they reach (the bound may come from a quarter's year, or a sector's municipality)."""
     seen_cells, seen_relations, frontier = {cell}, set(), [cell]
@@ -287,10 +390,10 @@ def _widen(cell: int, by_cell: dict[int, list[Relation]], suppressed: np.ndarray
                 if relation not in seen_relations:
                     seen_relations.add(relation)
                     reachable.append(relation)
-        reachable.sort(key=lambda r: sum(not suppressed[c] for c in (r.total, *r.parts)))
+        reachable.sort(key=lambda r: sum(not hidden[c] for c in (r.total, *r.parts)))
         for relation in reachable:
             if suppress_cheapest(relation):
                 return True
-        frontier = [c for r in reachable for c in (r.total, *r.parts) if suppressed[c] and c not in seen_cells]
+        frontier = [c for r in reachable for c in (r.total, *r.parts) if hidden[c] and c not in seen_cells]
         seen_cells.update(frontier)
     return False

@@ -14,10 +14,6 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-#: Counts from 1 to this value minus one are shown as "<5" in anything public, and their rates withheld.
-SMALL_CELL_THRESHOLD = 5
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Population
 
@@ -365,25 +361,6 @@ def rank_with_intervals(
             )
         )
     return pl.concat(parts) if parts else frame
-
-
-def suppress_small_cells(
-    frame: pl.DataFrame,
-    *,
-    count: str = "count",
-    rate_columns: Sequence[str] = ("rate", "rate_lower", "rate_upper"),
-    threshold: int = SMALL_CELL_THRESHOLD,
-) -> pl.DataFrame:
-    """Public-release rule: counts 1 to ``threshold − 1`` become ``"<5"`` and the rates derived from them are
-    withheld (null). Zero stays zero: knowing that nothing happened identifies nobody.
-    """
-    small = (pl.col(count) >= 1) & (pl.col(count) < threshold)
-    label = f"<{threshold}"
-    return frame.with_columns(
-        pl.when(small).then(pl.lit(label)).otherwise(pl.col(count).cast(pl.String)).alias(f"{count}_public"),
-        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in rate_columns if c in frame.columns],
-        small.alias("suppressed"),
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------------

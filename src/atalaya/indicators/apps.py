@@ -9,6 +9,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from atalaya.hooks import register_after_import
 
-        from .services import refresh_after_import
+        from . import disclosure, services
 
-        register_after_import(refresh_after_import)
+        register_after_import(services.refresh_after_import)
+        register_after_import(disclosure.refresh_after_import)  # after the values it is built from

@@ -196,6 +196,7 @@ class IndicatorSnapshot(models.Model):
     last_month = models.DateField(null=True)
     profiles = models.JSONField(default=dict, blank=True)
     refreshed_at = models.DateTimeField(auto_now=True)
+    public_fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("cálculo de indicadores")
@@ -204,3 +205,29 @@ class IndicatorSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.source} {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class PublicValue(models.Model):
+    """The portal's one suppressed table: every count an anonymous visitor can reach, per published indicator and
+    source (months, quarters, years and rolling twelve months at municipality level; years and rolling twelve
+    months per territory). ``count`` is empty when withheld (small, or protecting a small one). Every public
+    output — portal page, map, CSV, GeoJSON, ``/api/public/`` — reads this table and nothing else."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    source = models.CharField(max_length=100)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", db_index=False)
+    level = models.CharField(max_length=50, blank=True)
+    territory_code = models.CharField(max_length=50, blank=True)
+    period = models.CharField(max_length=8)
+    period_start = models.DateField()
+    months = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("valor publicado")
+        verbose_name_plural = _("valores publicados")
+        indexes = [models.Index(fields=["municipality", "source", "indicator", "level"], name="publicvalue_lookup")]
+
+    def __str__(self) -> str:
+        shown = "—" if self.count is None else self.count
+        return f"{self.indicator_id} {self.level}:{self.territory_code} {self.period} {self.period_start} = {shown}"

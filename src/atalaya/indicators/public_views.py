@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import TemplateView
 
-from atalaya.analysis import indicators as calc
+from atalaya.analysis.disclosure import THRESHOLD
+from atalaya.analysis.parsing import add_months
 from atalaya.analysis.tabular import export_csv
 from atalaya.geo.models import Municipality
 from atalaya.web.views import PlotlyPageMixin
 
-from . import services
+from . import disclosure, services
 from .models import Indicator, Publication
 
 
@@ -30,58 +31,46 @@ class PortalHomeView(TemplateView):
 
 
 def public_table(municipality: Municipality) -> list[dict]:
-    """Published indicators of a municipality: last 12 months and the 12 before, suppressed for small cells."""
-    publications = (
-        Publication.objects.filter(municipality=municipality, is_public=True)
-        .select_related("indicator")
-        .order_by("indicator__order")
-    )
+    """Published indicators of a municipality: last 12 months and the 12 before, from the suppressed table."""
+    indicators = disclosure.published_indicators(municipality)
     sources = services.available_sources(municipality)
-    if not sources or not publications:
+    if not sources or not indicators:
         return []
     source = next((s for s in sources if not s.point_level), sources[0])  # official counts first
-    reader = services.StoredValuesReader(municipality, source.source)
+    windows = disclosure.public_values(municipality, source.source).filter(
+        pl.col("level").is_null() & (pl.col("period") == "12m")
+    )
+    if windows.is_empty():
+        return []
+    windows = disclosure.with_public_rates(windows, municipality, source.source, None)
     rows = []
-    for publication in publications:
-        monthly = reader.monthly(publication.indicator)
-        if monthly.is_empty():
+    for indicator in indicators:
+        shown = windows.filter(pl.col("indicator") == indicator.code).sort("period_start").to_dicts()
+        if not shown:
             continue
-        rolled = calc.rolling_twelve_months(monthly.drop("territory_code")).sort("period_start")
-        last = rolled.tail(1).row(0, named=True)
-        previous = rolled.filter(
-            pl.col("period_start") == last["period_start"].replace(year=last["period_start"].year - 1)
-        )
-        prev_value = previous.row(0, named=True)["rolling_12m"] if not previous.is_empty() else None
-        population = reader.populations([last["period_start"].year])
-        frame = pl.DataFrame(
-            {
-                "count": [last["rolling_12m"], prev_value],
-                "population": [population.get_column("population")[0] if not population.is_empty() else None] * 2,
-            },
-            schema={"count": pl.Int64, "population": pl.Float64},
-        )
-        shown = calc.suppress_small_cells(calc.with_rates(frame)).to_dicts()
+        current = shown[-1]
         rows.append(
             {
-                "indicator": publication.indicator,
+                "indicator": indicator,
                 "source": source.source,
-                "until": last["period_start"],
-                "current": shown[0],
-                "previous": shown[1],
+                "until": add_months(current["period_start"], 11),
+                "current": current,
+                "previous": shown[-2] if len(shown) > 1 else None,
             }
         )
     return rows
 
 
-#: Columns that reveal a suppressed count (count × 100,000 / population = rate; the rank places it).
+#: Columns that reveal a withheld count (count × 100,000 / population = rate; the rank places it).
 WITHHELD_WITH_COUNT = (
     "count", "rate", "rate_lower", "rate_upper", "value", "value_lower", "value_upper", "population",
-    "rank", "rank_best", "rank_worst", "denominator",
+    "rank", "rank_best", "rank_worst",
 )  # fmt: skip
 
 
 def public_territories(municipality: Municipality, indicator: Indicator) -> tuple[str | None, pl.DataFrame]:
-    """The published indicator by territory (top territorial level of the point-level source), suppressed."""
+    """The published indicator by territory (top territorial level of the point-level source, last 12 months),
+    from the suppressed table."""
     from atalaya.geo.models import Territory
 
     source = next((s for s in services.available_sources(municipality) if s.point_level), None)
@@ -93,14 +82,28 @@ def public_territories(municipality: Municipality, indicator: Indicator) -> tupl
     )
     if source is None or top is None:
         return None, pl.DataFrame()
-    table = services.ranking(services.StoredValuesReader(municipality, source.source), indicator, top)
-    if table.is_empty():
-        return top, table
-    # A suppressed territory shows nothing but its name: its count, and every figure a count could be recovered
+    windows = disclosure.public_values(municipality, source.source, indicator).filter(
+        (pl.col("level") == top) & (pl.col("period") == "12m")
+    )
+    if windows.is_empty():
+        return top, windows
+    start = windows.get_column("period_start").max()
+    totals = windows.filter(pl.col("period_start") == start).select("territory_code", "count", "months")
+    reader = services.StoredValuesReader(municipality, source.source)
+    table = services.rank_territories(reader, indicator, top, totals, start, add_months(start, 11))
+    # A withheld territory shows nothing but its name: its count, and every figure a count could be recovered
     # from (rate or value with its interval, population, rank), are withheld in the page, map and GeoJSON alike.
-    withheld = [c for c in WITHHELD_WITH_COUNT if c in table.columns]
-    return top, calc.suppress_small_cells(table).with_columns(
-        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in withheld
+    # A percentage's denominator is never shown (count ÷ percentage would give it back) and a percentage of a
+    # small denominator is withheld too.
+    withheld = pl.col("count").is_null()
+    if "denominator" in table.columns:
+        withheld = withheld | (pl.col("denominator") < THRESHOLD)
+        table = table.with_columns(withheld.alias("suppressed")).drop("denominator")
+    else:
+        table = table.with_columns(withheld.alias("suppressed"))
+    columns = [c for c in WITHHELD_WITH_COUNT if c in table.columns]
+    return top, table.with_columns(
+        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in columns
     )
 
 
@@ -164,7 +167,8 @@ class PortalGeoJSONView(View):
                         "codigo": territory.code,
                         "nombre": territory.name,
                         "indicador": indicator,
-                        "hechos_12_meses": row.get("count_public"),
+                        "hechos_12_meses": row.get("count"),
+                        "reservado": bool(row.get("suppressed", True)),
                         "tasa_100k": None if rate is None else round(rate, 2),
                         "desde": str(row.get("window_start", "")),
                         "hasta": str(row.get("window_end", "")),
@@ -179,25 +183,30 @@ class PortalGeoJSONView(View):
 
 
 class PortalDownloadView(View):
+    """The portal table as CSV: withheld cells are empty, with ``reservado`` saying so (never a "<5")."""
+
     def get(self, request, code: str):
         municipality = get_object_or_404(published_municipalities(), code=code)
         rows = public_table(municipality)
         if not rows:
             raise Http404
-        frame = pl.DataFrame(
-            [
+        records = []
+        for r in rows:
+            current, previous = r["current"], r["previous"] or {}
+            records.append(
                 {
                     "municipio": municipality.code,
                     "indicador": r["indicator"].code,
                     "fuente": r["source"],
                     "hasta": r["until"].isoformat(),
-                    "hechos_12_meses": r["current"]["count_public"],
-                    "tasa_100k": None if r["current"]["rate"] is None else round(r["current"]["rate"], 2),
-                    "hechos_12_meses_anteriores": r["previous"]["count_public"],
+                    "hechos_12_meses": current["count"],
+                    "tasa_100k": None if current["rate"] is None else round(current["rate"], 2),
+                    "reservado": "sí" if current["withheld"] else "no",
+                    "hechos_12_meses_anteriores": previous.get("count"),
+                    "reservado_anteriores": "sí" if previous.get("withheld") else "no",
                 }
-                for r in rows
-            ]
-        )
+            )
+        frame = pl.DataFrame(records, schema_overrides={"hechos_12_meses": pl.Int64, "tasa_100k": pl.Float64})
         response = HttpResponse(export_csv(frame, bom=True).encode("utf-8"), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="indicadores-{municipality.code}.csv"'
         return response

@@ -379,7 +379,6 @@ def headlines(reader, indicators: list[Indicator], until: dt.date | None = None)
 def ranking(reader: CubeReader, indicator: Indicator, level: str, until: dt.date | None = None) -> pl.DataFrame:
     """Territories of a level over the 12 months ending at ``until`` (default: the last covered month): count,
     population, annual rate, rank range."""
-    municipality = reader.municipality
     monthly = reader.monthly(indicator, level)
     if until is not None:
         monthly = monthly.filter(pl.col("period_start") <= until)
@@ -391,8 +390,16 @@ def ranking(reader: CubeReader, indicator: Indicator, level: str, until: dt.date
     totals = window.group_by("territory_code").agg(
         pl.col("count").sum(), pl.col("period_start").n_unique().alias("months")
     )
+    return rank_territories(reader, indicator, level, totals, first, last)
+
+
+def rank_territories(
+    reader: CubeReader, indicator: Indicator, level: str, totals: pl.DataFrame, first: dt.date, last: dt.date
+) -> pl.DataFrame:
+    """``totals`` (``territory_code, count, months`` over ``first``–``last``) with name, population, rate or
+    percentage and rank range. A territory whose count is empty (withheld on the portal) is listed unranked."""
     pops = reader.populations([last.year], level).select("territory_code", "population")
-    names = dict(Territory.objects.filter(municipality=municipality).values_list("code", "name"))
+    names = dict(Territory.objects.filter(municipality=reader.municipality).values_list("code", "name"))
     table = totals.join(pops, on="territory_code", how="left").with_columns(
         pl.col("territory_code").replace_strict(names, default=None, return_dtype=pl.String).alias("name")
     )
@@ -403,9 +410,12 @@ def ranking(reader: CubeReader, indicator: Indicator, level: str, until: dt.date
         )
         den_totals = den.group_by("territory_code").agg(pl.col("count").sum().alias("denominator"))
         table = table.join(den_totals, on="territory_code", how="left", nulls_equal=True)
-    table = calc.with_values(table, indicator.unit)
+    table = calc.with_values(table, indicator.unit).with_columns(
+        pl.when(pl.col("count").is_null()).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("value", "value_lower", "value_upper")
+    )
     ranked = calc.rank_with_intervals(
-        table.filter(pl.col("territory_code") != NO_TERRITORY),
+        table.filter((pl.col("territory_code") != NO_TERRITORY) & pl.col("value").is_not_null()),
         value="value",
         lower="value_lower",
         upper="value_upper",

@@ -247,7 +247,7 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
         hover_x.append(point.x)
         hover_y.append(point.y)
         if row.get("suppressed"):  # nothing about it but its name (the public map)
-            reserved = _("reservado (pocos casos)")
+            reserved = _("reservado")
             hover_text.append(f"{territory.name}: {reserved}")
         else:
             rate_text = "—" if rate is None else decimal(rate, 1)

@@ -1,8 +1,8 @@
 """API of indicators and of the reference data they need (territories as GeoJSON, harmonised categories).
 
 Private endpoints are scoped to the municipalities the user may see (404 outside them). The ``/api/public/``
-endpoints need no login: they answer only for indicators a municipality has published, and apply small-cell
-suppression (1–4 → "<5", rates withheld).
+endpoints need no login: they answer only for indicators a municipality has published, from the portal's one
+suppressed table (withheld counts are empty, with ``withheld`` true, and so are their population and rate).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from shapely.geometry import mapping
 
 from atalaya.analysis import indicators as calc
 from atalaya.geo.models import Municipality, Territory
-from atalaya.indicators import services
+from atalaya.indicators import disclosure, services
 from atalaya.indicators.models import Indicator, Publication
 from atalaya.taxonomy.services import harmonised_table
 from atalaya.web.api import CheckedQueryParams
@@ -37,7 +37,6 @@ class ValueSerializer(serializers.Serializer):
     territory_code = serializers.CharField(allow_null=True)
     period_start = serializers.DateField()
     count = serializers.IntegerField(allow_null=True)
-    count_public = serializers.CharField(required=False)
     population = serializers.FloatField(allow_null=True)
     rate = serializers.FloatField(allow_null=True)
     rate_lower = serializers.FloatField(allow_null=True)
@@ -100,6 +99,23 @@ def indicator_values(municipality: Municipality, indicator: Indicator, params) -
 VALUE_PARAMS = frozenset({"municipality", "source", "level", "period"})
 
 
+class PublicValueSerializer(ValueSerializer):
+    period = serializers.CharField()
+    months = serializers.IntegerField(help_text="meses que cubre el periodo (un año en curso cubre menos de 12)")
+    withheld = serializers.BooleanField(help_text="cifra reservada: pocos casos, o permitiría deducir otra así")
+
+
+PUBLIC_PARAMS = [
+    *PARAMS[:3],
+    OpenApiParameter(
+        "period",
+        OpenApiTypes.STR,
+        enum=["month", "quarter", "year", "12m"],
+        description="por territorio solo year y 12m (últimos 12 meses y los 12 anteriores)",
+    ),
+]
+
+
 class IndicatorValues(CheckedQueryParams, APIView):
     query_params = VALUE_PARAMS
 
@@ -114,13 +130,13 @@ class IndicatorValues(CheckedQueryParams, APIView):
 
 
 class PublicIndicatorValues(CheckedQueryParams, APIView):
-    """Published indicators only, with small-cell suppression."""
+    """Published indicators only, from the portal's suppressed table."""
 
     query_params = VALUE_PARAMS
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(parameters=PARAMS, responses=ValueSerializer(many=True))
+    @extend_schema(parameters=PUBLIC_PARAMS, responses=PublicValueSerializer(many=True))
     def get(self, request, code: str):
         municipality = _municipality(request, request.query_params.get("municipality"), Municipality.objects.all())
         publication = (
@@ -130,11 +146,25 @@ class PublicIndicatorValues(CheckedQueryParams, APIView):
         )
         if publication is None:
             raise NotFound(_("Este indicador no está publicado para este municipio."))
-        frame = calc.suppress_small_cells(indicator_values(municipality, publication.indicator, request.query_params))
-        frame = frame.with_columns(
-            pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("count")).alias("count")
-        ).drop("suppressed")
-        return Response(ValueSerializer(frame.to_dicts(), many=True).data)
+        sources = services.available_sources(municipality)
+        source = request.query_params.get("source") or (sources[0].source if sources else None)
+        if source not in {s.source for s in sources}:
+            raise ValidationError(
+                {"source": _("Fuentes disponibles: %(sources)s.") % {"sources": ", ".join(s.source for s in sources)}}
+            )
+        level = request.query_params.get("level") or None
+        period = request.query_params.get("period", "month" if level is None else "year")
+        allowed = disclosure.MUNICIPALITY_PERIODS if level is None else disclosure.TERRITORY_PERIODS
+        if period not in allowed:
+            raise ValidationError({"period": _("Periodos publicados aquí: %(p)s.") % {"p": ", ".join(allowed)}})
+        values = disclosure.public_values(municipality, source, publication.indicator)
+        if level and level not in set(values.get_column("level").drop_nulls()):
+            raise ValidationError({"level": _("Nivel territorial desconocido o no publicado en este municipio.")})
+        chosen = values.filter(
+            (pl.col("level").is_null() if level is None else pl.col("level") == level) & (pl.col("period") == period)
+        ).sort("territory_code", "period_start", nulls_last=True)
+        frame = disclosure.with_public_rates(chosen, municipality, source, level)
+        return Response(PublicValueSerializer(frame.to_dicts(), many=True).data)
 
 
 class TerritoryGeoJSON(CheckedQueryParams, APIView):
