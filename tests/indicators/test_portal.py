@@ -32,14 +32,17 @@ def test_municipality_page_shows_published_indicators_with_suppression(client, p
     assert "Violencia familiar" not in page  # chosen not to publish
     csv = client.get(reverse("portal:download", args=["15058"])).content.decode("utf-8-sig").splitlines()
     header, *rows = csv
-    assert header == "municipio,indicador,fuente,hasta,hechos_12_meses,tasa_100k,hechos_12_meses_anteriores"
+    assert header == (
+        "municipio,indicador,fuente,hasta,hechos_12_meses,tasa_100k,reservado,"
+        "hechos_12_meses_anteriores,reservado_anteriores"
+    )
     homicide = next(r for r in rows if ",homicidio-doloso," in r)
     kidnapping = next(r for r in rows if ",secuestro," in r)
     assert homicide.startswith("15058,homicidio-doloso,sesnsp,2026-06-01,")
     assert kidnapping.split(",")[4] == "0"  # a published zero is shown
 
 
-def test_small_counts_are_shown_as_less_than_five(client, published, tmp_path, fixtures_dir):
+def test_small_counts_are_withheld_with_their_rates(client, published, tmp_path, fixtures_dir):
     lines = (fixtures_dir / "sesnsp_delitos_cp1252.csv").read_bytes().decode("cp1252").splitlines()
     keep = [lines[0], *[line for line in lines[1:] if "Homicidio" in line]]
     keep = [line.replace(",3,2,4,1,0,2,3,1,2,4,1,2", ",0,0,0,0,0,0,0,1,0,0,0,0") for line in keep]
@@ -49,13 +52,15 @@ def test_small_counts_are_shown_as_less_than_five(client, published, tmp_path, f
     assert import_file("sesnsp", path).status == "importado"
     csv = client.get(reverse("portal:download", args=["15058"])).content.decode("utf-8-sig").splitlines()
     homicide = next(r for r in csv if ",homicidio-doloso," in r).split(",")
-    assert homicide[4] == "<5" and homicide[5] == ""  # 3 cases: count suppressed, rate withheld
+    assert homicide[4:7] == ["", "", "sí"]  # 3 cases: count and rate withheld, one marker saying so
+    page = client.get(reverse("portal:municipality", args=["15058"])).content.decode()
+    assert "reservado" in page and "&lt;5" not in page
 
 
 def test_indicator_sheet_and_methodology_are_public(client, db):
     sheet = client.get(reverse("portal:indicator", args=["robo-con-violencia"])).content.decode()
     assert "robos-con-violencia" in sheet and "Poisson" in sheet
-    assert "«&lt;5»" in client.get(reverse("portal:methodology")).content.decode()
+    assert "«reservado»" in client.get(reverse("portal:methodology")).content.decode()
 
 
 def test_portal_map_and_geojson_are_suppressed(client, neza, fixtures_dir, generic_mapping):
@@ -78,7 +83,7 @@ def test_portal_map_and_geojson_are_suppressed(client, neza, fixtures_dir, gener
     geo = json.loads(client.get(reverse("portal:geojson", args=["15058", "todo"])).content)
     props = {f["properties"]["codigo"]: f["properties"] for f in geo["features"]}
     assert set(props) == {"S1", "S2"}
-    assert props["S2"]["hechos_12_meses"] == "<5" and props["S2"]["tasa_100k"] is None
+    assert props["S2"]["reservado"] and props["S2"]["hechos_12_meses"] is None and props["S2"]["tasa_100k"] is None
     assert client.get(reverse("portal:geojson", args=["15058", "homicidio-doloso"])).status_code == 404
 
 
@@ -99,10 +104,10 @@ def test_a_suppressed_territory_shows_only_its_name_on_the_map_and_in_the_geojso
     indicator = Indicator.objects.create(code="todo", name="Todo", numerator={"categories": ["policia-prueba:"]})
     Publication.objects.create(municipality=neza, indicator=indicator, is_public=True)
     page = client.get(reverse("portal:municipality", args=["15058"]), {"indicador": "todo"}).content.decode()
-    assert "reservado (pocos casos)" in page and "None hechos" not in page
+    assert "Sector 1: reservado" in page and "None hechos" not in page
     s1_population = str(neza.territories.get(code="S1").populations.order_by("-year").first().value)
     spec = page.split("Sector 1")[1][:200] if "Sector 1" in page else ""
     assert s1_population not in spec
     geo = json.loads(client.get(reverse("portal:geojson", args=["15058", "todo"])).content)
     s1 = next(f["properties"] for f in geo["features"] if f["properties"]["codigo"] == "S1")
-    assert s1["hechos_12_meses"] == "<5" and s1["tasa_100k"] is None
+    assert s1["reservado"] and s1["hechos_12_meses"] is None and s1["tasa_100k"] is None

@@ -327,18 +327,23 @@ def secondary_suppression(
     threshold: int = THRESHOLD,
     max_rounds: int = 10_000,
     published: np.ndarray | None = None,
+    cost: np.ndarray | None = None,
+    give_back: np.ndarray | None = None,
 ) -> np.ndarray:
     """Primary cells plus the complementary cells that protect them; verified by :func:`audit`.
 
     ``published`` marks the cells the publication shows (default: all); the others (a sector's months when only
-    its years are shown) are unknown to the visitor from the start and are never chosen. Costs are the values
-    themselves: suppressing a small cell loses less information than a large one, so the smallest published cell
-    that breaks a disclosing relation is taken. Returns the withheld published cells.
+    its years are shown) are unknown to the visitor from the start and are never chosen. ``cost`` is what
+    withholding a cell loses (default: its value — a small cell loses less than a large one); the cheapest
+    published cell that breaks a disclosing relation is taken. The greedy search can withhold more than needed;
+    ``give_back`` marks cells worth a second look (the annual figures): each one withheld without being small is
+    published again, dearest first, if the audit of its neighbourhood still passes. Returns the withheld cells.
     """
     values = np.asarray(values, dtype=float)
     published = np.ones(len(values), dtype=bool) if published is None else np.asarray(published, dtype=bool)
     primaries = primary(values, threshold) & published
     hidden = primaries | ~published  # what the visitor does not see: withheld or never shown
+    cost = values if cost is None else np.asarray(cost, dtype=float)
     by_cell: dict[int, list[Relation]] = {}
     for relation in relations:
         for cell in (relation.total, *relation.parts):
@@ -348,7 +353,7 @@ def secondary_suppression(
         candidates = [c for c in (relation.total, *relation.parts) if not hidden[c]]
         if not candidates:
             return False
-        hidden[min(candidates, key=lambda c: (values[c], c != relation.total, c))] = True
+        hidden[min(candidates, key=lambda c: (cost[c], c != relation.total, c))] = True
         return True
 
     # Singleton rule, to a fixed point: a closed relation with exactly one withheld cell gives it away.
@@ -364,6 +369,10 @@ def secondary_suppression(
     for _ in range(max_rounds):
         leaks = unprotected(values, hidden, relations, primaries, threshold, only=to_check)
         if not leaks:
+            if give_back is not None:
+                _give_back(
+                    values, hidden, relations, primaries, by_cell, give_back & hidden & ~primaries, cost, threshold
+                )
             return hidden & published
         widened, before = False, hidden.copy()
         for cell in leaks:  # one more suppression near each leaking cell not already helped this round
@@ -377,6 +386,18 @@ def secondary_suppression(
         touched = {block[c] for c in np.flatnonzero(hidden & ~before)}
         to_check = [c for c in np.flatnonzero(primaries) if block[int(c)] in touched]
     raise RuntimeError("secondary suppression did not converge")
+
+
+def _give_back(values, hidden, relations, primaries, by_cell, candidates, cost, threshold) -> None:
+    """Publish again each candidate whose release leaves every small cell it was linked to protected."""
+    for cell in sorted(np.flatnonzero(candidates), key=lambda c: (-cost[c], c)):
+        linked = {c for r in by_cell.get(int(cell), []) for c in (r.total, *r.parts) if hidden[c] and c != cell}
+        hidden[cell] = False
+        block = blocks_of(hidden, relations)
+        touched = {block[c] for c in linked}
+        check = [c for c in np.flatnonzero(primaries) if block[int(c)] in touched]
+        if check and unprotected(values, hidden, relations, primaries, threshold, only=check):
+            hidden[cell] = True
 
 
 def _widen(cell: int, by_cell: dict[int, list[Relation]], hidden: np.ndarray, suppress_cheapest) -> bool:

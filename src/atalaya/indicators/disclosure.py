@@ -59,7 +59,7 @@ def published_indicators(municipality: Municipality) -> list[Indicator]:
 
 def _periods(months: list, kinds: tuple[str, ...]) -> list[tuple[str, object]]:
     """The periods of ``kinds`` over the covered months: every month, quarter and (calendar) year they touch,
-    and the last complete twelve months with the twelve before them."""
+    and the last twelve months with the twelve before them (when covered)."""
     first, last = min(months), max(months)
     periods = []
     if "month" in kinds:
@@ -68,10 +68,10 @@ def _periods(months: list, kinds: tuple[str, ...]) -> list[tuple[str, object]]:
         periods += [("quarter", q) for q in sorted({m.replace(month=(m.month - 1) // 3 * 3 + 1) for m in months})]
     if "year" in kinds:
         periods += [("year", y) for y in sorted({m.replace(month=1) for m in months})]
-    if "12m" in kinds:
-        for end in (last, add_months(last, -12)):
-            if add_months(end, -11) >= first:
-                periods.append(("12m", add_months(end, -11)))
+    if "12m" in kinds:  # the last window even when fewer months are covered (``months`` says how many)
+        periods.append(("12m", add_months(last, -11)))
+        if add_months(last, -23) >= first:
+            periods.append(("12m", add_months(last, -23)))
     return periods
 
 
@@ -142,7 +142,16 @@ def build_public_table(
         hidden_cells = set(served.filter(pl.col("count").is_null()).get_column("cell"))
         suppressed = cells.get_column("cell").is_in(list(hidden_cells)).to_numpy() & published
     elif secondary:
-        suppressed = disclosure.secondary_suppression(values, table.relations, published=published)
+        # Withhold the shortest periods first (a month before its quarter, a quarter before its year), the smallest
+        # first among equals: the annual and twelve-month figures are the ones visitors read.
+        months = cells.get_column("months").to_numpy()
+        suppressed = disclosure.secondary_suppression(
+            values,
+            table.relations,
+            published=published,
+            cost=months * 1e9 + values,
+            give_back=(months >= 12) & cells.get_column("level").is_null().to_numpy(),  # the municipality's years
+        )
     else:
         suppressed = primary
     cells = cells.with_columns(pl.Series("primary", primary), pl.Series("withheld", suppressed))
