@@ -39,7 +39,7 @@ def published(neza, generic_mapping, tmp_path):
 
 
 def test_primary_suppression_alone_leaks_and_secondary_suppression_closes_it(published):
-    neza, indicator = published
+    neza, _indicator = published
     naive = build_public_table(neza, "policia-prueba", secondary=False)
     shown = naive.shown  # every published period (a window that is also a calendar year is one cell)
     assert set(shown.filter(pl.col("level").is_null())["period"]) == {"month", "quarter", "year", "12m"}
@@ -60,3 +60,64 @@ def test_the_audit_command_fails_when_a_cell_is_exposed(published, capsys):
     assert "EXPUESTA" in out and "se deduce entre" in out
     assert main(["portal", "audit", "--municipality", "15058"]) == 0
     assert "celdas expuestas: 0" in capsys.readouterr().out
+
+
+def test_every_public_response_serves_the_suppressed_table_and_nothing_else(client, published):
+    """Scan every public output — API at every level and period, GeoJSON, CSV, page and its map — against the
+    stored table: what is shown equals it, and a withheld cell shows no count, rate, interval or population."""
+    import json
+
+    from django.urls import reverse
+
+    from atalaya.indicators.disclosure import MUNICIPALITY_PERIODS, TERRITORY_PERIODS
+
+    neza, indicator = published
+    stored = public_values(neza, "policia-prueba")
+    assert stored["count"].null_count() > 0
+    url = reverse("api:public_indicator_values", args=[indicator.code])
+    scanned = 0
+    levels = sorted(set(stored["level"].drop_nulls()))
+    assert levels == ["cuadrante", "sector"]
+    for level, periods in [(None, MUNICIPALITY_PERIODS)] + [(level, TERRITORY_PERIODS) for level in levels]:
+        for period in periods:
+            params = {"municipality": "15058", "source": "policia-prueba", "period": period}
+            if level:
+                params["level"] = level
+            rows = client.get(url, params).json()
+            expected = stored.filter(
+                (pl.col("level").is_null() if level is None else pl.col("level") == level)
+                & (pl.col("period") == period)
+            )
+            assert len(rows) == expected.height > 0
+            shown = {(r["territory_code"], r["period_start"]): r for r in rows}
+            for cell in expected.iter_rows(named=True):
+                row = shown[(cell["territory_code"], cell["period_start"].isoformat())]
+                assert row["count"] == cell["count"] and row["withheld"] == (cell["count"] is None)
+                if row["withheld"]:
+                    assert row["rate"] is row["rate_lower"] is row["rate_upper"] is row["population"] is None
+                scanned += 1
+    assert scanned == stored.height  # every stored cell is reachable, and nothing else is
+    last = stored.filter((pl.col("level") == "sector") & (pl.col("period") == "12m"))["period_start"].max()
+    sectors = stored.filter(
+        (pl.col("level") == "sector") & (pl.col("period") == "12m") & (pl.col("period_start") == last)
+    )
+    geo = json.loads(client.get(reverse("portal:geojson", args=["15058", indicator.code])).content)
+    props = {f["properties"]["codigo"]: f["properties"] for f in geo["features"]}
+    page = client.get(reverse("portal:municipality", args=["15058"]), {"indicador": indicator.code}).content.decode()
+    spec = json.loads(page.split('id="spec-mapa" type="application/json">')[1].split("</script>")[0])
+    hovers = [t for trace in spec["data"] for t in (trace.get("text") or []) if isinstance(t, str)]
+    for cell in sectors.iter_rows(named=True):
+        feature = props[cell["territory_code"]]
+        assert feature["hechos_12_meses"] == cell["count"] and feature["reservado"] == (cell["count"] is None)
+        if cell["count"] is None:
+            assert feature["tasa_100k"] is None
+            name = neza.territories.get(code=cell["territory_code"]).name
+            assert f"{name}: reservado" in hovers and not any(
+                h.startswith(f"{name}: ") and "hechos" in h for h in hovers
+            )
+    municipal = stored.filter(pl.col("level").is_null() & (pl.col("period") == "12m")).sort("period_start")
+    csv = client.get(reverse("portal:download", args=["15058"])).content.decode("utf-8-sig").splitlines()
+    row = dict(zip(csv[0].split(","), csv[1].split(","), strict=True))
+    current = municipal["count"][-1]
+    assert row["hechos_12_meses"] == ("" if current is None else str(current))
+    assert row["reservado"] == ("sí" if current is None else "no")
