@@ -249,14 +249,19 @@ def _review_past_alerts(code: str) -> dict:
 
 
 def _publish_demo_indicators() -> None:
-    """The demo municipalities publish a few indicators, so that the public portal has something to show."""
+    """The demo municipalities publish a few indicators, so that the public portal has something to show; the
+    suppressed public table is built now rather than on the first visit."""
+    from atalaya.indicators.disclosure import refresh_public_values
     from atalaya.indicators.models import Indicator, Publication
+    from atalaya.indicators.services import available_sources
 
     for municipality in Municipality.objects.filter(code__in=["15058", "13122"]):
         for indicator in Indicator.objects.filter(code__in=DEMO_PUBLISHED):
             Publication.objects.update_or_create(
                 municipality=municipality, indicator=indicator, defaults={"is_public": True}
             )
+        for info in available_sources(municipality):
+            refresh_public_values(municipality, info.source)
 
 
 def _write_municipality(m: synthetic.SyntheticMunicipality, folder: Path, rng, mapping_def: dict) -> dict:

@@ -31,7 +31,14 @@ MUNICIPALITY_NODE = "municipio"
 #: What is published per node: everything at municipality level; years and rolling windows per territory.
 MUNICIPALITY_PERIODS = ("month", "quarter", "year", "12m")
 TERRITORY_PERIODS = ("year", "12m")
-PUBLIC_COLUMNS = ["indicator", "level", "territory_code", "period", "period_start", "months", "count"]
+#: The key of a published period, as stored and as served.
+PERIOD_KEY = {
+    "indicator": pl.String,
+    "level": pl.String,
+    "territory_code": pl.String,
+    "period": pl.String,
+    "period_start": pl.Date,
+}
 
 
 @dataclass
@@ -107,18 +114,12 @@ def build_public_table(
             shown_parts.append(
                 pl.DataFrame(
                     [(indicator.code, level, code, period, start) for code in codes for period, start in periods],
-                    schema={
-                        "indicator": pl.String,
-                        "level": pl.String,
-                        "territory_code": pl.String,
-                        "period": pl.String,
-                        "period_start": pl.Date,
-                    },
+                    schema=PERIOD_KEY,
                     orient="row",
                 )
             )
     if not monthly_parts:
-        empty = pl.DataFrame(schema={**dict.fromkeys(PUBLIC_COLUMNS[:4], pl.String), "cell": pl.UInt32})
+        empty = pl.DataFrame(schema={**PERIOD_KEY, "cell": pl.UInt32})
         return PublicTable(empty, [], empty)
     with_node = pl.struct("indicator", "level", "territory_code").map_elements(
         lambda r: _node(r["indicator"], r["level"], r["territory_code"]), return_dtype=pl.String
@@ -134,8 +135,8 @@ def build_public_table(
     primary = disclosure.primary(values) & published
     if withheld is not None:
         served = table.shown.join(
-            withheld.select("indicator", "level", "territory_code", "period", "period_start", "count"),
-            on=["indicator", "level", "territory_code", "period", "period_start"],
+            withheld.select(*PERIOD_KEY, "count"),
+            on=list(PERIOD_KEY),
             how="left",
             nulls_equal=True,
         )
@@ -229,9 +230,12 @@ def _fingerprint(snapshot: IndicatorSnapshot, indicators: list[Indicator]) -> st
 def refresh_public_values(municipality: Municipality, source: str) -> int:
     """Rebuild and store the suppressed table of a municipality and source. Returns the stored cells."""
     table = build_public_table(municipality, source)
-    rows = table.shown.join(
-        table.cells.select("cell", "value", "withheld", "months"), on="cell", how="left"
-    ).with_columns(pl.when(pl.col("withheld")).then(None).otherwise(pl.col("value")).alias("count"))
+    if table.shown.is_empty():  # nothing published for this source
+        rows = pl.DataFrame()
+    else:
+        rows = table.shown.join(
+            table.cells.select("cell", "value", "withheld", "months"), on="cell", how="left"
+        ).with_columns(pl.when(pl.col("withheld")).then(None).otherwise(pl.col("value")).alias("count"))
     indicator_ids = dict(Indicator.objects.values_list("code", "pk"))
     snapshot = IndicatorSnapshot.objects.get(municipality=municipality, source=source)
     with transaction.atomic():
@@ -267,15 +271,7 @@ def public_values(municipality: Municipality, source: str, indicator: Indicator 
         list(
             rows.values_list("indicator__code", "level", "territory_code", "period", "period_start", "months", "count")
         ),
-        schema={
-            "indicator": pl.String,
-            "level": pl.String,
-            "territory_code": pl.String,
-            "period": pl.String,
-            "period_start": pl.Date,
-            "months": pl.Int64,
-            "count": pl.Int64,
-        },
+        schema={**PERIOD_KEY, "months": pl.Int64, "count": pl.Int64},
         orient="row",
     )
     return frame.with_columns(
