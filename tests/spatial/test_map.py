@@ -99,3 +99,30 @@ def test_map_of_a_municipality_without_territories_or_incidents(client, penalole
         doc = client.get(reverse("spatial:layer", args=["13122", layer])).json()
         assert doc["features"] == []
     assert client.get(reverse("spatial:density_png", args=["13122"])).status_code == 404
+
+
+def test_the_map_draws_one_source_and_says_which_and_until_when(client, located, generic_mapping, fixtures_dir):
+    """Police and prosecutors record many of the same incidents: the map draws one source at a time (the one
+    with the most records unless chosen), names it with its last day, and draws no point outside the
+    municipality. No text labels, so no glyph files are asked for."""
+    import json
+
+    from atalaya.accounts.services import create_user
+
+    outcome = import_file(
+        "incidents", fixtures_dir / "incidentes_generico.csv", municipality_code="15058", mapping_name="policia-prueba"
+    )
+    assert outcome.status == "importado"
+    client.force_login(create_user("mapa", "clave-de-prueba-123", municipality_codes=["15058"], role="analyst"))
+    page = client.get(reverse("spatial:map", args=["15058"]) + QUERY).content.decode()
+    assert '<option value="policia-xy" selected>' in page and '<option value="policia-prueba">' in page
+    assert "Fuente: policia-xy, con datos hasta el 2026-09-" in page
+    spec = json.loads(page.split('id="spec-mapa" type="application/json">')[1].split("</script>")[0])
+    assert "glyphs" not in spec["layout"]["map"]["style"]
+    assert not [t for t in spec["data"] if t.get("mode") == "text"]
+    other = client.get(reverse("spatial:map", args=["15058"]), {"fuente": "policia-prueba", "desde": "2025-01-01"})
+    text = other.content.decode()
+    assert "2 hechos con ubicación" in text  # A4 lies outside the municipality: stored, reported, not drawn
+    assert "Fuente: policia-prueba, con datos hasta el 2025-03-02" in text
+    layer = client.get(reverse("spatial:layer", args=["15058", "hechos"]), {"fuente": "policia-prueba"}).json()
+    assert layer["metadata"]["fuente"] == "policia-prueba" and len(layer["features"]) == 2

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 import shapely
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 
 from atalaya.datasets.models import Incident
 from atalaya.geo.models import Municipality, Territory
@@ -24,9 +24,13 @@ MAX_POINTS = 60_000  # beyond this the browser gets a uniform sample, and the pa
 
 @dataclass
 class MapFilter:
-    """Period (inclusive days), family code or None, territory or None; parsed from the query string."""
+    """Source, period (inclusive days), family code or None, territory or None; parsed from the query string.
+
+    One source at a time: police and prosecutors record many of the same incidents, so drawing both would
+    count them twice. The default is the source with the most records."""
 
     municipality: Municipality
+    source: str
     start: dt.date
     end: dt.date
     family: Family | None
@@ -34,8 +38,12 @@ class MapFilter:
 
     @classmethod
     def from_query(cls, municipality: Municipality, query) -> MapFilter:
-        span = Incident.objects.filter(municipality=municipality).aggregate(
-            first=Min("occurred_on"), last=Max("occurred_on")
+        sources = located_sources(municipality)
+        source = query.get("fuente") if query.get("fuente") in sources else next(iter(sources), "")
+        span = (
+            Incident.objects.counted()
+            .filter(municipality=municipality, source=source)
+            .aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
         )
         last = span["last"] or dt.date.today()
         first = span["first"] or last
@@ -45,10 +53,19 @@ class MapFilter:
             start, end = end, start
         family = Family.objects.filter(code=query.get("familia") or "").first()
         territory = Territory.objects.filter(municipality=municipality, code=query.get("territorio") or "").first()
-        return cls(municipality, start, end, family, territory)
+        return cls(municipality, source, start, end, family, territory)
+
+    @property
+    def cut_off(self) -> dt.date | None:
+        """The last day the chosen source has records for (the map cannot show anything later)."""
+        return (
+            Incident.objects.counted()
+            .filter(municipality=self.municipality, source=self.source)
+            .aggregate(last=Max("occurred_on"))["last"]
+        )
 
     def query(self) -> dict[str, str]:
-        params = {"desde": self.start.isoformat(), "hasta": self.end.isoformat()}
+        params = {"fuente": self.source, "desde": self.start.isoformat(), "hasta": self.end.isoformat()}
         if self.family:
             params["familia"] = self.family.code
         if self.territory:
@@ -61,6 +78,18 @@ def _date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def located_sources(municipality: Municipality) -> list[str]:
+    """Sources with incidents of the municipality, the one with the most records first."""
+    rows = (
+        Incident.objects.counted()
+        .filter(municipality=municipality)
+        .values("source")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "source")
+    )
+    return [r["source"] for r in rows]
 
 
 def territory_and_descendants(territory: Territory) -> list[int]:
@@ -79,7 +108,9 @@ def territory_and_descendants(territory: Territory) -> list[int]:
 def incident_frame(f: MapFilter, located: bool = True) -> pl.DataFrame:
     """Every incident matching the filter with its category, family and harm weight: those with coordinates
     (``located``), or those placed in a territory (by coordinates or by a territory column of the file)."""
-    incidents = Incident.objects.filter(municipality=f.municipality, occurred_on__gte=f.start, occurred_on__lte=f.end)
+    incidents = Incident.objects.counted().filter(
+        municipality=f.municipality, source=f.source, occurred_on__gte=f.start, occurred_on__lte=f.end
+    )
     incidents = incidents.filter(lat__isnull=False) if located else incidents.filter(territory__isnull=False)
     if f.territory:
         incidents = incidents.filter(territory_id__in=territory_and_descendants(f.territory))

@@ -5,7 +5,6 @@ from . import views
 app_name = "spatial"
 
 urlpatterns = [
-    path("glifos/<str:fontstack>/<str:glyph_range>.pbf", views.no_glyphs, name="glyphs"),
     path("<str:code>/", views.MapView.as_view(), name="map"),
     path("<str:code>/capa/<slug:layer>.geojson", views.LayerExportView.as_view(), name="layer"),
     path("<str:code>/densidad.png", views.DensityImageView.as_view(), name="density_png"),

@@ -22,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from atalaya.analysis.spatial import BIN_NAMES, concentration
+from atalaya.analysis.spatial.kde import RAMP
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
 from atalaya.web.numbers import decimal
@@ -56,11 +57,8 @@ def map_layout(bounds: tuple[float, float, float, float] | None) -> dict:
             "attribution": getattr(settings, "ATALAYA_MAP_TILES_ATTRIBUTION", ""),
         }
         layers.append({"id": "base", "type": "raster", "source": "base"})
-    # Glyphs for labels are asked from this server, never from the internet; it has none, so MapLibre draws
-    # the characters with the browser's own fonts.
-    glyphs = reverse("spatial:glyphs", kwargs={"fontstack": "F", "glyph_range": "R"})
-    glyphs = glyphs.replace("/F/", "/{fontstack}/").replace("/R.pbf", "/{range}.pbf")
-    style = {"version": 8, "glyphs": glyphs, "sources": sources, "layers": layers}
+    # No glyphs: the style has no text layer (names show on hover), so MapLibre never asks for label fonts.
+    style = {"version": 8, "sources": sources, "layers": layers}
     return {
         "map": {"style": style, "center": {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, "zoom": zoom},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
@@ -111,10 +109,9 @@ def _class_trace(features: list[dict], name: str, colour: str, key: str = "code"
 
 
 def outline_traces(features: list[dict]) -> list[dict]:
-    """Territory outlines and a label at each centre: the map reads well without a basemap."""
+    """Territory outlines, named on hover: the map reads well without a basemap. No text labels — they would
+    need glyph files from a server (MapLibre draws text only from glyph protobufs)."""
     codes = [f["properties"]["code"] for f in features]
-    names = [f["properties"]["name"] for f in features]
-    centres = [shapely.geometry.shape(f["geometry"]).representative_point() for f in features]
     return [
         {
             "type": "choroplethmap",
@@ -126,21 +123,35 @@ def outline_traces(features: list[dict]) -> list[dict]:
             "colorscale": [[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0)"]],
             "showscale": False,
             "showlegend": False,
-            "hoverinfo": "skip",
+            "hoverinfo": "text",
+            "text": [f"{f['properties']['level']} · {f['properties']['name']}" for f in features],
             "marker": {"line": {"color": "#35495e", "width": 1.2}},
         },
-        {
-            "type": "scattermap",
-            "mode": "text",
-            "name": _("nombres"),
-            "lon": [p.x for p in centres],
-            "lat": [p.y for p in centres],
-            "text": names,
-            "textfont": {"size": 11, "color": "#35495e"},
-            "hoverinfo": "skip",
-            "showlegend": False,
-        },
     ]
+
+
+def density_scale_trace(peak: float, centre: tuple[float, float]) -> dict:
+    """An invisible point that carries the density layer's colour bar (the layer itself is an image)."""
+    ramp = [[k / (len(RAMP) - 1), "rgb({:.0f},{:.0f},{:.0f})".format(*rgb)] for k, rgb in enumerate(RAMP)]
+    return {
+        "type": "scattermap",
+        "mode": "markers",
+        "name": _("densidad (KDE)"),
+        "lon": [centre[0]],
+        "lat": [centre[1]],
+        "marker": {
+            "size": 0.1,
+            "opacity": 0,
+            "color": [peak],
+            "cmin": 0,
+            "cmax": peak,
+            "colorscale": ramp,
+            "showscale": True,
+            "colorbar": {"title": {"text": _("hechos por km²")}, "thickness": 12, "len": 0.4, "y": 0.78},
+        },
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
 
 
 def rate_trace(features: list[dict], measure: str) -> dict:
@@ -157,7 +168,7 @@ def rate_trace(features: list[dict], measure: str) -> dict:
         "colorscale": "YlOrRd",
         "reversescale": True,  # plotly's YlOrRd runs from dark red to yellow: high rates in red
         "marker": {"opacity": 0.55, "line": {"width": 0.5, "color": "#ffffff"}},
-        "colorbar": {"title": {"text": title}, "thickness": 12, "len": 0.5, "x": 1.0},
+        "colorbar": {"title": {"text": title}, "thickness": 12, "len": 0.4, "x": 1.0, "y": 0.28},
         "text": [f"{f['properties']['nombre']}: {decimal(v, 1)}" for f, v in zip(features, values, strict=True)],
         "hoverinfo": "text",
         "showlegend": True,
@@ -305,6 +316,8 @@ class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
                     "opacity": 0.85,
                 }
             ]
+            centre = layout["map"]["center"]
+            traces.append(density_scale_trace(float(data.surface.density.max()), (centre["lon"], centre["lat"])))
             notes.append(
                 _("Densidad: núcleo cuártico, celdas de %(cell)s m, radio %(bw)s m; máximo %(max)s por km².")
                 % {
@@ -325,6 +338,8 @@ class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
                 "levels": sel.levels,
                 "map_spec": {"data": traces, "layout": layout},
                 "n_points": total,
+                "sources": services.located_sources(sel.municipality),
+                "cut_off": sel.f.cut_off,
                 "n_shown": points.height,
                 "sampled": points.height < total,
                 "query": sel.query(with_layers=False),
@@ -374,7 +389,7 @@ class LayerExportView(LoginRequiredMixin, View):
             "capa": layer,
             **sel.f.query(),
             **sel.options.query(),
-            "fuente": _("incidentes con ubicación del municipio"),
+            "datos_hasta": str(sel.f.cut_off or ""),
             "datos_sinteticos": sel.municipality.is_synthetic,
         }
         response = HttpResponse(json.dumps(doc, ensure_ascii=False), content_type="application/geo+json")
@@ -393,10 +408,3 @@ class DensityImageView(LoginRequiredMixin, View):
         response = HttpResponse(png, content_type="image/png")
         response["Cache-Control"] = "private, max-age=300"
         return response
-
-
-def no_glyphs(request, fontstack: str, glyph_range: str):
-    """MapLibre asks for label glyphs; answering 404 at once makes it draw them with the browser's fonts."""
-    response = HttpResponse(status=404, content_type="application/x-protobuf")
-    response._has_been_logged = True  # an expected answer, asked on every map view: keep it out of the logs
-    return response
