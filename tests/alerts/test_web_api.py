@@ -173,15 +173,19 @@ def test_settings_page_edits_for_analysts_only(client, alerted, make_user):
     assert "form-configuracion" not in client.get(url).content.decode()
     assert client.post(url, {"method": "ears-c2"}).status_code == 403
     _login(client, make_user("analista", ["15058"], "analyst"))
-    form = {"enabled": "on", "method": "ears-c2", "params": '{"alpha": 0.001}', "weekly": "on", "min_cases": 3}
+    page = client.get(url).content.decode()
+    assert "Nivel de significación (α)" in page and "JSON" not in page  # one field per parameter, no raw JSON
+    form = {"enabled": "on", "method": "ears-c2", "param_alpha": "0.001", "weekly": "on", "min_cases": 3}
     form |= {"lookback_weeks": 8, "lookback_months": 3}
-    bad = client.post(url, {**form, "params": '{"b": 3}'})
-    assert "no acepta: b" in bad.content.decode()
-    bad = client.post(url, {**form, "params": "{no json"})
-    assert "No es JSON válido" in bad.content.decode()
-    client.post(url, form)
+    bad = client.post(url, {**form, "param_b": "3"})
+    assert "El método ears-c2 no usa este parámetro" in bad.content.decode()
+    bad = client.post(url, {**form, "param_alpha": "dos"})
+    assert "Introduzca un número" in bad.content.decode()
+    bad = client.post(url, {**form, "param_alpha": "0.9"})
+    assert "menor o igual a 0,5" in bad.content.decode() or "menor o igual a 0.5" in bad.content.decode()
+    client.post(url, {**form, "param_baseline": "10"})
     config = AlertSettings.objects.get(municipality=alerted.municipality)
-    assert config.method == "ears-c2" and config.params == {"alpha": 0.001} and config.min_cases == 3
+    assert config.method == "ears-c2" and config.params == {"alpha": 0.001, "baseline": 10} and config.min_cases == 3
     client.post(url, {"add_quiet": "1", "start": "2026-12-01", "end": "2026-11-01", "reason": "x"})
     assert not QuietPeriod.objects.exists()  # end before start is refused
     client.post(url, {"add_quiet": "1", "start": "2026-12-01", "end": "2026-12-31", "reason": "Fiestas"})

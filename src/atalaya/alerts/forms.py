@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -66,20 +64,43 @@ class SubscriptionForm(forms.ModelForm):
         return cleaned
 
 
+def _methods_accepting(name: str) -> str:
+    return ", ".join(method for method, (_description, accepted) in METHODS.items() if name in accepted)
+
+
+#: The detectors' parameters as form fields (empty: the method's default). Rarely changed ones (``limit54``,
+#: ``r_compat``, ``population``, ``train``) stay as they are and are edited in the administration.
+PARAMETER_FIELDS = {
+    "alpha": lambda: forms.FloatField(
+        label=_("Nivel de significación (α)"),
+        min_value=1e-6,
+        max_value=0.5,
+        help_text=_("Probabilidad de una falsa alarma por periodo: más pequeño, menos alertas (p. ej. 0,001)."),
+    ),
+    "b": lambda: forms.IntegerField(label=_("Años de historia (b)"), min_value=1, max_value=10),
+    "w": lambda: forms.IntegerField(label=_("Periodos a cada lado en la línea base (w)"), min_value=0, max_value=12),
+    "past_weeks_not_included": lambda: forms.IntegerField(
+        label=_("Periodos recientes fuera de la línea base"), min_value=0, max_value=104
+    ),
+    "threshold_method": lambda: forms.ChoiceField(
+        label=_("Umbral"),
+        choices=[("", _("el del método")), ("delta", "delta"), ("nbPlugin", "nbPlugin"), ("muan", "muan")],
+    ),
+    "baseline": lambda: forms.IntegerField(label=_("Periodos de referencia"), min_value=3, max_value=52),
+    "min_sigma": lambda: forms.FloatField(label=_("Desviación mínima"), min_value=0, max_value=100),
+    "shift": lambda: forms.FloatField(label=_("Alza a detectar (desviaciones)"), min_value=0.1, max_value=10),
+    "h": lambda: forms.FloatField(label=_("Umbral de decisión (h)"), min_value=0.1, max_value=100),
+}
+
+
 class AlertSettingsForm(forms.ModelForm):
-    params = forms.CharField(
-        label=_("Parámetros (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_('p. ej. {"alpha": 0.01}; vacío: los valores por omisión del método.'),
-    )
+    """The settings with one field per detector parameter (empty: the method's default), never raw JSON."""
 
     class Meta:
         model = AlertSettings
         fields = [
             "enabled",
             "method",
-            "params",
             "families",
             "weekly",
             "monthly",
@@ -91,32 +112,36 @@ class AlertSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial["params"] = json.dumps(self.instance.params or {}, ensure_ascii=False)
-
-    def clean_params(self):
-        text = (self.cleaned_data.get("params") or "").strip()
-        if not text:
-            return {}
-        try:
-            params = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_("No es JSON válido: %(error)s") % {"error": exc.msg}) from exc
-        if not isinstance(params, dict):
-            raise forms.ValidationError(_('Escriba un objeto JSON, p. ej. {"alpha": 0.01}.'))
-        return params
+        stored = self.instance.params or {}
+        for name, build in PARAMETER_FIELDS.items():
+            field = build()
+            field.required = False
+            methods = _methods_accepting(name)
+            field.help_text = " ".join(
+                str(part) for part in (field.help_text, _("Solo para: %(m)s.") % {"m": methods}) if part
+            )
+            field.widget.attrs["data-methods"] = methods
+            self.fields[f"param_{name}"] = field
+            self.initial[f"param_{name}"] = stored.get(name)
 
     def clean(self):
         cleaned = super().clean()
-        method, params = cleaned.get("method"), cleaned.get("params") or {}
-        if method in METHODS:
-            accepted = METHODS[method][1]
-            unknown = sorted(k for k in params if k not in accepted)
-            if unknown:
+        method = cleaned.get("method")
+        accepted = METHODS[method][1] if method in METHODS else ()
+        kept = {k: v for k, v in (self.instance.params or {}).items() if k not in PARAMETER_FIELDS and k in accepted}
+        params = {}
+        for name in PARAMETER_FIELDS:
+            value = cleaned.get(f"param_{name}")
+            if value in (None, ""):
+                continue
+            if name not in accepted:
                 self.add_error(
-                    "params",
-                    _("El método %(method)s no acepta: %(names)s. Acepta: %(accepted)s.")
-                    % {"method": method, "names": ", ".join(unknown), "accepted": ", ".join(accepted) or "—"},
+                    f"param_{name}",
+                    _("El método %(method)s no usa este parámetro (lo usan: %(names)s).")
+                    % {"method": method, "names": _methods_accepting(name)},
                 )
+            params[name] = value
+        self.instance.params = {**kept, **params}
         return cleaned
 
 
