@@ -151,6 +151,9 @@ def test_network_and_public_portal_pages(browser, live_server, seeded):
     page.goto(f"{live_server.url}/indicadores/red/?fuente=sesnsp")
     page.wait_for_selector("#grafico-red[data-rendered=true] .main-svg")
     assert page.locator("#red tbody tr").count() == 1
+    page.goto(f"{live_server.url}/api/docs/")  # Swagger UI from the sidecar wheel, under the CSP
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert "API de Atalaya" in page.locator("h1").first.inner_text()
     assert errors == []
 
 
@@ -191,6 +194,10 @@ def test_alert_detail_and_map_layers_render(browser, live_server, seeded, tmp_pa
     page.click(f"a[href='/alertas/{alert.pk}/']")
     page.wait_for_selector("#grafico-alerta[data-rendered=true] .main-svg")
     assert page.locator("#grafico-alerta .scatterlayer .trace").count() == 4  # expected, band, cases, alarms
+    ticks = " ".join(t or "" for t in page.locator("#grafico-alerta .xtick text").all_text_contents())
+    assert any(month in ticks for month in ("ene", "feb", "mar", "abr", "may", "jun")), ticks  # plotly in Spanish
+    assert not any(month in ticks for month in ("Jan", "Feb", "Apr", "May", "Jun")), ticks
+    assert page.locator("#grafico-alerta .modebar-btn[data-title='Descargar como PNG']").count() == 1
     page.select_option("#id_to_status", "en_revision")
     page.click("#form-estado button")
     page.wait_for_selector("text=Estado de la alerta: en revisión.")

@@ -82,3 +82,12 @@ def test_openapi_schema_has_no_warnings(capsys):
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_api_docs_page_is_in_spanish_and_serves_its_assets_locally(client, db):
+    page = client.get(reverse("api-docs"))
+    html = page.content.decode()
+    assert page.status_code == 200 and '<html lang="es">' in html and "API de Atalaya" in html
+    assert "no tiene traducción" in html and "http" not in html.split("<body>")[1].split("</main>")[1]  # no CDN
+    script = client.get(reverse("api-docs") + "?script=")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
