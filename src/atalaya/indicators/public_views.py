@@ -68,12 +68,28 @@ WITHHELD_WITH_COUNT = (
 )  # fmt: skip
 
 
-def public_territories(municipality: Municipality, indicator: Indicator) -> tuple[str | None, pl.DataFrame]:
-    """The published indicator by territory (top territorial level of the point-level source, last 12 months),
+def map_source(municipality: Municipality, indicator: Indicator) -> str | None:
+    """The point-level source that records the indicator most (police and prosecutors both locate incidents,
+    and a prosecutors' file of homicides says nothing about robberies)."""
+    best, best_count = None, -1
+    for info in services.available_sources(municipality):
+        if not info.point_level:
+            continue
+        windows = disclosure.public_values(municipality, info.source, indicator).filter(
+            pl.col("level").is_null() & (pl.col("period") == "12m")
+        )
+        count = int(windows.get_column("count").fill_null(0).max() or 0) if windows.height else 0
+        if count > best_count:
+            best, best_count = info.source, count
+    return best
+
+
+def public_territories(municipality: Municipality, indicator: Indicator) -> tuple[str | None, str | None, pl.DataFrame]:
+    """The published indicator by territory (source, top territorial level, table) over the last 12 months,
     from the suppressed table."""
     from atalaya.geo.models import Territory
 
-    source = next((s for s in services.available_sources(municipality) if s.point_level), None)
+    source = map_source(municipality, indicator)
     top = (
         Territory.objects.filter(municipality=municipality, parent__isnull=True)
         .order_by("level")
@@ -81,15 +97,15 @@ def public_territories(municipality: Municipality, indicator: Indicator) -> tupl
         .first()
     )
     if source is None or top is None:
-        return None, pl.DataFrame()
-    windows = disclosure.public_values(municipality, source.source, indicator).filter(
+        return source, None, pl.DataFrame()
+    windows = disclosure.public_values(municipality, source, indicator).filter(
         (pl.col("level") == top) & (pl.col("period") == "12m")
     )
     if windows.is_empty():
-        return top, windows
+        return source, top, windows
     start = windows.get_column("period_start").max()
     totals = windows.filter(pl.col("period_start") == start).select("territory_code", "count", "months")
-    reader = services.StoredValuesReader(municipality, source.source)
+    reader = services.StoredValuesReader(municipality, source)
     table = services.rank_territories(reader, indicator, top, totals, start, add_months(start, 11))
     # A withheld territory shows nothing but its name: its count, and every figure a count could be recovered
     # from (rate or value with its interval, population, rank), are withheld in the page, map and GeoJSON alike.
@@ -102,8 +118,10 @@ def public_territories(municipality: Municipality, indicator: Indicator) -> tupl
     else:
         table = table.with_columns(withheld.alias("suppressed"))
     columns = [c for c in WITHHELD_WITH_COUNT if c in table.columns]
-    return top, table.with_columns(
-        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in columns
+    return (
+        source,
+        top,
+        table.with_columns(pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in columns),
     )
 
 
@@ -121,10 +139,8 @@ class PortalMunicipalityView(PlotlyPageMixin, TemplateView):
             (i for i in published if i.code == self.request.GET.get("indicador")), published[0] if published else None
         )
         if chosen is not None:
-            level, table = public_territories(municipality, chosen)
-            context["map_source"] = next(
-                (s.source for s in services.available_sources(municipality) if s.point_level), None
-            )
+            source, level, table = public_territories(municipality, chosen)
+            context["map_source"] = source
             if not table.is_empty():
                 context.update(
                     {
@@ -132,6 +148,7 @@ class PortalMunicipalityView(PlotlyPageMixin, TemplateView):
                         "map_level": level,
                         "published": published,
                         "map_spec": map_spec(municipality, table, level),
+                        "map_until": table.get_column("window_end").max(),
                     }
                 )
         return context
@@ -152,7 +169,7 @@ class PortalGeoJSONView(View):
         publication = get_object_or_404(
             Publication, municipality=municipality, indicator__code=indicator, is_public=True
         )
-        level, table = public_territories(municipality, publication.indicator)
+        _source, level, table = public_territories(municipality, publication.indicator)
         if table.is_empty():
             raise Http404
         values = {r["territory_code"]: r for r in table.to_dicts()}

@@ -28,6 +28,8 @@ from .forms import IndicatorForm
 from .models import Indicator
 
 PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+WITHHELD_CLASS = -2  # the public map: a territory whose figures are withheld
+WITHHELD_COLOR = "#c9ced6"
 NO_DATA_COLOR = "#d9d9d9"
 MONTH_LABELS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
 
@@ -235,7 +237,12 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
         row = rates.get(code, {})
         value = row.get(value_column)
         rate = row.get("value")
-        klass = -1 if value is None else next((i for i, b in enumerate(breaks) if value <= b + 1e-12), len(breaks) - 1)
+        if row.get("suppressed"):
+            klass = WITHHELD_CLASS
+        elif value is None:
+            klass = -1
+        else:
+            klass = next((i for i, b in enumerate(breaks) if value <= b + 1e-12), len(breaks) - 1)
         group = groups.setdefault(klass, {"x": [], "y": []})
         for polygon in getattr(geom, "geoms", [geom]):
             if polygon.geom_type != "Polygon":
@@ -255,7 +262,9 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
             hover_text.append(f"{territory.name}: {rate_text} · {row.get('count', 0)} {events}")
     traces = []
     for klass in sorted(groups):
-        if klass < 0:
+        if klass == WITHHELD_CLASS:
+            name, color = _("reservado"), WITHHELD_COLOR
+        elif klass < 0:
             name, color = (_("sin dato") if value_column == "count" else _("sin población")), NO_DATA_COLOR
         else:
             low = 0 if klass == 0 else breaks[klass - 1]
@@ -298,7 +307,8 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
             },
             "xaxis": {"visible": False},
             "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": ratio},
-            "legend": {"title": {"text": _("clases (cuantiles)")}, "orientation": "h", "y": -0.02},
+            # The title above the classes: beside them it pushed the last class's label out of the chart.
+            "legend": {"title": {"text": _("clases (cuantiles)"), "side": "top"}, "orientation": "h", "y": -0.02},
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
         },
