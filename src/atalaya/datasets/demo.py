@@ -26,6 +26,16 @@ from atalaya.geo.services import register_municipality
 from .importing import import_file
 from .models import ColumnMapping
 
+#: Neighbours of Nezahualcóyotl in the demo SESNSP file, so that the network page has municipalities to compare:
+#: code, name, population (2020 census, rounded) and how much crime they have relative to Neza per inhabitant
+#: (synthetic: their counts are Neza's, scaled, with Poisson noise).
+NEIGHBOURS = [
+    ("15033", "Ecatepec de Morelos", 1_645_000, 1.15),
+    ("15031", "Chimalhuacán", 705_000, 0.85),
+    ("15070", "La Paz", 304_000, 1.0),
+    ("15029", "Chicoloapan", 227_000, 0.7),
+    ("15099", "Texcoco", 278_000, 0.6),
+]
 START = dt.date(2021, 1, 1)
 CUTOFF = dt.date(2026, 10, 31)
 
@@ -208,6 +218,10 @@ def load_demo(
         )
         outcomes.append(outcome)
         say(f"  incidentes {m.name}: {outcome.message}")
+    for code, name, population, _level in NEIGHBOURS:  # SESNSP counts only: a comparison, not an observatory
+        register_municipality(
+            code, name, country="MX", region="México", populations={2020: population}, is_synthetic=True
+        )
     outcome = import_file("sesnsp", files["sesnsp"], origin="demo")
     outcomes.append(outcome)
     say(f"  SESNSP: {outcome.message}")
@@ -349,10 +363,14 @@ def _write_sesnsp(neza: synthetic.SyntheticMunicipality, path: Path, rng, start:
     )
     lines = [header]
     table = {(r["category"], r["year"], r["m"]): r["count"] for r in counts.iter_rows(named=True)}
-    others = [
-        ("15", "México", "15033", "Ecatepec de Morelos"),
-        ("15", "México", "15999", "Otros Municipios"),
-        ("2", "Baja California", "2004", "Tijuana"),
+    neza_population = neza.populations[2020]
+    others = [  # not registered: the importer counts them as rows of other municipalities
+        ("15", "México", "15999", "Otros Municipios", None),
+        ("2", "Baja California", "2004", "Tijuana", None),
+    ]
+    others += [
+        ("15", "México", code, name, population / neza_population * level)
+        for code, name, population, level in NEIGHBOURS
     ]
     for year in range(start.year, CUTOFF.year + 1):
         for label in labels:
@@ -378,8 +396,15 @@ def _write_sesnsp(neza: synthetic.SyntheticMunicipality, path: Path, rng, start:
                     ]
                 )
             )
-            for ent, ent_name, code, name in others:
-                cells = [str(int(rng.poisson(3))) if dt.date(year, mo, 1) <= CUTOFF else "" for mo in range(1, 13)]
+            for ent, ent_name, code, name, scale in others:
+                cells = [
+                    (
+                        str(int(rng.poisson(3 if scale is None else table.get((label, year, mo), 0) * scale)))
+                        if dt.date(year, mo, 1) <= CUTOFF
+                        else ""
+                    )
+                    for mo in range(1, 13)
+                ]
                 lines.append(
                     ",".join(
                         [
