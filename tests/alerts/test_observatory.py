@@ -175,3 +175,22 @@ def test_severity_needs_a_real_excess_to_be_high():
     assert services.severity(5, 0.1, 1, 3) == 3  # three periods in a row
     assert services.severity(11, 6, 10, 1) == 1
     assert services.severity(30, 10, None, 1) == 3  # semáforo: count/expected
+
+
+def test_the_watched_source_is_the_one_that_records_most_not_the_first_by_name(neza):
+    """The demo's prosecutors' homicide file ends the same day as the police file; the inbox used to watch it
+    (it sorts first) and saw homicides only."""
+    import datetime as dt
+
+    from atalaya.alerts.services import point_source
+    from atalaya.datasets.models import DailyCount
+    from atalaya.taxonomy.models import SourceCategory
+
+    category = SourceCategory.objects.first()
+    day = dt.date(2026, 10, 31)
+    DailyCount.objects.create(municipality=neza, category=category, source="fiscalia", day=day, count=2)
+    DailyCount.objects.create(municipality=neza, category=category, source="policia", day=day, count=40)
+    DailyCount.objects.create(
+        municipality=neza, category=category, source="archivo-viejo", day=day - dt.timedelta(days=800), count=900
+    )
+    assert point_source(neza) == "policia"  # the old file's volume lies outside the last year

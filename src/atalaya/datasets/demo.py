@@ -19,7 +19,7 @@ from shapely.geometry import mapping
 
 from atalaya.accounts.services import create_user
 from atalaya.analysis import crosswalk, synthetic
-from atalaya.analysis.parsing import trailing_window
+from atalaya.analysis.parsing import add_months, trailing_window
 from atalaya.geo.models import Municipality
 from atalaya.geo.services import register_municipality
 
@@ -231,11 +231,18 @@ def load_demo(
     run = _reconcile_demo_homicides()
     say(f"  conciliación de homicidios (policía / fiscalía, 12 meses): {run.summary['cifra_conciliada']} hechos")
     _publish_demo_indicators()
-    for m in (neza, pena):
+    users = {
+        username: create_user(username, password, municipality_codes=codes, role=role, superuser=superuser)
+        for username, password, codes, role, superuser in DEMO_USERS
+    }
+    for m, catalogue, analyst in ((neza, "sesnsp", "analista.neza"), (pena, "cead", "analista.penalolen")):
         summary = _review_past_alerts(m.code)
-        say(f"  alertas {m.name}: {summary['created']} episodio(s) en {summary['series']} series (últimos 2 años)")
-    for username, password, codes, role, superuser in DEMO_USERS:
-        create_user(username, password, municipality_codes=codes, role=role, superuser=superuser)
+        closed = _close_reviewed_history(m, catalogue, users[analyst])
+        say(
+            f"  alertas {m.name}: {summary['created']} episodio(s) en {summary['series']} series (últimos 2 años); "
+            f"{closed['confirmado'] + closed['falsa_alarma']} anteriores cerradas ({closed['confirmado']} "
+            f"confirmadas por un brote inyectado), {closed['abiertas']} abiertas"
+        )
     return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
 
 
@@ -253,13 +260,54 @@ def _reconcile_demo_homicides():
 
 
 def _review_past_alerts(code: str) -> dict:
-    """Imports look back 8 weeks; the demo looks back two years once, so the inbox shows the injected spikes."""
+    """Imports look back 8 weeks; the demo looks back two years once, so that the history and the statistics
+    page have something to show."""
     from django.db import transaction
 
     from atalaya.alerts.services import run_detection
 
     with transaction.atomic():
         return run_detection(Municipality.objects.get(code=code), lookback={"week": 104, "month": 24}, notify=False)
+
+
+def _close_reviewed_history(m: synthetic.SyntheticMunicipality, catalogue: str, analyst) -> dict:
+    """An observatory that has worked for two years has closed its old alerts: those before the window each
+    import reviews (8 weeks, 3 months) are closed, labelled by the synthetic truth — an alert of the family and
+    weeks of an injected outbreak is a confirmed problem, any other a false alarm (the generator injects no
+    other outbreaks). The inbox keeps the current ones: a list an analyst can work through."""
+    from atalaya.alerts.models import Alert, Result, Status
+    from atalaya.alerts.services import change_status
+    from atalaya.taxonomy.services import harmonised_table
+
+    table = harmonised_table().filter(pl.col("catalogue_source") == catalogue)
+    family_of = dict(zip(table.get_column("category_label"), table.get_column("family_code"), strict=True))
+
+    def family(category: str) -> str | None:  # CEAD labels are paths ending in the category the file names
+        return next((f for label, f in family_of.items() if label == category or label.endswith(category)), None)
+
+    outbreaks = [
+        (family(spike.category), spike.start, spike.start + dt.timedelta(weeks=spike.weeks)) for spike in m.spikes
+    ]
+    windows = {"week": CUTOFF - dt.timedelta(weeks=8), "month": add_months(CUTOFF.replace(day=1), -2)}
+    closed = {"confirmado": 0, "falsa_alarma": 0}
+    old = Alert.objects.filter(municipality__code=m.code).exclude(status=Status.CLOSED).select_related("family")
+    for alert in old:
+        if alert.last_period >= windows[alert.freq]:
+            continue
+        end = alert.last_period + (dt.timedelta(weeks=1) if alert.freq == "week" else dt.timedelta(days=31))
+        real = any(
+            family == alert.family.code and start < end and alert.first_period < stop
+            for family, start, stop in outbreaks
+        )
+        result = Result.CONFIRMED if real else Result.FALSE_ALARM
+        comment = (
+            "Revisión histórica de la demostración: coincide con un brote inyectado (brotes_inyectados.json)."
+            if real
+            else "Revisión histórica de la demostración: ningún brote inyectado en esa familia y periodo."
+        )
+        change_status(alert, analyst, Status.CLOSED, result=result, comment=comment)
+        closed[result] += 1
+    return {**closed, "abiertas": old.exclude(status=Status.CLOSED).count()}
 
 
 def _publish_demo_indicators() -> None:
