@@ -91,8 +91,7 @@ def count_series(municipality: Municipality, source: str, freq: str, families: s
     last_day = DailyCount.objects.filter(municipality=municipality, source=source).aggregate(last=Max("day"))["last"]
     if last_day is None:
         return CountSeries([], [], np.zeros((0, 0)))
-    frame = cube_frame([municipality.pk], by="week" if freq == "week" else "month", measures=())
-    frame = frame.filter(pl.col("source") == source)
+    frame = cube_frame([municipality.pk], by="week" if freq == "week" else "month", measures=(), source=source)
     categories = harmonised_table().select("category_id", "family_code").drop_nulls()
     frame = frame.join(categories, on="category_id", how="inner")
     if families:
