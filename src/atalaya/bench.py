@@ -171,6 +171,11 @@ def run_benchmark(
             "rows_per_second": round(rows / (total - derived)) if total else None,
             "stages_seconds": stages,
             "derived_indicator_values_seconds": derived,
+            "derived_seconds_by_step": {
+                key.split(":", 1)[1].removeprefix("atalaya."): round(value, 3)
+                for key, value in timings.items()
+                if key.startswith("derivados:")
+            },
             "seconds_total_with_derived": round(total, 3),
             "dashboard": time_dashboard(neza.code, dashboard_requests) if dashboard_requests else None,
             "peak_rss_mb_before_import": rss_before,

@@ -535,7 +535,9 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
     ctx.timings["cubo"] = time.perf_counter() - started
     started = time.perf_counter()
     for callback in AFTER_IMPORT:
+        step = time.perf_counter()
         callback(municipality_ids, source, dataset)
+        ctx.timings[f"derivados:{callback.__module__}"] = time.perf_counter() - step
     ctx.timings["derivados"] = time.perf_counter() - started
 
     dataset.changes = changes_summary(cells, period_column, ctx.replace, absent_values)
