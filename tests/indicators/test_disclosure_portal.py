@@ -121,3 +121,36 @@ def test_every_public_response_serves_the_suppressed_table_and_nothing_else(clie
     current = municipal["count"][-1]
     assert row["hechos_12_meses"] == ("" if current is None else str(current))
     assert row["reservado"] == ("sí" if current is None else "no")
+
+
+def test_indicators_inside_others_are_related_incidents_closed_and_victims_open(db):
+    """Robberies contain violent robberies; women victims of homicide are inside victims of homicide, with the
+    men and the unknown sex as an unpublished remainder."""
+    from atalaya.indicators.disclosure import _containment
+
+    make = Indicator.objects.create
+    robbery = make(code="robo-todo", name="Robo", numerator={"categories": ["sesnsp:robo"]})
+    violent = make(
+        code="robo-parte", name="Robo a transeúnte", numerator={"categories": ["sesnsp:robo/robo-a-transeunte"]}
+    )
+    victims = make(code="vic", name="Víctimas", numerator={"categories": ["sesnsp:homicidio"]}, measure="victimas")
+    women = make(
+        code="vic-mujer",
+        name="Mujeres víctimas",
+        numerator={"categories": ["sesnsp:homicidio"]},
+        measure="victimas",
+        filters={"sex": ["Mujer"]},
+    )
+    men = make(
+        code="vic-hombre",
+        name="Hombres víctimas",
+        numerator={"categories": ["sesnsp:homicidio"]},
+        measure="victimas",
+        filters={"sex": ["Hombre"]},
+    )
+    relations = {
+        total: (parts, is_open) for total, parts, is_open in _containment([robbery, violent, victims, women, men], None)
+    }
+    assert relations["robo-todo"] == (["robo-parte"], True)  # the other robberies are not published
+    assert relations["vic"] == (["vic-hombre", "vic-mujer"], True)  # women and men, apart; unknown sex remains
+    assert "vic-mujer" not in relations and "robo-parte" not in relations

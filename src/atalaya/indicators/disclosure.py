@@ -189,30 +189,66 @@ def _space_relations(
     return [(t, [p for p in parts if p in totals], o) for t, parts, o in relations if t in totals]
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """What an indicator counts: a measure, categories and (victims) filters by sex or age group."""
+
+    measure: str
+    categories: frozenset
+    filters: tuple[tuple[str, frozenset], ...]
+
+    def within(self, other: _Counted) -> bool:
+        """Every unit this one counts, ``other`` counts too."""
+        mine = dict(self.filters)
+        return (
+            self.measure == other.measure
+            and self.categories <= other.categories
+            and all(key in mine and mine[key] <= values for key, values in other.filters)
+        )
+
+    def apart(self, other: _Counted) -> bool:
+        """No unit is counted by both."""
+        theirs = dict(other.filters)
+        return not (self.categories & other.categories) or any(
+            key in theirs and not (values & theirs[key]) for key, values in self.filters
+        )
+
+
 def _containment(indicators: list[Indicator], reader) -> list[tuple[str, list[str], bool]]:
-    """``(indicator, indicators inside it, open)``: robberies = violent robberies + the other robberies. Only
-    between counts of incidents (victim counts carry filters by sex and age that need their own relations)."""
+    """``(indicator, indicators inside it, open)``: robberies = violent robberies + the other robberies; victims
+    of homicide ⊇ women victims of homicide. Closed only when the parts are counts of incidents whose categories
+    make up the whole; with victim filters the rest (men, unknown sex) is an unpublished remainder."""
     from atalaya.taxonomy.services import harmonised_table
 
     table = harmonised_table()
-    sets = {
-        i.code: frozenset(calc.select_categories(table, i.numerator).to_list())
+    counted = {
+        i.code: _Counted(
+            i.measure,
+            frozenset(calc.select_categories(table, i.numerator).to_list()),
+            tuple(sorted((k, frozenset(v)) for k, v in (i.filters or {}).items() if v))
+            if i.measure == "victimas"
+            else (),
+        )
         for i in indicators
-        if i.measure == "hechos"
     }
     relations = []
-    for code, categories in sets.items():
+    for code, whole in counted.items():
         inside = sorted(
-            (c for c, s in sets.items() if c != code and s and s <= categories and (s < categories or c < code)),
-            key=lambda c: -len(sets[c]),
+            (
+                c
+                for c, part in counted.items()
+                if c != code and part.categories and part.within(whole) and (part != whole or c < code)
+            ),
+            key=lambda c: (-len(counted[c].categories), len(counted[c].filters), c),
         )
-        chosen, covered = [], frozenset()
-        for other in inside:  # the largest disjoint ones
-            if not (sets[other] & covered):
+        chosen: list[str] = []
+        for other in inside:  # the largest ones, each apart from those already taken
+            if all(counted[other].apart(counted[taken]) for taken in chosen):
                 chosen.append(other)
-                covered |= sets[other]
         if chosen:
-            relations.append((code, chosen, covered != categories))
+            covered = frozenset().union(*(counted[c].categories for c in chosen))
+            exact = covered == whole.categories and not any(counted[c].filters != whole.filters for c in chosen)
+            relations.append((code, chosen, not exact))
     return relations
 
 
