@@ -167,9 +167,10 @@ def test_weekday_hour_profile_is_stored_with_the_values(loaded):
     indicator = Indicator.objects.create(code="todo3", name="Todo", numerator={"categories": ["policia-prueba:"]})
     reader = services.StoredValuesReader(loaded, "policia-prueba")  # definitions changed: recomputed
     grid = reader.weekday_hour(indicator)["weekday_hour"]
-    # A1 2025-03-01 (Saturday) 23:10, A2 2025-03-01 02:00, A4 2025-03-02 (Sunday) 10:00; A3 has no time
-    assert grid[5][23] == 1 and grid[5][2] == 1 and grid[6][10] == 1
-    assert sum(map(sum, grid)) == 3
+    # A1 2025-03-01 (Saturday) 23:10, A2 2025-03-01 02:00; A3 has no time; A4 (Sunday 10:00) lies outside the
+    # municipality: stored and reported, not counted as its own
+    assert grid[5][23] == 1 and grid[5][2] == 1 and grid[6][10] == 0
+    assert sum(map(sum, grid)) == 2
 
 
 def test_quality_page_completeness_timeliness_and_outliers(client, loaded, make_user):
