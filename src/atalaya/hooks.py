@@ -54,6 +54,26 @@ def format_label(name: str) -> str:
 AFTER_IMPORT: list[Callable[[list[int], str, object], None]] = []
 
 
+#: Called with the same arguments once the import's own transaction is over (committed, or folded into the
+#: caller's when the import runs inside one): what no dashboard waits for — territorial alerts. The data and the
+#: indicator values are visible before these start; a failure here is logged and leaves the import standing.
+AFTER_COMMIT: list[Callable[[list[int], str, object], None]] = []
+
+
+def derived_steps() -> list[Callable[[list[int], str, object], None]]:
+    """Every step that derives from the cube, in order: what rollbacks and publications run inside their
+    transaction."""
+    return [*AFTER_IMPORT, *AFTER_COMMIT]
+
+
+def register_after_commit(
+    callback: Callable[[list[int], str, object], None],
+) -> Callable[[list[int], str, object], None]:
+    if callback not in AFTER_COMMIT:
+        AFTER_COMMIT.append(callback)
+    return callback
+
+
 #: Called inside a rollback's transaction with the rolled-back :class:`~atalaya.datasets.models.Dataset`, before
 #: the after-import steps run again: undo what only that import created (alerts nobody acted on, say).
 AFTER_ROLLBACK: list[Callable[[object], None]] = []

@@ -483,3 +483,24 @@ def test_cead_crosswalk_parents_are_marked_as_levels():
         for row in rows:
             has_children = any(other.path.startswith(row.path + " / ") for other in rows)
             assert not has_children or row.notes.startswith("Nivel de"), (spec.file, row.match)
+
+
+def test_a_failing_step_after_the_import_leaves_the_import_standing(neza, fixtures_dir, generic_mapping, monkeypatch):
+    """Alerts run after the import's own transaction (no dashboard waits for them): if they fail, the data and
+    the indicator values stay, and the message says the alerts were not recomputed."""
+    from atalaya import hooks
+    from atalaya.datasets.models import Incident
+    from atalaya.indicators.models import IndicatorValue
+
+    def broken(municipality_ids, source, dataset):
+        Incident.objects.filter(municipality_id__in=municipality_ids, record_id="A1").update(record_id="roto")
+        raise RuntimeError("detector caído")
+
+    monkeypatch.setattr(hooks, "AFTER_COMMIT", [broken])
+    monkeypatch.setattr("atalaya.datasets.importing.AFTER_COMMIT", [broken])
+    outcome = import_file(
+        "incidents", fixtures_dir / "incidentes_generico.csv", municipality_code="15058", mapping_name="policia-prueba"
+    )
+    assert outcome.status == "importado" and "Las alertas no se recalcularon (detector caído)" in outcome.message
+    assert Incident.objects.filter(municipality=neza).exclude(record_id="roto").count() == 4
+    assert IndicatorValue.objects.filter(municipality=neza, source="policia-prueba").exists()

@@ -8,9 +8,9 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alertas tempranas territoriales")
 
     def ready(self):
-        from atalaya.hooks import register_after_import, register_after_rollback
+        from atalaya.hooks import register_after_commit, register_after_rollback
 
         from .services import detect_after_import, undo_import
 
-        register_after_import(detect_after_import)
+        register_after_commit(detect_after_import)  # alerts: no dashboard waits for them
         register_after_rollback(undo_import)

@@ -48,7 +48,7 @@ from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.analysis.text import normalise
 from atalaya.geo import official
 from atalaya.geo.models import Municipality, Population, Territory
-from atalaya.hooks import AFTER_IMPORT, READERS, ReaderSpec
+from atalaya.hooks import AFTER_COMMIT, AFTER_IMPORT, READERS, ReaderSpec
 from atalaya.taxonomy.models import Catalogue, SourceCategory
 from atalaya.taxonomy.services import (
     CategoryResolution,
@@ -285,6 +285,8 @@ def import_file(
         if outcome.status == DRY_RUN:
             outcome.message = "Simulación: el archivo se importaría así. No se escribió nada."
         outcome.dataset = None
+    if outcome.status == IMPORTED and context.after_commit is not None:
+        _run_after_commit(context, outcome)
     if reapplied and outcome.status != REJECTED:
         outcome.message = f"{reapplied} {outcome.message}"
     if outcome.status == REJECTED:
@@ -296,6 +298,20 @@ def import_file(
             outcome.dataset.report_path = str(outcome.report_path)
     report(100, "terminado")
     return outcome
+
+
+def _run_after_commit(ctx: _Context, outcome: ImportOutcome) -> None:
+    """The steps no dashboard waits for (alerts), once the import's data and values are in. Each runs in its
+    own savepoint: a failure is logged and told, and the import stands."""
+    for callback in AFTER_COMMIT:
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                callback(*ctx.after_commit)
+        except Exception as exc:  # any failure: the data are already in, so say what is missing
+            logger.exception("paso posterior a la importación %s", callback.__module__)
+            outcome.message += f" Las alertas no se recalcularon ({exc}); se recalcularán en la próxima importación."
+        ctx.timings[f"posterior:{callback.__module__}"] = time.perf_counter() - started
 
 
 @dataclass
@@ -320,6 +336,7 @@ class _Context:
     options: dict = field(default_factory=dict)
     options_sha: str = ""
     rejected_by_municipality: dict = field(default_factory=dict)
+    after_commit: tuple | None = None  # (municipality_ids, source, dataset) for the steps after the transaction
 
 
 def _import_options(*, mapping: ColumnMapping | None, **options) -> dict:
@@ -539,6 +556,7 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         callback(municipality_ids, source, dataset)
         ctx.timings[f"derivados:{callback.__module__}"] = time.perf_counter() - step
     ctx.timings["derivados"] = time.perf_counter() - started
+    ctx.after_commit = (municipality_ids, source, dataset)
 
     dataset.changes = changes_summary(cells, period_column, ctx.replace, absent_values)
     dataset.replaced = ctx.replace

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from atalaya.accounts.services import log_change
 from atalaya.geo.models import Municipality
-from atalaya.hooks import AFTER_IMPORT, AFTER_ROLLBACK
+from atalaya.hooks import AFTER_ROLLBACK, derived_steps
 
 from . import writing
 from .choices import DatasetStatus
@@ -86,7 +86,7 @@ def rollback(dataset: Dataset, *, user=None, origin: str = "cli") -> dict:
     dataset.save(update_fields=["status", "rolled_back_at"])
     for callback in AFTER_ROLLBACK:
         callback(dataset)
-    for callback in AFTER_IMPORT:
+    for callback in derived_steps():
         callback(municipality_ids, dataset.source, None)
     message = (
         f"Conjunto {dataset.pk} ({dataset.file_name}) revertido: "

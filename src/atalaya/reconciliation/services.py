@@ -21,7 +21,7 @@ from atalaya.datasets.choices import DatasetStatus
 from atalaya.datasets.importing import INCIDENT_COLUMNS, changes_summary, month_cells
 from atalaya.datasets.models import Dataset, Incident
 from atalaya.geo.models import Municipality
-from atalaya.hooks import AFTER_IMPORT
+from atalaya.hooks import derived_steps
 from atalaya.taxonomy.models import Family
 from atalaya.taxonomy.services import harmonised_table
 
@@ -377,7 +377,7 @@ def publish(reconciliation: Reconciliation, *, user=None, origin: str = "cli") -
     writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, written)
     writing.refresh_daily_cube(municipality.pk, AGREED_SOURCE, start, end)
     writing.refresh_monthly_from_daily(municipality.pk, AGREED_SOURCE, start, end)
-    for callback in AFTER_IMPORT:
+    for callback in derived_steps():
         callback([municipality.pk], AGREED_SOURCE, dataset)
     cells = diff_release(
         month_cells(old, "count"), month_cells(written, "count"), ["month", "category_id"], value="count"
