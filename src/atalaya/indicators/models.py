@@ -166,9 +166,13 @@ class IndicatorValue(models.Model):
     there too, and ``SIN_TERRITORIO`` groups incidents without a territory.
     """
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     source = models.CharField(max_length=100)
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_index=False)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", db_index=False, db_constraint=False
+    )
     level = models.CharField(max_length=50, blank=True)
     territory_code = models.CharField(max_length=50, blank=True)
     month = models.DateField()
@@ -213,9 +217,13 @@ class PublicValue(models.Model):
     months per territory). ``count`` is empty when withheld (small, or protecting a small one). Every public
     output — portal page, map, CSV, GeoJSON, ``/api/public/`` — reads this table and nothing else."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     source = models.CharField(max_length=100)
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", db_index=False)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     level = models.CharField(max_length=50, blank=True)
     territory_code = models.CharField(max_length=50, blank=True)
     period = models.CharField(max_length=8)
