@@ -236,12 +236,9 @@ class AggregateCount(models.Model):
         return f"{self.municipality_id} {self.category_id} {self.period_start:%Y-%m} {self.measure}: {self.count}"
 
 
-class DailyCount(models.Model):
-    """Analytics cube for point-level sources: incidents by territory × source category × day.
-
-    Derived from :class:`Incident` and rebuilt incrementally after each import; never edited by hand.
-    ``territory`` is empty for incidents without a territory (no coordinates, outside, gaps).
-    """
+class CubeCell(models.Model):
+    """The keys every cube row has: municipality, territory (empty: none), source category and source. No
+    index of its own and no database constraint (see :class:`Incident`): the cube is rebuilt by the importer."""
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -259,6 +256,18 @@ class DailyCount(models.Model):
         SourceCategory, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     source = models.CharField(max_length=100)
+
+    class Meta:
+        abstract = True
+
+
+class DailyCount(CubeCell):
+    """Analytics cube for point-level sources: incidents by territory × source category × day.
+
+    Derived from :class:`Incident` and rebuilt incrementally after each import; never edited by hand.
+    ``territory`` is empty for incidents without a territory (no coordinates, outside, gaps).
+    """
+
     day = models.DateField()
     count = models.PositiveIntegerField()
 
@@ -273,7 +282,7 @@ class DailyCount(models.Model):
         return f"{self.municipality_id} {self.territory_id} {self.category_id} {self.day}: {self.count}"
 
 
-class MonthlyCount(models.Model):
+class MonthlyCount(CubeCell):
     """Monthly cube, what indicators and dashboards read: territory × source category × month × measure.
 
     Published counts (SESNSP ``delitos``/``victimas``, CEAD ``casos``) have no territory. Point-level sources are
@@ -281,22 +290,6 @@ class MonthlyCount(models.Model):
     incident has none), so a year of a municipality is a few thousand rows instead of every incident.
     """
 
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    territory = models.ForeignKey(
-        Territory,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        SourceCategory, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    source = models.CharField(max_length=100)
     month = models.DateField()
     measure = models.CharField(max_length=20)
     count = models.PositiveIntegerField()

@@ -5,31 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0001_initial'),
-        ('indicators', '0003_public_values'),
+        ("geo", "0001_initial"),
+        ("indicators", "0003_public_values"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='indicatorvalue',
-            name='indicator',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='values', to='indicators.indicator'),
+            model_name="indicatorvalue",
+            name="indicator",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="values",
+                to="indicators.indicator",
+            ),
         ),
         migrations.AlterField(
-            model_name='indicatorvalue',
-            name='municipality',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.municipality'),
+            model_name="indicatorvalue",
+            name="municipality",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="geo.municipality",
+            ),
         ),
         migrations.AlterField(
-            model_name='publicvalue',
-            name='indicator',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='indicators.indicator'),
+            model_name="publicvalue",
+            name="indicator",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="indicators.indicator",
+            ),
         ),
         migrations.AlterField(
-            model_name='publicvalue',
-            name='municipality',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.municipality'),
+            model_name="publicvalue",
+            name="municipality",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="geo.municipality",
+            ),
         ),
     ]
