@@ -40,9 +40,27 @@ def prepare_environment(workdir: Path, database_url: str | None) -> None:
 
 
 def write_incidents_file(path: Path, size: int, seed: int):
-    """Synthetic Nezahualcóyotl incidents, about ``size`` rows, in the demo's police CSV layout."""
+    """Synthetic Nezahualcóyotl incidents, about ``size`` rows, in the demo's police CSV layout.
+
+    Generated in a child process, so that the memory the generator takes is not counted as the import's peak
+    (``ru_maxrss`` never goes down); the municipality is drawn again here from the same seed."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     import numpy as np
 
+    from atalaya.analysis import synthetic
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        rows = pool.submit(_generate_incidents, str(path), size, seed).result()
+    return synthetic.nezahualcoyotl(np.random.default_rng(seed)), rows
+
+
+def _generate_incidents(path: str, size: int, seed: int) -> int:
+    import django
+    import numpy as np
+
+    django.setup()
     from atalaya.analysis import synthetic
     from atalaya.datasets.demo import NEZA_MAPPING, police_file_frame
 
@@ -57,7 +75,7 @@ def write_incidents_file(path: Path, size: int, seed: int):
     frame = frame.head(size)
     data = police_file_frame(synthetic.degrade(frame, rng), NEZA_MAPPING)
     data.write_csv(path)
-    return neza, data.height
+    return data.height
 
 
 def load_territories(neza, workdir: Path) -> None:

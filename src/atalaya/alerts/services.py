@@ -96,6 +96,8 @@ def count_series(municipality: Municipality, source: str, freq: str, families: s
     frame = frame.join(categories, on="category_id", how="inner")
     if families:
         frame = frame.filter(pl.col("family_code").is_in(sorted(families)))
+    # Families, not categories, before each leaf is repeated for its ancestors (rows × levels otherwise).
+    frame = frame.group_by("territory_id", "family_code", "period_start").agg(pl.col("count").sum())
     if frame.is_empty():
         return CountSeries([], [], np.zeros((0, 0)))
     if freq == "week":
@@ -127,12 +129,14 @@ def count_series(municipality: Municipality, source: str, freq: str, families: s
         .sort("series_territory", "family_code", nulls_last=False)
     )
     keys = [(t, f) for t, f in keys_frame.iter_rows()]
-    index = {k: i for i, k in enumerate(keys)}
-    position = {d: j for j, d in enumerate(dates)}
+    positions = long.join(
+        keys_frame.with_row_index("row"), on=["series_territory", "family_code"], nulls_equal=True
+    ).join(
+        pl.DataFrame({"period_start": dates, "col": range(len(dates))}, schema_overrides={"period_start": pl.Date}),
+        on="period_start",
+    )
     matrix = np.zeros((len(keys), len(dates)))
-    rows = np.array([index[(t, f)] for t, f in long.select("series_territory", "family_code").iter_rows()], dtype=int)
-    cols = np.array([position[d] for d in long["period_start"].to_list()], dtype=int)
-    matrix[rows, cols] = long["count"].to_numpy()
+    matrix[positions["row"].to_numpy(), positions["col"].to_numpy()] = positions["count"].to_numpy()
     return CountSeries(keys, dates, matrix)
 
 

@@ -34,10 +34,18 @@ class ExportError(Exception):
     """A request the data cannot answer (unknown municipality, ambiguous sources...). Message in Spanish."""
 
 
-def _query(sql: str, params: list) -> list[tuple]:
+#: Rows fetched at a time: a million cube rows as Python tuples weighed several hundred MB at once.
+FETCH_ROWS = 100_000
+
+
+def _read_cube(sql: str, params: list) -> pl.DataFrame:
+    """Run a cube query and build its frame chunk by chunk (dates arrive as ISO text on SQLite)."""
+    frames = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            frames.append(_to_frame(rows))
+    return pl.concat(frames) if frames else pl.DataFrame(schema=CUBE_SCHEMA)
 
 
 def cube_frame(
@@ -62,19 +70,18 @@ def cube_frame(
         params.append(source)
     if by == "month":
         measure_list = (*measures, INCIDENTS_MEASURE)
-        rows = _query(
+        return _read_cube(
             f"SELECT municipality_id, territory_id, category_id, source, {_as_text('month')}, count "
             f"FROM {qn(MonthlyCount._meta.db_table)} "
             f"WHERE {where} AND measure IN ({', '.join(['%s'] * len(measure_list))})",
             [*params, *measure_list],
         )
-        return _to_frame(rows)
-    rows = _query(
+    frame = _read_cube(
         f"SELECT municipality_id, territory_id, category_id, source, {_as_text('day')}, count "
         f"FROM {qn(DailyCount._meta.db_table)} WHERE {where}",
         params,
     )
-    return _to_frame(rows).with_columns(pl.col("period_start").dt.truncate({"day": "1d", "week": "1w"}[by]))
+    return frame.with_columns(pl.col("period_start").dt.truncate({"day": "1d", "week": "1w"}[by]))
 
 
 def _as_text(column: str) -> str:
