@@ -463,6 +463,9 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         .agg(pl.col("_row").n_unique())
         .rows()
     )
+    # The file as read is no longer needed (``frame`` is its normalised copy): a million rows held twice, then
+    # three times while writing, were the import's peak memory.
+    result.frame = result.frame.clear()
     if outcome.rows_rejected and ctx.on_error == OnError.REJECT:
         outcome.status = REJECTED
         outcome.message = f"Archivo rechazado: {outcome.rows_rejected} fila(s) con errores. No se escribió nada. " + (
@@ -550,6 +553,8 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         for municipality_id, (first, last) in ranges.items():
             writing.refresh_monthly_cube(municipality_id, source, first, last)
     ctx.timings["cubo"] = time.perf_counter() - started
+    # The file's rows are stored: let their frames go before the derived steps read the cube back.
+    frame = changes = None
     started = time.perf_counter()
     for callback in AFTER_IMPORT:
         step = time.perf_counter()
@@ -1087,6 +1092,9 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
     outcome.problems = problems
     outcome.rows_rejected = _count_rows(problems, ERROR)
     outcome.warnings = problems.filter(pl.col("severity") == WARNING).height
+    # The file as read is no longer needed (``frame`` is its normalised copy): a million rows held twice, then
+    # three times while writing, were the import's peak memory.
+    result.frame = result.frame.clear()
     if outcome.rows_rejected and ctx.on_error == OnError.REJECT:
         outcome.status = REJECTED
         outcome.message = (
