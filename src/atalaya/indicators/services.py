@@ -150,6 +150,7 @@ class CubeReader:
         self.frame = frame
         self._populations: dict = {}
         self._victims: pl.DataFrame | None = None
+        self._levels: dict = {}
 
     @property
     def victims(self) -> pl.DataFrame:
@@ -200,18 +201,29 @@ class CubeReader:
         if indicator.measure == "victimas":
             return self._victim_monthly(indicator, level)
         category_ids = calc.select_categories(self.categories, indicator.numerator)
-        frame = self.frame.filter(pl.col("category_id").is_in(category_ids.implode()))
-        if level:
-            frame = territory_codes(frame, level, [self.municipality.pk])
-        else:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
-        frame = frame.group_by(["territory_code", "period_start"]).agg(pl.col("count").sum())
-        keys = _territory_keys(self.municipality, level)
-        grid = pl.DataFrame({"territory_code": keys}, schema={"territory_code": pl.String}).join(
-            pl.DataFrame({"period_start": self.months}, schema={"period_start": pl.Date}), how="cross"
+        coded, grid = self._level(level)
+        frame = (
+            coded.filter(pl.col("category_id").is_in(category_ids.implode()))
+            .group_by(["territory_code", "period_start"])
+            .agg(pl.col("count").sum())
         )
         out = grid.join(frame, on=["territory_code", "period_start"], how="left", nulls_equal=True)
         return out.with_columns(pl.col("count").fill_null(0)).sort(["territory_code", "period_start"], nulls_last=True)
+
+    def _level(self, level: str | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The cube with each row's territory at ``level``, and the territory × month grid to zero-fill: built
+        once per level, not once per indicator (a dashboard refresh asks for a dozen indicators per level)."""
+        if level not in self._levels:
+            if level:
+                coded = territory_codes(self.frame, level, [self.municipality.pk])
+            else:
+                coded = self.frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
+            keys = _territory_keys(self.municipality, level)
+            grid = pl.DataFrame({"territory_code": keys}, schema={"territory_code": pl.String}).join(
+                pl.DataFrame({"period_start": self.months}, schema={"period_start": pl.Date}), how="cross"
+            )
+            self._levels[level] = (coded, grid)
+        return self._levels[level]
 
     def monthly_many(self, indicators: list[Indicator]) -> pl.DataFrame:
         """``indicator_id, period_start, count`` at municipality level for several indicators."""
@@ -630,6 +642,21 @@ class StoredValuesReader:
         if not level:
             frame = frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
         return frame.sort(["territory_code", "period_start"], nulls_last=True)
+
+    def _level(self, level: str | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The cube with each row's territory at ``level``, and the territory × month grid to zero-fill: built
+        once per level, not once per indicator (a dashboard refresh asks for a dozen indicators per level)."""
+        if level not in self._levels:
+            if level:
+                coded = territory_codes(self.frame, level, [self.municipality.pk])
+            else:
+                coded = self.frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
+            keys = _territory_keys(self.municipality, level)
+            grid = pl.DataFrame({"territory_code": keys}, schema={"territory_code": pl.String}).join(
+                pl.DataFrame({"period_start": self.months}, schema={"period_start": pl.Date}), how="cross"
+            )
+            self._levels[level] = (coded, grid)
+        return self._levels[level]
 
     def monthly_many(self, indicators: list[Indicator]) -> pl.DataFrame:
         from .models import IndicatorValue
