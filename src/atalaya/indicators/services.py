@@ -643,21 +643,6 @@ class StoredValuesReader:
             frame = frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
         return frame.sort(["territory_code", "period_start"], nulls_last=True)
 
-    def _level(self, level: str | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The cube with each row's territory at ``level``, and the territory × month grid to zero-fill: built
-        once per level, not once per indicator (a dashboard refresh asks for a dozen indicators per level)."""
-        if level not in self._levels:
-            if level:
-                coded = territory_codes(self.frame, level, [self.municipality.pk])
-            else:
-                coded = self.frame.with_columns(pl.lit(None, pl.String).alias("territory_code"))
-            keys = _territory_keys(self.municipality, level)
-            grid = pl.DataFrame({"territory_code": keys}, schema={"territory_code": pl.String}).join(
-                pl.DataFrame({"period_start": self.months}, schema={"period_start": pl.Date}), how="cross"
-            )
-            self._levels[level] = (coded, grid)
-        return self._levels[level]
-
     def monthly_many(self, indicators: list[Indicator]) -> pl.DataFrame:
         from .models import IndicatorValue
 
