@@ -150,3 +150,18 @@ def test_random_tables_are_always_protected(seed):
     relations += [Relation(grand, tuple(range(12, 15))), Relation(grand, tuple(range(15, 19)))]
     suppressed = secondary_suppression(values, relations)
     assert not unprotected(values, suppressed, relations, primary(values))
+
+
+def test_a_complementary_cell_the_published_figures_pin_down_is_published_again():
+    """A withheld zero month inside a quarter of 0 protects nothing (anyone gets it back): it is shown; the
+    complementary cell that really protects a small one stays withheld."""
+    from atalaya.analysis.disclosure import _publish_derivable
+
+    # cells: quarter 0 = m1 + m2 + m3 (all 0); quarter 7 = n1 (3, small) + n2 (4) + n3 (0)
+    values = np.array([0, 0, 0, 0, 7, 3, 4, 0], dtype=float)
+    relations = [Relation(0, (1, 2, 3)), Relation(4, (5, 6, 7))]
+    hidden = np.zeros(8, dtype=bool)
+    hidden[[1, 5, 6]] = True  # m1 (complementary), n1 (primary), n2 (complementary)
+    _publish_derivable(values, hidden, relations, ~primary(values))
+    assert hidden.tolist() == [False, False, False, False, False, True, True, False]
+    assert not unprotected(values, hidden, relations, primary(values))

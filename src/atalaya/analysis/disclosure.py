@@ -373,6 +373,7 @@ def secondary_suppression(
                 _give_back(
                     values, hidden, relations, primaries, by_cell, give_back & hidden & ~primaries, cost, threshold
                 )
+            _publish_derivable(values, hidden, relations, published & ~primaries)
             return hidden & published
         widened, before = False, hidden.copy()
         for cell in leaks:  # one more suppression near each leaking cell not already helped this round
@@ -386,6 +387,18 @@ def secondary_suppression(
         touched = {block[c] for c in np.flatnonzero(hidden & ~before)}
         to_check = [c for c in np.flatnonzero(primaries) if block[int(c)] in touched]
     raise RuntimeError("secondary suppression did not converge")
+
+
+def _publish_derivable(values, hidden, relations, complementary) -> None:
+    """Publish again every withheld complementary cell that what is published pins down exactly (a month whose
+    quarter is 0, a quarter that the year and the other three give): withholding it protects nothing, and
+    showing it changes no other cell's interval."""
+    cells = np.flatnonzero(complementary & hidden)
+    if cells.size == 0:
+        return
+    for cell, (low, high) in audit(values, hidden, relations, cells).items():
+        if low == high:
+            hidden[cell] = False
 
 
 def _give_back(values, hidden, relations, primaries, by_cell, candidates, cost, threshold) -> None:
