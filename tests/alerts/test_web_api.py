@@ -183,7 +183,8 @@ def test_settings_page_edits_for_analysts_only(client, alerted, make_user):
     assert "Introduzca un número" in bad.content.decode()
     bad = client.post(url, {**form, "param_alpha": "0.9"})
     assert "menor o igual a 0,5" in bad.content.decode() or "menor o igual a 0.5" in bad.content.decode()
-    client.post(url, {**form, "param_baseline": "10"})
+    assert 'value="0,01"' in client.get(url).content.decode()  # the stored α, with the Spanish decimal comma
+    client.post(url, {**form, "param_alpha": "0,001", "param_baseline": "10"})  # and typed with it
     config = AlertSettings.objects.get(municipality=alerted.municipality)
     assert config.method == "ears-c2" and config.params == {"alpha": 0.001, "baseline": 10} and config.min_cases == 3
     client.post(url, {"add_quiet": "1", "start": "2026-12-01", "end": "2026-11-01", "reason": "x"})

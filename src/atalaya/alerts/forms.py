@@ -72,6 +72,7 @@ def _methods_accepting(name: str) -> str:
 #: ``r_compat``, ``population``, ``train``) stay as they are and are edited in the administration.
 PARAMETER_FIELDS = {
     "alpha": lambda: forms.FloatField(
+        localize=True,
         label=_("Nivel de significación (α)"),
         min_value=1e-6,
         max_value=0.5,
@@ -87,9 +88,11 @@ PARAMETER_FIELDS = {
         choices=[("", _("el del método")), ("delta", "delta"), ("nbPlugin", "nbPlugin"), ("muan", "muan")],
     ),
     "baseline": lambda: forms.IntegerField(label=_("Periodos de referencia"), min_value=3, max_value=52),
-    "min_sigma": lambda: forms.FloatField(label=_("Desviación mínima"), min_value=0, max_value=100),
-    "shift": lambda: forms.FloatField(label=_("Alza a detectar (desviaciones)"), min_value=0.1, max_value=10),
-    "h": lambda: forms.FloatField(label=_("Umbral de decisión (h)"), min_value=0.1, max_value=100),
+    "min_sigma": lambda: forms.FloatField(localize=True, label=_("Desviación mínima"), min_value=0, max_value=100),
+    "shift": lambda: forms.FloatField(
+        localize=True, label=_("Alza a detectar (desviaciones)"), min_value=0.1, max_value=10
+    ),
+    "h": lambda: forms.FloatField(localize=True, label=_("Umbral de decisión (h)"), min_value=0.1, max_value=100),
 }
 
 
