@@ -490,7 +490,7 @@ def test_a_failing_step_after_the_import_leaves_the_import_standing(neza, fixtur
     the indicator values stay, and the message says the alerts were not recomputed."""
     from atalaya import hooks
     from atalaya.datasets.models import Incident
-    from atalaya.indicators.models import IndicatorValue
+    from atalaya.indicators.models import IndicatorSeries
 
     def broken(municipality_ids, source, dataset):
         Incident.objects.filter(municipality_id__in=municipality_ids, record_id="A1").update(record_id="roto")
@@ -503,4 +503,4 @@ def test_a_failing_step_after_the_import_leaves_the_import_standing(neza, fixtur
     )
     assert outcome.status == "importado" and "Las alertas no se recalcularon (detector caído)" in outcome.message
     assert Incident.objects.filter(municipality=neza).exclude(record_id="roto").count() == 4
-    assert IndicatorValue.objects.filter(municipality=neza, source="policia-prueba").exists()
+    assert IndicatorSeries.objects.filter(municipality=neza, source="policia-prueba").exists()

@@ -126,7 +126,7 @@ def test_map_classes_and_legend(loaded):
 
 
 def test_values_are_precomputed_at_import_and_match_the_cube(loaded):
-    from atalaya.indicators.models import IndicatorSnapshot, IndicatorValue
+    from atalaya.indicators.models import IndicatorSeries, IndicatorSnapshot
 
     assert IndicatorSnapshot.objects.filter(municipality=loaded, source="sesnsp").exists()
     stored = services.StoredValuesReader(loaded, "policia-prueba")
@@ -134,7 +134,28 @@ def test_values_are_precomputed_at_import_and_match_the_cube(loaded):
     for indicator in Indicator.objects.all():
         for level in (None, "sector", "cuadrante"):
             assert stored.monthly(indicator, level).equals(live.monthly(indicator, level)), (indicator.code, level)
-    assert IndicatorValue.objects.filter(municipality=loaded, source="sesnsp", level="sector").count() == 0
+    indicators = list(Indicator.objects.all())
+    assert stored.monthly_many(indicators).equals(live.monthly_many(indicators))
+    for info in services.sources_for(loaded):  # the reader's one scan says what the per-municipality query says
+        assert services.CubeReader(loaded, info.source).info == info
+    assert IndicatorSeries.objects.filter(municipality=loaded, source="sesnsp", level="sector").count() == 0
+    # One row per series, its counts over the months the snapshot records.
+    months = len(stored.snapshot.grid["months"])
+    stored_counts = IndicatorSeries.objects.filter(source="policia-prueba").values_list("counts", flat=True)
+    assert months and all(len(c) == months for c in stored_counts)
+    assert stored.monthly(Indicator.objects.get(code="extorsion"), "sector")["count"].sum() == 0
+
+
+def test_stored_victim_values_match_the_cube(neza, fixtures_dir):
+    import_file("sesnsp-victimas", fixtures_dir / "sesnsp_victimas_utf8.csv")
+    stored = services.StoredValuesReader(neza, "sesnsp")
+    live = services.CubeReader(neza, "sesnsp")
+    indicators = list(Indicator.objects.all())
+    assert any(ind.measure == "victimas" for ind in indicators)
+    for indicator in indicators:
+        assert stored.monthly(indicator).equals(live.monthly(indicator)), indicator.code
+    assert stored.monthly_many(indicators).equals(live.monthly_many(indicators))
+    assert sum(stored.monthly(ind)["count"].sum() for ind in indicators if ind.measure == "victimas") > 0
 
 
 def test_editing_a_definition_refreshes_stale_values(loaded):
@@ -147,9 +168,9 @@ def test_editing_a_definition_refreshes_stale_values(loaded):
 
 
 def test_a_failed_import_leaves_indicator_values_untouched(loaded, fixtures_dir, monkeypatch, tmp_path):
-    from atalaya.indicators.models import IndicatorValue
+    from atalaya.indicators.models import IndicatorSeries
 
-    before = list(IndicatorValue.objects.order_by("pk").values_list("pk", "count"))
+    before = list(IndicatorSeries.objects.order_by("pk").values_list("pk", "counts"))
 
     def boom(*args, **kwargs):
         raise RuntimeError("fallo simulado")
@@ -159,7 +180,7 @@ def test_a_failed_import_leaves_indicator_values_untouched(loaded, fixtures_dir,
     revised.write_bytes((fixtures_dir / "sesnsp_delitos_cp1252.csv").read_bytes().replace(b"\r\n", b"\n"))
     with pytest.raises(RuntimeError):
         import_file("sesnsp", revised)
-    assert list(IndicatorValue.objects.order_by("pk").values_list("pk", "count")) == before
+    assert list(IndicatorSeries.objects.order_by("pk").values_list("pk", "counts")) == before
 
 
 def test_weekday_hour_profile_is_stored_with_the_values(loaded):

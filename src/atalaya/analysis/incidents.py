@@ -223,7 +223,7 @@ def _record_ids(frame: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.DataFra
     has_ids = frame.get_column("record_id").is_not_null().any()
     if has_ids:
         frame = frame.with_columns(pl.col("record_id").str.strip_chars())
-        dup = pl.col("record_id").is_not_null() & (pl.int_range(pl.len()).over("record_id") > 0)
+        dup = pl.col("record_id").is_not_null() & ~pl.col("record_id").is_first_distinct()  # hashing, not a window
         problems = concat_problems(
             [
                 problems_where(

@@ -7,6 +7,7 @@ the first malformed line. All columns are read as text; readers cast and validat
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -55,11 +56,8 @@ def decode(data: bytes) -> tuple[bytes, str]:
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        data.decode("utf-8")
+    if _is_utf8(data):
         return data, "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         text = data.decode("cp1252")
         encoding = "cp1252"
@@ -67,6 +65,20 @@ def decode(data: bytes) -> tuple[bytes, str]:
         text = data.decode("latin-1")
         encoding = "latin-1"
     return text.encode("utf-8"), encoding
+
+
+def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
+    """Whether the bytes are valid UTF-8, checked a megabyte at a time: decoding a 100 MB file at once only to
+    check it held a second copy of it (up to four times its size as a Python string)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), chunk):
+            decoder.decode(view[start : start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _control_ratio(head: bytes) -> float:

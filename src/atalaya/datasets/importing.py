@@ -272,21 +272,24 @@ def import_file(
         options=import_options,
         options_sha=options_sha,
     )
-    try:
-        with transaction.atomic():
-            if spec.kind == "territories":
-                _import_territories(context, outcome)
-            else:
-                _import_records(context, outcome)
-            if dry_run:
-                raise _DryRunRollback
-    except _DryRunRollback:
-        outcome.status = DRY_RUN if outcome.status != REJECTED else REJECTED
-        if outcome.status == DRY_RUN:
-            outcome.message = "Simulación: el archivo se importaría así. No se escribió nada."
-        outcome.dataset = None
-    if outcome.status == IMPORTED and context.after_commit is not None:
-        _run_after_commit(context, outcome)
+    with writing.checkpoint_deferred():
+        try:
+            with transaction.atomic():
+                if spec.kind == "territories":
+                    _import_territories(context, outcome)
+                else:
+                    _import_records(context, outcome)
+                if dry_run:
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            outcome.status = DRY_RUN if outcome.status != REJECTED else REJECTED
+            if outcome.status == DRY_RUN:
+                outcome.message = "Simulación: el archivo se importaría así. No se escribió nada."
+            outcome.dataset = None
+        if outcome.status == IMPORTED and context.after_commit is not None:
+            _run_after_commit(context, outcome)
+        started = time.perf_counter()
+    timings["posterior:checkpoint"] = time.perf_counter() - started
     if reapplied and outcome.status != REJECTED:
         outcome.message = f"{reapplied} {outcome.message}"
     if outcome.status == REJECTED:
@@ -930,7 +933,14 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str, replace
     changes = _IncidentChanges(counts=(0, 0, 0), fresh=[], ranges={})
     new_total = changed_total = same_total = 0
     frame = frame.with_columns(pl.lit(dataset.pk).alias("dataset_id"), pl.lit(source).alias("source"))
-    for (municipality_id,), part in frame.group_by(["municipality_id"], maintain_order=True):
+    municipality_ids = frame.get_column("municipality_id").unique(maintain_order=True)
+    # One municipality (the usual file) is written as it is: grouping copies every column of every row.
+    parts = (
+        [((municipality_ids[0],), frame)]
+        if municipality_ids.len() == 1
+        else frame.group_by(["municipality_id"], maintain_order=True)
+    )
+    for (municipality_id,), part in parts:
         stored = writing.existing_incidents(municipality_id, source)
         if stored.is_empty():
             writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, part.select(INCIDENT_COLUMNS))

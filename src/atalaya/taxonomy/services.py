@@ -207,28 +207,42 @@ def harmonised_table() -> pl.DataFrame:
     Columns: ``category_id, catalogue_id, catalogue_source, category_code, category_label, iccs_code, iccs_label,
     family_code, family_label, harm_weight, inherited``.
     """
+    # Plain rows, not model instances: it is read on every import and refresh (thousands of categories).
     entries = {
-        e.source_category_id: e
-        for e in CrosswalkEntry.objects.filter(crosswalk__is_active=True).select_related("iccs", "family")
+        row[0]: row[1:]
+        for row in CrosswalkEntry.objects.filter(crosswalk__is_active=True).values_list(
+            "source_category_id",
+            "iccs__code",
+            "iccs__name_es",
+            "iccs__name",
+            "family__code",
+            "family__name",
+            "family__order",
+            "harm_weight",
+        )
     }
     rows = []
-    for c in SourceCategory.objects.select_related("catalogue").order_by("pk"):
-        entry, inherited = entries.get(c.pk), False
-        if entry is None and c.parent_id in entries:
-            entry, inherited = entries[c.parent_id], True
+    categories = SourceCategory.objects.order_by("pk").values_list(
+        "pk", "catalogue_id", "catalogue__source", "code", "path", "parent_id"
+    )
+    for pk, catalogue_id, catalogue_source, code, path, parent_id in categories:
+        entry, inherited = entries.get(pk), False
+        if entry is None and parent_id in entries:
+            entry, inherited = entries[parent_id], True
+        iccs_code, iccs_name_es, iccs_name, family_code, family_name, family_order, harm_weight = entry or (None,) * 7
         rows.append(
             {
-                "category_id": c.pk,
-                "catalogue_id": c.catalogue_id,
-                "catalogue_source": c.catalogue.source,
-                "category_code": c.code,
-                "category_label": c.path,
-                "iccs_code": entry.iccs.code if entry and entry.iccs else None,
-                "iccs_label": (entry.iccs.name_es or entry.iccs.name) if entry and entry.iccs else None,
-                "family_code": entry.family.code if entry else None,
-                "family_label": entry.family.name if entry else None,
-                "family_order": entry.family.order if entry else 999,
-                "harm_weight": entry.harm_weight if entry else None,
+                "category_id": pk,
+                "catalogue_id": catalogue_id,
+                "catalogue_source": catalogue_source,
+                "category_code": code,
+                "category_label": path,
+                "iccs_code": iccs_code,
+                "iccs_label": (iccs_name_es or iccs_name) if iccs_code else None,
+                "family_code": family_code,
+                "family_label": family_name,
+                "family_order": family_order if entry else 999,
+                "harm_weight": harm_weight,
                 "inherited": inherited,
             }
         )
