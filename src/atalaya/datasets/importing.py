@@ -409,7 +409,8 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
                 ]
             )
         )
-    frame = frame.filter(in_scope)
+    if not in_scope.all():  # filtering copies every column, even when it keeps every row
+        frame = frame.filter(in_scope)
     problems.append(_official_name_problems(frame))
     if frame.is_empty() and unplaced_errors.is_empty():
         outcome.problems = concat_problems(problems)
@@ -807,10 +808,19 @@ def _cutoff(result: ReadResult, period_end: dt.date | None, kind: str) -> dt.dat
     return period_end
 
 
+def _by_municipality(frame: pl.DataFrame, column: str):
+    """``((key,), part)`` per municipality; a file of one municipality (the usual case) is given back as it is,
+    since grouping copies every column of every row (a million incidents: a few hundred megabytes)."""
+    keys = frame.get_column(column).unique(maintain_order=True)
+    if keys.len() == 1:
+        return [((keys[0],), frame)]
+    return frame.group_by([column], maintain_order=True)
+
+
 def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Leaf territory and location status for every incident, one vectorised pass per municipality."""
     parts, problems = [], []
-    for (municipality_id,), part in frame.group_by(["municipality_code"], maintain_order=True):
+    for (municipality_id,), part in _by_municipality(frame, "municipality_code"):
         municipality = Municipality.objects.get(code=municipality_id)
         leaves = list(
             Territory.objects.filter(municipality=municipality, children__isnull=True).values_list(
@@ -880,7 +890,7 @@ def _assign_territories(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         )
         parts.append(part)
     merged = (
-        pl.concat(parts)
+        (parts[0] if len(parts) == 1 else pl.concat(parts))
         if parts
         else frame.with_columns(
             pl.lit(None, pl.Int64).alias("territory_id"), pl.lit(None, pl.String).alias("location_status")
@@ -933,14 +943,7 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str, replace
     changes = _IncidentChanges(counts=(0, 0, 0), fresh=[], ranges={})
     new_total = changed_total = same_total = 0
     frame = frame.with_columns(pl.lit(dataset.pk).alias("dataset_id"), pl.lit(source).alias("source"))
-    municipality_ids = frame.get_column("municipality_id").unique(maintain_order=True)
-    # One municipality (the usual file) is written as it is: grouping copies every column of every row.
-    parts = (
-        [((municipality_ids[0],), frame)]
-        if municipality_ids.len() == 1
-        else frame.group_by(["municipality_id"], maintain_order=True)
-    )
-    for (municipality_id,), part in parts:
+    for (municipality_id,), part in _by_municipality(frame, "municipality_id"):
         stored = writing.existing_incidents(municipality_id, source)
         if stored.is_empty():
             writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, part.select(INCIDENT_COLUMNS))
