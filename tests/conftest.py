@@ -23,6 +23,24 @@ def write_geojson(path: Path, features: list[tuple[dict, object]]) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def flush_inside_log_maintenance():
+    """Transactional tests end with a flush: the append-only logs allow it only inside a maintenance window."""
+    from django.core.management.commands import flush
+
+    from atalaya.core.appendonly import maintenance
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        with maintenance():
+            return original(self, *args, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from atalaya.web.bootstrap import ensure_data_dirs, load_builtin_catalogues

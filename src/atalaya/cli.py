@@ -278,6 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("keys", help="claves del cifrado de campos identificatorios: generar y rotar")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True)
+    k = keys_sub.add_parser("generate", help="imprime una clave nueva de 32 bytes en base64 (para el entorno)")
+    k.add_argument("--id", default="k1", help="identificador de la clave en ATALAYA_FIELD_KEYS (predeterminado: k1)")
+    k.set_defaults(func=cmd_keys_generate)
+    k = keys_sub.add_parser(
+        "rotate",
+        help="vuelve a cifrar con la clave actual (la primera de ATALAYA_FIELD_KEYS) cada valor guardado con otra",
+    )
+    k.add_argument("--batch", type=int, default=500, help="filas por transacción (predeterminado: 500)")
+    k.add_argument("--dry-run", action="store_true", help="solo cuenta lo que se volvería a cifrar")
+    k.set_defaults(func=cmd_keys_rotate)
+
     p = sub.add_parser("createuser", help="crea un usuario con un rol en un municipio")
     p.add_argument("username")
     p.add_argument("--password", required=True)
@@ -629,6 +642,33 @@ def cmd_portal_audit(args) -> int:
     seconds = time.perf_counter() - started
     print(f"{len(results)} municipio(s) × fuente auditados en {seconds:.1f} s; celdas expuestas: {exposed}.")
     return EXIT_REJECTED if exposed else EXIT_OK
+
+
+def cmd_keys_generate(args) -> int:
+    import base64
+    import secrets
+
+    if not args.id.isalnum():
+        return _usage("el identificador de la clave solo lleva letras y números.")
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    print(f"ATALAYA_FIELD_KEYS={args.id}:{key}")
+    print(f"ATALAYA_BLIND_INDEX_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
+    print("# Guárdelas fuera del repositorio. Para rotar: nueva primero, «nueva:…,anterior:…».", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_keys_rotate(args) -> int:
+    from atalaya.core.crypto import key_ring
+    from atalaya.core.services import rotate_keys
+
+    if args.batch < 1:
+        return _usage("--batch debe ser al menos 1.")
+    counts = rotate_keys(batch_size=args.batch, dry_run=args.dry_run)
+    verb = "se volverían a cifrar" if args.dry_run else "vueltos a cifrar"
+    for label, count in counts.items():
+        print(f"{label}: {count} valor(es) {verb}")
+    print(f"Clave actual: {key_ring().current}. Total: {sum(counts.values())}.")
+    return EXIT_OK
 
 
 def cmd_quality(args) -> int:

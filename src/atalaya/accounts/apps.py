@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "atalaya.accounts"
     verbose_name = _("Cuentas y auditoría")
+
+    def ready(self):
+        from atalaya.core import sensitivity as s
+
+        s.classify_many(
+            {
+                "accounts.membership": s.PERSONAL,
+                "accounts.changelogentry": s.INTERNAL,
+            }
+        )

@@ -28,14 +28,21 @@ def can_import(user, municipality: Municipality | None) -> bool:
 
 
 def log_change(*, user, action: str, obj, message: str, municipality=None, origin: str = "") -> ChangeLogEntry:
+    """One change-log row; the request or job id (and, without ``origin``, its path) come from the context."""
+    from atalaya.core import context
+
+    acting = context.current()
+    known = user if (user is not None and user.is_authenticated) else None
     return ChangeLogEntry.objects.create(
-        user=user if (user is not None and user.is_authenticated) else None,
+        user=known,
+        username=known.get_username() if known else "",
         municipality=municipality,
         action=action,
         object_type=type(obj).__name__,
         object_id=str(getattr(obj, "pk", "") or ""),
         message=message,
-        origin=origin,
+        origin=origin or (f"web:{acting.path}" if acting and acting.path else ""),
+        request_id=acting.request_id if acting else "",
     )
 
 

@@ -8,6 +8,17 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alertas tempranas territoriales")
 
     def ready(self):
+        from atalaya.core import sensitivity as s
+
+        s.classify_many(
+            {
+                "alerts.alertsettings": s.INTERNAL,
+                "alerts.quietperiod": s.INTERNAL,
+                "alerts.alert": s.INTERNAL,
+                "alerts.alertevent": s.INTERNAL,
+                "alerts.subscription": s.PERSONAL,
+            }
+        )
         from atalaya.hooks import register_after_commit, register_after_rollback
 
         from .services import detect_after_import, undo_import

@@ -7,6 +7,17 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicadores")
 
     def ready(self):
+        from atalaya.core import sensitivity as s
+
+        s.classify_many(
+            {
+                "indicators.indicator": s.PUBLIC,
+                "indicators.publication": s.INTERNAL,
+                "indicators.indicatorseries": s.INTERNAL,
+                "indicators.indicatorsnapshot": s.INTERNAL,
+                "indicators.publicvalue": s.PUBLIC,
+            }
+        )
         from atalaya.hooks import register_after_import
 
         from . import disclosure, services

@@ -6,3 +6,14 @@ class ReconciliationConfig(AppConfig):
     name = "atalaya.reconciliation"
     label = "reconciliation"
     verbose_name = _("Conciliación de fuentes")
+
+    def ready(self):
+        from atalaya.core import sensitivity as s
+
+        s.classify_many(
+            {
+                "reconciliation.reconciliation": s.INTERNAL,
+                "reconciliation.reconciledpair": s.INTERNAL,
+                "reconciliation.pairdecision": s.INTERNAL,
+            }
+        )

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "atalaya.core",
     "atalaya.accounts",
     "atalaya.geo",
     "atalaya.taxonomy",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "atalaya.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "atalaya.web.middleware.SpanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +180,14 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "atalaya.datasets.choices.JobStatus",
     },
 }
+
+# Field encryption (atalaya.core.crypto): 32-byte keys in base64, «id:key,id:key» (the first encrypts). Without
+# them a key file is created once in the data directory; production refuses to start without them.
+ATALAYA_FIELD_KEYS = os.environ.get("ATALAYA_FIELD_KEYS", "")
+ATALAYA_BLIND_INDEX_KEY = os.environ.get("ATALAYA_BLIND_INDEX_KEY", "")
+ATALAYA_REQUIRE_CONFIGURED_KEYS = False
+# Break the glass: how long an emergency access lasts unless the user asks for less.
+ATALAYA_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("ATALAYA_EMERGENCY_ACCESS_MINUTES", 60))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

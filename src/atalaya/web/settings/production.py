@@ -10,6 +10,10 @@ DEBUG = False
 SECRET_KEY = os.environ.get("ATALAYA_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("ATALAYA_SECRET_KEY debe definirse con al menos 50 caracteres aleatorios.")
+ATALAYA_REQUIRE_CONFIGURED_KEYS = True
+for _name in ("ATALAYA_FIELD_KEYS", "ATALAYA_BLIND_INDEX_KEY"):
+    if not os.environ.get(_name):
+        raise ImproperlyConfigured(f"{_name} debe definirse (claves de 32 bytes en base64; ver docs/es/seguridad.md).")
 ALLOWED_HOSTS = [h for h in os.environ.get("ATALAYA_ALLOWED_HOSTS", "").split(",") if h]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -4,7 +4,10 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, INSTALLED_APPS
+
+# A model with encrypted fields, for the raw-database checks of atalaya.core (tests only, no migrations).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.securityapp"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATA_DIR = Path(tempfile.mkdtemp(prefix="atalaya-test-"))

@@ -1,0 +1,78 @@
+"""The access log (reads, exports and searches of personal or sensitive records) and emergency access grants.
+
+The access log is append-only in the database itself: triggers refuse UPDATE and DELETE (see
+:mod:`atalaya.core.appendonly`). Rows keep the acting user's id and name as they were, with no foreign-key
+action that would rewrite them when a user or municipality is deleted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessAction(models.TextChoices):
+    READ = "lectura", _("Lectura")
+    EXPORT = "exportacion", _("Exportación")
+    SEARCH = "busqueda", _("Búsqueda")
+    GRANT = "acceso_de_emergencia", _("Acceso de emergencia")
+    DENIED = "denegado", _("Acceso denegado")
+
+
+class AccessLogEntry(models.Model):
+    """Who read, exported or searched which personal or sensitive records, when, why and from which request."""
+
+    user_id = models.BigIntegerField(_("usuario (id)"), null=True, blank=True)
+    username = models.CharField(_("usuario"), max_length=150, blank=True)
+    municipality_id = models.BigIntegerField(_("municipio (id)"), null=True, blank=True)
+    action = models.CharField(_("acción"), max_length=30, choices=AccessAction.choices)
+    object_type = models.CharField(_("tipo de objeto"), max_length=100)
+    object_id = models.CharField(_("objeto"), max_length=100, blank=True)
+    reason = models.TextField(_("motivo"), blank=True)
+    detail = models.TextField(
+        _("detalle"), blank=True, help_text=_("Filtros de una búsqueda, tamaño de una exportación.")
+    )
+    request_id = models.CharField(_("petición o trabajo"), max_length=64, blank=True)
+    path = models.CharField(_("ruta"), max_length=300, blank=True)
+    ip = models.CharField(_("dirección IP"), max_length=45, blank=True)
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("registro de acceso")
+        verbose_name_plural = _("registro de accesos")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="accesslog_object")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+
+class AccessGrant(models.Model):
+    """Break the glass: a time-limited access to records outside a user's normal scope, with a stated reason.
+
+    Granting writes the access log and notifies the municipality's supervisors; the grant expires by itself.
+    ``scope`` names what it opens: a model label (``casos.caso``) and optionally one object id.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants")
+    municipality = models.ForeignKey("geo.Municipality", on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(_("tipo de objeto"), max_length=100)
+    object_id = models.CharField(_("objeto"), max_length=100, blank=True, help_text=_("Vacío: todo ese tipo."))
+    reason = models.TextField(_("motivo"))
+    granted_at = models.DateTimeField(_("otorgado"), default=timezone.now)
+    expires_at = models.DateTimeField(_("vence"))
+    revoked_at = models.DateTimeField(_("revocado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acceso de emergencia")
+        verbose_name_plural = _("accesos de emergencia")
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.object_type}:{self.object_id or '*'} hasta {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_active(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.revoked_at is None and self.granted_at <= at < self.expires_at
