@@ -37,7 +37,8 @@ demo: setup
 	@echo ""
 	@echo "  Observatorio de demostración listo (datos SINTÉTICOS)."
 	@echo "  Abra http://127.0.0.1:8000 — usuario: demo · contraseña: atalaya-demo"
-	@echo "  (también analista.neza, analista.penalolen y director.neza, con la misma contraseña)"
+	@echo "  demo pide un segundo factor: la clave TOTP se imprimió arriba (cualquier app de autenticación)."
+	@echo "  analista.neza, analista.penalolen y director.neza entran sin él, con la misma contraseña."
 	@echo ""
 	$(BIN)/atalaya serve --addr 127.0.0.1:8000
 

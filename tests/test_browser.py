@@ -98,7 +98,6 @@ def test_login_and_municipality_page_without_console_errors(browser, live_server
 
 
 def test_upload_check_shows_the_report(browser, live_server, seeded, fixtures_dir, settings):
-    settings.ATALAYA_JOB_RUNNER = "sync"
     page = browser.new_page()
     _login(page, live_server)
     page.goto(f"{live_server.url}/datos/importar/")

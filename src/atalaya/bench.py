@@ -116,12 +116,12 @@ def load_territories(neza, workdir: Path) -> None:
 def time_dashboard(municipality_code: str, requests: int) -> dict:
     """Server time of the dashboard endpoint (Django test client, in process: no network in the measure)."""
     import numpy as np
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
-    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_superuser": True})
-    user.is_superuser = True
-    user.save()
+    from atalaya.accounts.services import create_user
+
+    # An analyst of the municipality: what the dashboard's users are (administrators would need a second factor).
+    user = create_user("bench", "bench-no-se-usa", municipality_codes=[municipality_code], role="analyst")
     client = Client()
     client.force_login(user)
     url = f"/indicadores/{municipality_code}/"

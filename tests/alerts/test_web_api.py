@@ -26,7 +26,13 @@ def alerted(neza, police_mapping, tmp_path):
 
 
 def _login(client, user):
-    client.force_login(user)
+    from atalaya.accounts.services import requires_two_factor
+    from tests.conftest import verify_second_factor
+
+    if requires_two_factor(user):
+        verify_second_factor(client, user)
+    else:
+        client.force_login(user)
     return client
 
 

@@ -261,3 +261,15 @@ def test_keys_commands(keys, capsys):
     assert cmd_keys_rotate(type("Args", (), {"batch": 10, "dry_run": True})()) == 0
     assert "securityapp.identityrecord.full_name: 0" in capsys.readouterr().out
     assert cmd_keys_generate(type("Args", (), {"id": "no-vale"})()) == 2
+
+
+@pytest.mark.django_db
+def test_reading_people_in_the_admin_is_audited_and_the_logs_are_read_only(verified_admin_client, admin_user):
+    someone = get_user_model().objects.create(username="zoe")
+    assert verified_admin_client.get(f"/admin/auth/user/{someone.pk}/change/").status_code == 200
+    assert verified_admin_client.get("/admin/auth/user/?q=zoe").status_code == 200
+    rows = list(AccessLogEntry.objects.filter(object_type="auth.user").values_list("action", "object_id", "username"))
+    assert ("lectura", str(someone.pk), "admin") in rows and ("busqueda", str(someone.pk), "admin") in rows
+    assert verified_admin_client.get("/admin/core/accesslogentry/").status_code == 200
+    entry = AccessLogEntry.objects.first()
+    assert verified_admin_client.get(f"/admin/core/accesslogentry/{entry.pk}/delete/").status_code == 403

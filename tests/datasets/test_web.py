@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 
 from atalaya.datasets.importing import import_file
@@ -96,7 +95,6 @@ def test_municipality_page_shows_quality_and_counts(client, loaded, make_user):
     assert "Robos con violencia" in page  # the family table
 
 
-@override_settings(ATALAYA_JOB_RUNNER="sync")
 def test_upload_dry_run_then_confirm(client, neza, make_user, fixtures_dir):
     client.force_login(make_user("ana", ["15058"], role="analyst"))
     data = (fixtures_dir / "sesnsp_delitos_cp1252.csv").read_bytes()
@@ -138,7 +136,6 @@ def test_viewers_cannot_upload(client, neza, make_user, fixtures_dir):
     assert not ImportJob.objects.exists()
 
 
-@override_settings(ATALAYA_JOB_RUNNER="sync")
 def test_upload_of_garbage_shows_a_clear_message(client, neza, make_user):
     client.force_login(make_user("ana", ["15058"], role="analyst"))
     client.post(
@@ -166,7 +163,8 @@ def test_hostile_labels_are_escaped(client, neza, make_user, tmp_path, generic_m
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 
-def test_admin_pages_load_for_a_superuser(admin_client, loaded):
+def test_admin_pages_load_for_a_superuser(verified_admin_client, loaded):
+    admin_client = verified_admin_client
     for name in (
         "admin:taxonomy_crosswalkentry_changelist",
         "admin:taxonomy_sourcecategory_changelist",
@@ -295,7 +293,6 @@ def test_viewers_cannot_manage_mappings(client, neza, make_user):
     assert client.get(reverse("datasets:mapping_list")).status_code == 403
 
 
-@override_settings(ATALAYA_JOB_RUNNER="sync")
 def test_boundaries_upload_carries_level_and_columns(client, neza, make_user, tmp_path):
     from shapely.geometry import box
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from atalaya.datasets.importing import import_file
 from atalaya.datasets.models import ColumnMapping
+from tests.conftest import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_map_page_draws_the_chosen_layers(client, located, make_user):
 
 def test_map_scope_and_absurd_options(client, located, make_user, penalolen):
     assert client.get(reverse("spatial:map", args=["15058"])).status_code == 302
-    client.force_login(make_user("chileno", ["13122"], "admin"))
+    verify_second_factor(client, make_user("chileno", ["13122"], "admin"))
     for url in (
         reverse("spatial:map", args=["15058"]),
         reverse("spatial:layer", args=["15058", "tasa"]),

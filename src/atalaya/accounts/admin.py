@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from atalaya.web.admin_mixins import ReadOnlyAdminMixin
+from atalaya.core.admin_mixins import AuditedAdminMixin, ReadOnlyAdminMixin
 
 from .models import ChangeLogEntry, Membership
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "municipality", "role"]
     list_filter = ["municipality", "role"]
     search_fields = ["user__username"]

@@ -16,6 +16,19 @@ def role_in(user, municipality: Municipality) -> str | None:
     return membership.role if membership else None
 
 
+def requires_two_factor(user) -> bool:
+    """Superusers and anyone holding a role listed in ``ATALAYA_TWO_FACTOR_ROLES`` (administrators by default;
+    the modules with sensitive records add their roles) must log in with a second factor."""
+    from django.conf import settings
+
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    roles = set(getattr(settings, "ATALAYA_TWO_FACTOR_ROLES", ()))
+    return bool(roles) and user.memberships.filter(role__in=roles).exists()
+
+
 def can_import(user, municipality: Municipality | None) -> bool:
     """Analysts and admins of the municipality may import; superusers may import anything."""
     if user is None:  # the command line acts as the machine's operator

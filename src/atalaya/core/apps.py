@@ -15,3 +15,4 @@ class CoreConfig(AppConfig):
         sensitivity.classify_framework_models()
         sensitivity.classify(self.get_model("AccessLogEntry"), sensitivity.INTERNAL)
         sensitivity.classify(self.get_model("AccessGrant"), sensitivity.INTERNAL)
+        sensitivity.classify(self.get_model("ConductAcceptance"), sensitivity.INTERNAL)

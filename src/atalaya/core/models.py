@@ -76,3 +76,24 @@ class AccessGrant(models.Model):
     def is_active(self, at=None) -> bool:
         at = at or timezone.now()
         return self.revoked_at is None and self.granted_at <= at < self.expires_at
+
+
+class ConductAcceptance(models.Model):
+    """A user accepted a version of the code of conduct (asked at login of the roles a module lists). Evidence:
+    append-only, like the logs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    username = models.CharField(_("usuario"), max_length=150)
+    version = models.CharField(_("versión"), max_length=20)
+    accepted_at = models.DateTimeField(_("aceptado"), default=timezone.now)
+    request_id = models.CharField(_("petición o trabajo"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("aceptación del código de conducta")
+        verbose_name_plural = _("aceptaciones del código de conducta")
+        constraints = [models.UniqueConstraint(fields=["user", "version"], name="conductacceptance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.version} {self.accepted_at:%Y-%m-%d}"

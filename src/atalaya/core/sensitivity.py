@@ -101,6 +101,7 @@ def classify_framework_models() -> None:
         "otp_static.staticdevice": PERSONAL,
         "otp_static.statictoken": PERSONAL,
         "axes.accessattempt": PERSONAL,
+        "axes.accessattemptexpiration": PERSONAL,
         "axes.accessfailurelog": PERSONAL,
         "axes.accesslog": PERSONAL,
         "django_tasks_database.dbtaskresult": INTERNAL,

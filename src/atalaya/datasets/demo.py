@@ -235,6 +235,7 @@ def load_demo(
         username: create_user(username, password, municipality_codes=codes, role=role, superuser=superuser)
         for username, password, codes, role, superuser in DEMO_USERS
     }
+    say(f"  usuario demo (administrador): segundo factor TOTP, clave {_demo_second_factor(users['demo'])}")
     for m, catalogue, analyst in ((neza, "sesnsp", "analista.neza"), (pena, "cead", "analista.penalolen")):
         summary = _review_past_alerts(m.code)
         closed = _close_reviewed_history(m, catalogue, users[analyst])
@@ -244,6 +245,18 @@ def load_demo(
             f"confirmadas por un brote inyectado), {closed['abiertas']} abiertas"
         )
     return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
+
+
+def _demo_second_factor(user) -> str:
+    """Administrators log in with a second factor: the demo's gets an authenticator whose key it prints (a new
+    one each time the demo is loaded; any TOTP app, or ``oathtool --totp -b KEY``, gives the codes)."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name="demostración", confirmed=True)
+    return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
 
 
 DEMO_PUBLISHED = ("homicidio-doloso", "robo-con-violencia", "robo-vehiculo", "violencia-familiar", "secuestro")

@@ -1,18 +1,21 @@
 """Background imports for the web upload: the request returns at once and the page polls the job's progress.
 
-Jobs run in a worker thread of the web process (``ATALAYA_JOB_RUNNER = "thread"``, the default) or inline
-(``"sync"``, used by tests). The job row is the single record of progress, result and the resulting dataset.
+The upload enqueues a task on Django's task framework (the ``django-tasks`` backport); ``atalaya worker`` runs it
+in its own process (``atalaya serve`` starts one beside the web server; production runs it as a service). The
+job row is the single record of progress, result and the resulting dataset; an import is one transaction, so a
+task that fails leaves the database as it was and the job says why. Tests use the immediate backend (the task
+runs inside the request) and one test runs the real queue with the worker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from pathlib import Path
 
-from django.conf import settings
-from django.db import close_old_connections
+from django_tasks import task
+
+from atalaya.core.context import acting
 
 from .choices import JobStatus
 from .importing import UsageError, import_file
@@ -22,19 +25,16 @@ logger = logging.getLogger(__name__)
 
 
 def start_job(job: ImportJob) -> None:
-    runner = getattr(settings, "ATALAYA_JOB_RUNNER", "thread")
-    if runner == "sync":
-        run_job(job.pk)
-        return
-    threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"import-job-{job.pk}", daemon=True).start()
+    """Queue the import of an uploaded file (the page then follows ``job``)."""
+    run_import_job.enqueue(job.pk)
 
 
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
+@task()
+def run_import_job(job_id: int) -> str:
+    """The queued task: one upload's check or import, logged under ``trabajo:<id>``."""
+    with acting(f"trabajo:{job_id}", path=f"trabajo de importación {job_id}"):
         run_job(job_id)
-    finally:
-        close_old_connections()
+    return ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or ""
 
 
 def run_job(job_id: int) -> None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from atalaya.web.admin_mixins import ScopedAdminMixin
+from atalaya.core.admin_mixins import ScopedAdminMixin
 
 from .models import Country, Municipality, Population, Territory
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from atalaya.web.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
+from atalaya.core.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import PairDecision, Reconciliation
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from atalaya.accounts import views as account_views
+from atalaya.core.views import CodeOfConductView
 from atalaya.datasets import views as dataset_views
 
 
@@ -23,6 +25,10 @@ urlpatterns = [
     path("", dataset_views.HomeView.as_view(), name="home"),
     path("entrar/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doble-factor/configurar/", account_views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("doble-factor/verificar/", account_views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("doble-factor/codigos/", account_views.BackupCodesView.as_view(), name="two_factor_backup_codes"),
+    path("codigo-de-conducta/", CodeOfConductView.as_view(), name="code_of_conduct"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("datos/", include("atalaya.datasets.urls")),
     path("indicadores/", include("atalaya.indicators.urls")),

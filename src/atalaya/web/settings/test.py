@@ -16,6 +16,7 @@ UPLOADS_DIR = DATA_DIR / "uploads"
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STATIC_ROOT.mkdir()
 WHITENOISE_USE_FINDERS = True
-ATALAYA_JOB_RUNNER = "sync"
+# Tasks run inside the request that enqueues them; tests/datasets/test_worker.py runs the real queue and worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
