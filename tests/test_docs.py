@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from atalaya import docgen
+from atalaya.cli import docgen
 from atalaya.hooks import READERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,7 +14,7 @@ SETTINGS = ROOT / "src" / "atalaya" / "web" / "settings"
 
 def test_cli_reference_is_generated_from_the_real_help():
     committed = (ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
-    assert committed == docgen.cli_reference(), "regenerate it: python -m atalaya.docgen"
+    assert committed == docgen.cli_reference(), "regenerate it: python -m atalaya.cli.docgen"
 
 
 def test_every_command_is_in_the_cli_reference():

@@ -251,7 +251,8 @@ def test_emergency_access_needs_a_reason_expires_is_audited_and_told(neza):
 
 @pytest.mark.django_db
 def test_keys_commands(keys, capsys):
-    from atalaya.cli import cmd_keys_generate, cmd_keys_rotate, main
+    from atalaya.cli import main
+    from atalaya.cli.keys import cmd_keys_generate, cmd_keys_rotate
 
     assert main(["keys", "generate", "--id", "k2"]) == 0
     out = capsys.readouterr().out.splitlines()

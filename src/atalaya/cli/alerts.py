@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+from .base import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 
 
 def _floats(text: str) -> list[float]:

@@ -1,4 +1,4 @@
-"""Generate ``docs/reference/cli.md`` from the real ``--help`` of every command (``python -m atalaya.docgen``).
+"""Generate ``docs/reference/cli.md`` from the real ``--help`` of every command (``python -m atalaya.cli.docgen``).
 
 A test regenerates it and fails when the committed file differs, so the reference never drifts from the code.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 HEADER = """# Referencia de la línea de comandos · Command-line reference
 
-Generado desde el `--help` real de cada comando con `python -m atalaya.docgen`; no lo edite a mano.
-Generated from each command's real `--help` with `python -m atalaya.docgen`; do not edit by hand.
+Generado desde el `--help` real de cada comando con `python -m atalaya.cli.docgen`; no lo edite a mano.
+Generated from each command's real `--help` with `python -m atalaya.cli.docgen`; do not edit by hand.
 
 Estado de salida · exit status: `0` correcto · `1` archivo rechazado (datos inválidos) · `2` error de uso.
 """

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_REJECTED = 0, 1
+from .base import EXIT_OK, EXIT_REJECTED
 
 
 def _common(p, *, value: bool = True, weights: bool = True) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from atalaya.cli import EXIT_OK, _date, _usage
+from .base import EXIT_OK, parse_date, usage_error
 
 
 def add_parser(sub) -> None:
@@ -23,8 +23,8 @@ def add_parser(sub) -> None:
         metavar="FUENTE",
         help="una vez por fuente, en el orden en que se concilian: --source a --source b [--source c]",
     )
-    r.add_argument("--from", dest="start", type=_date, required=True, metavar="AAAA-MM-DD")
-    r.add_argument("--to", dest="end", type=_date, required=True, metavar="AAAA-MM-DD")
+    r.add_argument("--from", dest="start", type=parse_date, required=True, metavar="AAAA-MM-DD")
+    r.add_argument("--to", dest="end", type=parse_date, required=True, metavar="AAAA-MM-DD")
     r.add_argument("--days", type=int, default=1, help="tolerancia de fecha en días (predeterminado 1)")
     r.add_argument("--metres", type=int, default=500, help="tolerancia de lugar en metros (predeterminado 500)")
     r.set_defaults(func=cmd_run)
@@ -64,13 +64,13 @@ def cmd_run(args) -> int:
 
     municipality = _municipality(args.municipality)
     if municipality is None:
-        return _usage(f"El municipio «{args.municipality}» no está registrado.")
+        return usage_error(f"El municipio «{args.municipality}» no está registrado.")
     try:
         rec = run_reconciliation(
             municipality, args.family, args.source, args.start, args.end, days=args.days, metres=args.metres
         )
     except ReconciliationError as exc:
-        return _usage(str(exc))
+        return usage_error(str(exc))
     s = rec.summary
     print(f"Conciliación {rec.pk}: {rec} ({rec.seconds} s)")
     print("  registros: " + " · ".join(f"{source}: {count}" for source, count in s["registros"].items()))
@@ -95,11 +95,11 @@ def cmd_pairs(args) -> int:
 
     rec = Reconciliation.objects.filter(pk=args.reconciliation).first()
     if rec is None:
-        return _usage(f"La conciliación {args.reconciliation} no existe.")
+        return usage_error(f"La conciliación {args.reconciliation} no existe.")
     frame = pairs_frame(rec, args.status)
     if args.output:
         if not args.output.parent.exists():
-            return _usage(f"La carpeta «{args.output.parent}» no existe.")
+            return usage_error(f"La carpeta «{args.output.parent}» no existe.")
         export_csv(frame, args.output)
         print(f"{frame.height} par(es) escritos en {args.output}")
     else:
@@ -112,11 +112,11 @@ def cmd_decide(args) -> int:
 
     municipality = _municipality(args.municipality)
     if municipality is None:
-        return _usage(f"El municipio «{args.municipality}» no está registrado.")
+        return usage_error(f"El municipio «{args.municipality}» no está registrado.")
     try:
         decision = decide(municipality, *args.pair, args.verdict, args.reason)
     except ReconciliationError as exc:
-        return _usage(str(exc))
+        return usage_error(str(exc))
     print(f"Decisión {decision.pk}: {decision}. Se aplica en la próxima conciliación.")
     return EXIT_OK
 
@@ -127,7 +127,7 @@ def cmd_revert(args) -> int:
 
     decision = PairDecision.objects.filter(pk=args.decision).first()
     if decision is None:
-        return _usage(f"La decisión {args.decision} no existe.")
+        return usage_error(f"La decisión {args.decision} no existe.")
     revert(decision)
     print(f"Decisión {decision.pk} revertida ({decision}); queda en el registro.")
     return EXIT_OK
@@ -139,11 +139,11 @@ def cmd_publish(args) -> int:
 
     rec = Reconciliation.objects.filter(pk=args.reconciliation).first()
     if rec is None:
-        return _usage(f"La conciliación {args.reconciliation} no existe.")
+        return usage_error(f"La conciliación {args.reconciliation} no existe.")
     try:
         dataset = publish(rec)
     except ReconciliationError as exc:
-        return _usage(str(exc))
+        return usage_error(str(exc))
     print(
         f"Conjunto {dataset.pk}: {dataset.summary['hechos']} hechos publicados como «{AGREED_SOURCE}» "
         f"({dataset.summary['reemplazados']} de una publicación anterior quedan como versión previa). "

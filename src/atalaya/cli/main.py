@@ -1,37 +1,18 @@
-"""The ``atalaya`` command: set up the database, import and export data, run the demo and the benchmark.
-
-Exit status: 0 success, 1 a file was rejected (bad data), 2 a usage error (wrong options, unknown format,
-municipality or mapping). Bad input never produces a traceback.
+"""The ``atalaya`` command: the parser, and the data commands (init, import, export, datasets, mapping,
+municipality, portal, quality, detect, demo, bench, createuser). Other groups live in their own modules; exit
+codes and shared helpers in :mod:`atalaya.cli.base`.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-
-
-#: The settings a command runs with unless DJANGO_SETTINGS_MODULE says otherwise: one machine, DEBUG off.
-DEFAULT_SETTINGS = "atalaya.web.settings.local"
-
-
-def _setup_django(debug: bool = False) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atalaya.web.settings.dev" if debug else DEFAULT_SETTINGS)
-    import django
-
-    django.setup()
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"fecha inválida «{value}»: use AAAA-MM-DD") from None
+from . import alerts, keys, reconcile, server, spatial
+from .base import EXIT_OK, EXIT_REJECTED, parse_date, setup_django, usage_error
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(sin esta opción se conservan; las versiones anteriores siempre se guardan)",
     )
     p.add_argument("--catalogue", metavar="VERSIÓN", help="versión del catálogo de la fuente (p. ej. RNID, 2024)")
-    p.add_argument("--cutoff", metavar="AAAA-MM-DD", type=_date, help="fecha de corte de los datos (CEAD)")
+    p.add_argument("--cutoff", metavar="AAAA-MM-DD", type=parse_date, help="fecha de corte de los datos (CEAD)")
     p.add_argument("--level", metavar="NIVEL", help="boundaries: nivel territorial (zona, sector, municipio...)")
     p.add_argument(
         "--code-column",
@@ -235,17 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=None, metavar="ARCHIVO")
     p.set_defaults(func=cmd_detect)
 
-    from atalaya.cli_alerts import add_parser as add_alerts_parser
-
-    add_alerts_parser(sub)
-
-    from atalaya.cli_spatial import add_parser as add_spatial_parser
-
-    add_spatial_parser(sub)
-
-    from atalaya.cli_reconcile import add_parser as add_reconcile_parser
-
-    add_reconcile_parser(sub)
+    for group in (alerts, spatial, reconcile, server, keys):  # one module per command group
+        group.add_parser(sub)
 
     p = sub.add_parser("demo", help="genera y carga el observatorio de demostración (datos sintéticos)")
     p.add_argument("--years", type=int, default=5, help="años de incidentes (predeterminado: 5)")
@@ -269,38 +241,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("serve", help="inicia la aplicación web en esta máquina (DEBUG apagado)")
-    p.add_argument("--addr", default="127.0.0.1:8000")
-    p.add_argument(
-        "--debug",
-        action="store_true",
-        help="solo para desarrollar: páginas de error con el detalle del código (nunca para usuarios)",
-    )
-    p.add_argument(
-        "--no-worker",
-        action="store_true",
-        help="no iniciar el proceso de trabajos en segundo plano (cuando «atalaya worker» corre como servicio aparte)",
-    )
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("worker", help="ejecuta los trabajos en segundo plano (importaciones de la web) de la cola")
-    p.add_argument("--batch", action="store_true", help="ejecuta los trabajos pendientes y termina")
-    p.add_argument("--interval", type=float, default=1.0, help="segundos entre consultas a la cola (predeterminado: 1)")
-    p.set_defaults(func=cmd_worker)
-
-    p = sub.add_parser("keys", help="claves del cifrado de campos identificatorios: generar y rotar")
-    keys_sub = p.add_subparsers(dest="keys_command", required=True)
-    k = keys_sub.add_parser("generate", help="imprime una clave nueva de 32 bytes en base64 (para el entorno)")
-    k.add_argument("--id", default="k1", help="identificador de la clave en ATALAYA_FIELD_KEYS (predeterminado: k1)")
-    k.set_defaults(func=cmd_keys_generate)
-    k = keys_sub.add_parser(
-        "rotate",
-        help="vuelve a cifrar con la clave actual (la primera de ATALAYA_FIELD_KEYS) cada valor guardado con otra",
-    )
-    k.add_argument("--batch", type=int, default=500, help="filas por transacción (predeterminado: 500)")
-    k.add_argument("--dry-run", action="store_true", help="solo cuenta lo que se volvería a cifrar")
-    k.set_defaults(func=cmd_keys_rotate)
-
     p = sub.add_parser("createuser", help="crea un usuario con un rol en un municipio")
     p.add_argument("username")
     p.add_argument("--password", required=True)
@@ -315,16 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.func is not cmd_bench:
-        _setup_django(debug=getattr(args, "debug", False))
+        setup_django(debug=getattr(args, "debug", False))
     try:
         return args.func(args) or EXIT_OK
     except KeyboardInterrupt:
         return 130
-
-
-def _usage(message: str) -> int:
-    print(f"atalaya: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def cmd_init(args) -> int:
@@ -364,7 +299,7 @@ def cmd_import(args) -> int:
             replace=args.replace,
         )
     except UsageError as exc:
-        return _usage(str(exc))
+        return usage_error(str(exc))
     if args.json:
         print(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -436,11 +371,11 @@ def cmd_export_counts(args) -> int:
             measures=tuple(args.measure) if args.measure else DEFAULT_MEASURES,
         )
     except ExportError as exc:
-        return _usage(str(exc))
+        return usage_error(str(exc))
     if args.output:
         problem = _unwritable(args.output)
         if problem:
-            return _usage(problem)
+            return usage_error(problem)
         export_csv(frame, args.output)
         print(f"{frame.height} filas escritas en {args.output}", file=sys.stderr)
     else:
@@ -470,7 +405,7 @@ def cmd_datasets_history(args) -> int:
     if args.municipality:
         municipality = Municipality.objects.filter(code=args.municipality).first()
         if municipality is None:
-            return _usage(f"El municipio «{args.municipality}» no está registrado.")
+            return usage_error(f"El municipio «{args.municipality}» no está registrado.")
     rows = []
     for dataset in history(args.source, municipality):
         values = (dataset.changes or {}).get("valores", {})
@@ -514,7 +449,7 @@ def cmd_datasets_rollback(args) -> int:
 
     dataset = Dataset.objects.filter(pk=args.dataset).first()
     if dataset is None:
-        return _usage(f"No existe el conjunto {args.dataset}.")
+        return usage_error(f"No existe el conjunto {args.dataset}.")
     try:
         result = rollback(dataset, origin="cli")
     except VersionError as exc:
@@ -533,15 +468,15 @@ def cmd_mapping_save(args) -> int:
     try:
         definition = json.loads(args.file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return _usage(f"no se pudo leer el mapeo «{args.file}»: {exc}")
+        return usage_error(f"no se pudo leer el mapeo «{args.file}»: {exc}")
     errors = validate_mapping(definition)
     if errors:
-        return _usage(" ".join(errors))
+        return usage_error(" ".join(errors))
     municipality = None
     if args.municipality:
         municipality = Municipality.objects.filter(code=args.municipality).first()
         if municipality is None:
-            return _usage(f"El municipio «{args.municipality}» no está registrado.")
+            return usage_error(f"El municipio «{args.municipality}» no está registrado.")
     mapping, created = ColumnMapping.objects.update_or_create(
         name=args.name,
         defaults={"definition": definition, "description": args.description, "municipality": municipality},
@@ -577,22 +512,22 @@ def cmd_municipality_add(args) -> int:
             year, value = item.split(":")
             populations[int(year)] = int(value)
         except ValueError:
-            return _usage(f"población inválida «{item}»: use AÑO:HABITANTES, p. ej. 2020:1077208")
+            return usage_error(f"población inválida «{item}»: use AÑO:HABITANTES, p. ej. 2020:1077208")
     bulk = args.state or (args.region if args.region.strip().isdigit() and not args.code else None)
     try:
         if bulk:
             if args.code or populations:
-                return _usage("--state y --region registran una entidad entera: no se combinan con un código.")
+                return usage_error("--state y --region registran una entidad entera: no se combinan con un código.")
             registered = register_region("MX" if args.state else "CL", bulk)
             print(f"{len(registered)} municipio(s) registrados: {registered[0].region}.")
             return EXIT_OK
         if not args.code:
-            return _usage("Indique un código (CVEGEO o CUT), --state CLAVE o --region CLAVE.")
+            return usage_error("Indique un código (CVEGEO o CUT), --state CLAVE o --region CLAVE.")
         municipality, notes = register_official(
             args.code, name=args.name, country=args.country, region=args.region, populations=populations
         )
     except UnknownMunicipality as exc:
-        return _usage(str(exc))
+        return usage_error(str(exc))
     for note in notes:
         print(f"  aviso: {note}")
     print(f"Municipio registrado: {municipality} — {municipality.region}")
@@ -604,7 +539,7 @@ def cmd_municipality_populations(args) -> int:
     from atalaya.geo.services import PopulationFileRejected, load_populations
 
     if not args.file.exists():
-        return _usage(f"No existe el archivo «{args.file}».")
+        return usage_error(f"No existe el archivo «{args.file}».")
     try:
         load = load_populations(args.file, country=args.country, dry_run=args.dry_run)
     except (FileRejected, PopulationFileRejected) as exc:
@@ -654,33 +589,6 @@ def cmd_portal_audit(args) -> int:
     return EXIT_REJECTED if exposed else EXIT_OK
 
 
-def cmd_keys_generate(args) -> int:
-    import base64
-    import secrets
-
-    if not args.id.isalnum():
-        return _usage("el identificador de la clave solo lleva letras y números.")
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    print(f"ATALAYA_FIELD_KEYS={args.id}:{key}")
-    print(f"ATALAYA_BLIND_INDEX_KEY={base64.b64encode(secrets.token_bytes(32)).decode()}")
-    print("# Guárdelas fuera del repositorio. Para rotar: nueva primero, «nueva:…,anterior:…».", file=sys.stderr)
-    return EXIT_OK
-
-
-def cmd_keys_rotate(args) -> int:
-    from atalaya.core.crypto import key_ring
-    from atalaya.core.services import rotate_keys
-
-    if args.batch < 1:
-        return _usage("--batch debe ser al menos 1.")
-    counts = rotate_keys(batch_size=args.batch, dry_run=args.dry_run)
-    verb = "se volverían a cifrar" if args.dry_run else "vueltos a cifrar"
-    for label, count in counts.items():
-        print(f"{label}: {count} valor(es) {verb}")
-    print(f"Clave actual: {key_ring().current}. Total: {sum(counts.values())}.")
-    return EXIT_OK
-
-
 def cmd_quality(args) -> int:
     from atalaya.analysis.tabular import export_csv
     from atalaya.datasets.quality import quality_summary
@@ -690,14 +598,14 @@ def cmd_quality(args) -> int:
     if args.municipality:
         municipalities = municipalities.filter(code=args.municipality)
         if not municipalities:
-            return _usage(f"El municipio «{args.municipality}» no está registrado.")
+            return usage_error(f"El municipio «{args.municipality}» no está registrado.")
     if args.outside:
         from atalaya.datasets.quality import outside_incidents
 
         if not args.municipality:
-            return _usage("--outside necesita --municipality.")
+            return usage_error("--outside necesita --municipality.")
         if not args.outside.parent.exists():
-            return _usage(f"La carpeta «{args.outside.parent}» no existe.")
+            return usage_error(f"La carpeta «{args.outside.parent}» no existe.")
         frame = outside_incidents(municipalities[0])
         export_csv(frame, args.outside)
         print(f"{frame.height} incidente(s) fuera del municipio escritos en {args.outside}")
@@ -785,7 +693,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from atalaya.bench import run_benchmark
+    from .bench import run_benchmark
 
     result = run_benchmark(
         size=args.size,
@@ -795,35 +703,6 @@ def cmd_bench(args) -> int:
         dashboard_requests=args.dashboard_requests,
     )
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    return EXIT_OK
-
-
-def cmd_serve(args) -> int:
-    """The web server on this machine, with a worker process beside it (what ``make demo`` runs)."""
-    import subprocess
-
-    from django.core.management import call_command
-
-    worker = None
-    if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "atalaya.cli", "worker"])
-        print(f"Proceso de trabajos en segundo plano iniciado (pid {worker.pid}).")
-    try:
-        call_command("runserver", args.addr, use_reloader=False)
-    finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
-    return EXIT_OK
-
-
-def cmd_worker(args) -> int:
-    """Run queued tasks (django-tasks' database worker): until stopped, or the pending ones with ``--batch``."""
-    from django.core.management import call_command
-
-    if args.interval <= 0:
-        return _usage("--interval debe ser mayor que 0.")
-    call_command("db_worker", batch=args.batch, interval=args.interval, reload=False, startup_delay=not args.batch)
     return EXIT_OK
 
 
@@ -839,7 +718,7 @@ def cmd_createuser(args) -> int:
             superuser=args.superuser,
         )
     except ValueError as exc:
-        return _usage(str(exc))
+        return usage_error(str(exc))
     print(f"Usuario «{user.username}» listo.")
     return EXIT_OK
 
