@@ -274,3 +274,32 @@ def test_reconciliation_run_review_and_decide(browser, live_server, seeded, fixt
     page.wait_for_url(lambda url: not url.endswith(f"/conciliacion/{first_run}/"))
     assert int(page.locator("#agreed").inner_text()) == agreed + 1  # one event became two
     assert errors == []
+
+
+def test_an_administrator_sets_up_the_second_factor(browser, live_server, seeded, tmp_path):
+    """Login → the QR page (inline SVG under the CSP) → the code → backup codes → the observatory."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from atalaya.accounts.services import create_user
+
+    create_user("jefa", "clave-de-prueba-123", municipality_codes=["15058"], role="admin")
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{live_server.url}/entrar/")
+    page.fill("#id_username", "jefa")
+    page.fill("#id_password", "clave-de-prueba-123")
+    page.click("button.primary")
+    page.wait_for_selector("text=Active el segundo factor de su cuenta")
+    qr = page.locator("svg.segno")
+    assert qr.is_visible() and qr.bounding_box()["width"] > 100
+    page.screenshot(path=str(tmp_path / "doble-factor.png"), full_page=True)
+    device = TOTPDevice.objects.get(user__username="jefa")
+    page.fill("#id_token", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+    page.click("button.primary")
+    page.wait_for_selector("text=Códigos de respaldo")
+    assert page.locator("ul.codes li").count() == 10
+    page.click("text=Continuar")
+    page.wait_for_selector("text=Municipios del observatorio")
+    assert errors == []

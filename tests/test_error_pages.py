@@ -10,10 +10,11 @@ from django.template.loader import render_to_string
 from django.test import Client
 
 from atalaya import cli
+from atalaya.cli import base as cli_base
 
 
 def test_the_default_settings_and_wsgi_module_run_without_debug():
-    assert cli.DEFAULT_SETTINGS == "atalaya.web.settings.local"
+    assert cli_base.DEFAULT_SETTINGS == "atalaya.web.settings.local"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     probe = "import atalaya.web.wsgi; from django.conf import settings; print(settings.DEBUG, settings.SETTINGS_MODULE)"
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
