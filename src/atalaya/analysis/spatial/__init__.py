@@ -11,8 +11,16 @@ from .kde import Surface, default_bandwidth, kde
 from .projection import Projection, utm_for
 from .weights import Weights, build, contiguity, distance_band, knn
 
+#: The statistics that share the result vocabulary below; a conformance test runs over every one of them
+#: (deterministic given a seed, inputs not mutated, NumPy and Polars inputs agree, attributes present) and the
+#: documentation test checks each is in the spatial guide.
+STATISTICS = {"moran": moran, "lisa": lisa, "getis_ord": getis_ord}
+RESULT_ATTRIBUTES = ("statistic", "expected", "z_norm", "p_norm", "z_sim", "p_sim")
+
 __all__ = [
     "BIN_NAMES",
+    "RESULT_ATTRIBUTES",
+    "STATISTICS",
     "Concentration",
     "LocalResult",
     "MoranResult",
