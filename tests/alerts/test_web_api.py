@@ -42,7 +42,26 @@ def test_inbox_lists_open_alerts_and_filters(client, alerted, make_user):
     assert "Robos con violencia en Cuadrante 1" in page and "2026-W43" in page
     assert "Cuadrante 1" not in client.get(reverse("alerts:inbox") + "?q=Sector").content.decode()
     assert "Robos con violencia en Cuadrante 1" in client.get(reverse("alerts:inbox") + "?q=C1").content.decode()
-    assert "No hay alertas" in client.get(reverse("alerts:inbox") + "?estado=cerrada").content.decode()
+    assert "No hay alertas" in client.get(reverse("alerts:inbox") + "?status=cerrada").content.decode()
+
+
+def test_the_page_and_the_api_share_one_filter_set(client, alerted, make_user, rf):
+    from atalaya.alerts.api.views import AlertList
+    from atalaya.alerts.filters import AlertFilter
+    from atalaya.alerts.views import AlertListView
+
+    user = make_user("analista", ["15058"], "analyst")
+    _login(client, user)
+    assert AlertList.filterset_class is AlertFilter and AlertList.query_params == frozenset(AlertFilter.base_filters)
+    for query in ("status=abiertas&q=C1", "status=todas&min_severity=1", "status=cerrada", "freq=month"):
+        api = {a["id"] for a in client.get(f"/api/alerts/?{query}").json()["results"]}
+        view = AlertListView()
+        view.request = rf.get(f"/alertas/?{query}")
+        view.request.user = user
+        assert api == {a.pk for a in view.get_queryset()}, query
+    bad = client.get("/api/alerts/?status=inexistente")
+    assert bad.status_code == 400 and "status" in bad.json()  # the API refuses what the page ignores
+    assert client.get(reverse("alerts:inbox") + "?status=inexistente").status_code == 200
 
 
 def test_other_municipality_sees_nothing_and_gets_404(client, alerted, make_user, penalolen):

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -25,42 +24,31 @@ from atalaya.taxonomy.models import Family
 from atalaya.web.views import PlotlyPageMixin
 
 from . import services
+from .filters import OPEN, AlertFilter
 from .forms import AlertSettingsForm, CommentForm, QuietPeriodForm, SubscriptionForm, TransitionForm
 from .models import Freq, QuietPeriod, Severity, Status, Subscription
 
-OPEN = "abiertas"
-
 
 class AlertListView(LoginRequiredMixin, ListView):
-    """The inbox: open alerts first by default, filterable by municipality, state, severity, family, frequency."""
+    """The inbox: open alerts first by default, filtered by :class:`~atalaya.alerts.filters.AlertFilter` (the
+    same filters as the API), the most serious first, then the newest."""
 
     template_name = "alerts/alert_list.html"
     paginate_by = 50
 
+    def filterset(self) -> AlertFilter:
+        if not hasattr(self, "_filterset"):
+            data = self.request.GET.copy()
+            data.setdefault("status", OPEN)  # the inbox opens on what is still to do
+            self._filterset = AlertFilter(data, queryset=services.visible_alerts(self.request.user))
+        return self._filterset
+
     def filters(self) -> dict[str, str]:
-        keys = ("municipio", "estado", "severidad", "familia", "frecuencia", "q")
-        values = {k: self.request.GET.get(k, "").strip() for k in keys}
-        values["estado"] = values["estado"] or OPEN
-        return values
+        """The filters as given (invalid values are ignored on the page; the API refuses them)."""
+        return {name: self.filterset().data.get(name, "").strip() for name in AlertFilter.base_filters}
 
     def get_queryset(self):
-        f = self.filters()
-        alerts = services.visible_alerts(self.request.user)
-        if f["municipio"]:
-            alerts = alerts.filter(municipality__code=f["municipio"])
-        if f["estado"] == OPEN:
-            alerts = alerts.exclude(status=Status.CLOSED)
-        elif f["estado"] in Status.values:
-            alerts = alerts.filter(status=f["estado"])
-        if f["severidad"].isdigit():
-            alerts = alerts.filter(severity__gte=int(f["severidad"]))
-        if f["familia"]:
-            alerts = alerts.filter(family__code=f["familia"])
-        if f["frecuencia"] in Freq.values:
-            alerts = alerts.filter(freq=f["frecuencia"])
-        if f["q"]:
-            alerts = alerts.filter(Q(territory__name__icontains=f["q"]) | Q(territory__code__iexact=f["q"]))
-        return alerts.order_by("-severity", "-last_period", "pk")  # the most serious first, then the newest
+        return self.filterset().qs.order_by("-severity", "-last_period", "pk")  # the most serious first, newest
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -6,58 +6,30 @@ who may act) are the same and every change is in the alert's history.
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from atalaya.alerts import services
-from atalaya.alerts.models import Status
+from atalaya.alerts.filters import AlertFilter
 from atalaya.web.api import CheckedQueryParams
 
 from .serializers import AlertDetailSerializer, AlertSerializer, CommentSerializer, TransitionSerializer
 
-FILTERS = [
-    OpenApiParameter("municipality", OpenApiTypes.STR, description="código oficial"),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=[*Status.values, "abiertas"]),
-    OpenApiParameter("family", OpenApiTypes.STR, description="código de familia"),
-    OpenApiParameter("freq", OpenApiTypes.STR, enum=["week", "month"]),
-    OpenApiParameter("min_severity", OpenApiTypes.INT, enum=[1, 2, 3]),
-]
-
 
 class AlertList(CheckedQueryParams, generics.ListAPIView):
+    """Alerts the user may see, filtered by :class:`~atalaya.alerts.filters.AlertFilter` (as the inbox page)."""
+
     serializer_class = AlertSerializer
-    query_params = frozenset({"municipality", "status", "family", "freq", "min_severity"})
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AlertFilter
+    query_params = frozenset(AlertFilter.base_filters)
 
     def get_queryset(self):
-        alerts = services.visible_alerts(self.request.user)
-        q = self.request.query_params
-        if q.get("municipality"):
-            alerts = alerts.filter(municipality__code=q["municipality"])
-        if q.get("status") == "abiertas":
-            alerts = alerts.exclude(status=Status.CLOSED)
-        elif q.get("status"):
-            if q["status"] not in Status.values:
-                raise ValidationError({"status": "abiertas, " + ", ".join(Status.values)})
-            alerts = alerts.filter(status=q["status"])
-        if q.get("family"):
-            alerts = alerts.filter(family__code=q["family"])
-        if q.get("freq"):
-            if q["freq"] not in ("week", "month"):
-                raise ValidationError({"freq": "week o month"})
-            alerts = alerts.filter(freq=q["freq"])
-        if q.get("min_severity"):
-            if q["min_severity"] not in ("1", "2", "3"):
-                raise ValidationError({"min_severity": "1, 2 o 3"})
-            alerts = alerts.filter(severity__gte=int(q["min_severity"]))
-        return alerts.order_by("-severity", "-last_period", "pk")
-
-    @extend_schema(parameters=FILTERS)
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return services.visible_alerts(self.request.user).order_by("-severity", "-last_period", "pk")
 
 
 class AlertDetail(generics.RetrieveAPIView):
