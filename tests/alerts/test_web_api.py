@@ -7,22 +7,8 @@ from django.urls import reverse
 
 from atalaya.alerts import services
 from atalaya.alerts.models import Alert, AlertSettings, QuietPeriod, Status, Subscription
-from atalaya.datasets.importing import import_file
-from tests.alerts.test_observatory import _write_incidents
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alerted(neza, police_mapping, tmp_path):
-    AlertSettings.objects.create(municipality=neza, monthly=False, params={"alpha": 0.01})
-    import_file(
-        "incidents",
-        _write_incidents(tmp_path / "i.csv", spike_weeks=(0,)),
-        municipality_code="15058",
-        mapping_name="policia-prueba",
-    )
-    return Alert.objects.get(territory__code="C1")
 
 
 def _login(client, user):
@@ -148,7 +134,6 @@ def test_api_list_detail_transition_and_comment(client, alerted, make_user):
 
 
 def test_inbox_puts_the_most_serious_first_and_names_the_source(client, alerted, make_user):
-    from atalaya.alerts.models import Alert
 
     _login(client, make_user("analista", ["15058"], "analyst"))
     severities = [a["severity"] for a in client.get("/api/alerts/").json()["results"]]

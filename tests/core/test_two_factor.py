@@ -96,3 +96,9 @@ def test_a_role_that_must_accept_the_code_of_conduct_sees_only_it_until_it_does(
     assert client.get("/indicadores/15058/").status_code == 302
     client.force_login(make_user("dir", ["15058"], "director"))  # roles not listed are not asked
     assert client.get("/indicadores/15058/").status_code == 200
+
+
+def test_the_navigation_is_hidden_until_the_second_factor(client, make_user, neza):
+    client.force_login(make_user("jefa", ["15058"], "admin"))
+    page = client.get("/doble-factor/configurar/").content.decode()
+    assert 'href="/alertas/"' not in page and "Salir" in page  # the header's logout form stays

@@ -80,9 +80,9 @@ def test_out_of_scope_is_404_and_viewers_cannot_act(analyst, two_sources, penalo
     viewer.force_login(make_user("vera", ["15058"], role="viewer"))
     page = viewer.get(f"/conciliacion/{run.pk}/").content.decode()
     assert 'id="agreed">6<' in page and "publish-form" not in page and "run-form" not in page
-    assert viewer.post(f"/conciliacion/{run.pk}/publicar/").status_code == 404
+    assert viewer.post(f"/conciliacion/{run.pk}/publicar/").status_code == 403  # sees it, may not act
     assert viewer.post(f"/conciliacion/{run.pk}/decidir/", {"key_a": "policia:P1", "key_b": "fiscalia:F1",
-                       "verdict": "distinto", "reason": "x"}).status_code == 404  # fmt: skip
+                       "verdict": "distinto", "reason": "x"}).status_code == 403  # fmt: skip
     assert not PairDecision.objects.exists() and not Dataset.objects.filter(source="conciliada").exists()
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
 
@@ -140,6 +141,8 @@ class Alert(models.Model):
         related_name="+",
         verbose_name=_("creada por la importación"),
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alerta")

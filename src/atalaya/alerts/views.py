@@ -19,6 +19,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from atalaya.accounts.models import Role
 from atalaya.accounts.services import log_change, role_in
+from atalaya.core.scoping import ScopedViewMixin
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
 from atalaya.web.views import PlotlyPageMixin
@@ -26,7 +27,7 @@ from atalaya.web.views import PlotlyPageMixin
 from . import services
 from .filters import OPEN, AlertFilter
 from .forms import AlertSettingsForm, CommentForm, QuietPeriodForm, SubscriptionForm, TransitionForm
-from .models import Freq, QuietPeriod, Severity, Status, Subscription
+from .models import Alert, Freq, QuietPeriod, Severity, Status, Subscription
 
 
 class AlertListView(LoginRequiredMixin, ListView):
@@ -69,12 +70,13 @@ class AlertListView(LoginRequiredMixin, ListView):
         return context
 
 
-class AlertDetailView(PlotlyPageMixin, LoginRequiredMixin, DetailView):
+class AlertDetailView(PlotlyPageMixin, LoginRequiredMixin, ScopedViewMixin, DetailView):
+    model = Alert
     template_name = "alerts/alert_detail.html"
     context_object_name = "alert"
 
-    def get_queryset(self):
-        return services.visible_alerts(self.request.user)
+    def scope_queryset(self, queryset):
+        return queryset.select_related("municipality", "territory", "family", "assigned_to")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

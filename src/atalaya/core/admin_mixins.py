@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atalaya.geo.models import Municipality
+from .scoping import visible_municipalities
 
 
 class ScopedAdminMixin:
@@ -14,7 +14,7 @@ class ScopedAdminMixin:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        visible = Municipality.objects.visible_to(request.user)
+        visible = visible_municipalities(request.user)
         return queryset.filter(**{f"{self.municipality_lookup}__in": visible}).distinct()
 
 

@@ -7,21 +7,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from atalaya.accounts.services import import_municipalities
+from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality, Territory
 from atalaya.hooks import format_label
 from atalaya.taxonomy.models import Catalogue, SourceCategory
 
 from .choices import DatasetStatus, JobStatus, LocationStatus, OnError, TimePrecision
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Querysets of records that belong to a municipality, filtered to what a user may see."""
-
-    municipality_field = "municipality"
-
-    def visible_to(self, user):
-        visible = Municipality.objects.visible_to(user)
-        return self.filter(**{f"{self.municipality_field}__in": visible}).distinct()
 
 
 class VersionedQuerySet(ScopedQuerySet):

@@ -18,6 +18,7 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Tem
 from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.accounts.services import can_import
 from atalaya.analysis.tabular import export_csv
+from atalaya.core.scoping import ScopedViewMixin
 from atalaya.geo.models import Municipality
 
 from .choices import DatasetStatus
@@ -77,19 +78,21 @@ class OutsideIncidentsView(LoginRequiredMixin, View):
         return response
 
 
-class DatasetListView(LoginRequiredMixin, ListView):
+class DatasetListView(LoginRequiredMixin, ScopedViewMixin, ListView):
+    model = Dataset
     template_name = "datasets/dataset_list.html"
     paginate_by = 50
 
-    def get_queryset(self):
-        return Dataset.objects.visible_to(self.request.user).prefetch_related("municipalities").order_by("-created_at")
+    def scope_queryset(self, queryset):
+        return queryset.prefetch_related("municipalities").order_by("-created_at")
 
 
-class DatasetDetailView(LoginRequiredMixin, DetailView):
+class DatasetDetailView(LoginRequiredMixin, ScopedViewMixin, DetailView):
+    model = Dataset
     template_name = "datasets/dataset_detail.html"
 
-    def get_queryset(self):
-        return Dataset.objects.visible_to(self.request.user).prefetch_related("municipalities")
+    def scope_queryset(self, queryset):
+        return queryset.prefetch_related("municipalities")
 
 
 class DatasetReportView(LoginRequiredMixin, View):

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from atalaya.datasets.models import Dataset, ScopedQuerySet
+from atalaya.core.scoping import ScopedQuerySet
+from atalaya.datasets.models import Dataset
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
 

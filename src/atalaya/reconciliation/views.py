@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 
 from atalaya.accounts.services import can_import
+from atalaya.core.scoping import ScopedViewMixin
 
 from . import services
 from .forms import DecisionForm, RunForm
@@ -60,12 +62,13 @@ class ReconciliationListView(LoginRequiredMixin, FormView):
         return HttpResponseRedirect(reverse("reconciliation:detail", args=[run.pk]))
 
 
-class ReconciliationDetailView(LoginRequiredMixin, DetailView):
+class ReconciliationDetailView(LoginRequiredMixin, ScopedViewMixin, DetailView):
+    model = Reconciliation
     template_name = "reconciliation/detail.html"
     context_object_name = "run"
 
-    def get_queryset(self):
-        return Reconciliation.objects.visible_to(self.request.user).select_related("municipality", "family")
+    def scope_queryset(self, queryset):
+        return queryset.select_related("municipality", "family")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -90,12 +93,13 @@ class ReconciliationDetailView(LoginRequiredMixin, DetailView):
 
 
 class _AnalystAction(LoginRequiredMixin, View):
-    """POST-only actions on a reconciliation the user may see and, as analyst of its municipality, act on."""
+    """POST-only actions on a reconciliation the user may see and, as analyst of its municipality, act on: out of
+    scope 404 (it does not exist for them), in scope with a role that may not act 403, as every other action."""
 
     def reconciliation(self, request, pk: int) -> Reconciliation:
         run = get_object_or_404(Reconciliation.objects.visible_to(request.user), pk=pk)
         if not can_import(request.user, run.municipality):
-            raise Http404
+            raise PermissionDenied
         return run
 
     def back(self, run: Reconciliation) -> HttpResponseRedirect:

@@ -40,9 +40,8 @@ def can_act(user, alert: Alert) -> bool:
 
 
 def visible_alerts(user):
-    return Alert.objects.filter(municipality__in=Municipality.objects.visible_to(user)).select_related(
-        "municipality", "territory", "family", "assigned_to"
-    )
+    """The alerts of the municipalities ``user`` may see, with what lists and pages show of them."""
+    return Alert.objects.visible_to(user).select_related("municipality", "territory", "family", "assigned_to")
 
 
 @transaction.atomic

@@ -158,6 +158,8 @@ def database_from_env() -> dict:
 
 DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# What records are scoped by (atalaya.core.scoping), named like AUTH_USER_MODEL so that core imports no app.
+ATALAYA_MUNICIPALITY_MODEL = "geo.Municipality"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

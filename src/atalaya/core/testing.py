@@ -1,0 +1,76 @@
+"""Test contracts that an app's tests inherit: they declare their data, the contract runs the access checks.
+
+A scoped page (a record of one municipality) answers: anonymous → the login page; every role of its municipality
+that may read → 200, within a query budget (a baseline that catches N+1 queries without timing anything); a user
+of another municipality → 404 (its existence is not revealed); a role that may not act → 403 on the action, and a
+user of another municipality → 404 there too. Import it in ``tests/``; it is never collected on its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+class ScopedPageContract:
+    """Inherit in a ``Test…`` class and provide the ``scoped_page`` fixture: ``(url, municipality_code)``.
+
+    ``reading_roles``: roles of the municipality that see the page. ``max_queries``: the query budget of one
+    request. Pages with actions add :class:`ScopedActionContract`.
+    """
+
+    reading_roles: tuple[str, ...] = ("admin", "analyst", "director", "viewer")
+    max_queries: int = 30
+    other_municipality = "13122"
+
+    @pytest.fixture
+    def login(self, client):
+        def login_as(user):
+            from tests.conftest import verify_second_factor
+
+            from atalaya.accounts.services import requires_two_factor
+
+            if requires_two_factor(user):
+                verify_second_factor(client, user)
+            else:
+                client.force_login(user)
+            return client
+
+        return login_as
+
+    def test_anonymous_is_sent_to_login(self, client, scoped_page):
+        url, _code = scoped_page
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/entrar/")
+
+    def test_every_reading_role_of_its_municipality_sees_it(
+        self, scoped_page, make_user, login, django_assert_max_num_queries
+    ):
+        url, code = scoped_page
+        for role in self.reading_roles:
+            client = login(make_user(f"lector-{role}", [code], role))
+            with django_assert_max_num_queries(self.max_queries):
+                response = client.get(url)
+            assert response.status_code == 200, (role, response.status_code)
+            client.logout()
+
+    def test_another_municipality_gets_404(self, scoped_page, make_user, login, penalolen):
+        url, _code = scoped_page
+        client = login(make_user("de-otro-municipio", [self.other_municipality], "admin"))
+        assert client.get(url).status_code == 404
+
+
+class ScopedActionContract:
+    """Inherit beside :class:`ScopedPageContract` for a page with actions; provide ``scoped_action``:
+    ``(url, data, roles_that_may_act)``. Roles that read but may not act get 403; another municipality 404."""
+
+    def test_only_acting_roles_act_and_others_get_404(self, scoped_page, scoped_action, make_user, login, penalolen):
+        url, data, acting_roles = scoped_action
+        _page, code = scoped_page
+        for role in ("admin", "analyst", "director", "viewer"):
+            if role in acting_roles:
+                continue
+            client = login(make_user(f"sin-permiso-{role}", [code], role))
+            assert client.post(url, data).status_code == 403, role
+            client.logout()
+        client = login(make_user("ajeno", [ScopedPageContract.other_municipality], "admin"))
+        assert client.post(url, data).status_code == 404
