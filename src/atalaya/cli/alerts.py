@@ -135,15 +135,16 @@ def cmd_backtest(args) -> int:
     import numpy as np
     import polars as pl
 
-    from atalaya.analysis.alerts import METHODS, SeriesError, read_count_series
+    from atalaya.analysis.alerts import METHODS, SeriesError, check_methods, read_count_series
     from atalaya.analysis.alerts.backtest import backtest, simulate_series
     from atalaya.analysis.problems import FileRejected
     from atalaya.analysis.tabular import export_csv, read_table
 
     methods = [m.strip() for m in args.method.split(",") if m.strip()]
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        print(f"Método desconocido «{unknown[0]}». Disponibles: {', '.join(METHODS)}.", file=sys.stderr)
+    try:
+        check_methods(*methods)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_REJECTED
     rng = np.random.default_rng(args.seed)
     if args.simulate:

@@ -620,12 +620,14 @@ def cmd_detect(args) -> int:
     import numpy as np
     import polars as pl
 
-    from atalaya.analysis.alerts import METHODS, SeriesError, detect, read_count_series
+    from atalaya.analysis.alerts import METHODS, SeriesError, check_methods, detect, read_count_series
     from atalaya.analysis.problems import FileRejected
     from atalaya.analysis.tabular import export_csv, read_table
 
-    if args.method not in METHODS:
-        print(f"Método desconocido «{args.method}». Disponibles: {', '.join(METHODS)}.", file=sys.stderr)
+    try:
+        check_methods(args.method)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_REJECTED
     params = {
         "alpha": args.alpha,

@@ -8,7 +8,7 @@ runs any of them by name.
 from .cusum import NegBinCusum
 from .ears import EarsC
 from .farrington import Farrington, farrington_threshold, noufaily_threshold
-from .registry import METHODS, Detection, detect
+from .registry import METHODS, Detection, check_methods, detect
 from .semaforo import Semaforo
 from .series import SeriesError, read_count_series
 
@@ -20,6 +20,7 @@ __all__ = [
     "NegBinCusum",
     "Semaforo",
     "SeriesError",
+    "check_methods",
     "detect",
     "farrington_threshold",
     "noufaily_threshold",

@@ -41,14 +41,21 @@ class Detection:
     evaluated: np.ndarray
 
 
+def check_methods(*names: str) -> None:
+    """The one check of method names (the command line, the backtest and :func:`detect` use it): a
+    ``ValueError`` with a Spanish message naming the first unknown one and the available ones."""
+    for name in names:
+        if name not in METHODS:
+            raise ValueError(f"Método desconocido «{name}». Disponibles: {', '.join(METHODS)}.")
+
+
 def detect(method: str, counts, dates=None, freq: str = "week", evaluate=None, **params) -> Detection:
     """Run ``method`` on a (series × time) matrix of counts.
 
     ``evaluate`` limits Farrington (the costly one) to some time indices; other detectors are cheap and run on
     the whole series. Unknown methods or parameters raise ``ValueError`` with a Spanish message.
     """
-    if method not in METHODS:
-        raise ValueError(f"Método desconocido «{method}». Disponibles: {', '.join(METHODS)}.")
+    check_methods(method)
     accepted = METHODS[method][1]
     unknown = sorted(k for k, v in params.items() if v is not None and k not in accepted)
     if unknown:

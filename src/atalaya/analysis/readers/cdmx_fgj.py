@@ -59,6 +59,12 @@ _WANTED = {
 
 
 def read(path: str | Path, *, municipality_code: str | None = None) -> ReadResult:
+    """Read an FGJ carpetas file (current or 2016–2019 schema) into incidents with their problems.
+
+    Without ``municipality_code`` each row's alcaldía comes from ``alcaldia_hecho`` (rows outside the sixteen are
+    reported); with it, every row is taken as that alcaldía's (a file already cut to one). Raises
+    :class:`FileRejected` when the category, the dates or (without ``municipality_code``) the alcaldía are missing.
+    """
     raw, facts = read_table(path)
     frame = resolve_columns(raw, _WANTED, required={"category"})
     if "date" not in frame.columns and not {"year", "month"} <= set(frame.columns):
@@ -110,4 +116,5 @@ def read(path: str | Path, *, municipality_code: str | None = None) -> ReadResul
 
 
 def alcaldia_code(name: str) -> str | None:
+    """INEGI code of an alcaldía by its name as FGJ writes it (accents and case ignored), or ``None``."""
     return ALCALDIAS.get(normalise(name))

@@ -28,6 +28,11 @@ _WANTED = {
 
 
 def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
+    """Read CEAD monthly cases (comuna × month × delito) into published counts with measure ``casos``.
+
+    Months after ``cutoff`` (or, without it, after the last month with any non-zero count) are dropped as not yet
+    loaded, and the report says so. Raises :class:`FileRejected` when a required column is missing.
+    """
     raw, facts = read_table(path)
     frame = with_row_numbers(resolve_columns(raw, _WANTED, required={"cut_comuna", "fecha", "delito", "delito_n"}))
     if frame.height == 0:

@@ -43,6 +43,11 @@ def validate_mapping(mapping: dict) -> list[str]:
 
 
 def read(path: str | Path, *, mapping: dict, municipality_code: str | None = None) -> ReadResult:
+    """Read any incidents table through a saved column ``mapping`` (see :func:`validate_mapping`).
+
+    ``municipality_code`` is every row's municipality unless the mapping names a municipality column. Raises
+    :class:`FileRejected` for an unusable mapping or a file without the mapped columns.
+    """
     errors = validate_mapping(mapping)
     if errors:
         raise FileRejected(" ".join(errors))

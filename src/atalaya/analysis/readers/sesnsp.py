@@ -47,6 +47,12 @@ _VICTIMS = {"sexo": ("Sexo",), "rango_edad": ("Rango de edad",)}
 
 
 def read(path: str | Path, *, victims: bool = False) -> ReadResult:
+    """Read a SESNSP municipal file (wide, twelve month columns) into published monthly counts.
+
+    ``victims`` reads the víctimas file (adds sex and age range; measure ``victimas``); otherwise the delitos file
+    (measure ``delitos``). Latin-1 and UTF-8 are both accepted; a state-level file (no ``Cve. Municipio``) is
+    refused with a Spanish message.
+    """
     raw, facts = read_table(path)
     wanted = dict(_COMMON)
     if victims:
@@ -197,6 +203,7 @@ def read(path: str | Path, *, victims: bool = False) -> ReadResult:
 
 
 def read_victims(path: str | Path) -> ReadResult:
+    """The víctimas file (the ``sesnsp-victimas`` format): :func:`read` with ``victims=True``."""
     return read(path, victims=True)
 
 
