@@ -308,8 +308,10 @@ def cmd_import(args) -> int:
 
 
 def _print_outcome(outcome) -> None:
+    from atalaya.datasets.choices import OutcomeStatus
+
     print(outcome.message)
-    if outcome.status == "sin_cambios":
+    if outcome.status == OutcomeStatus.UNCHANGED:
         return
     print(
         f"  filas leídas: {outcome.rows_read} · aceptadas: {outcome.rows_accepted} · "

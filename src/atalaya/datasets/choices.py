@@ -8,6 +8,15 @@ class DatasetStatus(models.TextChoices):
     ROLLED_BACK = "revertido", _("Revertido")
 
 
+class OutcomeStatus(models.TextChoices):
+    """How an import attempt ended; a stored dataset is only ever imported or rejected (:class:`DatasetStatus`)."""
+
+    IMPORTED = DatasetStatus.IMPORTED.value, _("Importado")
+    REJECTED = DatasetStatus.REJECTED.value, _("Rechazado")
+    UNCHANGED = "sin_cambios", _("Sin cambios")
+    DRY_RUN = "simulado", _("Simulación")
+
+
 class OnError(models.TextChoices):
     REJECT = "reject", _("Rechazar el archivo completo")
     SKIP = "skip", _("Omitir las filas inválidas")

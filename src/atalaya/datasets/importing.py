@@ -59,17 +59,15 @@ from atalaya.taxonomy.services import (
 )
 
 from . import writing
-from .choices import DatasetStatus, OnError
+from .choices import DatasetStatus, LocationStatus, OnError, OutcomeStatus
 from .models import AggregateCount, ColumnMapping, Dataset, Incident
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, str], None]
 
-IMPORTED = "importado"
-REJECTED = "rechazado"
-UNCHANGED = "sin_cambios"
-DRY_RUN = "simulado"
+IMPORTED, REJECTED = OutcomeStatus.IMPORTED, OutcomeStatus.REJECTED
+UNCHANGED, DRY_RUN = OutcomeStatus.UNCHANGED, OutcomeStatus.DRY_RUN
 
 
 class UsageError(Exception):
@@ -725,8 +723,8 @@ def _wide_file_problem(frame: pl.DataFrame) -> pl.DataFrame:
     so its records without coordinates — counted where the file or the user placed them — may not all be ours."""
     status = frame.get_column("location_status")
     located = int(status.is_in(["ok", "sin_territorio", "fuera_del_municipio"]).sum())
-    outside = int((status == "fuera_del_municipio").sum())
-    missing = int((status == "sin_coordenadas").sum())
+    outside = int((status == LocationStatus.OUTSIDE).sum())
+    missing = int((status == LocationStatus.MISSING).sum())
     if not located or outside * 2 <= located or not missing:
         return problem_frame()
     return problem_frame(

@@ -7,6 +7,7 @@ from django.db.models import Max
 
 from atalaya.analysis import indicators as calc
 from atalaya.analysis.parsing import add_months, month_end
+from atalaya.datasets.choices import DatasetStatus
 from atalaya.datasets.models import Dataset
 from atalaya.geo.models import Municipality
 
@@ -29,7 +30,7 @@ def source_quality(municipality: Municipality, months: int = 24) -> list[dict]:
             else {"months_reported": 0, "months_expected": months, "completeness_pct": 0.0}
         )
         imported = Dataset.objects.filter(
-            municipalities=municipality, source=info.source, status="importado"
+            municipalities=municipality, source=info.source, status=DatasetStatus.IMPORTED
         ).aggregate(last=Max("created_at"))["last"]
         lag = (imported.date() - month_end(last)).days if imported else None
         rows.append(

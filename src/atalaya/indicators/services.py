@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Min
 
 from atalaya.analysis import indicators as calc
 from atalaya.analysis.parsing import month_range, trailing_window
+from atalaya.datasets.choices import DatasetStatus
 from atalaya.datasets.exporting import NO_TERRITORY, territory_codes
 from atalaya.datasets.models import Dataset, MonthlyCount
 from atalaya.datasets.writing import INCIDENTS_MEASURE
@@ -113,9 +114,9 @@ def covered_months(municipality: Municipality, source: str) -> list[dt.date]:
     published = set(
         MonthlyCount.objects.filter(municipality=municipality, source=source).values_list("month", flat=True).distinct()
     )
-    spans = Dataset.objects.filter(municipalities=municipality, source=source, status="importado").values_list(
-        "period_start", "period_end"
-    )
+    spans = Dataset.objects.filter(
+        municipalities=municipality, source=source, status=DatasetStatus.IMPORTED
+    ).values_list("period_start", "period_end")
     for first, last in spans:
         if first and last:
             published.update(month_range(first, last))
