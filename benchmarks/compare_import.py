@@ -151,7 +151,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="atalaya-compare-"))
     try:
         prepare_environment(workdir, None)
-        from atalaya.datasets.demo import NEZA_MAPPING
+        from atalaya.cli.demo import NEZA_MAPPING
         from atalaya.datasets.importing import import_file
         from atalaya.datasets.models import ColumnMapping
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from atalaya.datasets.demo import NEIGHBOURS, load_demo
+from atalaya.cli.demo import NEIGHBOURS, load_demo
 from atalaya.geo.models import Municipality
 from atalaya.indicators import services
 from atalaya.indicators.disclosure import audit_portal

@@ -19,10 +19,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from atalaya.accounts.models import Role
 from atalaya.accounts.services import log_change, role_in
+from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.scoping import ScopedViewMixin
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
-from atalaya.web.views import PlotlyPageMixin
 
 from . import services
 from .filters import OPEN, AlertFilter

@@ -62,7 +62,7 @@ def _generate_incidents(path: str, size: int, seed: int) -> int:
 
     django.setup()
     from atalaya.analysis import synthetic
-    from atalaya.datasets.demo import NEZA_MAPPING, police_file_frame
+    from atalaya.cli.demo import NEZA_MAPPING, police_file_frame
 
     rng = np.random.default_rng(seed)
     neza = synthetic.nezahualcoyotl(rng)
@@ -79,7 +79,7 @@ def _generate_incidents(path: str, size: int, seed: int) -> int:
 
 
 def load_territories(neza, workdir: Path) -> None:
-    from atalaya.datasets.demo import NEZA_MAPPING, _write_geojson
+    from atalaya.cli.demo import NEZA_MAPPING, _write_geojson
     from atalaya.datasets.importing import import_file
     from atalaya.datasets.models import ColumnMapping
     from atalaya.geo.services import register_municipality

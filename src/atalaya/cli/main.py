@@ -689,7 +689,7 @@ def cmd_detect(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from atalaya.datasets.demo import load_demo
+    from atalaya.cli.demo import load_demo
 
     cmd_init(args)
     load_demo(years=args.years, seed=args.seed, scale=args.scale, output=args.output, verbose=True)

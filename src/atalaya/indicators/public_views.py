@@ -12,8 +12,8 @@ from django.views.generic import TemplateView
 from atalaya.analysis.disclosure import THRESHOLD
 from atalaya.analysis.parsing import add_months
 from atalaya.analysis.tabular import export_csv
+from atalaya.core.charts import PlotlyPageMixin
 from atalaya.geo.models import Municipality
-from atalaya.web.views import PlotlyPageMixin
 
 from . import disclosure, services
 from .models import Indicator, Publication

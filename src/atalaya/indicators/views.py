@@ -18,10 +18,10 @@ from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.analysis.parsing import month_range
 from atalaya.analysis.tabular import export_csv, neutralise_formulas
+from atalaya.core.charts import PlotlyPageMixin
+from atalaya.core.numbers import decimal
 from atalaya.datasets.exporting import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
-from atalaya.web.numbers import decimal
-from atalaya.web.views import PlotlyPageMixin
 
 from . import services
 from .forms import IndicatorForm

@@ -23,10 +23,10 @@ from django.views.generic import TemplateView
 
 from atalaya.analysis.spatial import BIN_NAMES, concentration
 from atalaya.analysis.spatial.kde import RAMP
+from atalaya.core.charts import PlotlyPageMixin
+from atalaya.core.numbers import decimal
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
-from atalaya.web.numbers import decimal
-from atalaya.web.views import PlotlyPageMixin
 
 from . import maps, services
 

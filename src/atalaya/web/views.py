@@ -1,16 +1,6 @@
-"""View mixins shared by the pages of every app."""
+"""Views of the shell: the lockout page django-axes shows."""
 
 from __future__ import annotations
-
-
-class PlotlyPageMixin:
-    """Pages that draw plotly.js charts: plotly injects its own <style> rules, so these pages (and only these)
-    may apply inline styles; scripts stay 'self' (see ``web.middleware``)."""
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.allow_inline_styles = True
-        return response
 
 
 def lockout(request, original_response=None, credentials=None):

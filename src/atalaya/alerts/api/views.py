@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from atalaya.alerts import services
 from atalaya.alerts.filters import AlertFilter
-from atalaya.web.api import CheckedQueryParams
+from atalaya.core.api import CheckedQueryParams
 
 from .serializers import AlertDetailSerializer, AlertSerializer, CommentSerializer, TransitionSerializer
 

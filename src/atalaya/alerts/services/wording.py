@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from atalaya.web.numbers import decimal
+from atalaya.core.numbers import decimal
 
 from ..models import Alert
 

@@ -8,10 +8,10 @@ from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
+from atalaya.core.api import CheckedQueryParams, paginated
 from atalaya.datasets.exporting import ExportError, export_counts
 from atalaya.datasets.models import Dataset
 from atalaya.geo.models import Municipality
-from atalaya.web.api import CheckedQueryParams, paginated
 
 from .serializers import CountRowSerializer, DatasetSerializer, MunicipalitySerializer
 

@@ -20,11 +20,11 @@ from rest_framework.views import APIView
 from shapely.geometry import mapping
 
 from atalaya.analysis import indicators as calc
+from atalaya.core.api import CheckedQueryParams
 from atalaya.geo.models import Municipality, Territory
 from atalaya.indicators import disclosure, services
 from atalaya.indicators.models import Indicator, Publication
 from atalaya.taxonomy.services import harmonised_table
-from atalaya.web.api import CheckedQueryParams
 
 
 class IndicatorSerializer(serializers.ModelSerializer):

@@ -20,11 +20,10 @@ from shapely.geometry import mapping
 from atalaya.accounts.services import create_user
 from atalaya.analysis import crosswalk, synthetic
 from atalaya.analysis.parsing import add_months, trailing_window
+from atalaya.datasets.importing import import_file
+from atalaya.datasets.models import ColumnMapping
 from atalaya.geo.models import Municipality
 from atalaya.geo.services import register_municipality
-
-from .importing import import_file
-from .models import ColumnMapping
 
 #: Neighbours of Nezahualcóyotl in the demo SESNSP file, so that the network page has municipalities to compare:
 #: code, name, population (2020 census, rounded) and how much crime they have relative to Neza per inhabitant
