@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _login(client, user):
-    from atalaya.accounts.services import requires_two_factor
+    from atalaya.core.access import requires_two_factor
     from tests.conftest import verify_second_factor
 
     if requires_two_factor(user):

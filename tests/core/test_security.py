@@ -13,10 +13,10 @@ from django.core import mail
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from atalaya.accounts.models import ChangeLogEntry, Membership, Role
-from atalaya.accounts.services import log_change
+from atalaya.accounts.models import Membership, Role
 from atalaya.core import appendonly, audit, context, crypto, sensitivity
-from atalaya.core.models import AccessGrant, AccessLogEntry
+from atalaya.core.changelog import log_change
+from atalaya.core.models import AccessGrant, AccessLogEntry, ChangeLogEntry
 from atalaya.core.services import active_grant, grant_emergency_access, rotate_keys
 from atalaya.geo.models import Municipality
 from tests.securityapp.models import IdentityRecord

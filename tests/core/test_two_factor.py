@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from atalaya.accounts.services import requires_two_factor
+from atalaya.core.access import requires_two_factor
 
 pytestmark = pytest.mark.django_db
 

@@ -232,7 +232,7 @@ def test_mapping_form_builds_the_definition(client, neza, make_user):
 
 def test_mappings_belong_to_a_municipality(client, neza, penalolen, make_user, tmp_path):
     """An analyst of Peñalolén used to open and save Nezahualcóyotl's mappings and see them in the upload form."""
-    from atalaya.accounts.models import ChangeLogEntry
+    from atalaya.core.models import ChangeLogEntry
     from atalaya.datasets.models import ColumnMapping
 
     definition = {"source": "x", "columns": {"date": "fecha", "category": "delito"}}

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tasks import task_backends
 
-from atalaya.accounts.models import ChangeLogEntry
 from atalaya.cli import main
+from atalaya.core.models import ChangeLogEntry
 from atalaya.datasets.models import Dataset, ImportJob, Incident
 
 # The worker manages its own connection (it closes and reopens it between tasks), as it does in production, so these

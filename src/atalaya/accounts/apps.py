@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "atalaya.accounts"
-    verbose_name = _("Cuentas y auditoría")
+    verbose_name = _("Cuentas")
 
     def ready(self):
         from atalaya.core import sensitivity as s
@@ -12,6 +12,5 @@ class AccountsConfig(AppConfig):
         s.classify_many(
             {
                 "accounts.membership": s.PERSONAL,
-                "accounts.changelogentry": s.INTERNAL,
             }
         )

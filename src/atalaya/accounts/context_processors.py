@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from .services import import_municipalities, requires_two_factor
+from atalaya.core.access import must_accept_code_of_conduct, requires_two_factor
+
+from .services import import_municipalities
 
 
 def roles(request) -> dict:
     """``user_imports``: analyst or administrator somewhere (the same rule the views apply: the navigation never
     offers a link that answers 403). ``gate_pending``: the second factor or the code of conduct is still to do,
     so the navigation is hidden (every link would lead back to that page)."""
-    from atalaya.core.middleware import must_accept_code_of_conduct
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_imports": False, "gate_pending": False}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
+from atalaya.core.changelog import log_change
+
 from .models import IMPORT_ROLES
-from .services import log_change
 
 
 class ImporterRequiredMixin(LoginRequiredMixin):

@@ -1,10 +1,10 @@
-"""Permission checks and the change log, used by views, the API and the CLI alike."""
+"""Permission checks and users, used by views, the API and the CLI alike."""
 
 from __future__ import annotations
 
 from atalaya.geo.models import Municipality
 
-from .models import IMPORT_ROLES, ChangeLogEntry, Membership
+from .models import IMPORT_ROLES, Membership
 
 
 def role_in(user, municipality: Municipality) -> str | None:
@@ -16,19 +16,6 @@ def role_in(user, municipality: Municipality) -> str | None:
     return membership.role if membership else None
 
 
-def requires_two_factor(user) -> bool:
-    """Superusers and anyone holding a role listed in ``ATALAYA_TWO_FACTOR_ROLES`` (administrators by default;
-    the modules with sensitive records add their roles) must log in with a second factor."""
-    from django.conf import settings
-
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    roles = set(getattr(settings, "ATALAYA_TWO_FACTOR_ROLES", ()))
-    return bool(roles) and user.memberships.filter(role__in=roles).exists()
-
-
 def can_import(user, municipality: Municipality | None) -> bool:
     """Analysts and admins of the municipality may import; superusers may import anything."""
     if user is None:  # the command line acts as the machine's operator
@@ -38,25 +25,6 @@ def can_import(user, municipality: Municipality | None) -> bool:
     if municipality is None:
         return False
     return role_in(user, municipality) in IMPORT_ROLES
-
-
-def log_change(*, user, action: str, obj, message: str, municipality=None, origin: str = "") -> ChangeLogEntry:
-    """One change-log row; the request or job id (and, without ``origin``, its path) come from the context."""
-    from atalaya.core import context
-
-    acting = context.current()
-    known = user if (user is not None and user.is_authenticated) else None
-    return ChangeLogEntry.objects.create(
-        user=known,
-        username=known.get_username() if known else "",
-        municipality=municipality,
-        action=action,
-        object_type=type(obj).__name__,
-        object_id=str(getattr(obj, "pk", "") or ""),
-        message=message,
-        origin=origin or (f"web:{acting.path}" if acting and acting.path else ""),
-        request_id=acting.request_id if acting else "",
-    )
 
 
 def create_user(username: str, password: str, *, municipality_codes: list[str], role: str, superuser: bool = False):

@@ -16,7 +16,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .services import log_change
+from atalaya.core.changelog import log_change
 
 #: Backup codes given when the authenticator is set up (each works once).
 BACKUP_CODES = 10

@@ -18,7 +18,8 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from atalaya.accounts.models import Role
-from atalaya.accounts.services import log_change, role_in
+from atalaya.accounts.services import role_in
+from atalaya.core.changelog import log_change
 from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.scoping import ScopedViewMixin
 from atalaya.geo.models import Municipality

@@ -462,8 +462,8 @@ def cmd_datasets_rollback(args) -> int:
 
 
 def cmd_mapping_save(args) -> int:
-    from atalaya.accounts.services import log_change
     from atalaya.analysis.readers.incidents import validate_mapping
+    from atalaya.core.changelog import log_change
     from atalaya.datasets.models import ColumnMapping
     from atalaya.geo.models import Municipality
 

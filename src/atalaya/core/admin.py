@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from .admin_mixins import AuditedAdminMixin, ReadOnlyAdminMixin
-from .models import AccessGrant, AccessLogEntry
+from .models import AccessGrant, AccessLogEntry, ChangeLogEntry
 
 
 @admin.register(AccessLogEntry)
@@ -21,6 +21,13 @@ class AccessGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["granted_at", "user", "municipality", "object_type", "object_id", "expires_at", "revoked_at"]
     list_filter = ["municipality", "object_type"]
     search_fields = ["user__username", "reason"]
+
+
+@admin.register(ChangeLogEntry)
+class ChangeLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "username", "municipality", "action", "object_type", "object_id", "origin"]
+    list_filter = ["action", "municipality"]
+    search_fields = ["message", "object_id", "request_id"]
 
 
 # Users are personal records: reading them in the admin is audited like any other read.

@@ -16,3 +16,4 @@ class CoreConfig(AppConfig):
         sensitivity.classify(self.get_model("AccessLogEntry"), sensitivity.INTERNAL)
         sensitivity.classify(self.get_model("AccessGrant"), sensitivity.INTERNAL)
         sensitivity.classify(self.get_model("ConductAcceptance"), sensitivity.INTERNAL)
+        sensitivity.classify(self.get_model("ChangeLogEntry"), sensitivity.INTERNAL)

@@ -36,7 +36,7 @@ class TwoFactorRequiredMiddleware:
         from django.utils.translation import gettext as _
         from django_otp import user_has_device
 
-        from atalaya.accounts.services import requires_two_factor
+        from .access import requires_two_factor
 
         user = getattr(request, "user", None)
         if (
@@ -55,21 +55,6 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
 
-def must_accept_code_of_conduct(user) -> bool:
-    """Users holding a role listed in ``ATALAYA_CODE_OF_CONDUCT_ROLES`` accept the current version once."""
-    from django.conf import settings
-
-    from .models import ConductAcceptance
-
-    roles = set(getattr(settings, "ATALAYA_CODE_OF_CONDUCT_ROLES", ()))
-    if not roles or user is None or not user.is_authenticated:
-        return False
-    if not user.memberships.filter(role__in=roles).exists():
-        return False
-    version = settings.ATALAYA_CODE_OF_CONDUCT_VERSION
-    return not ConductAcceptance.objects.filter(user=user, version=version).exists()
-
-
 class CodeOfConductMiddleware:
     """Until they accept the code of conduct, the users who must see only its page (and logout, the portal)."""
 
@@ -84,6 +69,8 @@ class CodeOfConductMiddleware:
         from django.utils.http import urlencode
 
         user = getattr(request, "user", None)
+        from .access import must_accept_code_of_conduct
+
         if not request.path.startswith(self.EXEMPT) and must_accept_code_of_conduct(user):
             return redirect(f"{reverse('code_of_conduct')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -97,3 +97,35 @@ class ConductAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.version} {self.accepted_at:%Y-%m-%d}"
+
+
+class ChangeLogEntry(models.Model):
+    """Who did what, from which request or job. Sensitive fields are named, never their values.
+
+    Append-only in the database (triggers refuse UPDATE and DELETE): its foreign keys take no action when a
+    user or municipality is deleted, so that no row is ever rewritten; ``username`` keeps the name as it was.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
+    username = models.CharField(_("usuario"), max_length=150, blank=True)
+    municipality = models.ForeignKey(
+        settings.ATALAYA_MUNICIPALITY_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
+    action = models.CharField(_("acción"), max_length=50)
+    object_type = models.CharField(_("tipo de objeto"), max_length=100)
+    object_id = models.CharField(_("objeto"), max_length=100, blank=True)
+    message = models.TextField(_("mensaje"), blank=True)
+    origin = models.CharField(_("origen"), max_length=100, blank=True, help_text=_("cli, web:<ruta> o trabajo"))
+    request_id = models.CharField(_("petición o trabajo"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+
+    class Meta:
+        db_table = "accounts_changelogentry"  # created by the accounts app; moved here without copying a row
+        verbose_name = _("registro de cambios")
+        verbose_name_plural = _("registro de cambios")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"

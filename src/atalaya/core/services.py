@@ -100,14 +100,16 @@ def active_grant(user, municipality, object_type: str, object_id: str = "") -> A
 
 
 def _notify_supervisors(grant: AccessGrant) -> None:
-    from atalaya.accounts.models import Membership, Role
+    """E-mail the municipality's administrators (through the membership relation: core imports no app)."""
+    from django.contrib.auth import get_user_model
 
     recipients = sorted(
-        {
-            m.user.email
-            for m in Membership.objects.filter(municipality=grant.municipality, role=Role.ADMIN).select_related("user")
-            if m.user.email and m.user_id != grant.user_id
-        }
+        get_user_model()
+        .objects.filter(memberships__municipality=grant.municipality, memberships__role="admin", is_active=True)
+        .exclude(pk=grant.user_id)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
     )
     if not recipients:
         return

@@ -27,7 +27,7 @@ class ScopedPageContract:
         def login_as(user):
             from tests.conftest import verify_second_factor
 
-            from atalaya.accounts.services import requires_two_factor
+            from atalaya.core.access import requires_two_factor
 
             if requires_two_factor(user):
                 verify_second_factor(client, user)

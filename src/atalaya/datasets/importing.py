@@ -29,7 +29,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atalaya.accounts.services import log_change
 from atalaya.analysis.hierarchy import check_published_parents
 from atalaya.analysis.parsing import month_end
 from atalaya.analysis.problems import (
@@ -46,6 +45,7 @@ from atalaya.analysis.scope import features_of_municipality, municipality_featur
 from atalaya.analysis.tabular import export_csv
 from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.analysis.text import normalise
+from atalaya.core.changelog import log_change
 from atalaya.geo import official
 from atalaya.geo.models import Municipality, Population, Territory
 from atalaya.hooks import AFTER_COMMIT, AFTER_IMPORT, READERS, ReaderSpec

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from atalaya.accounts.services import log_change
+from atalaya.core.changelog import log_change
 from atalaya.geo.models import Municipality
 from atalaya.hooks import AFTER_ROLLBACK, derived_steps
 

@@ -110,9 +110,9 @@ def load_populations(path, *, country: str | None = None, dry_run: bool = False,
 
     import polars as pl
 
-    from atalaya.accounts.services import log_change
     from atalaya.analysis.readers import populations as reader
     from atalaya.analysis.text import code_key
+    from atalaya.core.changelog import log_change
 
     frame, problems, shape = reader.read(path)
     country = {"conapo": "MX", "ine": "CL"}.get(shape, country)

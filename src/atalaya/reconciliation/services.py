@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from atalaya.accounts.services import log_change
 from atalaya.analysis.reconciliation import RECORD_COLUMNS, events_of, reconcile_sources
 from atalaya.analysis.releases import ABSENT, diff_release
 from atalaya.analysis.tabular import export_csv
+from atalaya.core.changelog import log_change
 from atalaya.datasets import writing
 from atalaya.datasets.choices import DatasetStatus
 from atalaya.datasets.importing import INCIDENT_COLUMNS, changes_summary, month_cells
