@@ -111,7 +111,7 @@ def test_dashboard_is_scoped(client, loaded, penalolen, make_user):
 
 
 def test_map_classes_and_legend(loaded):
-    from atalaya.indicators.views import map_spec
+    from atalaya.indicators.charts import map_spec
 
     reader = services.CubeReader(loaded, "policia-prueba")
     indicator = Indicator.objects.create(code="todo2", name="Todo", numerator={"categories": ["policia-prueba:"]})
@@ -299,7 +299,7 @@ def test_dashboard_until_filter_moves_cards_and_ranking(client, loaded, make_use
 
 
 def test_cards_show_year_to_date_and_map_can_show_counts(client, loaded, make_user):
-    from atalaya.indicators.views import map_spec
+    from atalaya.indicators.charts import map_spec
 
     card = services.headline(
         services.StoredValuesReader(loaded, "sesnsp"), Indicator.objects.get(code="homicidio-doloso")

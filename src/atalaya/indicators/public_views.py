@@ -129,7 +129,7 @@ class PortalMunicipalityView(PlotlyPageMixin, TemplateView):
     template_name = "indicators/public/municipality.html"
 
     def get_context_data(self, **kwargs):
-        from .views import map_spec
+        from .charts import map_spec
 
         municipality = get_object_or_404(published_municipalities(), code=kwargs["code"])
         rows = public_table(municipality)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import math
 
 import polars as pl
-import shapely
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,19 +17,12 @@ from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.analysis.parsing import month_range
 from atalaya.analysis.tabular import export_csv, neutralise_formulas
 from atalaya.core.charts import PlotlyPageMixin
-from atalaya.core.numbers import decimal
-from atalaya.datasets.exporting import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
 
 from . import services
+from .charts import heat_spec, map_spec, seasonal_spec, series_spec
 from .forms import IndicatorForm
 from .models import Indicator
-
-PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-WITHHELD_CLASS = -2  # the public map: a territory whose figures are withheld
-WITHHELD_COLOR = "#c9ced6"
-NO_DATA_COLOR = "#d9d9d9"
-MONTH_LABELS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
 
 
 class DashboardSelection:
@@ -112,207 +103,6 @@ class DashboardView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
                 context["window"] = (table.get_column("window_start")[0], table.get_column("window_end")[0])
             context["map_spec"] = map_spec(municipality, table, selection.level, selection.map_measure)
         return context
-
-
-def series_spec(monthly: pl.DataFrame, indicator: Indicator) -> dict:
-    """Plotly spec: this year's months against the previous year's, one line each."""
-    traces = []
-    if not monthly.is_empty():
-        last_year = monthly.get_column("period_start").max().year
-        styles = {
-            last_year: {"color": "#0b5d7a", "width": 3},
-            last_year - 1: {"color": "#9aa9b8", "width": 2, "dash": "dot"},
-        }
-        for year in (last_year - 1, last_year):
-            part = monthly.filter(pl.col("period_start").dt.year() == year).sort("period_start")
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines+markers",
-                    "name": str(year),
-                    "x": [MONTH_LABELS[d.month - 1] for d in part.get_column("period_start")],
-                    "y": part.get_column("count").to_list(),
-                    "line": styles[year],
-                }
-            )
-    return {
-        "data": traces,
-        "layout": {
-            "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
-            "height": 320,
-            "title": {"text": indicator.name, "font": {"size": 15}},
-            "xaxis": {"categoryorder": "array", "categoryarray": MONTH_LABELS},
-            "yaxis": {"title": {"text": _("hechos por mes")}, "rangemode": "tozero"},
-            "legend": {"orientation": "h", "y": -0.15},
-            "paper_bgcolor": "#ffffff",
-            "plot_bgcolor": "#ffffff",
-        },
-    }
-
-
-WEEKDAYS = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
-
-
-def seasonal_spec(monthly: pl.DataFrame) -> dict | None:
-    """Seasonal index of each calendar month (1 = an average month), from complete years only."""
-    from atalaya.analysis import indicators as calc
-
-    profile = calc.seasonal_profile(monthly.drop("territory_code")) if not monthly.is_empty() else monthly
-    if profile.is_empty():
-        return None
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "x": [MONTH_LABELS[m - 1] for m in profile.get_column("month")],
-                "y": [round(s * 12, 3) for s in profile.get_column("share")],
-                "marker": {"color": "#0b5d7a"},
-                "hovertemplate": "%{x}: %{y:.2f}<extra></extra>",
-            }
-        ],
-        "layout": {
-            "height": 260,
-            "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
-            "title": {"text": _("Índice estacional (1 = mes promedio)"), "font": {"size": 14}},
-            "shapes": [
-                {
-                    "type": "line",
-                    "xref": "paper",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": 1,
-                    "y1": 1,
-                    "line": {"color": "#9aa9b8", "dash": "dot"},
-                }
-            ],
-            "paper_bgcolor": "#ffffff",
-            "plot_bgcolor": "#ffffff",
-        },
-    }
-
-
-def heat_spec(profile: dict) -> dict:
-    return {
-        "data": [
-            {
-                "type": "heatmap",
-                "z": profile["weekday_hour"],
-                "x": list(range(24)),
-                "y": WEEKDAYS,
-                "colorscale": "YlOrRd",
-                "reversescale": True,
-                "hovertemplate": "%{y} %{x}:00 — %{z}<extra></extra>",
-            }
-        ],
-        "layout": {
-            "height": 280,
-            "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
-            "title": {"text": _("Hechos por día y hora (últimos 12 meses)"), "font": {"size": 14}},
-            "xaxis": {"title": {"text": _("hora")}, "dtick": 2},
-            "yaxis": {"autorange": "reversed"},
-            "paper_bgcolor": "#ffffff",
-        },
-    }
-
-
-def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measure: str = "tasa") -> dict:
-    """A choropleth of the level's territories by annual rate (or count), in quantile classes, no basemap."""
-    value_column = "count" if measure == "conteo" else "value"
-    territories = {t.code: t for t in Territory.objects.filter(municipality=municipality, level__iexact=level)}
-    rates = {r["territory_code"]: r for r in table.to_dicts()}
-    values = (
-        table.filter(pl.col("territory_code") != NO_TERRITORY).get_column(value_column).to_numpy().astype(float)
-        if value_column in table.columns
-        else []
-    )
-    breaks = services.class_breaks(values) if len(values) else []
-    groups: dict[int, dict] = {}
-    hover_x, hover_y, hover_text = [], [], []
-    lat0 = None
-    for code, territory in territories.items():
-        if not territory.geometry:
-            continue
-        geom = shapely.from_wkb(bytes(territory.geometry))
-        lat0 = lat0 or geom.centroid.y
-        row = rates.get(code, {})
-        value = row.get(value_column)
-        rate = row.get("value")
-        if row.get("suppressed"):
-            klass = WITHHELD_CLASS
-        elif value is None:
-            klass = -1
-        else:
-            klass = next((i for i, b in enumerate(breaks) if value <= b + 1e-12), len(breaks) - 1)
-        group = groups.setdefault(klass, {"x": [], "y": []})
-        for polygon in getattr(geom, "geoms", [geom]):
-            if polygon.geom_type != "Polygon":
-                continue
-            xs, ys = polygon.exterior.coords.xy
-            group["x"].extend([*xs, None])
-            group["y"].extend([*ys, None])
-        point = geom.representative_point()
-        hover_x.append(point.x)
-        hover_y.append(point.y)
-        if row.get("suppressed"):  # nothing about it but its name (the public map)
-            reserved = _("reservado")
-            hover_text.append(f"{territory.name}: {reserved}")
-        else:
-            rate_text = "—" if rate is None else decimal(rate, 1)
-            events = _("hechos")
-            hover_text.append(f"{territory.name}: {rate_text} · {row.get('count', 0)} {events}")
-    traces = []
-    for klass in sorted(groups):
-        if klass == WITHHELD_CLASS:
-            name, color = _("reservado"), WITHHELD_COLOR
-        elif klass < 0:
-            name, color = (_("sin dato") if value_column == "count" else _("sin población")), NO_DATA_COLOR
-        else:
-            low = 0 if klass == 0 else breaks[klass - 1]
-            name = f"{decimal(low, 1)} – {decimal(breaks[klass], 1)}"
-            color = PALETTE[min(klass, len(PALETTE) - 1)]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "fill": "toself",
-                "name": name,
-                "x": groups[klass]["x"],
-                "y": groups[klass]["y"],
-                "fillcolor": color,
-                "line": {"color": "#ffffff", "width": 1},
-                "hoverinfo": "skip",
-            }
-        )
-    traces.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "x": hover_x,
-            "y": hover_y,
-            "text": hover_text,
-            "hoverinfo": "text",
-            "marker": {"size": 6, "color": "rgba(0,0,0,0.15)"},
-            "showlegend": False,
-        }
-    )
-    ratio = 1 / math.cos(math.radians(lat0)) if lat0 is not None else 1
-    return {
-        "data": traces,
-        "layout": {
-            "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
-            "height": 420,
-            "title": {
-                "text": _("Hechos en 12 meses") if value_column == "count" else _("Tasa anual por 100.000 habitantes"),
-                "font": {"size": 14},
-            },
-            "xaxis": {"visible": False},
-            "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": ratio},
-            # The title above the classes: beside them it pushed the last class's label out of the chart.
-            "legend": {"title": {"text": _("clases (cuantiles)"), "side": "top"}, "orientation": "h", "y": -0.02},
-            "paper_bgcolor": "#ffffff",
-            "plot_bgcolor": "#ffffff",
-        },
-    }
 
 
 class RankingExportView(LoginRequiredMixin, View):

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from atalaya.analysis.parsing import month_end
+from atalaya.core.charts import layout
 
 from ..models import Alert
 
@@ -79,14 +80,11 @@ def chart_spec(alert: Alert) -> dict:
                 "marker": {"color": "#c0392b", "size": 11, "symbol": "diamond"},
             },
         ],
-        "layout": {
-            "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
-            "height": 300,
-            "legend": {"orientation": "h", "y": -0.2},
-            "yaxis": {
-                "rangemode": "tozero",
-                "title": {"text": _("casos por semana") if weekly else _("casos por mes")},
-            },
-            "xaxis": {"type": "date"},
-        },
+        "layout": layout(
+            height=300,
+            margin={"l": 40, "r": 10, "t": 10, "b": 40},
+            legend={"orientation": "h", "y": -0.2},
+            yaxis={"rangemode": "tozero", "title": {"text": _("casos por semana") if weekly else _("casos por mes")}},
+            xaxis={"type": "date"},
+        ),
     }
