@@ -145,19 +145,10 @@ def make_user(db):
     return make
 
 
-def verify_second_factor(client, user) -> None:
-    """Log ``user`` in and verify the session through the real two-factor page, with a backup code."""
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="prueba")
-    token = device.token_set.create(token=f"c{user.pk:07d}").token
-    response = client.post("/doble-factor/verificar/", {"token": token, "next": "/"})
-    assert response.status_code == 302 and response["Location"] == "/", response
-
-
 @pytest.fixture
 def verified_admin_client(client, admin_user):
+    from atalaya.core.testing import verify_second_factor
+
     verify_second_factor(client, admin_user)
     return client
 

@@ -12,14 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _login(client, user):
-    from atalaya.core.access import requires_two_factor
-    from tests.conftest import verify_second_factor
+    from atalaya.core.testing import login_as
 
-    if requires_two_factor(user):
-        verify_second_factor(client, user)
-    else:
-        client.force_login(user)
-    return client
+    return login_as(client, user)
 
 
 def test_inbox_lists_open_alerts_and_filters(client, alerted, make_user):

@@ -58,7 +58,7 @@ def test_setting_up_an_authenticator_and_the_backup_codes(client, make_user, nez
 
 
 def test_the_next_address_stays_on_this_site(client, make_user, neza):
-    from tests.conftest import verify_second_factor
+    from atalaya.core.testing import verify_second_factor
 
     user = make_user("jefa", ["15058"], "admin")
     verify_second_factor(client, user)

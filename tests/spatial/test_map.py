@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from atalaya.core.testing import verify_second_factor
 from atalaya.datasets.importing import import_file
-from tests.conftest import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 

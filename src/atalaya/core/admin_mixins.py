@@ -37,7 +37,7 @@ class AuditedAdminMixin:
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        shown = getattr(getattr(response, "context_data", None) or {}, "get", lambda *_: None)("cl")
+        shown = (getattr(response, "context_data", None) or {}).get("cl")  # absent on redirects and errors
         if shown is not None:
             from atalaya.core.audit import record_access
 

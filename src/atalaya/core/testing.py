@@ -11,6 +11,28 @@ from __future__ import annotations
 import pytest
 
 
+def verify_second_factor(client, user) -> None:
+    """Log ``user`` in and verify the session through the real two-factor page, with a backup code."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    client.force_login(user)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="prueba")
+    token = device.token_set.create(token=f"c{user.pk:07d}").token
+    response = client.post("/doble-factor/verificar/", {"token": token, "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/", response
+
+
+def login_as(client, user):
+    """Log ``user`` in as a person would end up: with the second factor verified when the role needs one."""
+    from atalaya.core.access import requires_two_factor
+
+    if requires_two_factor(user):
+        verify_second_factor(client, user)
+    else:
+        client.force_login(user)
+    return client
+
+
 class ScopedPageContract:
     """Inherit in a ``Test…`` class and provide the ``scoped_page`` fixture: ``(url, municipality_code)``.
 
@@ -24,18 +46,7 @@ class ScopedPageContract:
 
     @pytest.fixture
     def login(self, client):
-        def login_as(user):
-            from tests.conftest import verify_second_factor
-
-            from atalaya.core.access import requires_two_factor
-
-            if requires_two_factor(user):
-                verify_second_factor(client, user)
-            else:
-                client.force_login(user)
-            return client
-
-        return login_as
+        return lambda user: login_as(client, user)
 
     def test_anonymous_is_sent_to_login(self, client, scoped_page):
         url, _code = scoped_page
