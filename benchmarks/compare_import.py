@@ -30,7 +30,8 @@ def straightforward_import(csv_path: Path, municipality_code: str, source: str) 
     from django.db.models import Count
 
     from atalaya.analysis.crosswalk import category_key
-    from atalaya.datasets.models import DailyCount, Dataset, Incident
+    from atalaya.cube.models import DailyCount
+    from atalaya.datasets.models import Dataset, Incident
     from atalaya.geo.models import Municipality, Territory
     from atalaya.taxonomy.models import Catalogue, SourceCategory
 
@@ -134,7 +135,7 @@ def straightforward_import(csv_path: Path, municipality_code: str, source: str) 
 
 
 def cube_signature(source: str) -> list[tuple]:
-    from atalaya.datasets.models import DailyCount
+    from atalaya.cube.models import DailyCount
 
     rows = DailyCount.objects.filter(source=source).values_list("territory__code", "category__key", "day", "count")
     return sorted((t or "", c, d, n) for t, c, d, n in rows)

@@ -17,6 +17,7 @@ LAYERS = [
     {"core", "hooks"},
     {"geo", "taxonomy"},
     {"accounts"},
+    {"cube"},
     {"datasets"},
     {"indicators", "reconciliation"},
     {"alerts", "spatial"},

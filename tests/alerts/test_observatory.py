@@ -183,7 +183,7 @@ def test_the_watched_source_is_the_one_that_records_most_not_the_first_by_name(n
     import datetime as dt
 
     from atalaya.alerts.services import point_source
-    from atalaya.datasets.models import DailyCount
+    from atalaya.cube.models import DailyCount
     from atalaya.taxonomy.models import SourceCategory
 
     category = SourceCategory.objects.first()

@@ -5,10 +5,11 @@ import datetime as dt
 
 import pytest
 
-from atalaya.datasets import writing
-from atalaya.datasets.exporting import export_counts
+from atalaya.cube import writing as cube_writing
+from atalaya.cube.exporting import export_counts
+from atalaya.cube.models import DailyCount, MonthlyCount
 from atalaya.datasets.importing import UsageError, import_file
-from atalaya.datasets.models import AggregateCount, DailyCount, Dataset, Incident, MonthlyCount
+from atalaya.datasets.models import AggregateCount, Dataset, Incident
 from atalaya.taxonomy.models import SourceCategory
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +106,7 @@ def test_failure_part_way_leaves_the_database_as_before(neza, fixtures_dir, monk
     def boom(*args, **kwargs):
         raise RuntimeError("disco lleno (simulado)")
 
-    monkeypatch.setattr(writing, "refresh_monthly_cube", boom)
+    monkeypatch.setattr(cube_writing, "replace_published_months", boom)  # after the facts are written
     with pytest.raises(RuntimeError):
         import_file("sesnsp", fixtures_dir / "sesnsp_delitos_cp1252.csv")
     assert _snapshot() == before

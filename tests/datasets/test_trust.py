@@ -16,9 +16,10 @@ import shapely
 from shapely.geometry import box
 
 from atalaya.cli import main
-from atalaya.datasets.exporting import export_counts
+from atalaya.cube.exporting import export_counts
+from atalaya.cube.models import MonthlyCount
 from atalaya.datasets.importing import import_file
-from atalaya.datasets.models import AggregateCount, Dataset, Incident, MonthlyCount
+from atalaya.datasets.models import AggregateCount, Dataset, Incident
 from atalaya.datasets.versions import VersionError, rollback
 from atalaya.geo.models import Municipality, Territory
 from atalaya.geo.services import register_municipality

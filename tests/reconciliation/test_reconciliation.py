@@ -168,7 +168,8 @@ def test_three_sources_are_reconciled_one_at_a_time_and_the_ages_are_compared(tw
 
 
 def test_publishing_the_agreed_figure_is_a_version_that_indicators_read_and_rollback_undoes(two_sources):
-    from atalaya.datasets.models import Dataset, Incident, MonthlyCount
+    from atalaya.cube.models import MonthlyCount
+    from atalaya.datasets.models import Dataset, Incident
     from atalaya.datasets.versions import rollback
     from atalaya.reconciliation.services import AGREED_SOURCE, ReconciliationError, publish
 

@@ -361,7 +361,7 @@ def _print_changes(changes: dict | None) -> None:
 
 def cmd_export_counts(args) -> int:
     from atalaya.analysis.tabular import export_csv
-    from atalaya.datasets.exporting import DEFAULT_MEASURES, ExportError, export_counts
+    from atalaya.cube.exporting import DEFAULT_MEASURES, ExportError, export_counts
 
     try:
         frame = export_counts(

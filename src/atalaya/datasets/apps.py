@@ -15,8 +15,6 @@ class DatasetsConfig(AppConfig):
                 "datasets.dataset": s.INTERNAL,
                 "datasets.incident": s.INTERNAL,
                 "datasets.aggregatecount": s.INTERNAL,
-                "datasets.dailycount": s.INTERNAL,
-                "datasets.monthlycount": s.INTERNAL,
                 "datasets.importjob": s.INTERNAL,
             }
         )

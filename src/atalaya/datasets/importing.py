@@ -46,6 +46,7 @@ from atalaya.analysis.tabular import export_csv
 from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.analysis.text import normalise
 from atalaya.core.changelog import log_change
+from atalaya.core.frames import checkpoint_deferred
 from atalaya.geo import official
 from atalaya.geo.models import Municipality, Population, Territory
 from atalaya.hooks import AFTER_COMMIT, AFTER_IMPORT, READERS, ReaderSpec
@@ -270,7 +271,7 @@ def import_file(
         options=import_options,
         options_sha=options_sha,
     )
-    with writing.checkpoint_deferred():
+    with checkpoint_deferred():
         try:
             with transaction.atomic():
                 if spec.kind == "territories":
@@ -537,11 +538,9 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         started = time.perf_counter()
         ctx.report(85, "actualización del cubo")
         for fresh in changes.fresh:
-            writing.insert_daily_cube(fresh)
-            writing.insert_monthly_from_frame(fresh)
+            writing.insert_cube_cells(fresh)
         for municipality_id, (first, last) in changes.ranges.items():
-            writing.refresh_daily_cube(municipality_id, source, first, last)
-            writing.refresh_monthly_from_daily(municipality_id, source, first, last)
+            writing.refresh_cube_from_incidents(municipality_id, source, first, last)
     else:
         ranges, cells = _write_aggregates(frame, dataset, source, ctx.replace)
         outcome.rows_new = int((cells.get_column("change") == NEW).sum())
@@ -553,7 +552,7 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         started = time.perf_counter()
         ctx.report(85, "actualización del cubo")
         for municipality_id, (first, last) in ranges.items():
-            writing.refresh_monthly_cube(municipality_id, source, first, last)
+            writing.refresh_cube_from_published(municipality_id, source, first, last)
     ctx.timings["cubo"] = time.perf_counter() - started
     # The file's rows are stored: let their frames go before the derived steps read the cube back.
     frame = changes = None

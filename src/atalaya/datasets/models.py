@@ -1,4 +1,5 @@
-"""Imports (datasets) and the facts they bring: incidents, published counts, and the analytics cube."""
+"""Imports (datasets) and the facts they bring: incidents and published counts (the cube derived from them
+lives in :mod:`atalaya.cube`)."""
 
 from __future__ import annotations
 
@@ -225,75 +226,6 @@ class AggregateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.category_id} {self.period_start:%Y-%m} {self.measure}: {self.count}"
-
-
-class CubeCell(models.Model):
-    """The keys every cube row has: municipality, territory (empty: none), source category and source. No
-    index of its own and no database constraint (see :class:`Incident`): the cube is rebuilt by the importer."""
-
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    territory = models.ForeignKey(
-        Territory,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        SourceCategory, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    source = models.CharField(max_length=100)
-
-    class Meta:
-        abstract = True
-
-
-class DailyCount(CubeCell):
-    """Analytics cube for point-level sources: incidents by territory × source category × day.
-
-    Derived from :class:`Incident` and rebuilt incrementally after each import; never edited by hand.
-    ``territory`` is empty for incidents without a territory (no coordinates, outside, gaps).
-    """
-
-    day = models.DateField()
-    count = models.PositiveIntegerField()
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("conteo diario (cubo)")
-        verbose_name_plural = _("conteos diarios (cubo)")
-        indexes = [models.Index(fields=["municipality", "source", "day"], name="dailycount_mun_source_day")]
-
-    def __str__(self) -> str:
-        return f"{self.municipality_id} {self.territory_id} {self.category_id} {self.day}: {self.count}"
-
-
-class MonthlyCount(CubeCell):
-    """Monthly cube, what indicators and dashboards read: territory × source category × month × measure.
-
-    Published counts (SESNSP ``delitos``/``victimas``, CEAD ``casos``) have no territory. Point-level sources are
-    rolled up from :class:`DailyCount` with measure ``incidentes`` and their leaf territory (empty when the
-    incident has none), so a year of a municipality is a few thousand rows instead of every incident.
-    """
-
-    month = models.DateField()
-    measure = models.CharField(max_length=20)
-    count = models.PositiveIntegerField()
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("conteo mensual (cubo)")
-        verbose_name_plural = _("conteos mensuales (cubo)")
-        indexes = [models.Index(fields=["municipality", "source", "month"], name="monthlycount_mun_source_month")]
-
-    def __str__(self) -> str:
-        return f"{self.municipality_id} {self.category_id} {self.month:%Y-%m} {self.measure}: {self.count}"
 
 
 class ImportJob(models.Model):

@@ -100,7 +100,6 @@ def rollback(dataset: Dataset, *, user=None, origin: str = "cli") -> dict:
 
 def _refresh_cube(model, municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
     if model is Incident:
-        writing.refresh_daily_cube(municipality_id, source, first, last)
-        writing.refresh_monthly_from_daily(municipality_id, source, first, last)
+        writing.refresh_cube_from_incidents(municipality_id, source, first, last)
     else:
-        writing.refresh_monthly_cube(municipality_id, source, first, last)
+        writing.refresh_cube_from_published(municipality_id, source, first, last)

@@ -19,10 +19,10 @@ from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
 from atalaya.accounts.services import can_import
 from atalaya.analysis.tabular import export_csv
 from atalaya.core.scoping import ScopedViewMixin
+from atalaya.cube.exporting import family_months
 from atalaya.geo.models import Municipality
 
 from .choices import DatasetStatus
-from .exporting import family_months
 from .forms import MappingForm, UploadForm
 from .jobs import start_job
 from .models import ColumnMapping, Dataset, ImportJob

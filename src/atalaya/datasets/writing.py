@@ -1,104 +1,28 @@
-"""Fast, transactional writes of imported rows and the incremental refresh of the analytics cube.
+"""Transactional writes of imported facts (incidents, published counts) and what they mean for the cube.
 
-The ORM's ``bulk_create`` builds one Python object per row; at a million incidents that dominates the import.
-Here rows go straight from the Polars frame to the database: ``COPY`` on PostgreSQL and ``executemany`` on
-SQLite, inside the caller's transaction, so a failure part-way leaves nothing behind.
+Rows go from Polars frames to the database through :mod:`atalaya.core.frames`; this module says which stored
+rows are current and which of them count, and hands the cube (:mod:`atalaya.cube.writing`) the counting queries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from itertools import chain
+from collections.abc import Iterable
 
 import polars as pl
 from django.db import connection
+from django.db.models import Count, Sum
 
-from atalaya.analysis.parsing import month_end
+from atalaya.core.frames import bulk_insert
+from atalaya.cube import writing as cube
 
 from .choices import LocationStatus
-from .models import AggregateCount, DailyCount, Incident, MonthlyCount
+from .models import AggregateCount, Incident
 
-BATCH_ROWS = 50_000
-INCIDENTS_MEASURE = "incidentes"
 #: Incidents whose coordinates put them outside the municipality are stored but never counted as its own.
 COUNTED_EXCLUDES = LocationStatus.OUTSIDE.value
 
-
-def bulk_insert(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
-    """Insert every row of ``frame`` (columns in ``columns`` order) into ``table``; returns the row count."""
-    if frame.is_empty():
-        return 0
-    frame = frame.select(columns)
-    if connection.vendor == "postgresql":
-        _copy_postgresql(table, columns, frame)
-    else:
-        _insert_sqlite(table, columns, frame)
-    return frame.height
-
-
-def _copy_postgresql(table: str, columns: Sequence[str], frame: pl.DataFrame) -> None:
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN") as copy:
-            for batch in frame.iter_slices(BATCH_ROWS):
-                for row in batch.iter_rows():
-                    copy.write_row(row)
-
-
-#: Rows per multi-row INSERT on SQLite: one statement carrying many rows binds ~40 % faster than one per row.
-SQLITE_ROWS_PER_STATEMENT = 200
-
-
-def _insert_sqlite(table: str, columns: Sequence[str], frame: pl.DataFrame) -> None:
-    # sqlite3 has no adapter for time (and the date one is deprecated): send ISO text, as Django does; cast
-    # batch by batch, so that a million rows never hold a text copy of their dates at once.
-    as_text = [
-        pl.col(c).cast(pl.String)
-        for c, dtype in frame.schema.items()
-        if dtype in (pl.Date, pl.Time) or isinstance(dtype, pl.Datetime)
-    ]
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    k = SQLITE_ROWS_PER_STATEMENT
-    many_sql = head + ", ".join([one] * k)
-    with connection.cursor() as cursor:
-        for batch in frame.iter_slices(BATCH_ROWS):
-            rows = batch.with_columns(as_text).rows()
-            full = len(rows) // k * k
-            if full:
-                cursor.executemany(many_sql, [tuple(chain.from_iterable(rows[i : i + k])) for i in range(0, full, k)])
-            if len(rows) > full:
-                tail = rows[full:]
-                cursor.execute(head + ", ".join([one] * len(tail)), tuple(chain.from_iterable(tail)))
-
-
-#: SQLite's default: fold the write-ahead log into the database file once it passes this many pages.
-SQLITE_AUTOCHECKPOINT_PAGES = 1000
-
-
-@contextmanager
-def checkpoint_deferred() -> Iterator[None]:
-    """On SQLite, keep the import's commit from folding the write-ahead log into the database file.
-
-    The commit is what makes data readable (readers see the log); the automatic checkpoint that follows a large
-    commit copies every page again and syncs, about 0.15 s per 100,000 incidents. It runs once, after the steps
-    that follow the import, instead of inside the commit that dashboards wait for.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint = 0")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_AUTOCHECKPOINT_PAGES}")
-            if not connection.in_atomic_block:
-                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+__all__ = ["bulk_insert"]  # the import writes facts through the same fast path as the cube
 
 
 def supersede_incidents(municipality_id: int, source: str, record_ids: Iterable[str], dataset_id: int) -> None:
@@ -181,104 +105,34 @@ def current_aggregates(municipality_id: int, source: str, measure: str, months: 
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def refresh_daily_cube(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
-    """Rebuild the cube cells of one municipality and source between two dates from the stored incidents."""
-    qn = connection.ops.quote_name
-    cube, incidents = qn(DailyCount._meta.db_table), qn(Incident._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {cube} WHERE municipality_id = %s AND source = %s AND day BETWEEN %s AND %s",
-            [municipality_id, source, first, last],
-        )
-        cursor.execute(
-            f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, day, count) "
-            f"SELECT municipality_id, territory_id, category_id, source, occurred_on, COUNT(*) FROM {incidents} "
-            f"WHERE municipality_id = %s AND source = %s AND occurred_on BETWEEN %s AND %s "
-            f"AND superseded_by_id IS NULL AND location_status <> %s "
-            f"GROUP BY municipality_id, territory_id, category_id, source, occurred_on",
-            [municipality_id, source, first, last, COUNTED_EXCLUDES],
-        )
-
-
 def counted(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """The incidents of a frame that count as the municipality's own (see :data:`COUNTED_EXCLUDES`)."""
     return frame.filter(pl.col("location_status") != COUNTED_EXCLUDES)
 
 
-def insert_daily_cube(frame: pl.DataFrame) -> None:
-    """Cube cells computed in memory, for a municipality's first import of a source (nothing stored to merge).
+def insert_cube_cells(incidents: pl.DataFrame) -> None:
+    """Cube cells of a first import of a point-level source, counted in memory from its frame."""
+    cube.insert_incidents(counted(incidents.lazy()))
 
-    Lazy, so that only the grouped columns are read: filtering the eager frame copied every column of a
-    million incidents (about 100 MB) to count them."""
-    cells = (
-        counted(frame.lazy())
-        .group_by(["municipality_id", "territory_id", "category_id", "source", "occurred_on"])
-        .agg(pl.len().alias("count"))
-        .sort(["municipality_id", "source", "occurred_on"])  # index order: inserts append instead of scatter
-        .collect()
+
+def refresh_cube_from_incidents(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
+    """Rebuild the daily cells between two dates from the stored incidents, then their months."""
+    counts = (
+        Incident.objects.counted()
+        .filter(municipality_id=municipality_id, source=source, occurred_on__range=(first, last))
+        .values("municipality_id", "territory_id", "category_id", "source", "occurred_on")
+        .annotate(n=Count("*"))
     )
-    bulk_insert(
-        DailyCount._meta.db_table,
-        ["municipality_id", "territory_id", "category_id", "source", "day", "count"],
-        cells.rename({"occurred_on": "day"}).select(
-            "municipality_id", "territory_id", "category_id", "source", "day", "count"
-        ),
-    )
+    cube.replace_days(municipality_id, source, first, last, counts)
+    cube.roll_up_months(municipality_id, source, first, last)
 
 
-def insert_monthly_from_frame(frame: pl.DataFrame) -> None:
-    """Monthly cells computed in memory for a first import of a point-level source (the fresh-import twin of
-    :func:`refresh_monthly_from_daily`)."""
-    cells = (
-        counted(frame.lazy())
-        .with_columns(pl.col("occurred_on").dt.truncate("1mo").alias("month"))
-        .group_by(["municipality_id", "territory_id", "category_id", "source", "month"])
-        .agg(pl.len().alias("count"))
-        .with_columns(pl.lit(INCIDENTS_MEASURE).alias("measure"))
-        .sort(["municipality_id", "source", "month"])
-        .collect()
-    )
-    bulk_insert(
-        MonthlyCount._meta.db_table,
-        ["municipality_id", "territory_id", "category_id", "source", "month", "measure", "count"],
-        cells,
-    )
-
-
-def refresh_monthly_cube(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
+def refresh_cube_from_published(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
     """Rebuild the monthly cells of a published-counts source (SESNSP, CEAD) between two months."""
-    qn = connection.ops.quote_name
-    cube, counts = qn(MonthlyCount._meta.db_table), qn(AggregateCount._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {cube} WHERE municipality_id = %s AND source = %s AND month BETWEEN %s AND %s",
-            [municipality_id, source, first, last],
-        )
-        cursor.execute(
-            f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, month, measure, count) "
-            f"SELECT municipality_id, NULL, category_id, source, period_start, measure, SUM(count) FROM {counts} "
-            f"WHERE municipality_id = %s AND source = %s AND period_start BETWEEN %s AND %s "
-            f"AND superseded_by_id IS NULL "
-            f"GROUP BY municipality_id, category_id, source, period_start, measure",
-            [municipality_id, source, first, last],
-        )
-
-
-def refresh_monthly_from_daily(municipality_id: int, source: str, first: dt.date, last: dt.date) -> None:
-    """Roll the daily cube of a point-level source up to months (whole months around the changed dates)."""
-    first = first.replace(day=1)
-    qn = connection.ops.quote_name
-    cube, daily = qn(MonthlyCount._meta.db_table), qn(DailyCount._meta.db_table)
-    month = "date_trunc('month', day)::date" if connection.vendor == "postgresql" else "date(day, 'start of month')"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {cube} WHERE municipality_id = %s AND source = %s AND month BETWEEN %s AND %s",
-            [municipality_id, source, first, last],
-        )
-        cursor.execute(
-            f"INSERT INTO {cube} (municipality_id, territory_id, category_id, source, month, measure, count) "
-            f"SELECT municipality_id, territory_id, category_id, source, {month}, %s, SUM(count) FROM {daily} "
-            f"WHERE municipality_id = %s AND source = %s AND day BETWEEN %s AND %s "
-            f"GROUP BY municipality_id, territory_id, category_id, source, {month}",
-            [INCIDENTS_MEASURE, municipality_id, source, first, month_end(last)],
-        )
+    counts = (
+        AggregateCount.objects.current()
+        .filter(municipality_id=municipality_id, source=source, period_start__range=(first, last))
+        .values("municipality_id", "category_id", "source", "period_start", "measure")
+        .annotate(n=Sum("count"))
+    )
+    cube.replace_published_months(municipality_id, source, first, last, counts)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from atalaya.core.charts import layout
 from atalaya.core.numbers import decimal
-from atalaya.datasets.exporting import NO_TERRITORY
+from atalaya.cube.reading import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
 
 from . import services

@@ -21,7 +21,7 @@ from django.db import transaction
 from atalaya.analysis import disclosure
 from atalaya.analysis import indicators as calc
 from atalaya.analysis.parsing import add_months
-from atalaya.datasets.exporting import NO_TERRITORY
+from atalaya.cube.reading import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
 
 from . import services

@@ -375,8 +375,7 @@ def publish(reconciliation: Reconciliation, *, user=None, origin: str = "cli") -
         .alias("attributes"),
     ).select(INCIDENT_COLUMNS)  # the rest is the record that stands for the event, as stored
     writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, written)
-    writing.refresh_daily_cube(municipality.pk, AGREED_SOURCE, start, end)
-    writing.refresh_monthly_from_daily(municipality.pk, AGREED_SOURCE, start, end)
+    writing.refresh_cube_from_incidents(municipality.pk, AGREED_SOURCE, start, end)
     for callback in derived_steps():
         callback([municipality.pk], AGREED_SOURCE, dataset)
     cells = diff_release(

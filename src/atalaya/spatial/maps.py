@@ -189,7 +189,7 @@ class MapData:
     @cached_property
     def territory_table(self) -> pl.DataFrame:
         """Per territory of the chosen level: code, name, geometry, count (or harm), population, annual rate."""
-        from atalaya.indicators.services import populations
+        from atalaya.cube.populations import populations
 
         municipality = self.f.municipality
         level = self.options.level

@@ -37,7 +37,7 @@ urlpatterns = [
     path("conciliacion/", include("atalaya.reconciliation.urls")),
     path("publico/", include("atalaya.indicators.public_urls")),
     path("admin/", admin.site.urls),
-    path("api/", include("atalaya.datasets.api.urls")),
+    path("api/", include("atalaya.web.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -11,7 +11,7 @@ from django.db import transaction
 from atalaya.analysis.alerts import detect
 from atalaya.analysis.alerts.series import PERIODS_PER_YEAR
 from atalaya.analysis.parsing import month_end
-from atalaya.datasets.models import DailyCount
+from atalaya.cube.reading import last_day
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
 
@@ -258,7 +258,7 @@ def _store_episode(
 
 def detect_after_import(municipality_ids: list[int], source: str, dataset=None) -> None:
     """After-import hook: new incidents may complete a week or a month, so look again."""
-    if not DailyCount.objects.filter(municipality_id__in=municipality_ids, source=source).exists():
+    if last_day(municipality_ids, source) is None:
         return  # published counts (no territories, no days): nothing for territorial alerts
     for municipality in Municipality.objects.filter(pk__in=municipality_ids):
         run_detection(municipality, dataset=dataset)

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from django.db.models import Max, Sum
 
 from atalaya.analysis.parsing import add_months, month_end, month_range
-from atalaya.datasets.exporting import cube_frame
-from atalaya.datasets.models import DailyCount
+from atalaya.cube.reading import busiest_point_source, cells, last_day
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.services import harmonised_table
 
@@ -32,17 +30,7 @@ def point_source(municipality: Municipality) -> str | None:
     """The incident source to watch: the one that records the most incidents over the last year of the daily
     cube. (The most recent one used to win, and a prosecutors' file of homicides that ends on the same day as
     the police file won by its name: the inbox then watched homicides only.)"""
-    last = DailyCount.objects.filter(municipality=municipality).aggregate(last=Max("day"))["last"]
-    if last is None:
-        return None
-    row = (
-        DailyCount.objects.filter(municipality=municipality, day__gt=last - dt.timedelta(days=365))
-        .values("source")
-        .annotate(n=Sum("count"))
-        .order_by("-n", "source")
-        .first()
-    )
-    return row["source"] if row else None
+    return busiest_point_source(municipality, days=365)
 
 
 def _ancestors(municipality: Municipality) -> dict[int, list[int]]:
@@ -63,10 +51,10 @@ def count_series(municipality: Municipality, source: str, freq: str, families: s
     A period is complete when the cube's last day reaches its end: the current, partial week is not compared
     with whole weeks.
     """
-    last_day = DailyCount.objects.filter(municipality=municipality, source=source).aggregate(last=Max("day"))["last"]
-    if last_day is None:
+    last = last_day([municipality.pk], source)
+    if last is None:
         return CountSeries([], [], np.zeros((0, 0)))
-    frame = cube_frame([municipality.pk], by="week" if freq == "week" else "month", measures=(), source=source)
+    frame = cells([municipality.pk], by="week" if freq == "week" else "month", measures=(), source=source)
     categories = harmonised_table().select("category_id", "family_code").drop_nulls()
     frame = frame.join(categories, on="category_id", how="inner")
     if families:
@@ -76,13 +64,13 @@ def count_series(municipality: Municipality, source: str, freq: str, families: s
     if frame.is_empty():
         return CountSeries([], [], np.zeros((0, 0)))
     if freq == "week":
-        last_complete = last_day - dt.timedelta(days=(last_day.weekday() + 1) % 7)  # the last Sunday on or before
+        last_complete = last - dt.timedelta(days=(last.weekday() + 1) % 7)  # the last Sunday on or before
         last_period = last_complete - dt.timedelta(days=6)
         first = frame["period_start"].min()
         dates = [first + dt.timedelta(weeks=k) for k in range((last_period - first).days // 7 + 1)]
     else:
-        month = add_months(last_day, 0)
-        last_period = month if month_end(month) == last_day else add_months(month, -1)
+        month = add_months(last, 0)
+        last_period = month if month_end(month) == last else add_months(month, -1)
         dates = month_range(frame["period_start"].min(), last_period)
     chains = _ancestors(municipality)
     links = pl.DataFrame(

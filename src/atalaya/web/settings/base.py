@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "atalaya.accounts",
     "atalaya.geo",
     "atalaya.taxonomy",
+    "atalaya.cube",
     "atalaya.datasets",
     "atalaya.indicators",
     "atalaya.alerts",

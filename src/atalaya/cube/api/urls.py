@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("counts/", views.CountList.as_view(), name="counts"),
+]
