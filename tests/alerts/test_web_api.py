@@ -36,10 +36,10 @@ def test_the_page_and_the_api_share_one_filter_set(client, alerted, make_user, r
     assert AlertList.filterset_class is AlertFilter and AlertList.query_params == frozenset(AlertFilter.base_filters)
     for query in ("status=abiertas&q=C1", "status=todas&min_severity=1", "status=cerrada", "freq=month"):
         api = {a["id"] for a in client.get(f"/api/alerts/?{query}").json()["results"]}
-        view = AlertListView()
-        view.request = rf.get(f"/alertas/?{query}")
-        view.request.user = user
-        assert api == {a.pk for a in view.get_queryset()}, query
+        request = rf.get(f"/alertas/?{query}")
+        request.user = user
+        page = AlertListView.as_view()(request).context_data["object_list"]
+        assert api == {a.pk for a in page}, query
     bad = client.get("/api/alerts/?status=inexistente")
     assert bad.status_code == 400 and "status" in bad.json()  # the API refuses what the page ignores
     assert client.get(reverse("alerts:inbox") + "?status=inexistente").status_code == 200

@@ -3,7 +3,7 @@ alert settings (read by every role, saved by analysts and administrators)."""
 
 import pytest
 
-from atalaya.core.testing import ScopedActionContract, ScopedPageContract
+from atalaya.core.testing import ListQueryContract, ScopedActionContract, ScopedPageContract
 from atalaya.datasets.importing import import_file
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,22 @@ class TestAlertSettings(ScopedPageContract, ScopedActionContract):
     @pytest.fixture
     def scoped_action(self, loaded):
         return "/alertas/configuracion/15058/", {"weekly": "on"}, ("admin", "analyst")
+
+
+class TestIndicatorCatalogue(ListQueryContract):
+    @pytest.fixture
+    def scoped_list(self, neza, penalolen):
+        from atalaya.indicators.models import Indicator
+
+        def add_rows(n):
+            for municipality in (neza, penalolen):
+                for _ in range(n):
+                    code = f"propio-{Indicator.objects.count()}"
+                    Indicator.objects.create(
+                        code=code,
+                        name=code,
+                        municipality=municipality,
+                        numerator={"families": ["robo_vehiculo"], "iccs": ["0502"]},
+                    )
+
+        return "/indicadores/catalogo/", "15058", add_rows

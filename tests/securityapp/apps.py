@@ -9,3 +9,4 @@ class SecurityTestConfig(AppConfig):
         from atalaya.core import sensitivity
 
         sensitivity.classify(self.get_model("IdentityRecord"), sensitivity.SENSITIVE)
+        sensitivity.classify(self.get_model("CaseNote"), sensitivity.PERSONAL)

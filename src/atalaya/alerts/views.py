@@ -5,8 +5,6 @@ Every queryset starts from :func:`services.visible_alerts`, so an alert of anoth
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -15,13 +13,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import TemplateView
 
 from atalaya.accounts.models import Role
 from atalaya.accounts.services import role_in
 from atalaya.core.changelog import log_change
 from atalaya.core.charts import PlotlyPageMixin
-from atalaya.core.scoping import ScopedViewMixin
+from atalaya.core.generic import MunicipalityMixin, ObjectDetailView, ObjectListView
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
 
@@ -31,30 +29,27 @@ from .forms import AlertSettingsForm, CommentForm, QuietPeriodForm, Subscription
 from .models import Alert, Freq, QuietPeriod, Severity, Status, Subscription
 
 
-class AlertListView(LoginRequiredMixin, ListView):
+class AlertListView(ObjectListView):
     """The inbox: open alerts first by default, filtered by :class:`~atalaya.alerts.filters.AlertFilter` (the
     same filters as the API), the most serious first, then the newest."""
 
+    model = Alert
+    filterset_class = AlertFilter
     template_name = "alerts/alert_list.html"
-    paginate_by = 50
 
-    def filterset(self) -> AlertFilter:
-        if not hasattr(self, "_filterset"):
-            data = self.request.GET.copy()
-            data.setdefault("status", OPEN)  # the inbox opens on what is still to do
-            self._filterset = AlertFilter(data, queryset=services.visible_alerts(self.request.user))
-        return self._filterset
+    def scope_queryset(self, queryset):
+        return services.with_related(queryset).order_by("-severity", "-last_period", "pk")
 
-    def filters(self) -> dict[str, str]:
-        """The filters as given (invalid values are ignored on the page; the API refuses them)."""
-        return {name: self.filterset().data.get(name, "").strip() for name in AlertFilter.base_filters}
-
-    def get_queryset(self):
-        return self.filterset().qs.order_by("-severity", "-last_period", "pk")  # the most serious first, newest
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = self.request.GET.copy()
+        data.setdefault("status", OPEN)  # the inbox opens on what is still to do
+        return {**kwargs, "data": data}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        f = self.filters()
+        # The filters as given (invalid values are ignored on the page; the API refuses them).
+        f = {name: self.filterset.data.get(name, "").strip() for name in AlertFilter.base_filters}
         context.update(
             {
                 "f": f,
@@ -65,19 +60,18 @@ class AlertListView(LoginRequiredMixin, ListView):
                 "freqs": Freq.choices,
                 "open_value": OPEN,
                 "rows": [(a, services.explain(a)) for a in context["object_list"]],
-                "query": urlencode({k: v for k, v in f.items() if v}),
             }
         )
         return context
 
 
-class AlertDetailView(PlotlyPageMixin, LoginRequiredMixin, ScopedViewMixin, DetailView):
+class AlertDetailView(PlotlyPageMixin, ObjectDetailView):
     model = Alert
     template_name = "alerts/alert_detail.html"
     context_object_name = "alert"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("municipality", "territory", "family", "assigned_to")
+        return services.with_related(queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -193,24 +187,20 @@ class SubscriptionView(LoginRequiredMixin, TemplateView):
         return redirect("alerts:subscriptions")
 
 
-class SettingsView(LoginRequiredMixin, TemplateView):
+class SettingsView(MunicipalityMixin, TemplateView):
     """How a municipality watches its series. Administrators and analysts of the municipality change it."""
 
     template_name = "alerts/settings.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=kwargs["code"])
-        self.editable = role_in(request.user, self.municipality) in {Role.ADMIN, Role.ANALYST}
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def editable(self) -> bool:
+        return role_in(self.request.user, self.municipality) in {Role.ADMIN, Role.ANALYST}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         config = services.settings_for(self.municipality)
         context.update(
             {
-                "municipality": self.municipality,
                 "editable": self.editable,
                 "form": kwargs.get("form") or AlertSettingsForm(instance=config),
                 "quiet_form": kwargs.get("quiet_form") or QuietPeriodForm(),

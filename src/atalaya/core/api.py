@@ -1,47 +1,19 @@
-"""What every API view shares: bounded pages and query parameters that are checked, never ignored.
-
-An unknown parameter, a limit that is not a small positive integer or an offset out of range answers 400 with a
-Spanish message (a huge ``limit`` used to reach the database and answer 500).
+"""What every API view shares: query parameters that are checked, never ignored (an unknown one answers 400 with
+the list of valid ones, in Spanish), bounded pages (:mod:`.pagination`), scope and audit.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 
-MAX_PAGE = 1000
-MAX_OFFSET = 10_000_000
+from . import audit
+from .scoping import ScopedAPIMixin
+
 #: Parameters every API view understands (pagination and DRF's format suffix).
 COMMON_PARAMS = frozenset({"limit", "offset", "format"})
-
-
-def _bounded_integer(request, name: str, low: int, high: int) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit() or not low <= int(raw[:12]) <= high or len(raw) > 12:
-        raise ValidationError(
-            {
-                name: _("«%(name)s» debe ser un entero entre %(low)s y %(high)s.")
-                % {"name": name, "low": low, "high": high}
-            }
-        )
-    return int(raw)
-
-
-class BoundedPagination(LimitOffsetPagination):
-    """Pages of at most :data:`MAX_PAGE` rows; a bad ``limit`` or ``offset`` is a 400, not a silent default."""
-
-    default_limit = 500
-    max_limit = MAX_PAGE
-
-    def get_limit(self, request):
-        limit = _bounded_integer(request, self.limit_query_param, 1, self.max_limit)
-        return self.default_limit if limit is None else limit
-
-    def get_offset(self, request):
-        return _bounded_integer(request, self.offset_query_param, 0, MAX_OFFSET) or 0
 
 
 class CheckedQueryParams:
@@ -62,8 +34,32 @@ class CheckedQueryParams:
             )
 
 
-def paginated(view, rows: list) -> object:
-    """A paginated response of an in-memory list (the cube's rows), with the same page rules as querysets."""
-    paginator = BoundedPagination()
-    page = paginator.paginate_queryset(rows, view.request, view=view)
-    return paginator.get_paginated_response(page)
+class ObjectListAPIView(CheckedQueryParams, ScopedAPIMixin, generics.ListAPIView):
+    """An API list configured by attributes, the twin of :class:`~atalaya.core.generic.ObjectListView`:
+    ``model``, ``serializer_class``, ``filterset_class`` (the page's FilterSet, whose names are the only query
+    parameters accepted), ``scope_queryset`` for ordering and joins. Rows of personal or sensitive models are
+    written to the access log."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.filterset_class is not None:
+            cls.query_params = cls.query_params | frozenset(cls.filterset_class.base_filters)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        shown = page if page is not None else queryset
+        audit.record_search(self.request.user, self.model, shown, self.request.query_params.urlencode())
+        return page
+
+
+class ObjectDetailAPIView(ScopedAPIMixin, generics.RetrieveAPIView):
+    """One object over the API (404 outside the user's municipalities); reading a personal or sensitive one is
+    written to the access log."""
+
+    def get_object(self):
+        obj = super().get_object()
+        audit.record_read(self.request.user, obj)
+        return obj

@@ -75,3 +75,21 @@ def write_entries(
     }
     ids = [str(i) for i in object_ids] or [""]
     return AccessLogEntry.objects.bulk_create([AccessLogEntry(object_id=object_id, **common) for object_id in ids])
+
+
+def record_read(user, obj: models.Model) -> None:
+    """One object shown (a detail page, an API detail): logged when its model is personal or sensitive."""
+    record_access(
+        user=user,
+        action=AccessAction.READ,
+        model=obj,
+        object_ids=[obj.pk],
+        municipality=getattr(obj, "municipality", None),
+    )
+
+
+def record_search(user, model: type[models.Model], shown: Iterable[models.Model], query: str) -> None:
+    """The rows a list or search showed (its page), with the query that found them."""
+    record_access(
+        user=user, action=AccessAction.SEARCH, model=model, object_ids=[obj.pk for obj in shown], detail=query
+    )

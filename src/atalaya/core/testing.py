@@ -85,3 +85,30 @@ class ScopedActionContract:
             client.logout()
         client = login(make_user("ajeno", [ScopedPageContract.other_municipality], "admin"))
         assert client.post(url, data).status_code == 404
+
+
+class ListQueryContract:
+    """Inherit for a list page or API list; provide ``scoped_list``: ``(url, municipality_code, add_rows)`` where
+    ``add_rows(n)`` creates ``n`` more rows the list shows. The number of queries of one request must not grow
+    with the rows (no query per row: the N+1 baseline), and the rows of another municipality never appear."""
+
+    reader_role = "analyst"
+
+    def _queries(self, client, url) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return len(captured)
+
+    def test_queries_do_not_grow_with_the_rows(self, client, scoped_list, make_user):
+        url, code, add_rows = scoped_list
+        login_as(client, make_user("lector-de-lista", [code], self.reader_role))
+        add_rows(1)
+        self._queries(client, url)  # the first request also warms per-session caches
+        few = self._queries(client, url)
+        add_rows(5)
+        many = self._queries(client, url)
+        assert many == few, f"{url}: {few} consultas con pocas filas, {many} con más (¿una consulta por fila?)"

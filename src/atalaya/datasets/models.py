@@ -44,6 +44,9 @@ class ColumnMappingQuerySet(models.QuerySet):
             return self
         return self.filter(models.Q(municipality__isnull=True) | models.Q(municipality__in=import_municipalities(user)))
 
+    #: A mapping is shown to whoever may import with it (the scope generic views apply).
+    visible_to = usable_by
+
     def editable_by(self, user):
         """Mappings a user may change: their import municipalities' own; shared ones only by a superuser."""
         if user is None or user.is_superuser:

@@ -13,16 +13,23 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.views import View
-from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView, UpdateView
+from django.views.generic import DetailView, FormView, TemplateView
 
-from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
+from atalaya.accounts.mixins import ImporterRequiredMixin
 from atalaya.accounts.services import can_import
 from atalaya.analysis.tabular import export_csv
-from atalaya.core.scoping import ScopedViewMixin
+from atalaya.core.generic import (
+    MunicipalityMixin,
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
 from atalaya.cube.exporting import family_months
 from atalaya.geo.models import Municipality
 
 from .choices import DatasetStatus
+from .filters import DatasetFilter, MappingFilter
 from .forms import MappingForm, UploadForm
 from .jobs import start_job
 from .models import ColumnMapping, Dataset, ImportJob
@@ -46,18 +53,12 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class MunicipalityDetailView(LoginRequiredMixin, DetailView):
+class MunicipalityDetailView(MunicipalityMixin, TemplateView):
     template_name = "datasets/municipality_detail.html"
-    slug_field = "code"
-    slug_url_kwarg = "code"
-    context_object_name = "municipality"
-
-    def get_queryset(self):
-        return Municipality.objects.visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        municipality = self.object
+        municipality = self.municipality
         context["quality"] = quality_summary(municipality)
         context["datasets"] = Dataset.objects.filter(municipalities=municipality).prefetch_related("municipalities")[
             :20
@@ -68,26 +69,26 @@ class MunicipalityDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-class OutsideIncidentsView(LoginRequiredMixin, View):
+class OutsideIncidentsView(MunicipalityMixin, View):
     """The municipality's points that fall outside it, as CSV: the quality page's line, record by record."""
 
     def get(self, request, code: str):
-        municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
+        municipality = self.municipality
         response = HttpResponse(export_csv(outside_incidents(municipality)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{municipality.code}-fuera-del-municipio.csv"'
         return response
 
 
-class DatasetListView(LoginRequiredMixin, ScopedViewMixin, ListView):
+class DatasetListView(ObjectListView):
     model = Dataset
+    filterset_class = DatasetFilter
     template_name = "datasets/dataset_list.html"
-    paginate_by = 50
 
     def scope_queryset(self, queryset):
         return queryset.prefetch_related("municipalities").order_by("-created_at")
 
 
-class DatasetDetailView(LoginRequiredMixin, ScopedViewMixin, DetailView):
+class DatasetDetailView(ObjectDetailView):
     model = Dataset
     template_name = "datasets/dataset_detail.html"
 
@@ -174,13 +175,15 @@ class JobConfirmView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("datasets:job", args=[job.pk]))
 
 
-class MappingListView(ImporterRequiredMixin, ListView):
+class MappingListView(ImporterRequiredMixin, ObjectListView):
     """The mappings the user may import with: their municipalities' and the shared ones."""
 
+    model = ColumnMapping
+    filterset_class = MappingFilter
     template_name = "datasets/mapping_list.html"
 
-    def get_queryset(self):
-        return ColumnMapping.objects.usable_by(self.request.user).select_related("municipality").order_by("name")
+    def scope_queryset(self, queryset):
+        return queryset.select_related("municipality").order_by("name")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -188,7 +191,10 @@ class MappingListView(ImporterRequiredMixin, ListView):
         return context
 
 
-class MappingCreateView(ImporterRequiredMixin, LoggedFormMixin, CreateView):
+class MappingFormMixin:
+    """What the mapping's create and edit pages share."""
+
+    model = ColumnMapping
     template_name = "datasets/mapping_form.html"
     form_class = MappingForm
 
@@ -198,21 +204,19 @@ class MappingCreateView(ImporterRequiredMixin, LoggedFormMixin, CreateView):
     def log_message(self) -> str:
         return f"Mapeo de columnas «{self.object.name}»: {self.object.definition}"
 
-    def log_municipality(self):
-        return self.object.municipality
-
     def get_success_url(self):
         return reverse("datasets:mapping_list")
 
 
-class MappingUpdateView(MappingCreateView, UpdateView):
-    """Another municipality's mapping (or, for an analyst, a shared one) answers 404."""
+class MappingCreateView(MappingFormMixin, ImporterRequiredMixin, ObjectCreateView):
+    pass
+
+
+class MappingUpdateView(MappingFormMixin, ImporterRequiredMixin, ObjectEditView):
+    """Another municipality's mapping (or, for an analyst, a shared one) answers 404 (``editable_by``)."""
 
     slug_field = "name"
     slug_url_kwarg = "name"
-
-    def get_queryset(self):
-        return ColumnMapping.objects.editable_by(self.request.user)
 
 
 __all__ = ["DatasetStatus"]

@@ -113,15 +113,18 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def numerator_text(self) -> str:
-        """What the indicator counts, in words for the catalogue page (not the JSON it is stored as)."""
+    def numerator_text(self, family_names: dict[str, str] | None = None) -> str:
+        """What the indicator counts, in words for the catalogue page (not the JSON it is stored as).
+
+        A list passes ``family_names`` (code → name) read once, instead of a query per indicator."""
         from atalaya.taxonomy.models import Family
 
         parts = []
         families = self.numerator.get("families") or []
         if families:
-            names = dict(Family.objects.filter(code__in=families).values_list("code", "name"))
+            names = family_names
+            if names is None:
+                names = dict(Family.objects.filter(code__in=families).values_list("code", "name"))
             parts.append(_("familias: %(f)s") % {"f": ", ".join(names.get(code, code) for code in families)})
         if self.numerator.get("iccs"):
             parts.append(_("clases ICCS: %(c)s") % {"c": ", ".join(self.numerator["iccs"])})

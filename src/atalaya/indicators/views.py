@@ -7,20 +7,21 @@ import io
 import polars as pl
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import CreateView, ListView, TemplateView, UpdateView
+from django.views.generic import TemplateView
 
-from atalaya.accounts.mixins import ImporterRequiredMixin, LoggedFormMixin
+from atalaya.accounts.mixins import ImporterRequiredMixin
 from atalaya.analysis.parsing import month_range
 from atalaya.analysis.tabular import export_csv, neutralise_formulas
 from atalaya.core.charts import PlotlyPageMixin
+from atalaya.core.generic import MunicipalityMixin, ObjectCreateView, ObjectEditView, ObjectListView
 from atalaya.geo.models import Municipality, Territory
 
 from . import services
 from .charts import heat_spec, map_spec, seasonal_spec, series_spec
+from .filters import IndicatorFilter
 from .forms import IndicatorForm
 from .models import Indicator
 
@@ -73,14 +74,14 @@ class DashboardSelection:
         return urlencode(params)
 
 
-class DashboardView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
+class DashboardView(PlotlyPageMixin, MunicipalityMixin, TemplateView):
     template_name = "indicators/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        municipality = get_object_or_404(Municipality.objects.visible_to(self.request.user), code=kwargs["code"])
+        municipality = self.municipality
         selection = DashboardSelection(self.request, municipality)
-        context.update({"municipality": municipality, "sel": selection})
+        context["sel"] = selection
         if selection.source is None:
             return context
         reader = services.StoredValuesReader(municipality, selection.source.source)
@@ -105,11 +106,11 @@ class DashboardView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
         return context
 
 
-class RankingExportView(LoginRequiredMixin, View):
+class RankingExportView(MunicipalityMixin, View):
     """The ranking table as CSV or XLSX, with the same columns as on screen."""
 
     def get(self, request, code: str, fmt: str):
-        municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
+        municipality = self.municipality
         selection = DashboardSelection(request, municipality)
         if not selection.territorial:
             raise Http404
@@ -210,7 +211,7 @@ def network_chart(rows: list[dict], indicator: Indicator | None) -> dict:
     }
 
 
-class QualityView(LoginRequiredMixin, TemplateView):
+class QualityView(MunicipalityMixin, TemplateView):
     template_name = "indicators/quality.html"
 
     def get_context_data(self, **kwargs):
@@ -219,10 +220,9 @@ class QualityView(LoginRequiredMixin, TemplateView):
         from .quality import outlying_months, source_quality
 
         context = super().get_context_data(**kwargs)
-        municipality = get_object_or_404(Municipality.objects.visible_to(self.request.user), code=kwargs["code"])
+        municipality = self.municipality
         context.update(
             {
-                "municipality": municipality,
                 "sources": source_quality(municipality),
                 "outliers": outlying_months(municipality),
                 "summary": quality_summary(municipality),
@@ -231,22 +231,32 @@ class QualityView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class IndicatorListView(ImporterRequiredMixin, ListView):
+class IndicatorListView(ImporterRequiredMixin, ObjectListView):
+    """Shared indicators and those of the user's municipalities."""
+
+    model = Indicator
+    filterset_class = IndicatorFilter
     template_name = "indicators/indicator_list.html"
 
-    def get_queryset(self):
-        return Indicator.objects.visible_to(self.request.user).select_related("municipality")
+    def scope_queryset(self, queryset):
+        return queryset.select_related("municipality")
 
     def get_context_data(self, **kwargs):
+        from atalaya.taxonomy.models import Family
+
         context = super().get_context_data(**kwargs)
         context["editable"] = set(Indicator.objects.editable_by(self.request.user).values_list("pk", flat=True))
+        names = dict(Family.objects.values_list("code", "name"))
+        context["rows"] = [(i, i.numerator_text(names)) for i in context["object_list"]]
         return context
 
 
-class IndicatorCreateView(ImporterRequiredMixin, LoggedFormMixin, CreateView):
-    """Analysts and administrators create indicators for their municipality; a superuser may share one with
-    every municipality. Built-in ones only a superuser changes (see the update view)."""
+class IndicatorFormMixin:
+    """What the indicator's create and edit pages share. Analysts and administrators create indicators for their
+    municipality; a superuser may share one with every municipality. Built-in ones only a superuser changes
+    (``editable_by``)."""
 
+    model = Indicator
     template_name = "indicators/indicator_form.html"
     form_class = IndicatorForm
 
@@ -260,9 +270,10 @@ class IndicatorCreateView(ImporterRequiredMixin, LoggedFormMixin, CreateView):
         return reverse("indicators:catalogue")
 
 
-class IndicatorUpdateView(IndicatorCreateView, UpdateView):
+class IndicatorCreateView(IndicatorFormMixin, ImporterRequiredMixin, ObjectCreateView):
+    pass
+
+
+class IndicatorUpdateView(IndicatorFormMixin, ImporterRequiredMixin, ObjectEditView):
     slug_field = "code"
     slug_url_kwarg = "code"
-
-    def get_queryset(self):
-        return Indicator.objects.editable_by(self.request.user)

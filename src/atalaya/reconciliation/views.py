@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView
+from django.views.generic import FormView
 
 from atalaya.accounts.services import can_import
-from atalaya.core.scoping import ScopedViewMixin
+from atalaya.core.generic import ObjectDetailView
 
 from . import services
 from .forms import DecisionForm, RunForm
@@ -62,7 +62,7 @@ class ReconciliationListView(LoginRequiredMixin, FormView):
         return HttpResponseRedirect(reverse("reconciliation:detail", args=[run.pk]))
 
 
-class ReconciliationDetailView(LoginRequiredMixin, ScopedViewMixin, DetailView):
+class ReconciliationDetailView(ObjectDetailView):
     model = Reconciliation
     template_name = "reconciliation/detail.html"
     context_object_name = "run"

@@ -13,9 +13,7 @@ from urllib.parse import urlencode, urlparse
 import polars as pl
 import shapely
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -24,6 +22,7 @@ from django.views.generic import TemplateView
 from atalaya.analysis.spatial import BIN_NAMES, concentration
 from atalaya.analysis.spatial.kde import RAMP
 from atalaya.core.charts import PlotlyPageMixin
+from atalaya.core.generic import MunicipalityMixin
 from atalaya.core.numbers import decimal
 from atalaya.geo.models import Municipality, Territory
 from atalaya.taxonomy.models import Family
@@ -231,8 +230,8 @@ def lisa_traces(features: list[dict]) -> list[dict]:
 class MapSelection:
     """Filters, options and chosen layers of one request to the map or to a layer download."""
 
-    def __init__(self, request, code: str):
-        self.municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
+    def __init__(self, request, municipality: Municipality):
+        self.municipality = municipality
         self.f = services.MapFilter.from_query(self.municipality, request.GET)
         self.levels = list(
             Territory.objects.filter(municipality=self.municipality).values_list("level", flat=True).distinct()
@@ -248,7 +247,7 @@ class MapSelection:
         return urlencode(params)
 
 
-class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
+class MapView(PlotlyPageMixin, MunicipalityMixin, TemplateView):
     template_name = "spatial/map.html"
 
     def render_to_response(self, context, **kwargs):
@@ -259,7 +258,7 @@ class MapView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sel = MapSelection(self.request, kwargs["code"])
+        sel = MapSelection(self.request, self.municipality)
         data = maps.MapData(sel.f, sel.options)
         features = services.territory_features(sel.municipality)
         traces, notes = [], []
@@ -365,11 +364,11 @@ def _bounds(features: list[dict], points: pl.DataFrame):
     return None
 
 
-class LayerExportView(LoginRequiredMixin, View):
+class LayerExportView(MunicipalityMixin, View):
     """One layer of the map as a GeoJSON download, computed with the same filters and options as the map."""
 
     def get(self, request, code: str, layer: str):
-        sel = MapSelection(request, code)
+        sel = MapSelection(request, self.municipality)
         data = maps.MapData(sel.f, sel.options)
         if layer == "hechos":
             points = services.incident_frame(sel.f)
@@ -397,11 +396,11 @@ class LayerExportView(LoginRequiredMixin, View):
         return response
 
 
-class DensityImageView(LoginRequiredMixin, View):
+class DensityImageView(MunicipalityMixin, View):
     """The KDE surface as a PNG for the map's image layer (transparent outside the municipality)."""
 
     def get(self, request, code: str):
-        sel = MapSelection(request, code)
+        sel = MapSelection(request, self.municipality)
         png = maps.MapData(sel.f, sel.options).density_png()
         if png is None:
             raise Http404

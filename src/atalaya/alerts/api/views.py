@@ -6,7 +6,6 @@ who may act) are the same and every change is in the alert's history.
 
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -15,28 +14,29 @@ from rest_framework.views import APIView
 
 from atalaya.alerts import services
 from atalaya.alerts.filters import AlertFilter
-from atalaya.core.api import CheckedQueryParams
+from atalaya.alerts.models import Alert
+from atalaya.core.api import ObjectDetailAPIView, ObjectListAPIView
 
 from .serializers import AlertDetailSerializer, AlertSerializer, CommentSerializer, TransitionSerializer
 
 
-class AlertList(CheckedQueryParams, generics.ListAPIView):
+class AlertList(ObjectListAPIView):
     """Alerts the user may see, filtered by :class:`~atalaya.alerts.filters.AlertFilter` (as the inbox page)."""
 
+    model = Alert
     serializer_class = AlertSerializer
-    filter_backends = [DjangoFilterBackend]
     filterset_class = AlertFilter
-    query_params = frozenset(AlertFilter.base_filters)
 
-    def get_queryset(self):
-        return services.visible_alerts(self.request.user).order_by("-severity", "-last_period", "pk")
+    def scope_queryset(self, queryset):
+        return services.with_related(queryset).order_by("-severity", "-last_period", "pk")
 
 
-class AlertDetail(generics.RetrieveAPIView):
+class AlertDetail(ObjectDetailAPIView):
+    model = Alert
     serializer_class = AlertDetailSerializer
 
-    def get_queryset(self):
-        return services.visible_alerts(self.request.user).prefetch_related("events__user")
+    def scope_queryset(self, queryset):
+        return services.with_related(queryset).prefetch_related("events__user")
 
 
 def _acting_on(request, pk: int, serializer_class):

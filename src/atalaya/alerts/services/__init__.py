@@ -22,6 +22,7 @@ from .lifecycle import (
     closure_statistics,
     colleague,
     visible_alerts,
+    with_related,
 )
 from .notifications import notify_new_alerts, send_weekly_digests
 from .pages import chart_spec, map_url, period_end
@@ -56,4 +57,5 @@ __all__ = [
     "severity",
     "undo_import",
     "visible_alerts",
+    "with_related",
 ]

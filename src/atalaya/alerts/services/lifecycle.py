@@ -39,9 +39,14 @@ def can_act(user, alert: Alert) -> bool:
     return user.is_superuser or role_in(user, alert.municipality) in ACTING_ROLES
 
 
+def with_related(alerts):
+    """Alerts with what lists and pages show of them (one query, not one per row)."""
+    return alerts.select_related("municipality", "territory", "family", "assigned_to")
+
+
 def visible_alerts(user):
     """The alerts of the municipalities ``user`` may see, with what lists and pages show of them."""
-    return Alert.objects.visible_to(user).select_related("municipality", "territory", "family", "assigned_to")
+    return with_related(Alert.objects.visible_to(user))
 
 
 @transaction.atomic

@@ -7,7 +7,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
-from atalaya.core.api import CheckedQueryParams, paginated
+from atalaya.core.api import CheckedQueryParams
+from atalaya.core.pagination import paginated
 from atalaya.cube.exporting import ExportError, export_counts
 from atalaya.geo.models import Municipality
 

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from rest_framework import generics
-
-from atalaya.core.api import CheckedQueryParams
+from atalaya.core.api import ObjectListAPIView
+from atalaya.datasets.filters import DatasetFilter
 from atalaya.datasets.models import Dataset
 from atalaya.geo.models import Municipality
 
 from .serializers import DatasetSerializer, MunicipalitySerializer
 
 
-class MunicipalityList(CheckedQueryParams, generics.ListAPIView):
+class MunicipalityList(ObjectListAPIView):
+    model = Municipality
     serializer_class = MunicipalitySerializer
 
-    def get_queryset(self):
-        return Municipality.objects.visible_to(self.request.user).select_related("country").order_by("code")
+    def scope_queryset(self, queryset):
+        return queryset.select_related("country").order_by("code")
 
 
-class DatasetList(CheckedQueryParams, generics.ListAPIView):
+class DatasetList(ObjectListAPIView):
+    """The datasets the user may see, filtered by :class:`~atalaya.datasets.filters.DatasetFilter` (as the
+    datasets page)."""
+
+    model = Dataset
     serializer_class = DatasetSerializer
+    filterset_class = DatasetFilter
 
-    def get_queryset(self):
-        return (
-            Dataset.objects.visible_to(self.request.user)
-            .select_related("catalogue")
-            .prefetch_related("municipalities")
-            .order_by("-created_at")
-        )
+    def scope_queryset(self, queryset):
+        return queryset.select_related("catalogue").prefetch_related("municipalities").order_by("-created_at")

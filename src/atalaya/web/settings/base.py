@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "atalaya.core.api.BoundedPagination",
+    "DEFAULT_PAGINATION_CLASS": "atalaya.core.pagination.BoundedPagination",
     "PAGE_SIZE": 500,
 }
 SPECTACULAR_SETTINGS = {
