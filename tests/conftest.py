@@ -105,6 +105,19 @@ def load_neza(tmp_path):
 
 
 @pytest.fixture
+def database_queue(settings, transactional_db):
+    """The production backend (django-tasks resets its backends when the setting changes), on a database that
+    starts empty: the built-in taxonomy is loaded again."""
+    from django_tasks import task_backends
+
+    from atalaya.web.bootstrap import load_builtin_catalogues
+
+    load_builtin_catalogues()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert type(task_backends["default"]).__name__ == "DatabaseBackend"
+
+
+@pytest.fixture
 def penalolen(db):
     from atalaya.geo.services import register_municipality
 

@@ -258,8 +258,10 @@ def test_reconciliation_run_review_and_decide(browser, live_server, seeded, fixt
     page.fill("#id_start", "2025-01-01")
     page.fill("#id_end", "2025-12-31")
     page.click("#run-form button[type=submit]")
-    page.wait_for_selector("#agreed, .errorlist", timeout=10_000)
+    page.wait_for_selector("#job-message, .errorlist", timeout=10_000)  # it runs as a background job
     assert page.locator(".errorlist").count() == 0, page.locator(".errorlist").all_inner_texts()
+    page.click("text=Ver el resultado")
+    page.wait_for_selector("#agreed")
     agreed = int(page.locator("#agreed").inner_text())
     first_run = page.url.rstrip("/").split("/")[-1]
     matched = page.locator("#pairs tr.coincide").count()
@@ -271,7 +273,9 @@ def test_reconciliation_run_review_and_decide(browser, live_server, seeded, fixt
     page.wait_for_selector("text=Decisión registrada")
     assert page.locator("#decisions tbody tr").count() == 1
     page.click('button:has-text("Ejecutar de nuevo")')
-    page.wait_for_url(lambda url: not url.endswith(f"/conciliacion/{first_run}/"))
+    page.wait_for_selector("#job-message")
+    page.click("text=Ver el resultado")
+    page.wait_for_url(lambda url: "/conciliacion/" in url and not url.endswith(f"/conciliacion/{first_run}/"))
     assert int(page.locator("#agreed").inner_text()) == agreed + 1  # one event became two
     assert errors == []
 

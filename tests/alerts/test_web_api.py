@@ -208,3 +208,18 @@ def test_map_layers_export_geojson_with_the_filters(client, alerted, make_user):
     assert client.get(reverse("spatial:layer", args=["15058", "nada"])).status_code == 404
     points = client.get(reverse("spatial:layer", args=["15058", "hechos"]) + params).json()
     assert points["features"] == []  # the fixture's incidents have no coordinates, only a cuadrante
+
+
+def test_detection_runs_again_as_a_background_job_from_the_settings(client, alerted, make_user):
+    from atalaya.core.models import Job
+
+    _login(client, make_user("analista", ["15058"], "analyst"))
+    response = client.post("/alertas/configuracion/15058/", {"detect": "1"})
+    assert response.status_code == 302 and response["Location"].startswith("/trabajos/")
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.municipality.code) == ("alerts.detect", "terminado", "15058")
+    page = client.get(response["Location"]).content.decode()
+    assert "Detección terminada" in page and "/alertas/?municipality=15058" in page
+    client.logout()
+    _login(client, make_user("directora", ["15058"], "director"))
+    assert client.post("/alertas/configuracion/15058/", {"detect": "1"}).status_code == 403

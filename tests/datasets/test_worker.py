@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django_tasks import task_backends
 
 from atalaya.cli import main
 from atalaya.core.models import ChangeLogEntry
@@ -14,17 +13,6 @@ from atalaya.datasets.models import Dataset, ImportJob, Incident
 # The worker manages its own connection (it closes and reopens it between tasks), as it does in production, so these
 # tests commit for real instead of running inside a test transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def database_queue(settings, transactional_db):
-    """The production backend (django-tasks resets its backends when the setting changes), on a database that
-    starts empty: the built-in taxonomy is loaded again."""
-    from atalaya.web.bootstrap import load_builtin_catalogues
-
-    load_builtin_catalogues()
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    assert type(task_backends["default"]).__name__ == "DatabaseBackend"
 
 
 def _upload(client, neza, data: bytes, name: str, dry_run: bool):

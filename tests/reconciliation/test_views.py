@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from atalaya.core.models import Job
 from atalaya.datasets.models import Dataset
 from atalaya.reconciliation.models import PairDecision, Reconciliation
 
@@ -25,10 +26,19 @@ def analyst(two_sources, make_user):
     return client
 
 
+def finished_job(client, response) -> str:
+    """The page a background job's redirect leads to (the test queue runs it at once): where its result is."""
+    assert response.status_code == 302 and response["Location"].startswith("/trabajos/"), response
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and 'id="job-message"' in page.content.decode()
+    job = Job.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert job.status == "terminado", job.result
+    return job.result["url"]
+
+
 def run_from_the_form(client, neza) -> Reconciliation:
-    response = client.post("/conciliacion/", {**RUN, "municipality": neza.pk})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return Reconciliation.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    url = finished_job(client, client.post("/conciliacion/", {**RUN, "municipality": neza.pk}))
+    return Reconciliation.objects.get(pk=int(url.rstrip("/").split("/")[-1]))
 
 
 def test_an_analyst_runs_reviews_decides_reruns_and_publishes(analyst, two_sources):
@@ -48,13 +58,13 @@ def test_an_analyst_runs_reviews_decides_reruns_and_publishes(analyst, two_sourc
     # Publishing the run made before the decision is refused with the reason, on the page.
     response = analyst.post(f"/conciliacion/{run.pk}/publicar/", follow=True)
     assert "después de esta conciliación" in response.content.decode()
-    rerun = analyst.post(f"/conciliacion/{run.pk}/ejecutar/")
-    newer = Reconciliation.objects.get(pk=int(rerun["Location"].rstrip("/").split("/")[-1]))
+    rerun = finished_job(analyst, analyst.post(f"/conciliacion/{run.pk}/ejecutar/"))
+    newer = Reconciliation.objects.get(pk=int(rerun.rstrip("/").split("/")[-1]))
     assert newer.summary["cifra_conciliada"] == 5 and newer.summary["decisiones_aplicadas"] == 1
-    published = analyst.post(f"/conciliacion/{newer.pk}/publicar/")
+    published = finished_job(analyst, analyst.post(f"/conciliacion/{newer.pk}/publicar/"))
     dataset = Dataset.objects.get(source="conciliada")
-    assert published["Location"] == f"/datos/conjuntos/{dataset.pk}/"
-    detail = analyst.get(published["Location"]).content.decode()
+    assert published == f"/datos/conjuntos/{dataset.pk}/"
+    detail = analyst.get(published).content.decode()
     assert "Procedencia de la cifra conciliada" in detail and f"/conciliacion/{newer.pk}/" in detail
 
     assert analyst.post(f"/conciliacion/{newer.pk}/decisiones/{decision.pk}/revertir/").status_code == 302

@@ -21,6 +21,7 @@ class AlertsConfig(AppConfig):
         )
         from atalaya.hooks import register_after_commit, register_after_rollback
 
+        from . import jobs  # noqa: F401  (registers the kinds of background job)
         from .services import detect_after_import, undo_import
 
         register_after_commit(detect_after_import)  # alerts: no dashboard waits for them

@@ -20,6 +20,7 @@ from atalaya.accounts.services import role_in
 from atalaya.core.changelog import log_change
 from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.generic import MunicipalityMixin, ObjectDetailView, ObjectListView
+from atalaya.core.jobs import start
 from atalaya.geo.models import Municipality
 from atalaya.taxonomy.models import Family
 
@@ -213,6 +214,9 @@ class SettingsView(MunicipalityMixin, TemplateView):
         if not self.editable:
             raise PermissionDenied
         origin = f"web:{request.path}"
+        if "detect" in request.POST:  # look again now, in the background, with the settings as saved
+            job = start("alerts.detect", user=request.user, municipality=self.municipality)
+            return redirect("job", pk=job.pk)
         if "delete_quiet" in request.POST:
             period = QuietPeriod.objects.filter(municipality=self.municipality, pk=request.POST["delete_quiet"]).first()
             if period:

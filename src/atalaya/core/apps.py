@@ -16,4 +16,5 @@ class CoreConfig(AppConfig):
         sensitivity.classify(self.get_model("AccessLogEntry"), sensitivity.INTERNAL)
         sensitivity.classify(self.get_model("AccessGrant"), sensitivity.INTERNAL)
         sensitivity.classify(self.get_model("ConductAcceptance"), sensitivity.INTERNAL)
+        sensitivity.classify(self.get_model("Job"), sensitivity.INTERNAL)
         sensitivity.classify(self.get_model("ChangeLogEntry"), sensitivity.INTERNAL)

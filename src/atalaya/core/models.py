@@ -129,3 +129,52 @@ class ChangeLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pendiente", _("Pendiente")
+    RUNNING = "en_curso", _("En curso")
+    DONE = "terminado", _("Terminado")
+    FAILED = "fallido", _("Fallido")
+
+
+class TrackedJob(models.Model):
+    """What every background job records for the page that started it: status, progress, stage and result.
+
+    :func:`atalaya.core.jobs.run_tracked` moves it through its states; the page polls it. ``result`` holds at
+    least ``mensaje`` (Spanish, for the user) and, when the job made something, ``url``.
+    """
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("estado"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    stage = models.CharField(_("etapa"), max_length=100, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class Job(TrackedJob):
+    """A background job started from a page (a reconciliation, a detection run, a publication): ``kind`` names
+    the registered function (:mod:`atalaya.core.jobs`) and ``params`` its arguments."""
+
+    kind = models.CharField(_("tipo"), max_length=50)
+    params = models.JSONField(default=dict, blank=True)
+    municipality = models.ForeignKey(
+        settings.ATALAYA_MUNICIPALITY_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta(TrackedJob.Meta):
+        verbose_name = _("trabajo en segundo plano")
+        verbose_name_plural = _("trabajos en segundo plano")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} ({self.get_status_display()})"

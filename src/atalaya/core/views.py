@@ -1,4 +1,5 @@
-"""The code of conduct page: read and accept the current version."""
+"""Pages of the shared base: the code of conduct (read and accept the current version) and a background job's
+progress."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.generic import TemplateView
+from django.utils.translation import gettext
+from django.views.generic import DetailView, TemplateView
 
 from . import context
-from .models import ConductAcceptance
+from .jobs import KINDS
+from .models import ConductAcceptance, Job
 
 
 class CodeOfConductView(LoginRequiredMixin, TemplateView):
@@ -42,3 +45,21 @@ class CodeOfConductView(LoginRequiredMixin, TemplateView):
             )
             return redirect(self.next_url())
         return self.get(request, *args, **kwargs)
+
+
+class JobDetailView(LoginRequiredMixin, DetailView):
+    """A background job's page: it refreshes itself while the job runs, then says how it ended and links to what
+    it made. Only whoever started it sees it (and superusers); for everyone else it does not exist (404)."""
+
+    template_name = "core/job_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        jobs = Job.objects.select_related("municipality")
+        return jobs if self.request.user.is_superuser else jobs.filter(created_by=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        kind = KINDS.get(self.object.kind)
+        context["kind_label"] = gettext(kind.label) if kind else self.object.kind
+        return context

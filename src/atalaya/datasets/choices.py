@@ -34,10 +34,3 @@ class LocationStatus(models.TextChoices):
     MISSING = "sin_coordenadas", _("Sin coordenadas")
     OUTSIDE = "fuera_del_municipio", _("Fuera del municipio")
     UNASSIGNED = "sin_territorio", _("Dentro del municipio, sin territorio")
-
-
-class JobStatus(models.TextChoices):
-    PENDING = "pendiente", _("Pendiente")
-    RUNNING = "en_curso", _("En curso")
-    DONE = "terminado", _("Terminado")
-    FAILED = "fallido", _("Fallido")

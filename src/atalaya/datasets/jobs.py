@@ -2,7 +2,8 @@
 
 The upload enqueues a task on Django's task framework (the ``django-tasks`` backport); ``atalaya worker`` runs it
 in its own process (``atalaya serve`` starts one beside the web server; production runs it as a service). The
-job row is the single record of progress, result and the resulting dataset; an import is one transaction, so a
+job row (a :class:`~atalaya.core.models.TrackedJob`) is the single record of progress, result and the resulting
+dataset, moved through its states by :func:`atalaya.core.jobs.run_tracked`; an import is one transaction, so a
 task that fails leaves the database as it was and the job says why. Tests use the immediate backend (the task
 runs inside the request) and one test runs the real queue with the worker.
 """
@@ -10,18 +11,15 @@ runs inside the request) and one test runs the real queue with the worker.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 
 from django_tasks import task
 
 from atalaya.core.context import acting
+from atalaya.core.jobs import JobFailed, run_tracked
 
-from .choices import JobStatus
 from .importing import UsageError, import_file
 from .models import ImportJob
-
-logger = logging.getLogger(__name__)
 
 
 def start_job(job: ImportJob) -> None:
@@ -39,46 +37,35 @@ def run_import_job(job_id: int) -> str:
 
 def run_job(job_id: int) -> None:
     job = ImportJob.objects.select_related("mapping", "municipality", "created_by").get(pk=job_id)
-    job.status, job.progress, job.stage = JobStatus.RUNNING, 1, "inicio"
-    job.save(update_fields=["status", "progress", "stage", "updated_at"])
 
-    def progress(percent: int, stage: str) -> None:
-        ImportJob.objects.filter(pk=job_id).update(progress=percent, stage=stage)
-
-    options = job.options or {}
-    try:
-        outcome = import_file(
-            job.format,
-            Path(job.file_path),
-            municipality_code=job.municipality.code if job.municipality else None,
-            mapping_name=job.mapping.name if job.mapping else None,
-            on_error=job.on_error,
-            dry_run=job.dry_run,
-            user=job.created_by,
-            origin=f"web:trabajo {job.pk}",
-            progress=progress,
-            file_name=job.file_name,
-            level=options.get("level"),
-            population_year=options.get("population_year"),
-            reader_options=options.get("reader_options"),
-            cutoff=dt.date.fromisoformat(options["cutoff"]) if options.get("cutoff") else None,
-            catalogue_version=options.get("catalogue_version"),
-            replace=bool(options.get("replace")),
-        )
-    except UsageError as exc:
-        job.status, job.result = JobStatus.FAILED, {"estado": "error", "mensaje": str(exc)}
-    except Exception:  # a bug, not bad data: keep the page informative and the traceback in the log
-        logger.exception("import job %s failed", job_id)
-        job.status = JobStatus.FAILED
-        job.result = {
-            "estado": "error",
-            "mensaje": "Error interno durante la importación; consulte el registro.",
-        }
-    else:
-        job.status = JobStatus.DONE
+    def work(progress) -> dict:
+        options = job.options or {}
+        try:
+            outcome = import_file(
+                job.format,
+                Path(job.file_path),
+                municipality_code=job.municipality.code if job.municipality else None,
+                mapping_name=job.mapping.name if job.mapping else None,
+                on_error=job.on_error,
+                dry_run=job.dry_run,
+                user=job.created_by,
+                origin=f"web:trabajo {job.pk}",
+                progress=progress,
+                file_name=job.file_name,
+                level=options.get("level"),
+                population_year=options.get("population_year"),
+                reader_options=options.get("reader_options"),
+                cutoff=dt.date.fromisoformat(options["cutoff"]) if options.get("cutoff") else None,
+                catalogue_version=options.get("catalogue_version"),
+                replace=bool(options.get("replace")),
+            )
+        except UsageError as exc:
+            raise JobFailed(str(exc)) from exc
+        if outcome.dataset is not None:
+            job.dataset = outcome.dataset
+            ImportJob.objects.filter(pk=job.pk).update(dataset=outcome.dataset)
         result = outcome.as_dict()
         result["problemas"] = outcome.problems.head(200).to_dicts()
-        job.result = result
-        job.dataset = outcome.dataset
-    job.progress = 100
-    job.save(update_fields=["status", "result", "dataset", "progress", "updated_at"])
+        return result
+
+    run_tracked(job, work, atomic=False)  # an import is one transaction of its own, with after-commit steps

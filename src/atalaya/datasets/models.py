@@ -8,12 +8,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from atalaya.accounts.services import import_municipalities
+from atalaya.core.models import TrackedJob
 from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality, Territory
 from atalaya.hooks import format_label
 from atalaya.taxonomy.models import Catalogue, SourceCategory
 
-from .choices import DatasetStatus, JobStatus, LocationStatus, OnError, TimePrecision
+from .choices import DatasetStatus, LocationStatus, OnError, TimePrecision
 
 
 class VersionedQuerySet(ScopedQuerySet):
@@ -231,10 +232,9 @@ class AggregateCount(models.Model):
         return f"{self.municipality_id} {self.category_id} {self.period_start:%Y-%m} {self.measure}: {self.count}"
 
 
-class ImportJob(models.Model):
+class ImportJob(TrackedJob):
     """A web upload being checked or imported in the background, with its progress for the user."""
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.CASCADE)
     format = models.CharField(_("formato"), max_length=50)
     mapping = models.ForeignKey(ColumnMapping, null=True, blank=True, on_delete=models.SET_NULL)
@@ -248,18 +248,11 @@ class ImportJob(models.Model):
         blank=True,
         help_text=_("Opciones del formato: nivel y columnas de límites, fecha de corte, versión de catálogo."),
     )
-    status = models.CharField(_("estado"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
-    progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
-    stage = models.CharField(_("etapa"), max_length=100, blank=True)
-    result = models.JSONField(default=dict, blank=True)
     dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(TrackedJob.Meta):
         verbose_name = _("trabajo de importación")
         verbose_name_plural = _("trabajos de importación")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.format} {self.file_name} ({self.get_status_display()})"

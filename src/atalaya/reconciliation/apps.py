@@ -10,6 +10,8 @@ class ReconciliationConfig(AppConfig):
     def ready(self):
         from atalaya.core import sensitivity as s
 
+        from . import jobs  # noqa: F401  (registers the kinds of background job)
+
         s.classify_many(
             {
                 "reconciliation.reconciliation": s.INTERNAL,

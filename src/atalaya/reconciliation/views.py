@@ -19,8 +19,9 @@ from django.views.generic import FormView
 
 from atalaya.accounts.services import can_import
 from atalaya.core.generic import ObjectDetailView
+from atalaya.core.jobs import start
 
-from . import services
+from . import jobs, services
 from .forms import DecisionForm, RunForm
 from .models import PairDecision, PairStatus, Reconciliation
 
@@ -45,21 +46,16 @@ class ReconciliationListView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
-            run = services.run_reconciliation(
-                data["municipality"],
-                data["family"].code,
-                data["sources"],
-                data["start"],
-                data["end"],
-                days=data["days"],
-                metres=data["metres"],
-                user=self.request.user,
-            )
-        except services.ReconciliationError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        return HttpResponseRedirect(reverse("reconciliation:detail", args=[run.pk]))
+        params = {
+            "family": data["family"].code,
+            "sources": data["sources"],
+            "start": data["start"].isoformat(),
+            "end": data["end"].isoformat(),
+            "days": data["days"],
+            "metres": data["metres"],
+        }
+        job = jobs.start_run(params, municipality=data["municipality"], user=self.request.user)
+        return HttpResponseRedirect(reverse("job", args=[job.pk]))
 
 
 class ReconciliationDetailView(ObjectDetailView):
@@ -138,39 +134,21 @@ class RevertView(_AnalystAction):
 
 
 class RerunView(_AnalystAction):
+    """Run the reconciliation again (today's records and decisions), in the background."""
+
     def post(self, request, pk: int):
         run = self.reconciliation(request, pk)
-        try:
-            again = services.run_reconciliation(
-                run.municipality,
-                run.family.code,
-                run.sources,
-                run.period_start,
-                run.period_end,
-                days=run.days,
-                metres=run.metres,
-                user=request.user,
-            )
-        except services.ReconciliationError as exc:
-            messages.error(request, str(exc))
-            return self.back(run)
-        return HttpResponseRedirect(reverse("reconciliation:detail", args=[again.pk]))
+        job = jobs.start_run(jobs.params_of(run), municipality=run.municipality, user=request.user)
+        return HttpResponseRedirect(reverse("job", args=[job.pk]))
 
 
 class PublishView(_AnalystAction):
+    """Publish the agreed figure as the source «conciliada», in the background."""
+
     def post(self, request, pk: int):
         run = self.reconciliation(request, pk)
-        try:
-            dataset = services.publish(run, user=request.user, origin=_origin(request))
-        except services.ReconciliationError as exc:
-            messages.error(request, str(exc))
-            return self.back(run)
-        messages.success(
-            request,
-            _("Cifra conciliada publicada: %(n)s hechos en la fuente «%(source)s».")
-            % {"n": dataset.summary["hechos"], "source": services.AGREED_SOURCE},
-        )
-        return HttpResponseRedirect(reverse("datasets:dataset", args=[dataset.pk]))
+        job = start("reconciliation.publish", user=request.user, municipality=run.municipality, reconciliation=run.pk)
+        return HttpResponseRedirect(reverse("job", args=[job.pk]))
 
 
 class PairsCsvView(LoginRequiredMixin, View):

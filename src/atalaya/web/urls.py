@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from atalaya.accounts import views as account_views
-from atalaya.core.views import CodeOfConductView
+from atalaya.core.views import CodeOfConductView, JobDetailView
 from atalaya.datasets import views as dataset_views
 
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("doble-factor/verificar/", account_views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("doble-factor/codigos/", account_views.BackupCodesView.as_view(), name="two_factor_backup_codes"),
     path("codigo-de-conducta/", CodeOfConductView.as_view(), name="code_of_conduct"),
+    path("trabajos/<int:pk>/", JobDetailView.as_view(), name="job"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("datos/", include("atalaya.datasets.urls")),
     path("indicadores/", include("atalaya.indicators.urls")),

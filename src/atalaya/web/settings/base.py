@@ -227,7 +227,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AlertStatusEnum": "atalaya.alerts.models.Status",
         "DatasetStatusEnum": "atalaya.datasets.choices.DatasetStatus",
-        "JobStatusEnum": "atalaya.datasets.choices.JobStatus",
+        "JobStatusEnum": "atalaya.core.models.JobStatus",
     },
 }
 
