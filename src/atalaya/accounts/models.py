@@ -18,6 +18,8 @@ class Role(models.TextChoices):
 
 #: Roles allowed to load data and edit mappings.
 IMPORT_ROLES = frozenset({Role.ADMIN, Role.ANALYST})
+#: Roles that read the access and change logs of their municipalities (a case module adds its supervisors).
+AUDIT_ROLES = {Role.ADMIN}
 
 
 class Membership(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from atalaya.geo.models import Municipality
 
-from .models import IMPORT_ROLES, Membership
+from .models import AUDIT_ROLES, IMPORT_ROLES, Membership
 
 
 def role_in(user, municipality: Municipality) -> str | None:
@@ -43,6 +43,14 @@ def create_user(username: str, password: str, *, municipality_codes: list[str], 
     for municipality in municipalities:
         Membership.objects.update_or_create(user=user, municipality=municipality, defaults={"role": role})
     return user
+
+
+def audit_municipalities(user):
+    """The municipalities whose access and change logs ``user`` reads: where they hold an audit role (all of them
+    for a superuser)."""
+    if user is None or user.is_superuser:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(memberships__user=user, memberships__role__in=list(AUDIT_ROLES)).distinct()
 
 
 def import_municipalities(user):

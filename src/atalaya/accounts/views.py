@@ -1,10 +1,12 @@
-"""Second factor: set up an authenticator (TOTP) with backup codes, and verify a session with either."""
+"""Second factor (set up an authenticator with backup codes, verify a session with either), and the access and
+change logs as pages for those who audit them."""
 
 from __future__ import annotations
 
 import segno
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +19,12 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from atalaya.core.changelog import log_change
+from atalaya.core.filters import AccessLogFilter, ChangeLogFilter
+from atalaya.core.generic import ObjectListView
+from atalaya.core.models import AccessLogEntry, ChangeLogEntry
+from atalaya.geo.models import Municipality
+
+from .services import audit_municipalities
 
 #: Backup codes given when the authenticator is set up (each works once).
 BACKUP_CODES = 10
@@ -125,3 +133,41 @@ def _base32(key: bytes) -> str:
     import base64
 
     return base64.b32encode(key).decode("ascii").rstrip("=")
+
+
+class AuditLogView(ObjectListView):
+    """A log page for whoever holds an audit role (administrators; a case module adds supervisors): the rows of
+    the municipalities where they hold it. Rows without a municipality (global actions) only superusers see."""
+
+    paginate_by = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not audit_municipalities(request.user).exists():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        entries = self.model.objects.all()
+        if not self.request.user.is_superuser:
+            ids = audit_municipalities(self.request.user).values("pk")
+            entries = entries.filter(municipality_id__in=ids)
+        return entries.order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        names = dict(Municipality.objects.values_list("pk", "name"))  # one query, not one per row
+        for entry in context["object_list"]:
+            entry.municipality_name = names.get(entry.municipality_id, entry.municipality_id or "—")
+        return context
+
+
+class AccessLogView(AuditLogView):
+    model = AccessLogEntry
+    filterset_class = AccessLogFilter
+    template_name = "accounts/access_log.html"
+
+
+class ChangeLogView(AuditLogView):
+    model = ChangeLogEntry
+    filterset_class = ChangeLogFilter
+    template_name = "accounts/change_log.html"

@@ -28,6 +28,8 @@ urlpatterns = [
     path("doble-factor/configurar/", account_views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("doble-factor/verificar/", account_views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("doble-factor/codigos/", account_views.BackupCodesView.as_view(), name="two_factor_backup_codes"),
+    path("registro/accesos/", account_views.AccessLogView.as_view(), name="access_log"),
+    path("registro/cambios/", account_views.ChangeLogView.as_view(), name="change_log"),
     path("codigo-de-conducta/", CodeOfConductView.as_view(), name="code_of_conduct"),
     path("trabajos/<int:pk>/", JobDetailView.as_view(), name="job"),
     path("i18n/", include("django.conf.urls.i18n")),
