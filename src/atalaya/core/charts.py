@@ -1,8 +1,8 @@
 """Charts: the house layout of every plotly spec, and what pages that draw plotly.js need.
 
-Each app builds its own specs in its ``charts`` module (``indicators/charts.py``, ``alerts/services/pages.py``)
-on :func:`layout`, so that margins, backgrounds and titles look the same everywhere; Spanish dates, separators and
-the mode bar come from the project's plotly locale on the page.
+Each app builds its own specs in its ``charts`` module (``indicators/charts.py``, ``spatial/charts.py``,
+``alerts/services/pages.py``) on :func:`layout`, so that margins, backgrounds and titles look the same everywhere;
+Spanish dates, separators and the mode bar come from the project's plotly locale on the page.
 """
 
 from __future__ import annotations

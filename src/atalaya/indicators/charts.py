@@ -211,3 +211,32 @@ def map_spec(municipality: Municipality, table: pl.DataFrame, level: str, measur
             legend={"title": {"text": _("clases (cuantiles)"), "side": "top"}, "orientation": "h", "y": -0.02},
         ),
     }
+
+
+def network_chart(rows: list[dict], indicator: Indicator | None) -> dict:
+    """The network page's comparison: each municipality's rate with its 95 % interval, best at the bottom."""
+    ranked = [r for r in rows if r.get("rate") is not None][::-1]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "y": [r["name"] for r in ranked],
+                "x": [r["rate"] for r in ranked],
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [r["rate_upper"] - r["rate"] for r in ranked],
+                    "arrayminus": [r["rate"] - r["rate_lower"] for r in ranked],
+                },
+                "marker": {"color": "#0b5d7a", "size": 9},
+                "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
+            }
+        ],
+        "layout": layout(
+            indicator.name if indicator else "",
+            height=max(220, 40 * len(ranked) + 80),
+            margin={"l": 160, "r": 20, "t": 30, "b": 40},
+            xaxis={"title": {"text": _("tasa anual por 100.000 (IC 95 %)")}, "rangemode": "tozero"},
+        ),
+    }

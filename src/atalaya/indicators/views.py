@@ -8,7 +8,6 @@ import polars as pl
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -20,7 +19,7 @@ from atalaya.core.generic import MunicipalityMixin, ObjectCreateView, ObjectEdit
 from atalaya.geo.models import Municipality, Territory
 
 from . import services
-from .charts import heat_spec, map_spec, seasonal_spec, series_spec
+from .charts import heat_spec, map_spec, network_chart, seasonal_spec, series_spec
 from .filters import IndicatorFilter
 from .forms import IndicatorForm
 from .models import Indicator
@@ -179,36 +178,6 @@ class NetworkView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
             }
         )
         return context
-
-
-def network_chart(rows: list[dict], indicator: Indicator | None) -> dict:
-    ranked = [r for r in rows if r.get("rate") is not None][::-1]
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "y": [r["name"] for r in ranked],
-                "x": [r["rate"] for r in ranked],
-                "error_x": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [r["rate_upper"] - r["rate"] for r in ranked],
-                    "arrayminus": [r["rate"] - r["rate_lower"] for r in ranked],
-                },
-                "marker": {"color": "#0b5d7a", "size": 9},
-                "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
-            }
-        ],
-        "layout": {
-            "height": max(220, 40 * len(ranked) + 80),
-            "margin": {"l": 160, "r": 20, "t": 30, "b": 40},
-            "title": {"text": indicator.name if indicator else "", "font": {"size": 14}},
-            "xaxis": {"title": {"text": _("tasa anual por 100.000 (IC 95 %)")}, "rangemode": "tozero"},
-            "paper_bgcolor": "#ffffff",
-            "plot_bgcolor": "#ffffff",
-        },
-    }
 
 
 class QualityView(MunicipalityMixin, TemplateView):
