@@ -166,41 +166,13 @@ def import_file(
     ``replace``: stored values of the periods the file covers that it does not carry are removed (kept as a
     superseded version); without it they stay current and the report says how many there are.
     """
-    spec = get_reader(format)
     path = Path(path)
     file_name = file_name or path.name
-    if on_error not in (OnError.REJECT, OnError.SKIP):
-        raise UsageError(_("--on-error debe ser «reject» o «skip»."))
-    municipality = None
-    if municipality_code:
-        municipality = Municipality.objects.filter(code=municipality_code).first()
-        if municipality is None:
-            raise UsageError(
-                _("El municipio «%(code)s» no está registrado en este observatorio.") % {"code": municipality_code}
-            )
-    if spec.kind in ("territories",) and municipality is None:
-        raise UsageError(_("Para importar límites indique el municipio con --municipality."))
-    mapping = None
-    options = dict(reader_options or {})
-    if "mapping" in spec.options:
-        if not mapping_name:
-            raise UsageError(_("Este formato necesita un mapeo de columnas: use --mapping NOMBRE."))
-        mapping = ColumnMapping.objects.filter(name=mapping_name).first()
-        if mapping is None:
-            raise UsageError(
-                _("No existe el mapeo «%(name)s». Créelo con «atalaya mapping save».") % {"name": mapping_name}
-            )
-        options["mapping"] = mapping.definition
-    if "municipality_code" in spec.options and municipality_code:
-        options["municipality_code"] = municipality_code
-    if "cutoff" in spec.options and cutoff:
-        options["cutoff"] = cutoff
-
+    request = _check_request(format, path, municipality_code, mapping_name, on_error, reader_options, cutoff)
+    spec, municipality, mapping = request.spec, request.municipality, request.mapping
     timings: dict[str, float] = {}
     report = _ProgressReporter(progress)
     outcome = ImportOutcome(status=REJECTED, message="", format=format, file_name=file_name, timings=timings)
-    if not path.exists():
-        raise UsageError(_("No existe el archivo «%(path)s».") % {"path": path})
     sha = file_sha256(path)
     import_options = _import_options(
         format=format,
@@ -214,13 +186,7 @@ def import_file(
         replace=replace,
     )
     options_sha = hashlib.sha256(json.dumps(import_options, sort_keys=True, default=str).encode()).hexdigest()
-    same_file = Dataset.objects.filter(
-        file_sha256=sha,
-        format=format,
-        status=DatasetStatus.IMPORTED,
-        **({"municipalities": municipality} if municipality else {}),
-    ).order_by("-created_at")
-    previous = same_file.filter(options_sha256=options_sha).first()
+    previous, reapplied = _same_file(sha, format, municipality, options_sha, import_options)
     if previous is not None:  # also on a dry run: the analyst learns before confirming that nothing would change
         outcome.status = UNCHANGED
         outcome.dataset = previous
@@ -229,18 +195,11 @@ def import_file(
             f"{timezone.localtime(previous.created_at):%Y-%m-%d %H:%M} (conjunto {previous.pk}); no se cambió nada."
         )
         return outcome
-    earlier = same_file.first()
-    reapplied = (
-        _("Mismo archivo que el conjunto %(pk)s con otras opciones (%(diff)s): se aplica como una versión nueva.")
-        % {"pk": earlier.pk, "diff": _options_difference(earlier.options, import_options)}
-        if earlier is not None
-        else ""
-    )
 
     report(5, "lectura")
     started = time.perf_counter()
     try:
-        result = spec.read(path, **options)
+        result = spec.read(path, **request.reader_options)
     except FileRejected as exc:
         timings["lectura"] = time.perf_counter() - started
         outcome.problems = exc.as_problems()
@@ -271,24 +230,7 @@ def import_file(
         options=import_options,
         options_sha=options_sha,
     )
-    with checkpoint_deferred():
-        try:
-            with transaction.atomic():
-                if spec.kind == "territories":
-                    _import_territories(context, outcome)
-                else:
-                    _import_records(context, outcome)
-                if dry_run:
-                    raise _DryRunRollback
-        except _DryRunRollback:
-            outcome.status = DRY_RUN if outcome.status != REJECTED else REJECTED
-            if outcome.status == DRY_RUN:
-                outcome.message = "Simulación: el archivo se importaría así. No se escribió nada."
-            outcome.dataset = None
-        if outcome.status == IMPORTED and context.after_commit is not None:
-            _run_after_commit(context, outcome)
-        started = time.perf_counter()
-    timings["posterior:checkpoint"] = time.perf_counter() - started
+    _write_in_one_transaction(context, outcome)
     if reapplied and outcome.status != REJECTED:
         outcome.message = f"{reapplied} {outcome.message}"
     if outcome.status == REJECTED:
@@ -300,6 +242,102 @@ def import_file(
             outcome.dataset.report_path = str(outcome.report_path)
     report(100, "terminado")
     return outcome
+
+
+@dataclass
+class _Request:
+    """An import request once checked: the reader, the municipality and mapping it names, the reader's options."""
+
+    spec: ReaderSpec
+    municipality: Municipality | None
+    mapping: ColumnMapping | None
+    reader_options: dict
+
+
+def _check_request(
+    format: str,
+    path: Path,
+    municipality_code: str | None,
+    mapping_name: str | None,
+    on_error: str,
+    reader_options: dict | None,
+    cutoff: dt.date | None,
+) -> _Request:
+    """Everything that makes a request wrong before the file is read: each a :class:`UsageError` in Spanish."""
+    spec = get_reader(format)
+    if on_error not in (OnError.REJECT, OnError.SKIP):
+        raise UsageError(_("--on-error debe ser «reject» o «skip»."))
+    municipality = None
+    if municipality_code:
+        municipality = Municipality.objects.filter(code=municipality_code).first()
+        if municipality is None:
+            raise UsageError(
+                _("El municipio «%(code)s» no está registrado en este observatorio.") % {"code": municipality_code}
+            )
+    if spec.kind in ("territories",) and municipality is None:
+        raise UsageError(_("Para importar límites indique el municipio con --municipality."))
+    mapping = None
+    options = dict(reader_options or {})
+    if "mapping" in spec.options:
+        if not mapping_name:
+            raise UsageError(_("Este formato necesita un mapeo de columnas: use --mapping NOMBRE."))
+        mapping = ColumnMapping.objects.filter(name=mapping_name).first()
+        if mapping is None:
+            raise UsageError(
+                _("No existe el mapeo «%(name)s». Créelo con «atalaya mapping save».") % {"name": mapping_name}
+            )
+        options["mapping"] = mapping.definition
+    if "municipality_code" in spec.options and municipality_code:
+        options["municipality_code"] = municipality_code
+    if "cutoff" in spec.options and cutoff:
+        options["cutoff"] = cutoff
+    if not path.exists():
+        raise UsageError(_("No existe el archivo «%(path)s».") % {"path": path})
+    return _Request(spec, municipality, mapping, options)
+
+
+def _same_file(
+    sha: str, format: str, municipality: Municipality | None, options_sha: str, import_options: dict
+) -> tuple[Dataset | None, str]:
+    """The dataset this very file already made with the same options (nothing to do), else a note when it was
+    imported before with other options (a new version)."""
+    same_file = Dataset.objects.filter(
+        file_sha256=sha,
+        format=format,
+        status=DatasetStatus.IMPORTED,
+        **({"municipalities": municipality} if municipality else {}),
+    ).order_by("-created_at")
+    previous = same_file.filter(options_sha256=options_sha).first()
+    if previous is not None:
+        return previous, ""
+    earlier = same_file.first()
+    if earlier is None:
+        return None, ""
+    return None, _(
+        "Mismo archivo que el conjunto %(pk)s con otras opciones (%(diff)s): se aplica como una versión nueva."
+    ) % {"pk": earlier.pk, "diff": _options_difference(earlier.options, import_options)}
+
+
+def _write_in_one_transaction(context: _Context, outcome: ImportOutcome) -> None:
+    """All or nothing (a dry run is rolled back on purpose), then the after-commit steps once data is visible."""
+    with checkpoint_deferred():
+        try:
+            with transaction.atomic():
+                if context.spec.kind == "territories":
+                    _import_territories(context, outcome)
+                else:
+                    _import_records(context, outcome)
+                if context.dry_run:
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            outcome.status = DRY_RUN if outcome.status != REJECTED else REJECTED
+            if outcome.status == DRY_RUN:
+                outcome.message = "Simulación: el archivo se importaría así. No se escribió nada."
+            outcome.dataset = None
+        if outcome.status == IMPORTED and context.after_commit is not None:
+            _run_after_commit(context, outcome)
+        started = time.perf_counter()
+    context.timings["posterior:checkpoint"] = time.perf_counter() - started
 
 
 def _run_after_commit(ctx: _Context, outcome: ImportOutcome) -> None:
@@ -374,14 +412,116 @@ def _count_rows(problems: pl.DataFrame, severity: str) -> int:
 
 
 def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
-    """Incidents and published counts."""
+    """Incidents and published counts, in stages: scope, harmonise, place, decide, write, derive, record."""
     result, spec = ctx.result, ctx.spec
-    frame = result.frame
-
-    # Scope: only municipalities registered in the observatory (and the one asked for, if any). Rows of other
-    # municipalities never decide the fate of the file: their problems stay in the report as notes.
     started = time.perf_counter()
     known = dict(Municipality.objects.values_list("code", "pk"))
+    scoped = _scope_rows(ctx, outcome, result.frame, known)
+    if scoped is None:
+        return
+    frame, problems = scoped
+    source = result.meta.get("source") or spec.name
+    frame, catalogue, resolution = _harmonise(ctx, frame, problems, source)
+    ctx.timings["armonizacion"] = time.perf_counter() - started
+    if spec.kind == "incidents":
+        started = time.perf_counter()
+        ctx.report(40, "asignación territorial")
+        frame, assign_problems = _assign_territories(frame)
+        problems.append(assign_problems)
+        problems.append(_wide_file_problem(frame))
+        ctx.timings["asignacion_territorial"] = time.perf_counter() - started
+    frame = _drop_rejected_rows(ctx, outcome, frame, problems)
+    if frame is None:
+        return
+    counted_once: list[dict] = []
+    late_problems = []
+    if spec.kind == "aggregates":
+        frame, counted_once, parent_problems = _count_parents_once(frame, catalogue)
+        late_problems.append(parent_problems)
+    # Coverage of what is stored (a parent counted by its children is not a case of its own).
+    coverage = _crosswalk_coverage(frame, catalogue, resolution, spec.kind)
+    late_problems.insert(0, _coverage_problem(coverage))
+    _add_problems(outcome, concat_problems(late_problems))
+
+    ctx.report(60, "escritura")
+    started = time.perf_counter()
+    dataset = _record_dataset(
+        outcome,
+        DatasetStatus.IMPORTED,
+        spec=spec,
+        path=ctx.path,
+        sha=ctx.sha,
+        user=ctx.user,
+        on_error=ctx.on_error,
+        source=source,
+        catalogue=catalogue,
+        mapping=ctx.mapping,
+        encoding=result.meta.get("encoding", ""),
+        rows_accepted=outcome.rows_accepted,
+        rows_out_of_scope=outcome.rows_out_of_scope,
+        options=ctx.options,
+        options_sha256=ctx.options_sha,
+    )
+    date_col = "occurred_on" if spec.kind == "incidents" else "period_start"
+    dataset.period_start = frame.get_column(date_col).min()
+    dataset.period_end = frame.get_column(date_col).max()
+    dataset.cutoff = _cutoff(result, dataset.period_end, spec.kind)
+    frame = frame.with_columns(
+        pl.col("municipality_code").replace_strict(known, return_dtype=pl.Int64).alias("municipality_id")
+    )
+    municipality_ids = frame.get_column("municipality_id").unique().to_list()
+    # Municipalities whose rows were all rejected still see the attempt (and its rejections) on their pages.
+    rejected_ids = [known[c] for c in ctx.rejected_by_municipality if c in known]
+    dataset.municipalities.set(sorted(set(municipality_ids) | set(rejected_ids)))
+    written = _write_facts_and_cube(ctx, outcome, frame, dataset, source, started)
+    frame = None  # the file's rows are stored: let their frame go before the derived steps read the cube back
+    _run_derived_steps(ctx, municipality_ids, source, dataset)
+
+    dataset.changes = changes_summary(written.cells, written.period_column, ctx.replace, written.absent)
+    dataset.replaced = ctx.replace
+    if written.absent:
+        _add_problems(outcome, _absent_problem(written.absent, spec.kind, ctx.replace))
+    dataset.summary = {
+        **_summary(outcome, result, catalogue, resolution.discovered),
+        "rechazadas_por_municipio": ctx.rejected_by_municipality,
+        "cobertura": coverage,
+        "contadas_una_vez": counted_once,
+    }
+    dataset.save(update_fields=["period_start", "period_end", "cutoff", "summary", "changes", "replaced"])
+    outcome.summary = {**dataset.summary, "cambios": dataset.changes}
+    outcome.dataset = dataset
+    outcome.status = IMPORTED
+    outcome.message = (
+        f"Importado: {outcome.rows_accepted} fila(s) aceptadas"
+        + (f", {outcome.rows_rejected} rechazadas" if outcome.rows_rejected else "")
+        + (f", {outcome.rows_out_of_scope} de otros municipios" if outcome.rows_out_of_scope else "")
+        + "."
+    )
+    for municipality in Municipality.objects.filter(pk__in=municipality_ids):
+        log_change(
+            user=ctx.user,
+            action="importar",
+            obj=dataset,
+            municipality=municipality,
+            origin=ctx.origin,
+            message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.",
+        )
+
+
+def _add_problems(outcome: ImportOutcome, late: pl.DataFrame) -> None:
+    """Problems found after the rows were decided (coverage, parents, absent values): warnings, never rejections."""
+    if late.height:
+        outcome.problems = concat_problems([outcome.problems, late])
+        outcome.warnings += late.filter(pl.col("severity") == WARNING).height
+
+
+def _scope_rows(
+    ctx: _Context, outcome: ImportOutcome, frame: pl.DataFrame, known: dict[str, int]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]] | None:
+    """Keep the rows of municipalities registered in the observatory (and the one asked for, if any); ``None``
+    when none is left (the outcome says so). Rows of other municipalities never decide the fate of the file:
+    their problems stay in the report as notes."""
+    result = ctx.result
     codes = frame.get_column("municipality_code")
     wanted = {ctx.municipality.code} if ctx.municipality else set(known)
     in_scope = codes.is_in(list(wanted)) & codes.is_not_null()
@@ -415,10 +555,14 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         outcome.problems = concat_problems(problems)
         outcome.message = "El archivo no tiene filas de los municipios de este observatorio."
         outcome.status = REJECTED
-        return
+        return None
+    return frame, problems
 
-    # Harmonise: match labels to a catalogue; unknown labels become discovered categories (reported).
-    source = result.meta.get("source") or spec.name
+
+def _harmonise(ctx: _Context, frame: pl.DataFrame, problems: list[pl.DataFrame], source: str):
+    """Match the file's labels to a catalogue; unknown labels become discovered categories (reported).
+    Returns the frame with ``category_id``, the catalogue and the resolution."""
+    result, spec = ctx.result, ctx.spec
     catalogue_source = result.meta.get("catalogue_source") or spec.catalogue_source or source
     labels = frame.get_column("category_path").drop_nulls().unique().sort().to_list()
     catalogue = _catalogue_for(catalogue_source, labels, ctx)
@@ -443,17 +587,15 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
                 WARNING,
             )
         )
-    frame = frame.join(resolution.frame, on="category_path", how="left")
-    ctx.timings["armonizacion"] = time.perf_counter() - started
+    return frame.join(resolution.frame, on="category_path", how="left"), catalogue, resolution
 
-    if spec.kind == "incidents":
-        started = time.perf_counter()
-        ctx.report(40, "asignación territorial")
-        frame, assign_problems = _assign_territories(frame)
-        problems.append(assign_problems)
-        problems.append(_wide_file_problem(frame))
-        ctx.timings["asignacion_territorial"] = time.perf_counter() - started
 
+def _drop_rejected_rows(
+    ctx: _Context, outcome: ImportOutcome, frame: pl.DataFrame, problems: list[pl.DataFrame]
+) -> pl.DataFrame | None:
+    """Decide from every problem found: reject the file (``--on-error reject``) or drop its invalid rows.
+    ``None`` when nothing is to be written (the outcome says why)."""
+    result = ctx.result
     all_problems = concat_problems(problems)
     error_rows = all_problems.filter(pl.col("severity") == ERROR).get_column("row").drop_nulls().unique()
     outcome.problems = all_problems
@@ -477,63 +619,34 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             if ctx.origin.startswith("web")
             else "Corrija el archivo o use --on-error skip para importar solo las filas válidas."
         )
-        return
+        return None
     frame = frame.filter(~pl.col("_row").is_in(error_rows.implode()))
     if frame.is_empty():
         outcome.status = REJECTED
         outcome.message = "Ninguna fila es válida; no se escribió nada."
-        return
+        return None
     outcome.rows_accepted = frame.get_column("_row").n_unique()
-    counted_once: list[dict] = []
-    late_problems = []
-    if spec.kind == "aggregates":
-        frame, counted_once, parent_problems = _count_parents_once(frame, catalogue)
-        late_problems.append(parent_problems)
-    # Coverage of what is stored (a parent counted by its children is not a case of its own).
-    coverage = _crosswalk_coverage(frame, catalogue, resolution, spec.kind)
-    late_problems.insert(0, _coverage_problem(coverage))
-    late = concat_problems(late_problems)
-    if late.height:
-        outcome.problems = concat_problems([outcome.problems, late])
-        outcome.warnings += late.filter(pl.col("severity") == WARNING).height
+    return frame
 
-    ctx.report(60, "escritura")
-    started = time.perf_counter()
-    dataset = _record_dataset(
-        outcome,
-        DatasetStatus.IMPORTED,
-        spec=spec,
-        path=ctx.path,
-        sha=ctx.sha,
-        user=ctx.user,
-        on_error=ctx.on_error,
-        source=source,
-        catalogue=catalogue,
-        mapping=ctx.mapping,
-        encoding=result.meta.get("encoding", ""),
-        rows_accepted=outcome.rows_accepted,
-        rows_out_of_scope=outcome.rows_out_of_scope,
-        options=ctx.options,
-        options_sha256=ctx.options_sha,
-    )
-    date_col = "occurred_on" if spec.kind == "incidents" else "period_start"
-    dataset.period_start = frame.get_column(date_col).min()
-    dataset.period_end = frame.get_column(date_col).max()
-    dataset.cutoff = _cutoff(result, dataset.period_end, spec.kind)
-    frame = frame.with_columns(
-        pl.col("municipality_code").replace_strict(known, return_dtype=pl.Int64).alias("municipality_id")
-    )
-    municipality_ids = frame.get_column("municipality_id").unique().to_list()
-    # Municipalities whose rows were all rejected still see the attempt (and its rejections) on their pages.
-    rejected_ids = [known[c] for c in ctx.rejected_by_municipality if c in known]
-    dataset.municipalities.set(sorted(set(municipality_ids) | set(rejected_ids)))
 
-    if spec.kind == "incidents":
+@dataclass
+class _Written:
+    """What writing the facts changed, for the dataset's change summary."""
+
+    cells: pl.DataFrame  # month × category before/after
+    period_column: str
+    absent: int  # stored values of the covered period that the file does not carry
+
+
+def _write_facts_and_cube(
+    ctx: _Context, outcome: ImportOutcome, frame: pl.DataFrame, dataset: Dataset, source: str, started: float
+) -> _Written:
+    """Write the incidents or published counts (new versions supersede, nothing is deleted), then the cube."""
+    if ctx.spec.kind == "incidents":
         changes = _write_incidents(frame, dataset, source, ctx.replace)
         outcome.rows_new, outcome.rows_changed, outcome.rows_unchanged = changes.counts
         cells = pl.concat(changes.cells, how="diagonal_relaxed") if changes.cells else pl.DataFrame()
-        absent_values = changes.absent
-        period_column = "month"
+        written = _Written(cells, "month", changes.absent)
         ctx.timings["escritura"] = time.perf_counter() - started
         started = time.perf_counter()
         ctx.report(85, "actualización del cubo")
@@ -543,19 +656,23 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
             writing.refresh_cube_from_incidents(municipality_id, source, first, last)
     else:
         ranges, cells = _write_aggregates(frame, dataset, source, ctx.replace)
-        outcome.rows_new = int((cells.get_column("change") == NEW).sum())
-        outcome.rows_changed = int((cells.get_column("change") == CHANGED).sum())
-        outcome.rows_unchanged = int((cells.get_column("change") == "igual").sum())
-        absent_values = int((cells.get_column("change") == ABSENT).sum())
-        period_column = "period_start"
+        change = cells.get_column("change")
+        outcome.rows_new = int((change == NEW).sum())
+        outcome.rows_changed = int((change == CHANGED).sum())
+        outcome.rows_unchanged = int((change == "igual").sum())
+        written = _Written(cells, "period_start", int((change == ABSENT).sum()))
         ctx.timings["escritura"] = time.perf_counter() - started
         started = time.perf_counter()
         ctx.report(85, "actualización del cubo")
         for municipality_id, (first, last) in ranges.items():
             writing.refresh_cube_from_published(municipality_id, source, first, last)
     ctx.timings["cubo"] = time.perf_counter() - started
-    # The file's rows are stored: let their frames go before the derived steps read the cube back.
-    frame = changes = None
+    return written
+
+
+def _run_derived_steps(ctx: _Context, municipality_ids: list[int], source: str, dataset: Dataset) -> None:
+    """The after-import steps inside the transaction (indicator values), timed one by one; the after-commit
+    ones (alerts) are left for :func:`import_file` to run once the data is committed."""
     started = time.perf_counter()
     for callback in AFTER_IMPORT:
         step = time.perf_counter()
@@ -563,37 +680,6 @@ def _import_records(ctx: _Context, outcome: ImportOutcome) -> None:
         ctx.timings[f"derivados:{callback.__module__}"] = time.perf_counter() - step
     ctx.timings["derivados"] = time.perf_counter() - started
     ctx.after_commit = (municipality_ids, source, dataset)
-
-    dataset.changes = changes_summary(cells, period_column, ctx.replace, absent_values)
-    dataset.replaced = ctx.replace
-    if absent_values:
-        outcome.problems = concat_problems([outcome.problems, _absent_problem(absent_values, spec.kind, ctx.replace)])
-        outcome.warnings += 1
-    dataset.summary = {
-        **_summary(outcome, result, catalogue, resolution.discovered),
-        "rechazadas_por_municipio": ctx.rejected_by_municipality,
-        "cobertura": coverage,
-        "contadas_una_vez": counted_once,
-    }
-    dataset.save(update_fields=["period_start", "period_end", "cutoff", "summary", "changes", "replaced"])
-    outcome.summary = {**dataset.summary, "cambios": dataset.changes}
-    outcome.dataset = dataset
-    outcome.status = IMPORTED
-    outcome.message = (
-        f"Importado: {outcome.rows_accepted} fila(s) aceptadas"
-        + (f", {outcome.rows_rejected} rechazadas" if outcome.rows_rejected else "")
-        + (f", {outcome.rows_out_of_scope} de otros municipios" if outcome.rows_out_of_scope else "")
-        + "."
-    )
-    for municipality in Municipality.objects.filter(pk__in=municipality_ids):
-        log_change(
-            user=ctx.user,
-            action="importar",
-            obj=dataset,
-            municipality=municipality,
-            origin=ctx.origin,
-            message=f"{spec.name} {ctx.file_name}: {outcome.rows_accepted} filas aceptadas.",
-        )
 
 
 def _official_name_problems(frame: pl.DataFrame) -> pl.DataFrame:
@@ -1063,42 +1149,16 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
         raise UsageError(_("Indique el nivel territorial con --level (p. ej. sector, cuadrante, municipio)."))
     is_municipality_level = level.casefold() in MUNICIPALITY_LEVELS
     frame = result.frame
-    if is_municipality_level:
-        scope = municipality_feature(frame, municipality.code)
-        if scope.kept == 0:
-            codes = frame.get_column("code").drop_nulls().unique().sort().head(30).to_list()
-            outcome.status = REJECTED
-            outcome.problems = problem_frame(
-                [(None, result.meta.get("code_column"), municipality.code, _no_feature_message(municipality), ERROR)]
-            )
-            outcome.message = (
-                f"Archivo rechazado: ningún objeto tiene el código {municipality.code} ({municipality.name}). "
-                f"Códigos encontrados ({frame.height} objetos): {', '.join(codes)}. "
-                "Indique la columna del código con --code-column."
-            )
-            return
-    else:
-        boundary = shapely.from_wkb(bytes(municipality.boundary)) if municipality.boundary else None
-        scope = features_of_municipality(frame, municipality.code, boundary)
-    notes = [result.meta["layer_note"]] if result.meta.get("layer_note") else []
-    in_scope_rows = frame.filter(scope.keep).get_column("_row")
-    problems = _scope_problems(result.problems, in_scope_rows)
-    outcome.rows_out_of_scope = scope.dropped
-    if scope.dropped:
-        notes.append(
-            f"Se usaron {scope.kept} de {frame.height} objetos ({scope.how}); "
-            f"{scope.dropped} son de otros municipios y no se importan."
-        )
-    if is_municipality_level:
-        chosen = frame.filter(scope.keep).row(0, named=True)
-        notes.append(
-            f"Límite municipal tomado del objeto «{chosen['code']}» ({chosen['name']}), fila {chosen['_row']}."
-        )
-        if chosen["name"] and normalise(chosen["name"]) != normalise(municipality.name):
-            notes.append(
-                f"El nombre en el archivo («{chosen['name']}») no coincide con el del municipio «{municipality.name}»."
-            )
-    problems = concat_problems([problems, problem_frame([(None, "", "", note, WARNING) for note in notes])])
+    scoped = _territory_scope(ctx, outcome, frame, is_municipality_level)
+    if scoped is None:
+        return
+    scope, notes = scoped
+    problems = concat_problems(
+        [
+            _scope_problems(result.problems, frame.filter(scope.keep).get_column("_row")),
+            problem_frame([(None, "", "", note, WARNING) for note in notes]),
+        ]
+    )
     outcome.problems = problems
     outcome.rows_rejected = _count_rows(problems, ERROR)
     outcome.warnings = problems.filter(pl.col("severity") == WARNING).height
@@ -1133,65 +1193,13 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
         rows_out_of_scope=outcome.rows_out_of_scope,
         options=ctx.options,
         options_sha256=ctx.options_sha,
-        summary={
-            "nivel": level,
-            "crs": result.meta.get("crs"),
-            "capa": result.meta.get("layer"),
-            "notas": notes,
-        },
+        summary={"nivel": level, "crs": result.meta.get("crs"), "capa": result.meta.get("layer"), "notas": notes},
     )
     dataset.municipalities.set([municipality.pk])
     if is_municipality_level:
-        geoms = shapely.from_wkb(frame.get_column("geometry").to_list())
-        municipality.boundary = shapely.to_wkb(shapely.union_all(geoms))
-        municipality.save(update_fields=["boundary"])
-        if ctx.population_year and frame.get_column("population").is_not_null().any():
-            Population.objects.update_or_create(
-                municipality=municipality,
-                territory=None,
-                year=ctx.population_year,
-                defaults={
-                    "value": int(frame.get_column("population").drop_nulls().sum()),
-                    "source": ctx.file_name,
-                },
-            )
-    else:
-        existing = {t.code: t for t in Territory.objects.filter(municipality=municipality)}
-        missing_parents = []
-        for row in frame.iter_rows(named=True):
-            territory = existing.get(row["code"]) or Territory(municipality=municipality, code=row["code"])
-            territory.name = row["name"] or row["code"]
-            territory.level = level
-            territory.geometry = row["geometry"]
-            parent_code = row["parent_code"]
-            if parent_code:
-                parent = existing.get(parent_code)
-                if parent is None:
-                    missing_parents.append((row["_row"], parent_code))
-                territory.parent = parent
-            territory.save()
-            existing[territory.code] = territory
-            if ctx.population_year and row["population"] is not None:
-                Population.objects.update_or_create(
-                    municipality=municipality,
-                    territory=territory,
-                    year=ctx.population_year,
-                    defaults={"value": row["population"], "source": ctx.file_name},
-                )
-        if missing_parents:
-            extra = problem_frame(
-                [
-                    (r, "padre", code, "El territorio padre no existe en este municipio.", ERROR)
-                    for r, code in missing_parents
-                ]
-            )
-            outcome.problems = concat_problems([outcome.problems, extra])
-            outcome.rows_rejected += len(missing_parents)
-            if ctx.on_error == OnError.REJECT:
-                outcome.status = REJECTED
-                outcome.message = "Archivo rechazado: hay territorios cuyo padre no existe. No se escribió nada."
-                transaction.set_rollback(True)
-                return
+        _write_municipality_boundary(ctx, frame)
+    elif not _write_territories(ctx, outcome, frame, level):
+        return
     ctx.timings["escritura"] = time.perf_counter() - started
     outcome.rows_accepted = frame.height
     outcome.dataset = dataset
@@ -1207,6 +1215,102 @@ def _import_territories(ctx: _Context, outcome: ImportOutcome) -> None:
         origin=ctx.origin,
         message=outcome.message,
     )
+
+
+def _territory_scope(ctx: _Context, outcome: ImportOutcome, frame: pl.DataFrame, is_municipality_level: bool):
+    """Which features are the municipality's (``(scope, notes)``), or ``None`` when the file has none of it
+    at the municipality level (the outcome says which codes it has)."""
+    result, municipality = ctx.result, ctx.municipality
+    if is_municipality_level:
+        scope = municipality_feature(frame, municipality.code)
+        if scope.kept == 0:
+            codes = frame.get_column("code").drop_nulls().unique().sort().head(30).to_list()
+            outcome.status = REJECTED
+            outcome.problems = problem_frame(
+                [(None, result.meta.get("code_column"), municipality.code, _no_feature_message(municipality), ERROR)]
+            )
+            outcome.message = (
+                f"Archivo rechazado: ningún objeto tiene el código {municipality.code} ({municipality.name}). "
+                f"Códigos encontrados ({frame.height} objetos): {', '.join(codes)}. "
+                "Indique la columna del código con --code-column."
+            )
+            return None
+    else:
+        boundary = shapely.from_wkb(bytes(municipality.boundary)) if municipality.boundary else None
+        scope = features_of_municipality(frame, municipality.code, boundary)
+    notes = [result.meta["layer_note"]] if result.meta.get("layer_note") else []
+    outcome.rows_out_of_scope = scope.dropped
+    if scope.dropped:
+        notes.append(
+            f"Se usaron {scope.kept} de {frame.height} objetos ({scope.how}); "
+            f"{scope.dropped} son de otros municipios y no se importan."
+        )
+    if is_municipality_level:
+        chosen = frame.filter(scope.keep).row(0, named=True)
+        notes.append(
+            f"Límite municipal tomado del objeto «{chosen['code']}» ({chosen['name']}), fila {chosen['_row']}."
+        )
+        if chosen["name"] and normalise(chosen["name"]) != normalise(municipality.name):
+            notes.append(
+                f"El nombre en el archivo («{chosen['name']}») no coincide con el del municipio «{municipality.name}»."
+            )
+    return scope, notes
+
+
+def _write_municipality_boundary(ctx: _Context, frame: pl.DataFrame) -> None:
+    """The municipality's own outline (the union of its features), and its population when the file has one."""
+    municipality = ctx.municipality
+    geoms = shapely.from_wkb(frame.get_column("geometry").to_list())
+    municipality.boundary = shapely.to_wkb(shapely.union_all(geoms))
+    municipality.save(update_fields=["boundary"])
+    if ctx.population_year and frame.get_column("population").is_not_null().any():
+        Population.objects.update_or_create(
+            municipality=municipality,
+            territory=None,
+            year=ctx.population_year,
+            defaults={"value": int(frame.get_column("population").drop_nulls().sum()), "source": ctx.file_name},
+        )
+
+
+def _write_territories(ctx: _Context, outcome: ImportOutcome, frame: pl.DataFrame, level: str) -> bool:
+    """Create or update each territory by code, with its parent and population. ``False`` when a parent is
+    missing and the file is rejected (the transaction is marked for rollback)."""
+    municipality = ctx.municipality
+    existing = {t.code: t for t in Territory.objects.filter(municipality=municipality)}
+    missing_parents = []
+    for row in frame.iter_rows(named=True):
+        territory = existing.get(row["code"]) or Territory(municipality=municipality, code=row["code"])
+        territory.name = row["name"] or row["code"]
+        territory.level = level
+        territory.geometry = row["geometry"]
+        parent_code = row["parent_code"]
+        if parent_code:
+            parent = existing.get(parent_code)
+            if parent is None:
+                missing_parents.append((row["_row"], parent_code))
+            territory.parent = parent
+        territory.save()
+        existing[territory.code] = territory
+        if ctx.population_year and row["population"] is not None:
+            Population.objects.update_or_create(
+                municipality=municipality,
+                territory=territory,
+                year=ctx.population_year,
+                defaults={"value": row["population"], "source": ctx.file_name},
+            )
+    if not missing_parents:
+        return True
+    extra = problem_frame(
+        [(r, "padre", code, "El territorio padre no existe en este municipio.", ERROR) for r, code in missing_parents]
+    )
+    outcome.problems = concat_problems([outcome.problems, extra])
+    outcome.rows_rejected += len(missing_parents)
+    if ctx.on_error != OnError.REJECT:
+        return True
+    outcome.status = REJECTED
+    outcome.message = "Archivo rechazado: hay territorios cuyo padre no existe. No se escribió nada."
+    transaction.set_rollback(True)
+    return False
 
 
 MUNICIPALITY_LEVELS = ("municipio", "comuna", "municipality", "alcaldia", "alcaldía")
