@@ -65,135 +65,12 @@ def normalise_incidents(
         frame = _project_to_wgs84(frame, crs)
     elif "x" in frame.columns and frame.get_column("lon").is_null().all():
         frame = frame.with_columns(pl.col("x").alias("lon"), pl.col("y").alias("lat"))
-
-    frame = frame.with_columns(
-        parse_date(frame.get_column("date")).alias("_date"),
-        parse_int("year").alias("_year"),
-        month_number("month").alias("_month"),
-        parse_time(frame.get_column("time")).alias("_time"),
-        parse_float("lat").alias("_lat"),
-        parse_float("lon").alias("_lon"),
-    )
-    frame = frame.with_columns(
-        pl.when(is_missing("date") & pl.col("_year").is_between(1990, 2100) & pl.col("_month").is_not_null())
-        .then(pl.date(pl.col("_year"), pl.col("_month"), 1))
-        .otherwise(pl.col("_date"))
-        .alias("occurred_on"),
-        pl.when(~is_missing("date"))
-        .then(pl.when(pl.col("_time").is_not_null()).then(pl.lit(PRECISION_MINUTE)).otherwise(pl.lit(PRECISION_DAY)))
-        .otherwise(pl.lit(PRECISION_MONTH))
-        .alias("time_precision"),
-    )
-    today = dt.date.today()
-    lat_raw, lon_raw = ~is_missing("lat"), ~is_missing("lon")
+    frame = _parse_fields(frame)
     problems = [
-        problems_where(
-            frame,
-            pl.col("occurred_on").is_null() & ~is_missing("date"),
-            labels["date"],
-            pl.col("date"),
-            "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD o DD/MM/AAAA).",
-        ),
-        problems_where(
-            frame,
-            pl.col("occurred_on").is_null() & is_missing("date"),
-            labels["date"],
-            pl.col("date"),
-            "Falta la fecha del hecho.",
-        ),
-        problems_where(
-            frame,
-            pl.col("occurred_on") > pl.lit(today),
-            labels["date"],
-            pl.col("date"),
-            "La fecha del hecho está en el futuro.",
-        ),
-        problems_where(
-            frame,
-            pl.col("occurred_on") < pl.lit(EARLIEST_DATE),
-            labels["date"],
-            pl.col("date"),
-            f"Fecha anterior a {EARLIEST_DATE.year}: probablemente un error de captura.",
-        ),
-        problems_where(
-            frame,
-            ~is_missing("time") & pl.col("_time").is_null(),
-            labels["time"],
-            pl.col("time"),
-            "Hora ilegible; se conserva el registro con precisión de día.",
-            WARNING,
-        ),
-        problems_where(
-            frame,
-            is_missing("category"),
-            labels["category"],
-            pl.col("category"),
-            "Falta la categoría del delito.",
-        ),
-        problems_where(
-            frame,
-            lat_raw & pl.col("_lat").is_null(),
-            labels["lat"],
-            pl.col("lat"),
-            "La latitud no es un número.",
-        ),
-        problems_where(
-            frame,
-            lon_raw & pl.col("_lon").is_null(),
-            labels["lon"],
-            pl.col("lon"),
-            "La longitud no es un número.",
-        ),
-        problems_where(
-            frame,
-            pl.col("_lat").abs() > 90,
-            labels["lat"],
-            pl.col("lat"),
-            "Latitud imposible (debe estar entre -90 y 90).",
-        ),
-        problems_where(
-            frame,
-            pl.col("_lon").abs() > 180,
-            labels["lon"],
-            pl.col("lon"),
-            "Longitud imposible (debe estar entre -180 y 180).",
-        ),
-        problems_where(
-            frame,
-            (pl.col("_lat") == 0) & (pl.col("_lon") == 0),
-            labels["lat"],
-            pl.lit("0, 0"),
-            "Coordenadas 0,0 (marcador de «sin ubicación»); se tratan como faltantes.",
-            WARNING,
-        ),
-        problems_where(
-            frame,
-            pl.col("_lat").is_null() != pl.col("_lon").is_null(),
-            labels["lat"],
-            pl.concat_str([pl.col("lat").fill_null(""), pl.col("lon").fill_null("")], separator=", "),
-            "Solo hay una de las dos coordenadas; el registro queda sin ubicación.",
-            WARNING,
-        ),
+        problems_where(frame, mask, labels[column], value, reason, severity)
+        for mask, column, value, reason, severity in _field_rules()
     ]
-    valid_point = (
-        pl.col("_lat").is_not_null()
-        & pl.col("_lon").is_not_null()
-        & (pl.col("_lat").abs() <= 90)
-        & (pl.col("_lon").abs() <= 180)
-        & ~((pl.col("_lat") == 0) & (pl.col("_lon") == 0))
-    )
-    frame = frame.with_columns(
-        pl.when(valid_point).then(pl.col("_lat")).alias("lat_out"),
-        pl.when(valid_point).then(pl.col("_lon")).alias("lon_out"),
-        pl.col("category").str.strip_chars().alias("_category"),
-        pl.col("category_parent").str.strip_chars().alias("_parent"),
-    )
-    frame = frame.with_columns(
-        pl.when(pl.col("_parent").is_not_null() & (pl.col("_parent") != pl.col("_category")))
-        .then(pl.concat_str([pl.col("_parent"), pl.col("_category")], separator=" / "))
-        .otherwise(pl.col("_category"))
-        .alias("category_path"),
-    )
+    frame = _places_and_categories(frame)
     frame, id_problems = _record_ids(frame, labels)
     problems.append(id_problems)
     if municipality_code is not None:
@@ -216,6 +93,111 @@ def normalise_incidents(
         attributes.alias("attributes"),
     )
     return out, concat_problems(problems)
+
+
+def _parse_fields(frame: pl.DataFrame) -> pl.DataFrame:
+    """Typed columns beside the raw text (``_date``, ``_time``, ``_lat``…), the date of the event (a whole date,
+    or the first of the month when only year and month are known) and its precision."""
+    frame = frame.with_columns(
+        parse_date(frame.get_column("date")).alias("_date"),
+        parse_int("year").alias("_year"),
+        month_number("month").alias("_month"),
+        parse_time(frame.get_column("time")).alias("_time"),
+        parse_float("lat").alias("_lat"),
+        parse_float("lon").alias("_lon"),
+    )
+    return frame.with_columns(
+        pl.when(is_missing("date") & pl.col("_year").is_between(1990, 2100) & pl.col("_month").is_not_null())
+        .then(pl.date(pl.col("_year"), pl.col("_month"), 1))
+        .otherwise(pl.col("_date"))
+        .alias("occurred_on"),
+        pl.when(~is_missing("date"))
+        .then(pl.when(pl.col("_time").is_not_null()).then(pl.lit(PRECISION_MINUTE)).otherwise(pl.lit(PRECISION_DAY)))
+        .otherwise(pl.lit(PRECISION_MONTH))
+        .alias("time_precision"),
+    )
+
+
+def _field_rules() -> list[tuple[pl.Expr, str, pl.Expr, str, str]]:
+    """Each check of a parsed row: ``(where it fails, canonical column, value shown, reason, severity)``."""
+    lat, lon = pl.col("_lat"), pl.col("_lon")
+    return [
+        (
+            pl.col("occurred_on").is_null() & ~is_missing("date"),
+            "date",
+            pl.col("date"),
+            "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD o DD/MM/AAAA).",
+            ERROR,
+        ),
+        (
+            pl.col("occurred_on").is_null() & is_missing("date"),
+            "date",
+            pl.col("date"),
+            "Falta la fecha del hecho.",
+            ERROR,
+        ),
+        (
+            pl.col("occurred_on") > pl.lit(dt.date.today()),
+            "date",
+            pl.col("date"),
+            "La fecha del hecho está en el futuro.",
+            ERROR,
+        ),
+        (
+            pl.col("occurred_on") < pl.lit(EARLIEST_DATE),
+            "date",
+            pl.col("date"),
+            f"Fecha anterior a {EARLIEST_DATE.year}: probablemente un error de captura.",
+            ERROR,
+        ),
+        (
+            ~is_missing("time") & pl.col("_time").is_null(),
+            "time",
+            pl.col("time"),
+            "Hora ilegible; se conserva el registro con precisión de día.",
+            WARNING,
+        ),
+        (is_missing("category"), "category", pl.col("category"), "Falta la categoría del delito.", ERROR),
+        (~is_missing("lat") & lat.is_null(), "lat", pl.col("lat"), "La latitud no es un número.", ERROR),
+        (~is_missing("lon") & lon.is_null(), "lon", pl.col("lon"), "La longitud no es un número.", ERROR),
+        (lat.abs() > 90, "lat", pl.col("lat"), "Latitud imposible (debe estar entre -90 y 90).", ERROR),
+        (lon.abs() > 180, "lon", pl.col("lon"), "Longitud imposible (debe estar entre -180 y 180).", ERROR),
+        (
+            (lat == 0) & (lon == 0),
+            "lat",
+            pl.lit("0, 0"),
+            "Coordenadas 0,0 (marcador de «sin ubicación»); se tratan como faltantes.",
+            WARNING,
+        ),
+        (
+            lat.is_null() != lon.is_null(),
+            "lat",
+            pl.concat_str([pl.col("lat").fill_null(""), pl.col("lon").fill_null("")], separator=", "),
+            "Solo hay una de las dos coordenadas; el registro queda sin ubicación.",
+            WARNING,
+        ),
+    ]
+
+
+def _places_and_categories(frame: pl.DataFrame) -> pl.DataFrame:
+    """Points kept only when both coordinates are possible (0,0 is «no place»), and the category path
+    (``parent / category`` when the file has both)."""
+    lat, lon = pl.col("_lat"), pl.col("_lon")
+    valid_point = (
+        lat.is_not_null() & lon.is_not_null() & (lat.abs() <= 90) & (lon.abs() <= 180) & ~((lat == 0) & (lon == 0))
+    )
+    frame = frame.with_columns(
+        pl.when(valid_point).then(lat).alias("lat_out"),
+        pl.when(valid_point).then(lon).alias("lon_out"),
+        pl.col("category").str.strip_chars().alias("_category"),
+        pl.col("category_parent").str.strip_chars().alias("_parent"),
+    )
+    return frame.with_columns(
+        pl.when(pl.col("_parent").is_not_null() & (pl.col("_parent") != pl.col("_category")))
+        .then(pl.concat_str([pl.col("_parent"), pl.col("_category")], separator=" / "))
+        .otherwise(pl.col("_category"))
+        .alias("category_path"),
+    )
 
 
 def _record_ids(frame: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
