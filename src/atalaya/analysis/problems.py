@@ -106,3 +106,10 @@ class ReadResult:
     @property
     def has_errors(self) -> bool:
         return not self.problems.filter(pl.col("severity") == ERROR).is_empty()
+
+
+def repeated_rows(frame: pl.DataFrame, key: list[str], column: str, value: pl.Expr, reason: str) -> pl.DataFrame:
+    """One error per row that repeats an earlier row's ``key`` (the first occurrence is kept): a file that lists
+    the same cell twice would count it twice."""
+    later = pl.struct(key).is_duplicated() & (pl.int_range(pl.len()).over(key) > 0)
+    return problems_where(frame.with_columns(later.alias("_repeated")), pl.col("_repeated"), column, value, reason)

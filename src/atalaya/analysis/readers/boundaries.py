@@ -61,32 +61,13 @@ def read(
     ``code_column`` may name several columns separated by commas; their values are joined with
     :data:`CODE_PART_SEPARATOR`. ``layer`` chooses a layer of a multi-layer file (see :func:`choose_layer`).
     """
-    import pyogrio
-    from pyogrio.errors import DataSourceError
-
     path = Path(path)
     read_file_bytes(path)  # existence, emptiness
     check_shapefile_companions(path)
     code_parts = [c.strip() for c in (code_column or "").split(",") if c.strip()]
     layer_name, layer_note = choose_layer(path, layer, code_parts[0] if code_parts else None)
-    try:
-        meta, _fids, geometry, field_data = pyogrio.raw.read(path, layer=layer_name)
-    except (DataSourceError, ValueError, OSError) as exc:
-        raise FileRejected(
-            "No se pudo leer el archivo de límites: se espera GeoJSON, Shapefile (también en ZIP) o GeoPackage."
-        ) from exc
-    if geometry is None:
-        raise FileRejected("El archivo no tiene geometrías: se esperan polígonos (GeoJSON, Shapefile o GeoPackage).")
-    columns = list(meta["fields"])
-    frame = pl.DataFrame(
-        {
-            name: [None if v is None else str(v) for v in values]
-            for name, values in zip(columns, field_data, strict=True)
-        },
-        schema={name: pl.String for name in columns},
-    )
-    if frame.height == 0:
-        raise FileRejected("El archivo de límites no contiene polígonos.")
+    frame, geometry, crs = _read_layer(path, layer_name)
+    columns = frame.columns
 
     def pick(explicit: str | None, aliases: tuple[str, ...], what: str, required: bool) -> str | None:
         return pick_column(
@@ -103,17 +84,7 @@ def read(
     pop_col = pick(population_column, ("poblacion", "population", "pob", "pobtot"), "población", False)
     mun_col = pick(municipality_column, MUNICIPALITY_ALIASES, "código del municipio", False)
 
-    geoms = shapely.from_wkb(np.asarray(geometry, dtype=object))
-    crs = meta.get("crs")
-    if crs and not CRS.from_user_input(crs).equals(CRS.from_epsg(4326), ignore_axis_order=True):
-        transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        geoms = shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
-    invalid = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
-    geoms = np.where(invalid, shapely.make_valid(geoms), geoms)
-    types = shapely.get_type_id(geoms)
-    is_polygon = np.isin(types, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection after make_valid
-    if np.any(types == 7):
-        geoms = np.array([_polygons_only(g) if t == 7 else g for g, t in zip(geoms, types, strict=True)], dtype=object)
+    geoms, repaired, is_polygon = _polygons_in_wgs84(geometry, crs)
     frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
     code_expr = (
         pl.col(code_cols[0]).str.strip_chars()
@@ -132,54 +103,8 @@ def read(
         ).alias("population"),
         pl.Series("_empty", shapely.is_missing(geoms) | shapely.is_empty(geoms)),
         pl.Series("_polygon", is_polygon),
-        pl.Series("_repaired", invalid),
+        pl.Series("_repaired", repaired),
     )
-    problems = [
-        problems_where(frame, pl.col("code").is_null(), code_col, pl.col("code"), "Falta el código del territorio."),
-        problems_where(
-            frame,
-            pl.col("code").is_duplicated() & pl.col("code").is_not_null(),
-            code_col,
-            pl.col("code"),
-            "Código de territorio repetido.",
-        ),
-        problems_where(frame, pl.col("_empty"), "geometry", pl.col("code"), "El territorio no tiene geometría."),
-        problems_where(
-            frame,
-            ~pl.col("_polygon") & ~pl.col("_empty"),
-            "geometry",
-            pl.col("code"),
-            "La geometría no es un polígono.",
-        ),
-        problems_where(
-            frame,
-            pl.col("_repaired"),
-            "geometry",
-            pl.col("code"),
-            "Geometría inválida (auto-intersección); se reparó automáticamente.",
-            WARNING,
-        ),
-    ]
-    if pop_col:
-        problems.append(
-            problems_where(
-                frame,
-                pl.col(pop_col).is_not_null() & pl.col("population").is_null(),
-                pop_col,
-                pl.col(pop_col),
-                "La población no es un número entero.",
-            )
-        )
-        problems.append(
-            problems_where(
-                frame,
-                pl.col("population") < 0,
-                pop_col,
-                pl.col(pop_col),
-                "La población no puede ser negativa.",
-                ERROR,
-            )
-        )
     wkb = shapely.to_wkb(np.where(frame.get_column("_empty").to_numpy(), None, geoms))
     out = frame.select("_row", "code", "name", "parent_code", "population", "municipality_code").with_columns(
         pl.Series("geometry", list(wkb), dtype=pl.Binary)
@@ -187,7 +112,7 @@ def read(
     return ReadResult(
         kind="territories",
         frame=out,
-        problems=concat_problems(problems),
+        problems=concat_problems(_territory_problems(frame, code_col, pop_col)),
         rows_read=frame.height,
         meta={
             "crs": str(crs),
@@ -199,6 +124,83 @@ def read(
             "municipality_column": mun_col,
         },
     )
+
+
+def _read_layer(path: Path, layer_name: str | None) -> tuple[pl.DataFrame, object, str | None]:
+    """The layer's attributes (all as text), its geometries (WKB) and its CRS; a Spanish rejection when the file
+    is not a readable vector layer with geometries."""
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
+    try:
+        meta, _fids, geometry, field_data = pyogrio.raw.read(path, layer=layer_name)
+    except (DataSourceError, ValueError, OSError) as exc:
+        raise FileRejected(
+            "No se pudo leer el archivo de límites: se espera GeoJSON, Shapefile (también en ZIP) o GeoPackage."
+        ) from exc
+    if geometry is None:
+        raise FileRejected("El archivo no tiene geometrías: se esperan polígonos (GeoJSON, Shapefile o GeoPackage).")
+    columns = list(meta["fields"])
+    frame = pl.DataFrame(
+        {
+            name: [None if v is None else str(v) for v in values]
+            for name, values in zip(columns, field_data, strict=True)
+        },
+        schema={name: pl.String for name in columns},
+    )
+    if frame.height == 0:
+        raise FileRejected("El archivo de límites no contiene polígonos.")
+    return frame, geometry, meta.get("crs")
+
+
+def _polygons_in_wgs84(geometry, crs: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geometries in longitude/latitude, invalid ones repaired (``make_valid``) and collections reduced to their
+    polygons. Returns ``(geometries, repaired, is_polygon)``."""
+    geoms = shapely.from_wkb(np.asarray(geometry, dtype=object))
+    if crs and not CRS.from_user_input(crs).equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        geoms = shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    repaired = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    geoms = np.where(repaired, shapely.make_valid(geoms), geoms)
+    types = shapely.get_type_id(geoms)
+    is_polygon = np.isin(types, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection after make_valid
+    if np.any(types == 7):
+        geoms = np.array([_polygons_only(g) if t == 7 else g for g, t in zip(geoms, types, strict=True)], dtype=object)
+    return geoms, repaired, is_polygon
+
+
+def _territory_problems(frame: pl.DataFrame, code_col: str, pop_col: str | None) -> list[pl.DataFrame]:
+    """Codes (missing, repeated), geometries (missing, not polygons, repaired) and populations."""
+    code = pl.col("code")
+    problems = [
+        problems_where(frame, code.is_null(), code_col, code, "Falta el código del territorio."),
+        problems_where(
+            frame, code.is_duplicated() & code.is_not_null(), code_col, code, "Código de territorio repetido."
+        ),
+        problems_where(frame, pl.col("_empty"), "geometry", code, "El territorio no tiene geometría."),
+        problems_where(
+            frame, ~pl.col("_polygon") & ~pl.col("_empty"), "geometry", code, "La geometría no es un polígono."
+        ),
+        problems_where(
+            frame,
+            pl.col("_repaired"),
+            "geometry",
+            code,
+            "Geometría inválida (auto-intersección); se reparó automáticamente.",
+            WARNING,
+        ),
+    ]
+    if pop_col:
+        raw, population = pl.col(pop_col), pl.col("population")
+        problems.append(
+            problems_where(
+                frame, raw.is_not_null() & population.is_null(), pop_col, raw, "La población no es un número entero."
+            )
+        )
+        problems.append(
+            problems_where(frame, population < 0, pop_col, raw, "La población no puede ser negativa.", ERROR)
+        )
+    return problems
 
 
 def check_shapefile_companions(path: Path) -> None:

@@ -14,7 +14,15 @@ from pathlib import Path
 import polars as pl
 
 from ..parsing import is_missing, month_end, parse_date, parse_int
-from ..problems import WARNING, FileRejected, ReadResult, concat_problems, problem_frame, problems_where
+from ..problems import (
+    WARNING,
+    FileRejected,
+    ReadResult,
+    concat_problems,
+    problem_frame,
+    problems_where,
+    repeated_rows,
+)
 from ..tabular import read_table, resolve_columns, with_row_numbers
 
 _WANTED = {
@@ -44,97 +52,23 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
         parse_int("cut_comuna").alias("cut_int"),
         parse_int("delito_n").alias("count"),
     )
-    today = dt.date.today()
-    problems = [
-        problems_where(
-            frame,
-            pl.col("date").is_null(),
-            "fecha",
-            pl.col("fecha"),
-            "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD).",
-        ),
-        problems_where(
-            frame,
-            (pl.col("date") > pl.lit(today)) & (pl.col("count") > 0),
-            "fecha",
-            pl.col("fecha"),
-            "Hay casos en un mes futuro.",
-        ),
-        problems_where(
-            frame,
-            pl.col("cut_int").is_null() | ~pl.col("cut_int").is_between(1101, 16999),
-            "cut_comuna",
-            pl.col("cut_comuna"),
-            "Código Único Territorial de comuna inválido (4 o 5 dígitos, p. ej. 13122).",
-        ),
-        problems_where(frame, is_missing("delito"), "delito", pl.col("delito"), "Falta el nombre del delito."),
-        problems_where(
-            frame,
-            pl.col("count").is_null(),
-            "delito_n",
-            pl.col("delito_n"),
-            "El número de casos no es un número entero.",
-        ),
-        problems_where(
-            frame,
-            pl.col("count") < 0,
-            "delito_n",
-            pl.col("delito_n"),
-            "El número de casos no puede ser negativo.",
-        ),
-        problems_where(
-            frame,
-            pl.col("count") > 1_000_000,
-            "delito_n",
-            pl.col("delito_n"),
-            "Número de casos absurdo para una comuna en un mes.",
-        ),
-    ]
+    problems = [problems_where(frame, mask, column, pl.col(column), reason) for mask, column, reason in _row_rules()]
     frame = frame.with_columns(
         pl.col("cut_int").cast(pl.String).str.zfill(5).alias("municipality_code"),
         pl.col("date").dt.truncate("1mo").alias("period_start"),
         pl.col("delito").str.strip_chars().alias("category_path"),
     )
-    dup_key = ["municipality_code", "period_start", "category_path"]
-    frame = frame.with_columns(
-        (pl.struct(dup_key).is_duplicated() & (pl.int_range(pl.len()).over(dup_key) > 0)).alias("_dup")
-    )
     problems.append(
-        problems_where(
+        repeated_rows(
             frame,
-            pl.col("_dup"),
+            ["municipality_code", "period_start", "category_path"],
             "delito",
             pl.col("delito"),
             "Fila duplicada: la misma comuna, mes y delito aparecen antes en el archivo.",
         )
     )
-
-    usable = frame.filter(pl.col("period_start").is_not_null() & pl.col("count").is_not_null())
-    cutoff_source = "explícita"
-    if cutoff is None:
-        nonzero = usable.filter(pl.col("count") > 0)
-        if nonzero.is_empty():
-            raise FileRejected("Todos los conteos son cero: no se puede inferir la fecha de corte; indique --cutoff.")
-        last = nonzero.get_column("period_start").max()
-        cutoff = month_end(last)
-        cutoff_source = "inferida (último mes con casos)"
-    after = frame.filter(pl.col("period_start") > pl.lit(cutoff))
-    if not after.is_empty():
-        months = after.get_column("period_start").unique().sort()
-        problems.append(
-            problem_frame(
-                [
-                    (
-                        None,
-                        "fecha",
-                        f"{months.min()} … {months.max()}",
-                        f"{months.len()} mes(es) posteriores a la fecha de corte {cutoff} se descartan: CEAD muestra 0 "
-                        "en los meses aún no cargados.",
-                        WARNING,
-                    )
-                ]
-            )
-        )
+    cutoff, cutoff_source = _cutoff(frame, cutoff)
+    problems.append(_after_cutoff_problem(frame, cutoff))
     long = frame.filter(pl.col("period_start") <= pl.lit(cutoff)).select(
         "_row",
         "municipality_code",
@@ -159,4 +93,54 @@ def read(path: str | Path, *, cutoff: dt.date | None = None) -> ReadResult:
             "cutoff_source": cutoff_source,
             "path_levels": ["delito"],
         },
+    )
+
+
+def _row_rules() -> list[tuple[pl.Expr, str, str]]:
+    """Each check of a parsed row: ``(where it fails, column, reason)``; all are errors."""
+    date, count, cut = pl.col("date"), pl.col("count"), pl.col("cut_int")
+    return [
+        (date.is_null(), "fecha", "Fecha imposible o con formato desconocido (se espera AAAA-MM-DD)."),
+        ((date > pl.lit(dt.date.today())) & (count > 0), "fecha", "Hay casos en un mes futuro."),
+        (
+            cut.is_null() | ~cut.is_between(1101, 16999),
+            "cut_comuna",
+            "Código Único Territorial de comuna inválido (4 o 5 dígitos, p. ej. 13122).",
+        ),
+        (is_missing("delito"), "delito", "Falta el nombre del delito."),
+        (count.is_null(), "delito_n", "El número de casos no es un número entero."),
+        (count < 0, "delito_n", "El número de casos no puede ser negativo."),
+        (count > 1_000_000, "delito_n", "Número de casos absurdo para una comuna en un mes."),
+    ]
+
+
+def _cutoff(frame: pl.DataFrame, cutoff: dt.date | None) -> tuple[dt.date, str]:
+    """The data cut-off as given, or inferred as the end of the last month with any case (CEAD shows 0 for the
+    months it has not loaded yet)."""
+    if cutoff is not None:
+        return cutoff, "explícita"
+    usable = frame.filter(pl.col("period_start").is_not_null() & pl.col("count").is_not_null())
+    nonzero = usable.filter(pl.col("count") > 0)
+    if nonzero.is_empty():
+        raise FileRejected("Todos los conteos son cero: no se puede inferir la fecha de corte; indique --cutoff.")
+    return month_end(nonzero.get_column("period_start").max()), "inferida (último mes con casos)"
+
+
+def _after_cutoff_problem(frame: pl.DataFrame, cutoff: dt.date) -> pl.DataFrame:
+    """One warning for the months after the cut-off, which are dropped."""
+    after = frame.filter(pl.col("period_start") > pl.lit(cutoff))
+    if after.is_empty():
+        return problem_frame([])
+    months = after.get_column("period_start").unique().sort()
+    return problem_frame(
+        [
+            (
+                None,
+                "fecha",
+                f"{months.min()} … {months.max()}",
+                f"{months.len()} mes(es) posteriores a la fecha de corte {cutoff} se descartan: CEAD muestra 0 "
+                "en los meses aún no cargados.",
+                WARNING,
+            )
+        ]
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from ..parsing import MONTH_NAMES, is_missing, parse_int
-from ..problems import FileRejected, ReadResult, concat_problems, problems_where
+from ..problems import FileRejected, ReadResult, concat_problems, problems_where, repeated_rows
 from ..tabular import read_table, resolve_columns, with_row_numbers
 
 MONTHS = (
@@ -67,12 +67,45 @@ def read(path: str | Path, *, victims: bool = False) -> ReadResult:
     rows_read = frame.height
     if rows_read == 0:
         raise FileRejected("El archivo solo tiene encabezados; no hay filas de datos.")
-
     frame = frame.with_columns(
         parse_int("anio").alias("year"),
         parse_int("cve_municipio").alias("mun_int"),
         *[parse_int(m).alias(f"n_{m}") for m in MONTHS],
     )
+    problems = _row_problems(frame)
+    frame = frame.with_columns(
+        pl.col("mun_int").cast(pl.String).str.zfill(5).alias("municipality_code"),
+        pl.concat_str(
+            [pl.col(c).str.strip_chars() for c in ("tipo", "subtipo", "modalidad")],
+            separator=" / ",
+        ).alias("category_path"),
+    )
+    breakdown = ["sexo", "rango_edad"] if victims else []
+    problems.append(
+        repeated_rows(
+            frame,
+            ["year", "municipality_code", "category_path", *breakdown],
+            "Tipo de delito",
+            pl.col("category_path"),
+            "Fila duplicada: el mismo año, municipio y delito aparecen antes en el archivo.",
+        )
+    )
+    return ReadResult(
+        kind="aggregates",
+        frame=_monthly_rows(frame, victims, breakdown),
+        problems=concat_problems(problems),
+        rows_read=rows_read,
+        meta={
+            **facts,
+            "source": "sesnsp",
+            "measure": "victimas" if victims else "delitos",
+            "path_levels": ["Tipo de delito", "Subtipo de delito", "Modalidad"],
+        },
+    )
+
+
+def _row_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    """Year, municipality code, the three category levels and each month's count, checked row by row."""
     this_year = dt.date.today().year
     problems = [
         problems_where(frame, pl.col("year").is_null(), "Año", pl.col("anio"), "El año no es un número entero."),
@@ -91,77 +124,26 @@ def read(path: str | Path, *, victims: bool = False) -> ReadResult:
             "Clave de municipio inválida: se esperan 4 o 5 dígitos INEGI (entidad + municipio).",
         ),
     ]
-    for label_col, label in (
-        ("tipo", "Tipo de delito"),
-        ("subtipo", "Subtipo de delito"),
-        ("modalidad", "Modalidad"),
-    ):
+    for label_col, label in (("tipo", "Tipo de delito"), ("subtipo", "Subtipo de delito"), ("modalidad", "Modalidad")):
         problems.append(
             problems_where(frame, is_missing(label_col), label, pl.col(label_col), "Falta la categoría del delito.")
         )
     for m in MONTHS:
-        name = m.capitalize()
-        problems.append(
-            problems_where(
-                frame,
-                ~is_missing(m) & pl.col(f"n_{m}").is_null(),
-                name,
-                pl.col(m),
-                "El conteo no es un número entero.",
-            )
-        )
-        problems.append(
-            problems_where(
-                frame,
-                pl.col(f"n_{m}") < 0,
-                name,
-                pl.col(m),
-                "El conteo no puede ser negativo.",
-            )
-        )
-        problems.append(
-            problems_where(
-                frame,
-                pl.col(f"n_{m}") > 1_000_000,
-                name,
-                pl.col(m),
-                "Conteo absurdo para un municipio en un mes (más de un millón).",
-            )
-        )
+        count = pl.col(f"n_{m}")
+        for mask, reason in (
+            (~is_missing(m) & count.is_null(), "El conteo no es un número entero."),
+            (count < 0, "El conteo no puede ser negativo."),
+            (count > 1_000_000, "Conteo absurdo para un municipio en un mes (más de un millón)."),
+        ):
+            problems.append(problems_where(frame, mask, m.capitalize(), pl.col(m), reason))
+    return problems
 
-    frame = frame.with_columns(
-        pl.col("mun_int").cast(pl.String).str.zfill(5).alias("municipality_code"),
-        pl.concat_str(
-            [
-                pl.col("tipo").str.strip_chars(),
-                pl.col("subtipo").str.strip_chars(),
-                pl.col("modalidad").str.strip_chars(),
-            ],
-            separator=" / ",
-        ).alias("category_path"),
-    )
-    key = ["year", "municipality_code", "category_path"] + (["sexo", "rango_edad"] if victims else [])
-    dup = frame.select(pl.struct(key).is_duplicated() & (pl.int_range(pl.len()).over(key) > 0)).to_series()
-    problems.append(
-        problems_where(
-            frame.with_columns(dup.alias("_dup")),
-            pl.col("_dup"),
-            "Tipo de delito",
-            pl.col("category_path"),
-            "Fila duplicada: el mismo año, municipio y delito aparecen antes en el archivo.",
-        )
-    )
 
+def _monthly_rows(frame: pl.DataFrame, victims: bool, breakdown: list[str]) -> pl.DataFrame:
+    """Wide (twelve month columns) to long: one row per month with a published count (blank months are not
+    published, a 0 is)."""
     long = frame.unpivot(
-        index=[
-            "_row",
-            "year",
-            "municipality_code",
-            "municipio",
-            "bien_juridico",
-            "category_path",
-            *(["sexo", "rango_edad"] if victims else []),
-        ],
+        index=["_row", "year", "municipality_code", "municipio", "bien_juridico", "category_path", *breakdown],
         on=[f"n_{m}" for m in MONTHS],
         variable_name="month_col",
         value_name="count",
@@ -176,7 +158,7 @@ def read(path: str | Path, *, victims: bool = False) -> ReadResult:
     )
     if not victims:
         long = long.with_columns(pl.lit(None, pl.String).alias("sexo"), pl.lit(None, pl.String).alias("rango_edad"))
-    long = long.select(
+    return long.select(
         "_row",
         "municipality_code",
         pl.col("municipio").alias("municipality_name"),
@@ -187,18 +169,6 @@ def read(path: str | Path, *, victims: bool = False) -> ReadResult:
         pl.col("sexo").alias("sex"),
         pl.col("rango_edad").alias("age_group"),
         pl.col("count").cast(pl.Int64),
-    )
-    return ReadResult(
-        kind="aggregates",
-        frame=long,
-        problems=concat_problems(problems),
-        rows_read=rows_read,
-        meta={
-            **facts,
-            "source": "sesnsp",
-            "measure": "victimas" if victims else "delitos",
-            "path_levels": ["Tipo de delito", "Subtipo de delito", "Modalidad"],
-        },
     )
 
 
