@@ -9,6 +9,7 @@ in tests; this command is how performance is measured (see ``benchmarks/``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import resource
@@ -16,6 +17,8 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+
+from .base import EXIT_OK
 
 
 def peak_rss_mb() -> float:
@@ -213,3 +216,32 @@ def run_benchmark(
             print(f"Carpeta conservada: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("bench", help="mide cada etapa de la importación con N incidentes sintéticos (JSON)")
+    p.add_argument("--size", type=int, default=100_000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--keep", action="store_true", help="conserva la base de datos temporal")
+    p.add_argument(
+        "--database-url", default=None, help="base de datos vacía para medir (predeterminado: SQLite temporal)"
+    )
+    p.add_argument(
+        "--dashboard-requests",
+        type=int,
+        default=40,
+        help="peticiones al tablero tras la importación para medir p50/p95 (0: no medir)",
+    )
+    p.set_defaults(func=cmd_bench, django=False)  # it starts Django itself, on a scratch database
+
+
+def cmd_bench(args) -> int:
+    result = run_benchmark(
+        size=args.size,
+        seed=args.seed,
+        keep=args.keep,
+        database_url=args.database_url,
+        dashboard_requests=args.dashboard_requests,
+    )
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return EXIT_OK

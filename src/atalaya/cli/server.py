@@ -22,7 +22,11 @@ def add_parser(sub) -> None:
     )
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("worker", help="ejecuta los trabajos en segundo plano (importaciones de la web) de la cola")
+    p = sub.add_parser(
+        "worker",
+        help="ejecuta los trabajos en segundo plano de la cola (importaciones, conciliaciones y detecciones "
+        "pedidas en la web)",
+    )
     p.add_argument("--batch", action="store_true", help="ejecuta los trabajos pendientes y termina")
     p.add_argument("--interval", type=float, default=1.0, help="segundos entre consultas a la cola (predeterminado: 1)")
     p.set_defaults(func=cmd_worker)
