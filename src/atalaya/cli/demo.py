@@ -131,7 +131,6 @@ def load_demo(
     out.mkdir(parents=True, exist_ok=True)
     start = dt.date(CUTOFF.year - years, 1, 1) if years != 5 else START
     say = print if verbose else (lambda *a, **k: None)
-
     neza = synthetic.nezahualcoyotl(rng)
     pena = synthetic.penalolen(rng)
     neza.incidents = synthetic.generate_incidents(
@@ -140,6 +139,30 @@ def load_demo(
     pena.incidents = synthetic.generate_incidents(
         pena, synthetic.PENALOLEN_CATEGORIES, annual_total=9_000 * scale, start=start, end=CUTOFF, rng=rng
     )
+    files = _write_demo_files(neza, pena, out, rng, start)
+    outcomes = _import_demo_files(neza, pena, files, say)
+    run = _reconcile_demo_homicides()
+    say(f"  conciliación de homicidios (policía / fiscalía, 12 meses): {run.summary['cifra_conciliada']} hechos")
+    _publish_demo_indicators()
+    users = {
+        username: create_user(username, password, municipality_codes=codes, role=role, superuser=superuser)
+        for username, password, codes, role, superuser in DEMO_USERS
+    }
+    say(f"  usuario demo (administrador): segundo factor TOTP, clave {_demo_second_factor(users['demo'])}")
+    for m, catalogue, analyst in ((neza, "sesnsp", "analista.neza"), (pena, "cead", "analista.penalolen")):
+        summary = _review_past_alerts(m.code)
+        closed = _close_reviewed_history(m, catalogue, users[analyst])
+        say(
+            f"  alertas {m.name}: {summary['created']} episodio(s) en {summary['series']} series (últimos 2 años); "
+            f"{closed['confirmado'] + closed['falsa_alarma']} anteriores cerradas ({closed['confirmado']} "
+            f"confirmadas por un brote inyectado), {closed['abiertas']} abiertas"
+        )
+    return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
+
+
+def _write_demo_files(neza, pena, out: Path, rng, start: dt.date) -> dict:
+    """Every file the demo imports, written as the real sources publish them, with a note that they are synthetic
+    and the list of the outbreaks injected (what the alerts should find)."""
     files = {
         "neza": _write_municipality(neza, out / "nezahualcoyotl", rng, NEZA_MAPPING),
         "pena": _write_municipality(pena, out / "penalolen", rng, PENALOLEN_MAPPING),
@@ -165,7 +188,12 @@ def load_demo(
         ),
         encoding="utf-8",
     )
+    return files
 
+
+def _import_demo_files(neza, pena, files: dict, say) -> list:
+    """Register the municipalities and import their boundaries, incidents (with saved mappings), the SESNSP
+    comparison and CEAD, through the same importer as any analyst's file."""
     outcomes = []
     for m in (neza, pena):
         register_municipality(
@@ -208,12 +236,7 @@ def load_demo(
         (pena, files["pena"]["incidents"], "demo-penalolen"),
     ):
         outcome = import_file(
-            "incidents",
-            path,
-            municipality_code=m.code,
-            mapping_name=mapping_name,
-            on_error="skip",
-            origin="demo",
+            "incidents", path, municipality_code=m.code, mapping_name=mapping_name, on_error="skip", origin="demo"
         )
         outcomes.append(outcome)
         say(f"  incidentes {m.name}: {outcome.message}")
@@ -221,29 +244,11 @@ def load_demo(
         register_municipality(
             code, name, country="MX", region="México", populations={2020: population}, is_synthetic=True
         )
-    outcome = import_file("sesnsp", files["sesnsp"], origin="demo")
-    outcomes.append(outcome)
-    say(f"  SESNSP: {outcome.message}")
-    outcome = import_file("cead", files["cead"], origin="demo")
-    outcomes.append(outcome)
-    say(f"  CEAD: {outcome.message}")
-    run = _reconcile_demo_homicides()
-    say(f"  conciliación de homicidios (policía / fiscalía, 12 meses): {run.summary['cifra_conciliada']} hechos")
-    _publish_demo_indicators()
-    users = {
-        username: create_user(username, password, municipality_codes=codes, role=role, superuser=superuser)
-        for username, password, codes, role, superuser in DEMO_USERS
-    }
-    say(f"  usuario demo (administrador): segundo factor TOTP, clave {_demo_second_factor(users['demo'])}")
-    for m, catalogue, analyst in ((neza, "sesnsp", "analista.neza"), (pena, "cead", "analista.penalolen")):
-        summary = _review_past_alerts(m.code)
-        closed = _close_reviewed_history(m, catalogue, users[analyst])
-        say(
-            f"  alertas {m.name}: {summary['created']} episodio(s) en {summary['series']} series (últimos 2 años); "
-            f"{closed['confirmado'] + closed['falsa_alarma']} anteriores cerradas ({closed['confirmado']} "
-            f"confirmadas por un brote inyectado), {closed['abiertas']} abiertas"
-        )
-    return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
+    for fmt, label in (("sesnsp", "SESNSP"), ("cead", "CEAD")):
+        outcome = import_file(fmt, files[fmt], origin="demo")
+        outcomes.append(outcome)
+        say(f"  {label}: {outcome.message}")
+    return outcomes
 
 
 def _demo_second_factor(user) -> str:
