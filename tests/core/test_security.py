@@ -274,3 +274,36 @@ def test_reading_people_in_the_admin_is_audited_and_the_logs_are_read_only(verif
     assert verified_admin_client.get("/admin/core/accesslogentry/").status_code == 200
     entry = AccessLogEntry.objects.first()
     assert verified_admin_client.get(f"/admin/core/accesslogentry/{entry.pk}/delete/").status_code == 403
+
+
+def test_every_view_anyone_may_open_serves_only_public_models():
+    """The portal's pages and the public API declare what they serve; each model is public, and a view that
+    declared an internal one would refuse to answer."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from atalaya.core.sensitivity import PublicOutputMixin
+    from atalaya.datasets.models import Incident
+
+    def views(patterns, prefix=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from views(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), getattr(entry.callback, "view_class", None)
+
+    public = [
+        (route, view)
+        for route, view in views(get_resolver().url_patterns)
+        if route.startswith(("publico/", "api/public/"))
+    ]
+    assert len(public) >= 7
+    for route, view in public:
+        assert issubclass(view, PublicOutputMixin) and view.public_models, route
+        for model in view.public_models:
+            assert sensitivity.sensitivity_of(model) == sensitivity.PUBLIC, (route, model)
+
+    class Leaky(PublicOutputMixin):
+        public_models = (Incident,)
+
+    with pytest.raises(PermissionError, match="no es público"):
+        Leaky().dispatch(None)

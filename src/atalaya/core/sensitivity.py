@@ -108,3 +108,16 @@ def classify_framework_models() -> None:
     }
     installed = {m._meta.label_lower for m in apps.get_models()}
     classify_many({label: level for label, level in optional.items() if label in installed})
+
+
+class PublicOutputMixin:
+    """For every view anyone may open (the portal, its API): ``public_models`` names the models whose content it
+    serves, and each must be classed public, checked on every request (a view that starts serving an internal
+    model fails loudly instead of leaking). Models read only to choose (a publication flag) are not listed."""
+
+    public_models: tuple = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        for model in self.public_models:
+            require_public(model)
+        return super().dispatch(request, *args, **kwargs)

@@ -13,17 +13,20 @@ from atalaya.analysis.disclosure import THRESHOLD
 from atalaya.analysis.parsing import add_months
 from atalaya.analysis.tabular import export_csv
 from atalaya.core.charts import PlotlyPageMixin
-from atalaya.geo.models import Municipality
+from atalaya.core.sensitivity import PublicOutputMixin
+from atalaya.geo.models import Municipality, Territory
 
 from . import disclosure, services
-from .models import Indicator, Publication
+from .models import Indicator, Publication, PublicValue
 
 
 def published_municipalities():
     return Municipality.objects.filter(publications__is_public=True).distinct().order_by("name")
 
 
-class PortalHomeView(TemplateView):
+class PortalHomeView(PublicOutputMixin, TemplateView):
+    public_models = (Municipality, Indicator, PublicValue)
+
     template_name = "indicators/public/home.html"
 
     def get_context_data(self, **kwargs):
@@ -87,7 +90,6 @@ def map_source(municipality: Municipality, indicator: Indicator) -> str | None:
 def public_territories(municipality: Municipality, indicator: Indicator) -> tuple[str | None, str | None, pl.DataFrame]:
     """The published indicator by territory (source, top territorial level, table) over the last 12 months,
     from the suppressed table."""
-    from atalaya.geo.models import Territory
 
     source = map_source(municipality, indicator)
     top = (
@@ -125,7 +127,9 @@ def public_territories(municipality: Municipality, indicator: Indicator) -> tupl
     )
 
 
-class PortalMunicipalityView(PlotlyPageMixin, TemplateView):
+class PortalMunicipalityView(PublicOutputMixin, PlotlyPageMixin, TemplateView):
+    public_models = (Municipality, Territory, Indicator, PublicValue)
+
     template_name = "indicators/public/municipality.html"
 
     def get_context_data(self, **kwargs):
@@ -154,7 +158,9 @@ class PortalMunicipalityView(PlotlyPageMixin, TemplateView):
         return context
 
 
-class PortalGeoJSONView(View):
+class PortalGeoJSONView(PublicOutputMixin, View):
+    public_models = (Municipality, Territory, Indicator, PublicValue)
+
     """Territories with the published indicator's last 12 months, suppressed, as GeoJSON."""
 
     def get(self, request, code: str, indicator: str):
@@ -199,7 +205,9 @@ class PortalGeoJSONView(View):
         return response
 
 
-class PortalDownloadView(View):
+class PortalDownloadView(PublicOutputMixin, View):
+    public_models = (Municipality, Indicator, PublicValue)
+
     """The portal table as CSV: withheld cells are empty, with ``reservado`` saying so (never a "<5")."""
 
     def get(self, request, code: str):
@@ -229,7 +237,9 @@ class PortalDownloadView(View):
         return response
 
 
-class IndicatorSheetView(TemplateView):
+class IndicatorSheetView(PublicOutputMixin, TemplateView):
+    public_models = (Indicator,)
+
     """Public metadata sheet of an indicator, in the style of the SDG metadata sheets."""
 
     template_name = "indicators/public/indicator.html"
@@ -243,5 +253,7 @@ class IndicatorSheetView(TemplateView):
         return {**super().get_context_data(**kwargs), "indicator": indicator}
 
 
-class MethodologyView(TemplateView):
+class MethodologyView(PublicOutputMixin, TemplateView):
+    public_models = (Indicator,)
+
     template_name = "indicators/public/methodology.html"

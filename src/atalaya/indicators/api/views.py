@@ -21,9 +21,10 @@ from shapely.geometry import mapping
 
 from atalaya.analysis import indicators as calc
 from atalaya.core.api import CheckedQueryParams
+from atalaya.core.sensitivity import PublicOutputMixin
 from atalaya.geo.models import Municipality, Territory
 from atalaya.indicators import disclosure, services
-from atalaya.indicators.models import Indicator, Publication
+from atalaya.indicators.models import Indicator, Publication, PublicValue
 from atalaya.taxonomy.services import harmonised_table
 
 
@@ -129,9 +130,10 @@ class IndicatorValues(CheckedQueryParams, APIView):
         return Response(ValueSerializer(frame.to_dicts(), many=True).data)
 
 
-class PublicIndicatorValues(CheckedQueryParams, APIView):
+class PublicIndicatorValues(PublicOutputMixin, CheckedQueryParams, APIView):
     """Published indicators only, from the portal's suppressed table."""
 
+    public_models = (Municipality, Indicator, PublicValue)
     query_params = VALUE_PARAMS
     permission_classes = [AllowAny]
     authentication_classes = []
