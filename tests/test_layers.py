@@ -20,7 +20,7 @@ LAYERS = [
     {"cube"},
     {"datasets"},
     {"indicators", "reconciliation"},
-    {"alerts", "spatial"},
+    {"alerts", "spatial", "cases"},
     {"web"},
     {"cli"},
 ]

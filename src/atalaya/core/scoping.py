@@ -30,6 +30,12 @@ class ScopedQuerySet(models.QuerySet):
 
     municipality_field = "municipality"
 
+    @classmethod
+    def through(cls, field: str) -> models.Manager:
+        """A manager for records that belong to a municipality through another record (``case__municipality``)."""
+        queryset = type(f"{cls.__name__}Through", (cls,), {"municipality_field": field, "__module__": cls.__module__})
+        return queryset.as_manager()
+
     def visible_to(self, user):
         if user is not None and getattr(user, "is_superuser", False):
             return self

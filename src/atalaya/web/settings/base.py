@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "atalaya.alerts",
     "atalaya.spatial",
     "atalaya.reconciliation",
+    "atalaya.cases",
     "atalaya.web",
 ]
 

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "atalaya.cases"
+    label = "cases"
+    verbose_name = _("Alerta temprana y derivación (SAT)")
+
+    def ready(self):
+        from atalaya.core import sensitivity as s
+
+        s.classify_many(
+            {
+                "cases.team": s.INTERNAL,
+                "cases.teammember": s.INTERNAL,
+                "cases.instrument": s.INTERNAL,
+                "cases.person": s.SENSITIVE,
+                "cases.identity": s.SENSITIVE,
+                "cases.household": s.SENSITIVE,
+                "cases.householdmember": s.SENSITIVE,
+                "cases.case": s.SENSITIVE,
+                "cases.intake": s.SENSITIVE,
+                "cases.screening": s.SENSITIVE,
+            }
+        )

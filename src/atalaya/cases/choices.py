@@ -1,0 +1,57 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Module(models.TextChoices):
+    """The programmes a municipality runs; a person has at most one case in each."""
+
+    CHILDREN = "ninez", _("Niñez y adolescencia")
+    WOMEN = "mujer", _("Violencia contra las mujeres")
+    FAMILY = "familia", _("Apoyo familiar")
+    OLDER = "mayores", _("Personas mayores")
+
+
+class PersonKind(models.TextChoices):
+    CHILD = "nna", _("Niño, niña o adolescente")
+    WOMAN = "mujer", _("Mujer")
+    ADULT = "adulto", _("Persona adulta")
+    OLDER = "mayor", _("Persona mayor")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Mujer")
+    MALE = "M", _("Hombre")
+    OTHER = "X", _("Otro o no declarado")
+
+
+class Channel(models.TextChoices):
+    """How a case arrived (the intake channel)."""
+
+    SCHOOL = "escuela", _("Escuela")
+    HEALTH = "salud", _("Salud")
+    POLICE = "policia", _("Listado policial (24 Horas)")
+    COMMUNITY = "comunidad", _("Comunidad")
+    HOTLINE = "fono", _("Fono o línea de ayuda")
+    SELF = "espontanea", _("Demanda espontánea")
+
+
+class TeamRole(models.TextChoices):
+    WORKER = "gestor", _("Gestor o gestora de casos")
+    SUPERVISOR = "supervisor", _("Supervisor o supervisora")
+    COORDINATOR = "coordinador", _("Coordinador o coordinadora")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "baja", _("Baja")
+    MEDIUM = "media", _("Media")
+    HIGH = "alta", _("Alta")
+
+
+class Relation(models.TextChoices):
+    HEAD = "jefatura", _("Jefe o jefa de hogar")
+    PARTNER = "pareja", _("Pareja")
+    CHILD = "hijo", _("Hijo o hija")
+    PARENT = "padre_madre", _("Padre o madre")
+    SIBLING = "hermano", _("Hermano o hermana")
+    GRANDPARENT = "abuelo", _("Abuelo o abuela")
+    OTHER = "otro", _("Otro vínculo")

@@ -1,0 +1,195 @@
+"""What the pages, the API, the command line and the list import do with cases, the same way: register a person
+(found again by national id through the blind index), take an intake into the person's case of that module,
+screen a case with an instrument version.
+
+Every function that hands over personal records writes the access log; every change writes the change log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from atalaya.analysis import screening as rules
+from atalaya.analysis.identifiers import normalise_national_id
+from atalaya.core import crypto
+from atalaya.core.changelog import log_change
+
+from .models import Case, Identity, Instrument, Intake, Person, Screening
+
+#: Purpose of the blind index of national ids (a different purpose gives unrelated hashes).
+NATIONAL_ID_PURPOSE = "cases.person.national_id"
+#: Pseudonymous codes: no 0/O or 1/I, so that they are read aloud without mistakes.
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class CaseError(ValueError):
+    """A request the case records cannot take; the message says why, in Spanish."""
+
+
+def national_id_index(national_id: str, country: str) -> str:
+    """The keyed hash that finds a person by RUT or CURP (normalised first: «12.345.678-5» is «12345678-5»)."""
+    return crypto.blind_index(normalise_national_id(national_id, country), NATIONAL_ID_PURPOSE)
+
+
+def _new_code(municipality) -> str:
+    while True:
+        code = "P-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+        if not Person.objects.filter(municipality=municipality, code=code).exists():
+            return code
+
+
+def find_person(municipality, national_id: str) -> Person | None:
+    """The person with this RUT or CURP in the municipality, through the blind index only."""
+    index = national_id_index(national_id, municipality.country.code)
+    return Person.objects.filter(municipality=municipality, national_id_index=index).first()
+
+
+@transaction.atomic
+def register_person(
+    municipality,
+    *,
+    kind: str,
+    national_id: str = "",
+    given_names: str = "",
+    family_names: str = "",
+    birth_date: dt.date | None = None,
+    sex: str = "",
+    address: str = "",
+    phone: str = "",
+    territory=None,
+    user=None,
+    origin: str = "cli",
+) -> tuple[Person, bool]:
+    """The person with this national id if the municipality already has them (``created`` False), otherwise a
+    new person with a pseudonymous code and an encrypted identity. An invalid RUT or CURP raises
+    :class:`~atalaya.analysis.identifiers.InvalidIdentifier` before anything is written."""
+    country = municipality.country.code
+    normalised = normalise_national_id(national_id, country) if national_id else ""
+    index = crypto.blind_index(normalised, NATIONAL_ID_PURPOSE) if normalised else ""
+    if index:
+        existing = Person.objects.filter(municipality=municipality, national_id_index=index).first()
+        if existing is not None:
+            return existing, False
+    person = Person.objects.create(
+        municipality=municipality,
+        code=_new_code(municipality),
+        kind=kind,
+        sex=sex,
+        birth_year=birth_date.year if birth_date else None,
+        territory=territory,
+        national_id_index=index,
+    )
+    Identity.objects.create(
+        person=person,
+        given_names=given_names,
+        family_names=family_names,
+        national_id=normalised,
+        birth_date=birth_date.isoformat() if birth_date else "",
+        address=address,
+        phone=phone,
+    )
+    log_change(user=user, action="crear", obj=person, municipality=municipality, origin=origin, message=person.code)
+    return person, True
+
+
+@transaction.atomic
+def take_intake(
+    person: Person,
+    module: str,
+    *,
+    channel: str,
+    institution: str = "",
+    notes: str = "",
+    team=None,
+    received_at=None,
+    user=None,
+    origin: str = "cli",
+) -> Intake:
+    """Add an intake to the person's case of ``module``: a new case the first time, a reopened one if it was
+    closed, the same open case otherwise (one case per person and module)."""
+    case, created = Case.objects.get_or_create(
+        person=person, module=module, defaults={"municipality": person.municipality, "team": team}
+    )
+    if not created and case.closed_at is not None:
+        case.closed_at, case.reopened_at = None, timezone.now()
+        case.version += 1
+        case.save(update_fields=["closed_at", "reopened_at", "version"])
+        log_change(user=user, action="reabrir", obj=case, municipality=case.municipality, origin=origin, message="")
+    intake = Intake.objects.create(
+        case=case,
+        channel=channel,
+        institution=institution,
+        notes=notes,
+        received_at=received_at or timezone.now(),
+        created_by=user,
+    )
+    log_change(
+        user=user,
+        action="ingresar",
+        obj=case,
+        municipality=case.municipality,
+        origin=origin,
+        message=f"ingreso {intake.pk} por {channel}",  # the narrative is never copied into the log
+    )
+    return intake
+
+
+@transaction.atomic
+def screen(
+    case: Case,
+    instrument: Instrument,
+    answers: dict[str, bool],
+    *,
+    user=None,
+    level: str | None = None,
+    reason: str = "",
+    origin: str = "cli",
+) -> Screening:
+    """Score the answers with this instrument version and keep the level; a worker may set another ``level``
+    only with a ``reason``. The case's risk level follows its latest screening."""
+    if instrument.module != case.module:
+        raise CaseError("El instrumento es de otro módulo que el caso.")
+    result = rules.score(rules.parse_instrument(instrument.definition), answers)
+    kept = level or result.level
+    if kept not in rules.LEVELS:
+        raise CaseError(f"Nivel desconocido «{kept}».")
+    if kept != result.level and not reason.strip():
+        raise CaseError("Para cambiar el nivel que da el instrumento hay que escribir el motivo.")
+    screening = Screening.objects.create(
+        case=case,
+        instrument=instrument,
+        answers={code: bool(value) for code, value in answers.items()},
+        score=result.score,
+        computed_level=result.level,
+        level=kept,
+        override_reason=reason.strip() if kept != result.level else "",
+        screened_by=user,
+    )
+    case.risk_level = kept
+    case.version += 1
+    case.save(update_fields=["risk_level", "version"])
+    log_change(
+        user=user,
+        action="tamizar",
+        obj=case,
+        municipality=case.municipality,
+        origin=origin,
+        message=f"{instrument} · puntaje {result.score:g} · nivel {kept}"
+        + (f" (calculado {result.level})" if kept != result.level else ""),
+    )
+    return screening
+
+
+def save_instrument(code: str, module: str, name: str, definition: dict) -> Instrument:
+    """A new version of an instrument (the definition is checked first; earlier versions stay as they were)."""
+    rules.parse_instrument(definition)
+    last = Instrument.objects.filter(code=code).order_by("-version").first()
+    if last is not None and last.definition == definition and last.module == module:
+        return last
+    return Instrument.objects.create(
+        code=code, module=module, name=name, definition=definition, version=(last.version + 1) if last else 1
+    )
