@@ -24,3 +24,8 @@ class CasesConfig(AppConfig):
                 "cases.screening": s.SENSITIVE,
             }
         )
+        from atalaya.core.access import register_sensitive_work
+
+        from .access import works_with_cases
+
+        register_sensitive_work(works_with_cases)  # case teams log in with a second factor and the code of conduct

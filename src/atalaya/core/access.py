@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+#: Extra rules of modules with sensitive records (``user -> bool``): whoever one of them names must use a second
+#: factor and accept the code of conduct, whatever their municipality role (a case module's team members).
+SENSITIVE_WORK: list[Callable[[object], bool]] = []
+
+
+def register_sensitive_work(rule: Callable[[object], bool]) -> Callable[[object], bool]:
+    if rule not in SENSITIVE_WORK:
+        SENSITIVE_WORK.append(rule)
+    return rule
+
+
+def _does_sensitive_work(user) -> bool:
+    return any(rule(user) for rule in SENSITIVE_WORK)
+
 
 def requires_two_factor(user) -> bool:
-    """Superusers and anyone holding a role listed in ``ATALAYA_TWO_FACTOR_ROLES`` (administrators by default;
-    the modules with sensitive records add their roles) must log in with a second factor."""
+    """Superusers, anyone holding a role listed in ``ATALAYA_TWO_FACTOR_ROLES`` (administrators by default) and
+    anyone a module's :data:`SENSITIVE_WORK` rule names must log in with a second factor."""
     from django.conf import settings
 
     if user is None or not user.is_authenticated:
@@ -13,19 +29,21 @@ def requires_two_factor(user) -> bool:
     if user.is_superuser:
         return True
     roles = set(getattr(settings, "ATALAYA_TWO_FACTOR_ROLES", ()))
-    return bool(roles) and user.memberships.filter(role__in=roles).exists()
+    return (bool(roles) and user.memberships.filter(role__in=roles).exists()) or _does_sensitive_work(user)
 
 
 def must_accept_code_of_conduct(user) -> bool:
-    """Users holding a role listed in ``ATALAYA_CODE_OF_CONDUCT_ROLES`` accept the current version once."""
+    """Users holding a role listed in ``ATALAYA_CODE_OF_CONDUCT_ROLES``, or named by a :data:`SENSITIVE_WORK`
+    rule, accept the current version once."""
     from django.conf import settings
 
     from .models import ConductAcceptance
 
-    roles = set(getattr(settings, "ATALAYA_CODE_OF_CONDUCT_ROLES", ()))
-    if not roles or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return False
-    if not user.memberships.filter(role__in=roles).exists():
+    roles = set(getattr(settings, "ATALAYA_CODE_OF_CONDUCT_ROLES", ()))
+    named = bool(roles) and user.memberships.filter(role__in=roles).exists()
+    if not (named or _does_sensitive_work(user)):
         return False
     version = settings.ATALAYA_CODE_OF_CONDUCT_VERSION
     return not ConductAcceptance.objects.filter(user=user, version=version).exists()
