@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atalaya.core.access import must_accept_code_of_conduct, requires_two_factor
+from atalaya.core.access import does_sensitive_work, must_accept_code_of_conduct, requires_two_factor
 
 from .services import audit_municipalities, import_municipalities
 
@@ -14,10 +14,11 @@ def roles(request) -> dict:
     that page)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"user_imports": False, "user_audits": False, "gate_pending": False}
+        return {"user_imports": False, "user_audits": False, "user_cases": False, "gate_pending": False}
     unverified = requires_two_factor(user) and not getattr(user, "is_verified", lambda: True)()
     return {
         "user_imports": user.is_superuser or import_municipalities(user).exists(),
         "user_audits": user.is_superuser or audit_municipalities(user).exists(),
+        "user_cases": user.is_superuser or does_sensitive_work(user),
         "gate_pending": unverified or must_accept_code_of_conduct(user),
     }

@@ -105,6 +105,7 @@ def take_intake(
     institution: str = "",
     notes: str = "",
     team=None,
+    owner=None,
     received_at=None,
     user=None,
     origin: str = "cli",
@@ -112,7 +113,7 @@ def take_intake(
     """Add an intake to the person's case of ``module``: a new case the first time, a reopened one if it was
     closed, the same open case otherwise (one case per person and module)."""
     case, created = Case.objects.get_or_create(
-        person=person, module=module, defaults={"municipality": person.municipality, "team": team}
+        person=person, module=module, defaults={"municipality": person.municipality, "team": team, "owner": owner}
     )
     if not created and case.closed_at is not None:
         case.closed_at, case.reopened_at = None, timezone.now()
@@ -193,3 +194,11 @@ def save_instrument(code: str, module: str, name: str, definition: dict) -> Inst
     return Instrument.objects.create(
         code=code, module=module, name=name, definition=definition, version=(last.version + 1) if last else 1
     )
+
+
+def current_instruments(module: str) -> list[Instrument]:
+    """The latest version of each instrument of a module (what a new screening uses)."""
+    latest: dict[str, Instrument] = {}
+    for instrument in Instrument.objects.filter(module=module).order_by("code", "version"):
+        latest[instrument.code] = instrument
+    return list(latest.values())

@@ -15,8 +15,14 @@ def register_sensitive_work(rule: Callable[[object], bool]) -> Callable[[object]
     return rule
 
 
-def _does_sensitive_work(user) -> bool:
-    return any(rule(user) for rule in SENSITIVE_WORK)
+def does_sensitive_work(user) -> bool:
+    """Whether a :data:`SENSITIVE_WORK` rule names ``user``; remembered on the user object, which lives for one
+    request (the login gates and the navigation both ask)."""
+    known = getattr(user, "_atalaya_sensitive_work", None)
+    if known is None:
+        known = any(rule(user) for rule in SENSITIVE_WORK)
+        user._atalaya_sensitive_work = known
+    return known
 
 
 def requires_two_factor(user) -> bool:
@@ -29,7 +35,7 @@ def requires_two_factor(user) -> bool:
     if user.is_superuser:
         return True
     roles = set(getattr(settings, "ATALAYA_TWO_FACTOR_ROLES", ()))
-    return (bool(roles) and user.memberships.filter(role__in=roles).exists()) or _does_sensitive_work(user)
+    return (bool(roles) and user.memberships.filter(role__in=roles).exists()) or does_sensitive_work(user)
 
 
 def must_accept_code_of_conduct(user) -> bool:
@@ -43,7 +49,7 @@ def must_accept_code_of_conduct(user) -> bool:
         return False
     roles = set(getattr(settings, "ATALAYA_CODE_OF_CONDUCT_ROLES", ()))
     named = bool(roles) and user.memberships.filter(role__in=roles).exists()
-    if not (named or _does_sensitive_work(user)):
+    if not (named or does_sensitive_work(user)):
         return False
     version = settings.ATALAYA_CODE_OF_CONDUCT_VERSION
     return not ConductAcceptance.objects.filter(user=user, version=version).exists()

@@ -33,6 +33,17 @@ def login_as(client, user):
     return client
 
 
+def accept_code_of_conduct(user) -> None:
+    """Record that ``user`` accepted the current code of conduct (what the page does), for tests past the gate."""
+    from django.conf import settings
+
+    from atalaya.core.models import ConductAcceptance
+
+    ConductAcceptance.objects.get_or_create(
+        user=user, version=settings.ATALAYA_CODE_OF_CONDUCT_VERSION, defaults={"username": user.get_username()}
+    )
+
+
 class ScopedPageContract:
     """Inherit in a ``Test…`` class and provide the ``scoped_page`` fixture: ``(url, municipality_code)``.
 
@@ -94,6 +105,9 @@ class ListQueryContract:
 
     reader_role = "analyst"
 
+    def prepare_reader(self, user) -> None:
+        """What the reader needs besides a role (a case team, say); called before logging in."""
+
     def _queries(self, client, url) -> int:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -105,7 +119,9 @@ class ListQueryContract:
 
     def test_queries_do_not_grow_with_the_rows(self, client, scoped_list, make_user):
         url, code, add_rows = scoped_list
-        login_as(client, make_user("lector-de-lista", [code], self.reader_role))
+        reader = make_user("lector-de-lista", [code], self.reader_role)
+        self.prepare_reader(reader)
+        login_as(client, reader)
         add_rows(1)
         self._queries(client, url)  # the first request also warms per-session caches
         few = self._queries(client, url)

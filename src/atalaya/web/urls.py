@@ -36,6 +36,7 @@ urlpatterns = [
     path("datos/", include("atalaya.datasets.urls")),
     path("indicadores/", include("atalaya.indicators.urls")),
     path("alertas/", include("atalaya.alerts.urls")),
+    path("casos/", include("atalaya.cases.urls")),
     path("mapa/", include("atalaya.spatial.urls")),
     path("conciliacion/", include("atalaya.reconciliation.urls")),
     path("publico/", include("atalaya.indicators.public_urls")),
