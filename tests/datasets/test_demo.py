@@ -27,3 +27,18 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
     assert all(not r.leaks for r in results), [(r.municipality, r.source, r.described) for r in results if r.leaks]
     exposed_by_primary_alone = sum(len(r.leaks) for r in audit_portal(primary_only=True))
     assert exposed_by_primary_alone > 0  # what the secondary suppression is for
+    # The early-warning module has synthetic cases for both municipalities, screened with the example instrument,
+    # and the case workers are team members (so their login asks for the second factor the demo printed).
+    from django.contrib.auth import get_user_model
+
+    from atalaya.cases.access import visible_cases
+    from atalaya.cases.models import Case, Identity, Screening
+    from atalaya.core.access import requires_two_factor
+
+    assert set(Case.objects.values_list("municipality__code", flat=True)) == {"15058", "13122"}
+    assert Screening.objects.filter(instrument__code="riesgo-nna-ejemplo").count() > 40
+    assert set(Screening.objects.values_list("level", flat=True)) >= {"baja", "media"}
+    assert Identity.objects.filter(national_id__isnull=False).count() == Case.objects.count()
+    worker = get_user_model().objects.get(username="gestora.penalolen")
+    assert requires_two_factor(worker)
+    assert set(visible_cases(worker).values_list("municipality__code", flat=True)) == {"13122"}

@@ -202,3 +202,19 @@ def current_instruments(module: str) -> list[Instrument]:
     for instrument in Instrument.objects.filter(module=module).order_by("code", "version"):
         latest[instrument.code] = instrument
     return list(latest.values())
+
+
+def load_builtin_instruments() -> int:
+    """Save the instruments shipped in ``cases/data`` (a new version only when a definition changed)."""
+    import json
+    from importlib import resources
+
+    saved = 0
+    for entry in sorted(resources.files("atalaya.cases").joinpath("data").iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        spec = json.loads(entry.read_text(encoding="utf-8"))
+        before = Instrument.objects.filter(code=spec["code"]).count()
+        save_instrument(spec["code"], spec["module"], spec["name"], spec["definition"])
+        saved += Instrument.objects.filter(code=spec["code"]).count() - before
+    return saved

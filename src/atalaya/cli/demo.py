@@ -25,6 +25,8 @@ from atalaya.datasets.models import ColumnMapping
 from atalaya.geo.models import Municipality
 from atalaya.geo.services import register_municipality
 
+from .demo_cases import load_demo_cases
+
 #: Neighbours of Nezahualcóyotl in the demo SESNSP file, so that the network page has municipalities to compare:
 #: code, name, population (2020 census, rounded) and how much crime they have relative to Neza per inhabitant
 #: (synthetic: their counts are Neza's, scaled, with Poisson noise).
@@ -149,6 +151,9 @@ def load_demo(
         for username, password, codes, role, superuser in DEMO_USERS
     }
     say(f"  usuario demo (administrador): segundo factor TOTP, clave {_demo_second_factor(users['demo'])}")
+    load_demo_cases(rng, users, DEMO_USERS[0][1], say)
+    for worker in ("gestora.penalolen", "gestor.neza"):
+        say(f"  usuario {worker} (equipo de casos): segundo factor TOTP, clave {_demo_second_factor(users[worker])}")
     for m, catalogue, analyst in ((neza, "sesnsp", "analista.neza"), (pena, "cead", "analista.penalolen")):
         summary = _review_past_alerts(m.code)
         closed = _close_reviewed_history(m, catalogue, users[analyst])

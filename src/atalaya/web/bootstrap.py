@@ -14,10 +14,12 @@ def ensure_data_dirs() -> None:
 
 
 def load_builtin_catalogues() -> dict[str, int]:
-    """Countries, the crime taxonomy and the indicator catalogue shipped with Atalaya (idempotent).
+    """Countries, the crime taxonomy, the indicator catalogue and the screening instruments shipped with Atalaya
+    (idempotent).
 
     Returns how many rows of each kind were added.
     """
+    from atalaya.cases.services import load_builtin_instruments
     from atalaya.geo.models import Country
     from atalaya.indicators.services import sync_builtin_indicators
     from atalaya.taxonomy.services import sync_builtin_taxonomy
@@ -26,4 +28,5 @@ def load_builtin_catalogues() -> dict[str, int]:
         Country.objects.get_or_create(code=code, defaults={"name": name})
     created = sync_builtin_taxonomy()
     created["indicators"] = sync_builtin_indicators()
+    created["instrumentos"] = load_builtin_instruments()
     return created
