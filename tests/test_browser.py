@@ -307,3 +307,53 @@ def test_an_administrator_sets_up_the_second_factor(browser, live_server, seeded
     page.click("text=Continuar")
     page.wait_for_selector("text=Municipios del observatorio")
     assert errors == []
+
+
+def test_a_case_worker_logs_in_registers_an_intake_and_screens_it(browser, live_server, seeded, tmp_path):
+    """A case team member's first login: the authenticator set up by the demo, the code of conduct, then an
+    intake with a RUT and a screening built from the instrument (the page shows the risk it gives)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from atalaya.accounts.services import create_user
+    from atalaya.cases.models import Team, TeamMember
+    from atalaya.geo.services import register_municipality
+
+    register_municipality("13122", "Peñalolén", country="CL", region="Metropolitana")
+    worker = create_user("gestora", "clave-de-prueba-123", municipality_codes=["13122"], role="viewer")
+    team = Team.objects.create(municipality=worker.memberships.get().municipality, module="ninez", name="OLN norte")
+    TeamMember.objects.create(team=team, user=worker, role="gestor")
+    device = TOTPDevice.objects.create(user=worker, name="app", confirmed=True)
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/entrar/")
+    page.fill("#id_username", "gestora")
+    page.fill("#id_password", "clave-de-prueba-123")
+    page.click("button.primary")
+    page.fill("#id_token", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+    page.click("button.primary")
+    page.wait_for_selector("text=Código de conducta")
+    page.locator("form button[type=submit]").last.click()
+    page.click("nav >> text=Casos")
+    page.click("text=Registrar un ingreso")
+    page.select_option("#id_team", index=1)
+    page.fill("#id_national_id", "12.345.678-5")
+    page.fill("#id_given_names", "Josefa")
+    page.fill("#id_family_names", "Muñoz")
+    page.select_option("#id_channel", value="escuela")
+    page.click("#form-ingreso button[type=submit]")
+    page.wait_for_selector("#nombre")
+    assert "Josefa Muñoz" in page.locator("#nombre").inner_text()
+    page.click("text=Tamizar con")
+    page.check("input[name=f_contacto_policial]")
+    page.check("input[name=f_desercion]")
+    page.check("input[name=f_violencia_intrafamiliar]")
+    page.click("#form-tamizaje button[type=submit]")
+    page.wait_for_selector("#tamizajes")
+    assert page.locator("#riesgo").inner_text().strip() == "Alta"  # 3 + 3 + 3 = 9 ≥ 8
+    page.screenshot(path=str(tmp_path / "caso.png"), full_page=True)
+    if os.environ.get("ATALAYA_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["ATALAYA_SCREENSHOTS"], "caso.png"), full_page=True)
+    assert errors == []
