@@ -22,6 +22,8 @@ class CasesConfig(AppConfig):
                 "cases.case": s.SENSITIVE,
                 "cases.intake": s.SENSITIVE,
                 "cases.screening": s.SENSITIVE,
+                "cases.consent": s.SENSITIVE,
+                "cases.transition": s.SENSITIVE,
             }
         )
         from atalaya.core.access import register_sensitive_work

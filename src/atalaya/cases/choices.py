@@ -55,3 +55,24 @@ class Relation(models.TextChoices):
     SIBLING = "hermano", _("Hermano o hermana")
     GRANDPARENT = "abuelo", _("Abuelo o abuela")
     OTHER = "otro", _("Otro vínculo")
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a person (or their guardian) agrees to, as Primero's CPIMS+/GBVIMS+ ask before any referral."""
+
+    SERVICES = "servicios", _("Recibir servicios")
+    SHARE = "compartir", _("Compartir datos con otras instituciones")
+
+
+class TransitionKind(models.TextChoices):
+    REFERRAL = "derivacion", _("Derivación")
+    TRANSFER = "transferencia", _("Transferencia")
+    ASSIGNMENT = "asignacion", _("Asignación")
+
+
+class TransitionStatus(models.TextChoices):
+    IN_PROGRESS = "en_curso", _("En curso")
+    ACCEPTED = "aceptada", _("Aceptada")
+    REJECTED = "rechazada", _("Rechazada")
+    DONE = "realizada", _("Realizada")
+    REVOKED = "revocada", _("Revocada")

@@ -17,7 +17,18 @@ from atalaya.core.fields import EncryptedTextField
 from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality, Territory
 
-from .choices import Channel, Module, PersonKind, Relation, RiskLevel, Sex, TeamRole
+from .choices import (
+    Channel,
+    ConsentPurpose,
+    Module,
+    PersonKind,
+    Relation,
+    RiskLevel,
+    Sex,
+    TeamRole,
+    TransitionKind,
+    TransitionStatus,
+)
 
 
 class Team(models.Model):
@@ -252,3 +263,58 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.instrument} · {self.get_level_display()}"
+
+
+class Consent(models.Model):
+    """A consent given or refused for one purpose, with who gave it; the latest record of a purpose counts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("propósito"), max_length=20, choices=ConsentPurpose.choices)
+    given = models.BooleanField(_("otorgado"))
+    given_by = models.CharField(
+        _("otorgado por"), max_length=120, help_text=_("La persona, o su madre, padre o tutor.")
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    recorded_at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    objects = ScopedQuerySet.through("case__municipality")
+
+    class Meta:
+        verbose_name = _("consentimiento")
+        verbose_name_plural = _("consentimientos")
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.get_purpose_display()} · {'sí' if self.given else 'no'}"
+
+
+class Transition(models.Model):
+    """Referrals, transfers and assignments share one model (as in Primero): in progress → accepted or rejected
+    (with a reason) → done, or revoked. A referral tied to a service line records who provides it and by when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    kind = models.CharField(_("tipo"), max_length=20, choices=TransitionKind.choices)
+    status = models.CharField(
+        _("estado"), max_length=20, choices=TransitionStatus.choices, default=TransitionStatus.IN_PROGRESS
+    )
+    service = models.CharField(_("servicio o institución"), max_length=200, blank=True)
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(_("plazo"), null=True, blank=True)
+    consent_overridden = models.BooleanField(_("sin consentimiento (autorizado)"), default=False)
+    override_reason = models.TextField(_("motivo de la autorización"), blank=True)
+    response_reason = models.TextField(_("motivo de la respuesta"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.through("case__municipality")
+
+    class Meta:
+        verbose_name = _("derivación o transferencia")
+        verbose_name_plural = _("derivaciones y transferencias")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.get_kind_display()} · {self.get_status_display()}"
