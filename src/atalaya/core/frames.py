@@ -101,10 +101,10 @@ def fetch_frame(sql: str, params: Sequence, schema: dict[str, pl.DataType]) -> p
     :func:`date_as_text`) are parsed at once per chunk."""
     frames = []
     dates = [name for name, dtype in schema.items() if dtype == pl.Date]
+    positions = [list(schema).index(name) for name in dates]
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         while rows := cursor.fetchmany(FETCH_ROWS):
-            positions = [list(schema).index(name) for name in dates]
             text = [
                 name
                 for name, i in zip(dates, positions, strict=True)

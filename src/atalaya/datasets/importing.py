@@ -46,7 +46,7 @@ from atalaya.analysis.tabular import export_csv
 from atalaya.analysis.territory_assignment import STATUSES, assign_points
 from atalaya.analysis.text import normalise
 from atalaya.core.changelog import log_change
-from atalaya.core.frames import checkpoint_deferred
+from atalaya.core.frames import bulk_insert, checkpoint_deferred
 from atalaya.geo import official
 from atalaya.geo.models import Municipality, Population, Territory
 from atalaya.hooks import AFTER_COMMIT, AFTER_IMPORT, READERS, ReaderSpec
@@ -1029,7 +1029,7 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str, replace
     for (municipality_id,), part in _by_municipality(frame, "municipality_id"):
         stored = writing.existing_incidents(municipality_id, source)
         if stored.is_empty():
-            writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, part.select(INCIDENT_COLUMNS))
+            bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, part.select(INCIDENT_COLUMNS))
             new_total += part.height
             changes.fresh.append(part)
             changes.cells.append(
@@ -1049,7 +1049,7 @@ def _write_incidents(frame: pl.DataFrame, dataset: Dataset, source: str, replace
         superseded = pl.concat([replaced, absent.select("record_id", "occurred_on")]) if replace else replaced
         same_total += joined.height - to_write.height
         writing.supersede_incidents(municipality_id, source, superseded.get_column("record_id").to_list(), dataset.pk)
-        writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, to_write.select(INCIDENT_COLUMNS))
+        bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, to_write.select(INCIDENT_COLUMNS))
         changed_total += replaced.height
         new_total += to_write.height - replaced.height
         dates = pl.concat([to_write.get_column("occurred_on"), superseded.get_column("occurred_on")])
@@ -1105,7 +1105,7 @@ def _write_aggregates(frame: pl.DataFrame, dataset: Dataset, source: str, replac
         gone = [CHANGED, ABSENT] if replace else [CHANGED]
         writing.supersede_rows(AggregateCount, diff.filter(pl.col("change").is_in(gone)).get_column("id"), dataset.pk)
         written = part.join(diff.filter(pl.col("change").is_in([NEW, CHANGED])).select(keys), on=keys, how="semi")
-        writing.bulk_insert(AggregateCount._meta.db_table, _AGGREGATE_COLUMNS, written.select(_AGGREGATE_COLUMNS))
+        bulk_insert(AggregateCount._meta.db_table, _AGGREGATE_COLUMNS, written.select(_AGGREGATE_COLUMNS))
         labelled.append(diff.with_columns(pl.lit(measure).alias("measure")))
         first, last = months[0], months[-1]
         old = ranges.get(municipality_id)

@@ -13,7 +13,6 @@ import polars as pl
 from django.db import connection
 from django.db.models import Count, Sum
 
-from atalaya.core.frames import bulk_insert
 from atalaya.cube import writing as cube
 
 from .choices import LocationStatus
@@ -21,8 +20,6 @@ from .models import AggregateCount, Incident
 
 #: Incidents whose coordinates put them outside the municipality are stored but never counted as its own.
 COUNTED_EXCLUDES = LocationStatus.OUTSIDE.value
-
-__all__ = ["bulk_insert"]  # the import writes facts through the same fast path as the cube
 
 
 def supersede_incidents(municipality_id: int, source: str, record_ids: Iterable[str], dataset_id: int) -> None:

@@ -16,6 +16,7 @@ from atalaya.analysis.reconciliation import RECORD_COLUMNS, events_of, reconcile
 from atalaya.analysis.releases import ABSENT, diff_release
 from atalaya.analysis.tabular import export_csv
 from atalaya.core.changelog import log_change
+from atalaya.core.frames import bulk_insert
 from atalaya.datasets import writing
 from atalaya.datasets.choices import DatasetStatus
 from atalaya.datasets.importing import INCIDENT_COLUMNS, changes_summary, month_cells
@@ -374,7 +375,7 @@ def publish(reconciliation: Reconciliation, *, user=None, origin: str = "cli") -
         .struct.json_encode()
         .alias("attributes"),
     ).select(INCIDENT_COLUMNS)  # the rest is the record that stands for the event, as stored
-    writing.bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, written)
+    bulk_insert(Incident._meta.db_table, INCIDENT_COLUMNS, written)
     writing.refresh_cube_from_incidents(municipality.pk, AGREED_SOURCE, start, end)
     for callback in derived_steps():
         callback([municipality.pk], AGREED_SOURCE, dataset)
