@@ -66,3 +66,26 @@ def can_edit(user, case: Case) -> bool:
 def works_with_cases(user) -> bool:
     """Whether ``user`` belongs to a case team (their login needs a second factor and the code of conduct)."""
     return user is not None and user.is_authenticated and TeamMember.objects.filter(user=user).exists()
+
+
+#: Team roles that approve, assign, authorise a referral without consent and see their team's overdue items.
+SUPERVISING_ROLES = (TeamRole.SUPERVISOR, TeamRole.COORDINATOR)
+
+
+def supervises(user, case: Case) -> bool:
+    """Whether ``user`` supervises or coordinates the case's team (a superuser too)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or TeamMember.objects.filter(user=user, team_id=case.team_id, role__in=list(SUPERVISING_ROLES)).exists()
+    )
+
+
+def supervised_teams(user) -> list[int]:
+    """The teams ``user`` supervises or coordinates."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        TeamMember.objects.filter(user=user, role__in=list(SUPERVISING_ROLES)).values_list("team_id", flat=True)
+    )

@@ -1,11 +1,11 @@
-"""Teams and instruments in the admin. Persons, identities, cases, intakes and screenings are not here on purpose:
-they are read through the case pages, which apply the team scope and write the access log."""
+"""Teams, the services catalogue and instruments in the admin. Persons, identities, cases, intakes and screenings
+are not here on purpose: they are read through the case pages, which apply the team scope and write the access log."""
 
 from django.contrib import admin
 
 from atalaya.core.admin_mixins import ScopedAdminMixin
 
-from .models import Instrument, Team, TeamMember
+from .models import Instrument, Service, Team, TeamMember
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -31,3 +31,13 @@ class InstrumentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Service)
+class ServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The catalogue a case plan draws from; a service no longer offered is marked not current, never deleted
+    while a plan uses it."""
+
+    list_display = ("name", "provider", "provider_kind", "municipality", "active")
+    list_filter = ("provider_kind", "active", "municipality")
+    search_fields = ("name", "provider")

@@ -15,6 +15,7 @@ class CasesConfig(AppConfig):
                 "cases.team": s.INTERNAL,
                 "cases.teammember": s.INTERNAL,
                 "cases.instrument": s.INTERNAL,
+                "cases.service": s.INTERNAL,
                 "cases.person": s.SENSITIVE,
                 "cases.identity": s.SENSITIVE,
                 "cases.household": s.SENSITIVE,
@@ -24,6 +25,9 @@ class CasesConfig(AppConfig):
                 "cases.screening": s.SENSITIVE,
                 "cases.consent": s.SENSITIVE,
                 "cases.transition": s.SENSITIVE,
+                "cases.serviceline": s.SENSITIVE,
+                "cases.approval": s.SENSITIVE,
+                "cases.followup": s.SENSITIVE,
             }
         )
         from atalaya.core.access import register_sensitive_work

@@ -76,3 +76,60 @@ class TransitionStatus(models.TextChoices):
     REJECTED = "rechazada", _("Rechazada")
     DONE = "realizada", _("Realizada")
     REVOKED = "revocada", _("Revocada")
+
+
+class Stage(models.TextChoices):
+    """Where a case stands, computed from its records (:func:`atalaya.cases.workflow.compute_stage`), never set
+    by hand."""
+
+    NEW = "nuevo", _("Nuevo")
+    ASSESSMENT = "evaluacion", _("Evaluación")
+    PLAN = "plan", _("Plan de intervención")
+    SERVICES = "servicios", _("Servicios en curso")
+    SERVICES_DONE = "servicios_cumplidos", _("Servicios cumplidos")
+    CLOSED = "cerrado", _("Cerrado")
+    REOPENED = "reabierto", _("Reabierto")
+
+
+class ApprovalKind(models.TextChoices):
+    """The steps a supervisor approves (as in Primero's case-management approvals)."""
+
+    ASSESSMENT = "evaluacion", _("Evaluación")
+    PLAN = "plan", _("Plan de intervención")
+    CLOSURE = "cierre", _("Cierre")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pendiente", _("Pendiente")
+    APPROVED = "aprobada", _("Aprobada")
+    RETURNED = "devuelta", _("Devuelta con observaciones")
+
+
+class ProviderKind(models.TextChoices):
+    MUNICIPAL = "municipal", _("Municipal")
+    EXTERNAL = "externo", _("Externo")
+
+
+class LineStatus(models.TextChoices):
+    """A service line of the case plan: planned, under way (its referral accepted), fulfilled or cancelled."""
+
+    PLANNED = "planificada", _("Planificada")
+    IN_PROGRESS = "en_curso", _("En curso")
+    DONE = "cumplida", _("Cumplida")
+    CANCELLED = "cancelada", _("Cancelada")
+
+
+class FollowUpKind(models.TextChoices):
+    CONTACT = "seguimiento", _("Seguimiento (visita o contacto)")
+    TASK = "tarea", _("Tarea")
+
+
+class ClosureOutcome(models.TextChoices):
+    GOALS_MET = "objetivos_cumplidos", _("Objetivos del plan cumplidos")
+    REFERRED = "derivado", _("Continúa en otra institución")
+    MOVED = "traslado", _("Cambio de comuna o municipio")
+    NO_CONTACT = "sin_contacto", _("Sin contacto posible")
+    DECLINED = "desiste", _("La persona o su familia desiste")
+    AGE = "mayoria_edad", _("Cumplió la mayoría de edad")
+    DEATH = "fallecimiento", _("Fallecimiento")
+    OTHER = "otro", _("Otro motivo")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atalaya.analysis.identifiers import InvalidIdentifier
 
-from .choices import Module, RiskLevel
+from .choices import Module, RiskLevel, Stage
 from .models import Case
 from .services import national_id_index
 
@@ -21,6 +21,8 @@ class CaseFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         choices=[(OPEN, _("abiertos")), (CLOSED, _("cerrados"))], method="filter_state", label=_("Estado")
     )
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Etapa"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Solo mis casos"))
     code = django_filters.CharFilter(field_name="person__code", lookup_expr="iexact", label=_("Código de persona"))
     rut_curp = django_filters.CharFilter(method="filter_national_id", label=_("RUT o CURP"))
 
@@ -30,6 +32,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(closed_at__isnull=value == OPEN)
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(owner=self.request.user) if value and self.request else queryset
 
     def filter_national_id(self, queryset, name, value):
         """Exact match through the blind index, for each country the listed cases belong to."""

@@ -10,8 +10,20 @@ from atalaya.analysis.identifiers import InvalidIdentifier, normalise_national_i
 from atalaya.analysis.screening import parse_instrument
 from atalaya.geo.models import Territory
 
-from .choices import Channel, PersonKind, RiskLevel, Sex
-from .models import Team
+from .choices import (
+    ApprovalKind,
+    Channel,
+    ClosureOutcome,
+    ConsentPurpose,
+    FollowUpKind,
+    LineStatus,
+    PersonKind,
+    RiskLevel,
+    Sex,
+    TransitionKind,
+    TransitionStatus,
+)
+from .models import Service, ServiceLine, Team
 
 
 class IntakeForm(forms.Form):
@@ -57,10 +69,176 @@ class IntakeForm(forms.Form):
         return data
 
 
-class ScreeningForm(forms.Form):
-    """The factors of one instrument version, then the level to keep if the worker disagrees (with a reason)."""
+class CaseChangeForm(forms.Form):
+    """Every form that changes a case carries the version it was opened on (and when), so that a change made
+    meanwhile by someone else is shown instead of being overwritten."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, case=None, user=None, **kwargs):
+        self.case, self.user = case, user
+        super().__init__(*args, **kwargs)
+
+    def visible_values(self) -> list[tuple[str, str]]:
+        """What the user filled in, as label and text (shown beside the other person's change on a conflict)."""
+        shown = []
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput):
+                continue
+            value = self.cleaned_data.get(name)
+            if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                value = dict(field.choices).get(value, value)
+            if isinstance(value, bool):
+                value = _("sí") if value else _("no")
+            shown.append((str(field.label), "" if value in (None, "") else str(value)))
+        return shown
+
+
+class ConsentForm(CaseChangeForm):
+    purpose = forms.ChoiceField(choices=ConsentPurpose.choices, label=_("Propósito"))
+    given = forms.TypedChoiceField(
+        choices=[("1", _("Otorgado")), ("0", _("Negado"))], coerce=lambda v: v == "1", label=_("Respuesta")
+    )
+    given_by = forms.CharField(label=_("Otorgado o negado por"), max_length=120)
+
+
+class ReferralForm(CaseChangeForm):
+    """A referral from a plan line to its provider, or a transfer of the case to another worker."""
+
+    kind = forms.ChoiceField(
+        choices=[(TransitionKind.REFERRAL, _("Derivación")), (TransitionKind.TRANSFER, _("Transferencia"))],
+        label=_("Tipo"),
+    )
+    service_line = forms.ModelChoiceField(
+        queryset=ServiceLine.objects.none(), required=False, label=_("Línea del plan (derivación)")
+    )
+    to_user = forms.ModelChoiceField(
+        queryset=ServiceLine.objects.none(), required=False, label=_("Recibe (transferencia)")
+    )
+    due_date = forms.DateField(
+        label=_("Plazo"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Vacío: el plazo de la línea del plan."),
+    )
+    override_reason = forms.CharField(
+        label=_("Motivo para derivar sin consentimiento (solo supervisión)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .referrals import receivers
+
+        super().__init__(*args, **kwargs)
+        self.fields["service_line"].queryset = self.case.service_lines.filter(
+            status__in=[LineStatus.PLANNED, LineStatus.IN_PROGRESS]
+        ).select_related("service")
+        self.fields["to_user"].queryset = receivers(self.case).exclude(pk=self.case.owner_id)
+
+
+class AnswerForm(CaseChangeForm):
+    """The answer to a referral or transfer: only the moves its state allows are offered."""
+
+    to_status = forms.ChoiceField(choices=(), label=_("Nuevo estado"))
+    reason = forms.CharField(
+        label=_("Motivo (para rechazar o revocar)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, transition, **kwargs):
+        from .referrals import MOVES
+
+        super().__init__(*args, **kwargs)
+        allowed = MOVES.get(transition.status, set())
+        self.fields["to_status"].choices = [(v, label) for v, label in TransitionStatus.choices if v in allowed]
+
+
+class ServiceLineForm(CaseChangeForm):
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), label=_("Servicio"))
+    goal = forms.CharField(label=_("Objetivo"), max_length=300)
+    due_date = forms.DateField(label=_("Plazo"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from .workflow import services_for
+
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(pk__in=[s.pk for s in services_for(self.case)])
+
+
+class LineCloseForm(CaseChangeForm):
+    status = forms.ChoiceField(
+        choices=[(LineStatus.DONE, LineStatus.DONE.label), (LineStatus.CANCELLED, LineStatus.CANCELLED.label)],
+        label=_("Marcar como"),
+    )
+    reason = forms.CharField(label=_("Motivo (para cancelar)"), required=False, max_length=2000)
+
+
+class FollowUpForm(CaseChangeForm):
+    kind = forms.ChoiceField(choices=FollowUpKind.choices, label=_("Tipo"))
+    description = forms.CharField(label=_("Qué hay que hacer"), max_length=300)
+    due_date = forms.DateField(label=_("Plazo"), widget=forms.DateInput(attrs={"type": "date"}))
+    assigned_to = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Encargada o encargado"))
+
+    def __init__(self, *args, **kwargs):
+        from .workflow import team_members
+
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = team_members(self.case)
+
+
+class FollowUpDoneForm(CaseChangeForm):
+    result = forms.CharField(label=_("Resultado"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ApprovalRequestForm(CaseChangeForm):
+    kind = forms.ChoiceField(choices=ApprovalKind.choices, label=_("Qué se pide aprobar"))
+    outcome = forms.ChoiceField(
+        choices=[("", "—"), *ClosureOutcome.choices], required=False, label=_("Resultado (para el cierre)")
+    )
+    note = forms.CharField(
+        label=_("Fundamento"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DecisionForm(CaseChangeForm):
+    decision = forms.TypedChoiceField(
+        choices=[("1", _("Aprobar")), ("0", _("Devolver con observaciones"))],
+        coerce=lambda v: v == "1",
+        label=_("Decisión"),
+    )
+    comment = forms.CharField(
+        label=_("Observaciones"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AssignForm(CaseChangeForm):
+    """A supervisor chooses anyone of the team; a worker may only take the case for themselves."""
+
+    to_user = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Responsable"))
+
+    def __init__(self, *args, **kwargs):
+        from .access import supervises
+        from .workflow import team_members
+
+        super().__init__(*args, **kwargs)
+        members = team_members(self.case)
+        self.fields["to_user"].queryset = (
+            members if supervises(self.user, self.case) else members.filter(pk=self.user.pk)
+        )
+
+
+class ReopenForm(CaseChangeForm):
+    reason = forms.CharField(label=_("Motivo"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ScreeningForm(CaseChangeForm):
+    """The factors of one instrument version, then the level to keep if the worker disagrees (with a reason)."""
+
     level = forms.ChoiceField(
         choices=[("", _("el que da el instrumento")), *RiskLevel.choices], required=False, label=_("Nivel")
     )

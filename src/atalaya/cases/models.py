@@ -18,13 +18,20 @@ from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality, Territory
 
 from .choices import (
+    ApprovalKind,
+    ApprovalStatus,
     Channel,
+    ClosureOutcome,
     ConsentPurpose,
+    FollowUpKind,
+    LineStatus,
     Module,
     PersonKind,
+    ProviderKind,
     Relation,
     RiskLevel,
     Sex,
+    Stage,
     TeamRole,
     TransitionKind,
     TransitionStatus,
@@ -179,6 +186,13 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("abierto"), default=timezone.now)
     closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True)
     reopened_at = models.DateTimeField(_("reabierto"), null=True, blank=True)
+    closure_outcome = models.CharField(
+        _("resultado del cierre"), max_length=30, choices=ClosureOutcome.choices, blank=True
+    )
+    stage = models.CharField(_("etapa"), max_length=20, choices=Stage.choices, default=Stage.NEW, editable=False)
+    assign_due_at = models.DateTimeField(_("asignar antes de"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("asignado"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalado a supervisión"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = ScopedQuerySet.as_manager()
@@ -187,7 +201,11 @@ class Case(models.Model):
         verbose_name = _("caso")
         verbose_name_plural = _("casos")
         constraints = [models.UniqueConstraint(fields=["person", "module"], name="case_one_per_person_module")]
-        indexes = [models.Index(fields=["municipality", "module", "closed_at"], name="case_mun_module_open")]
+        indexes = [
+            models.Index(fields=["municipality", "module", "closed_at"], name="case_mun_module_open"),
+            models.Index(fields=["team", "closed_at", "assign_due_at"], name="case_team_queue"),
+            models.Index(fields=["owner", "closed_at"], name="case_owner_open"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.code} · {self.get_module_display()}"
@@ -298,6 +316,14 @@ class Transition(models.Model):
         _("estado"), max_length=20, choices=TransitionStatus.choices, default=TransitionStatus.IN_PROGRESS
     )
     service = models.CharField(_("servicio o institución"), max_length=200, blank=True)
+    service_line = models.ForeignKey(
+        "ServiceLine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transitions",
+        verbose_name=_("línea del plan"),
+    )
     to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -318,3 +344,126 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.get_kind_display()} · {self.get_status_display()}"
+
+
+class Service(models.Model):
+    """An entry of the municipality's services catalogue: a programme of its own or of another institution that
+    a case plan may use (positive-parenting workshops, school re-entry, psychosocial care…)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="case_services")
+    name = models.CharField(_("nombre"), max_length=200)
+    provider = models.CharField(_("institución que lo presta"), max_length=200)
+    provider_kind = models.CharField(
+        _("tipo de prestador"), max_length=10, choices=ProviderKind.choices, default=ProviderKind.MUNICIPAL
+    )
+    modules = models.JSONField(
+        _("módulos"), default=list, blank=True, help_text=_("Módulos que lo usan; vacío: todos.")
+    )
+    description = models.TextField(_("descripción"), blank=True)
+    active = models.BooleanField(_("vigente"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("servicio")
+        verbose_name_plural = _("catálogo de servicios")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="service_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider})"
+
+    def serves(self, module: str) -> bool:
+        return not self.modules or module in self.modules
+
+
+class ServiceLine(models.Model):
+    """One line of a case plan: a service with its goal and due date. Its referral (a :class:`Transition`)
+    moves it: accepted → under way, done → fulfilled, rejected or revoked → planned again."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="service_lines")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="lines")
+    goal = models.CharField(_("objetivo"), max_length=300)
+    due_date = models.DateField(_("plazo"))
+    status = models.CharField(_("estado"), max_length=12, choices=LineStatus.choices, default=LineStatus.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.through("case__municipality")
+
+    class Meta:
+        verbose_name = _("línea del plan")
+        verbose_name_plural = _("líneas del plan")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service.name} · {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (LineStatus.PLANNED, LineStatus.IN_PROGRESS)
+
+
+class Approval(models.Model):
+    """A request for a supervisor's approval of the assessment, the plan or the closure, and the decision.
+    Every request stays as history; the latest of each kind in the case's current cycle counts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")
+    kind = models.CharField(_("qué se aprueba"), max_length=12, choices=ApprovalKind.choices)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
+    outcome = models.CharField(_("resultado del cierre"), max_length=30, choices=ClosureOutcome.choices, blank=True)
+    note = models.TextField(_("fundamento"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("observaciones de supervisión"), blank=True)
+
+    objects = ScopedQuerySet.through("case__municipality")
+
+    class Meta:
+        verbose_name = _("aprobación")
+        verbose_name_plural = _("aprobaciones")
+        ordering = ["requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.get_kind_display()} · {self.get_status_display()}"
+
+
+class FollowUp(models.Model):
+    """A follow-up (visit, call) or a task with a due date and who does it; done with its result."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("tipo"), max_length=12, choices=FollowUpKind.choices, default=FollowUpKind.CONTACT)
+    description = models.CharField(_("qué hay que hacer"), max_length=300)
+    due_date = models.DateField(_("plazo"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(_("realizado"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result = EncryptedTextField(_("resultado"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.through("case__municipality")
+
+    class Meta:
+        verbose_name = _("seguimiento o tarea")
+        verbose_name_plural = _("seguimientos y tareas")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["assigned_to", "done_at", "due_date"], name="followup_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.description} · {self.due_date}"

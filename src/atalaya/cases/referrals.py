@@ -1,4 +1,5 @@
-"""Consents and transitions (referrals, transfers, assignments): the consent gate and the states, in one place.
+"""Consents and transitions (referrals and transfers; assignments are in :mod:`.workflow`): the consent gate and
+the states, in one place.
 
 A referral leaves only with the consents its module asks for (children: to receive services and to share data
 with other institutions; violence against women: to receive services), unless a supervisor or coordinator of the
@@ -14,9 +15,10 @@ from django.utils import timezone
 
 from atalaya.core.changelog import log_change
 
-from .choices import ConsentPurpose, Module, TeamRole, TransitionKind, TransitionStatus
-from .models import Case, Consent, TeamMember, Transition
-from .services import CaseError
+from .access import supervises
+from .choices import ConsentPurpose, LineStatus, Module, TransitionKind, TransitionStatus
+from .models import Case, Consent, ServiceLine, TeamMember, Transition
+from .services import CaseError, touch
 
 #: The consents each module requires before a referral or transfer leaves.
 REQUIRED_CONSENTS = {
@@ -25,14 +27,16 @@ REQUIRED_CONSENTS = {
     Module.FAMILY: (ConsentPurpose.SERVICES, ConsentPurpose.SHARE),
     Module.OLDER: (ConsentPurpose.SERVICES,),
 }
+#: A transition still waiting for an answer or for its service to be done.
+OPEN_STATUSES = (TransitionStatus.IN_PROGRESS, TransitionStatus.ACCEPTED)
 #: Allowed moves: from a status, to the statuses it may reach.
 MOVES = {
     TransitionStatus.IN_PROGRESS: {TransitionStatus.ACCEPTED, TransitionStatus.REJECTED, TransitionStatus.REVOKED},
     TransitionStatus.ACCEPTED: {TransitionStatus.DONE, TransitionStatus.REVOKED},
 }
-OVERRIDE_ROLES = (TeamRole.SUPERVISOR, TeamRole.COORDINATOR)
 
 
+@transaction.atomic
 def record_consent(case: Case, purpose: str, given: bool, *, given_by: str, user=None, origin: str = "cli") -> Consent:
     """A consent given or refused (the latest of each purpose counts; earlier ones stay as history)."""
     if not given_by.strip():
@@ -48,6 +52,7 @@ def record_consent(case: Case, purpose: str, given: bool, *, given_by: str, user
         origin=origin,
         message=f"{consent.get_purpose_display()}: {'otorgado' if given else 'negado'}",
     )
+    touch(case)
     return consent
 
 
@@ -60,28 +65,44 @@ def missing_consents(case: Case) -> list[str]:
 
 
 def may_override_consent(user, case: Case) -> bool:
-    return bool(user and user.is_authenticated) and (
-        user.is_superuser
-        or TeamMember.objects.filter(user=user, team_id=case.team_id, role__in=list(OVERRIDE_ROLES)).exists()
-    )
+    return supervises(user, case)
 
 
 @transaction.atomic
 def refer(
     case: Case,
     *,
-    service: str,
     user,
     kind: str = TransitionKind.REFERRAL,
+    service_line: ServiceLine | None = None,
+    service: str = "",
     to_user=None,
     due_date: dt.date | None = None,
     override_reason: str = "",
     origin: str = "cli",
 ) -> Transition:
-    """Start a referral or transfer; refused while a required consent is missing, unless authorised."""
+    """Start a referral (to the provider of a plan line) or a transfer (to another worker); refused while a
+    required consent is missing, unless a supervisor authorises it with a reason."""
     if case.closed_at is not None:
-        raise CaseError("El caso está cerrado: reábralo con un ingreso antes de derivar.")
-    missing = missing_consents(case) if kind != TransitionKind.ASSIGNMENT else []
+        raise CaseError("El caso está cerrado: reábralo antes de derivar.")
+    if kind == TransitionKind.REFERRAL:
+        if service_line is None or service_line.case_id != case.pk:
+            raise CaseError("Una derivación se hace desde una línea del plan del caso.")
+        if not service_line.is_open:
+            raise CaseError("Esa línea del plan ya está cumplida o cancelada.")
+        if service_line.transitions.filter(status__in=OPEN_STATUSES).exists():
+            raise CaseError("Esa línea del plan ya tiene una derivación en curso.")
+        service = service_line.service.name + " · " + service_line.service.provider
+        due_date = due_date or service_line.due_date
+    elif kind == TransitionKind.TRANSFER:
+        if to_user is None or not receivers(case).filter(pk=to_user.pk).exists():
+            raise CaseError("Una transferencia va a otra persona de un equipo del mismo módulo y municipio.")
+        if to_user.pk == case.owner_id:
+            raise CaseError("Esa persona ya es la responsable del caso.")
+        service = service or to_user.get_username()
+    else:
+        raise CaseError("Las asignaciones se hacen desde la bandeja del equipo.")
+    missing = missing_consents(case)
     overridden = False
     if missing:
         labels = ", ".join(str(ConsentPurpose(p).label).lower() for p in missing)
@@ -97,7 +118,8 @@ def refer(
     transition = Transition.objects.create(
         case=case,
         kind=kind,
-        service=service,
+        service=service[:200],
+        service_line=service_line,
         to_user=to_user,
         due_date=due_date,
         consent_overridden=overridden,
@@ -113,12 +135,48 @@ def refer(
         message=f"{transition.get_kind_display()} a «{service}»"
         + (" SIN CONSENTIMIENTO, autorizada: " + transition.override_reason if overridden else ""),
     )
+    touch(case)
     return transition
+
+
+def receivers(case: Case):
+    """Who may receive a transfer of this case: members of the teams of its module in its municipality."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            case_teams__team__municipality_id=case.municipality_id,
+            case_teams__team__module=case.module,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def may_answer(user, transition: Transition) -> bool:
+    """The receiver of a transfer answers it; a referral's answer is recorded by the case's team."""
+    from .access import can_edit
+
+    if transition.kind == TransitionKind.TRANSFER and transition.status == TransitionStatus.IN_PROGRESS:
+        return transition.to_user_id == getattr(user, "pk", None) or supervises(user, transition.case)
+    return can_edit(user, transition.case)
+
+
+#: What a referral's answer does to its plan line.
+LINE_AFTER = {
+    TransitionStatus.ACCEPTED: LineStatus.IN_PROGRESS,
+    TransitionStatus.DONE: LineStatus.DONE,
+    TransitionStatus.REJECTED: LineStatus.PLANNED,
+    TransitionStatus.REVOKED: LineStatus.PLANNED,
+}
 
 
 @transaction.atomic
 def move(transition: Transition, to_status: str, *, user, reason: str = "", origin: str = "cli") -> Transition:
-    """Accept, reject (with a reason), complete or revoke; any other move is refused with the reason."""
+    """Accept, reject (with a reason), complete or revoke; any other move is refused with the reason. The plan
+    line follows its referral; an accepted transfer hands the case to its receiver (and their team)."""
     allowed = MOVES.get(transition.status, set())
     if to_status not in allowed:
         raise CaseError(
@@ -126,23 +184,38 @@ def move(transition: Transition, to_status: str, *, user, reason: str = "", orig
         )
     if to_status in (TransitionStatus.REJECTED, TransitionStatus.REVOKED) and not reason.strip():
         raise CaseError("Rechazar o revocar una derivación necesita un motivo.")
+    if transition.kind == TransitionKind.TRANSFER and to_status == TransitionStatus.ACCEPTED:
+        to_status = TransitionStatus.DONE  # a transfer is done when its receiver takes the case
     transition.status = to_status
     transition.response_reason = reason.strip()
     transition.save(update_fields=["status", "response_reason", "updated_at"])
+    case = transition.case
     log_change(
         user=user,
         action="derivacion:" + to_status,
-        obj=transition.case,
-        municipality=transition.case.municipality,
+        obj=case,
+        municipality=case.municipality,
         origin=origin,
         message=f"{transition.get_kind_display()} {transition.pk}: {transition.get_status_display()}"
         + (f" ({transition.response_reason})" if transition.response_reason else ""),
     )
-    if to_status == TransitionStatus.ACCEPTED and transition.kind == TransitionKind.TRANSFER and transition.to_user:
-        case = transition.case
-        case.owner = transition.to_user
-        case.version += 1
-        case.save(update_fields=["owner", "version"])
+    line = transition.service_line
+    if line is not None and line.is_open:
+        line.status = LINE_AFTER[to_status]
+        line.closed_at = timezone.now() if line.status == LineStatus.DONE else None
+        line.save(update_fields=["status", "closed_at"])
+    fields: list[str] = []
+    if transition.kind == TransitionKind.TRANSFER and to_status == TransitionStatus.DONE:
+        receiver = transition.to_user
+        case.owner, case.assigned_at = receiver, case.assigned_at or timezone.now()
+        fields += ["owner", "assigned_at"]
+        membership = TeamMember.objects.filter(
+            user=receiver, team__municipality_id=case.municipality_id, team__module=case.module
+        ).first()
+        if membership is not None and not TeamMember.objects.filter(user=receiver, team_id=case.team_id).exists():
+            case.team_id = membership.team_id
+            fields.append("team")
+    touch(case, *fields)
     return transition
 
 
@@ -151,6 +224,6 @@ def overdue(cases, today: dt.date | None = None):
     today = today or timezone.localdate()
     return (
         Transition.objects.filter(case__in=cases, due_date__lt=today)
-        .filter(status__in=[TransitionStatus.IN_PROGRESS, TransitionStatus.ACCEPTED])
+        .filter(status__in=OPEN_STATUSES)
         .order_by("due_date", "pk")
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +19,9 @@ from atalaya.analysis.identifiers import normalise_national_id
 from atalaya.core import crypto
 from atalaya.core.changelog import log_change
 
+from .choices import RiskLevel
 from .models import Case, Identity, Instrument, Intake, Person, Screening
+from .stages import compute_stage
 
 #: Purpose of the blind index of national ids (a different purpose gives unrelated hashes).
 NATIONAL_ID_PURPOSE = "cases.person.national_id"
@@ -28,6 +31,27 @@ _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 class CaseError(ValueError):
     """A request the case records cannot take; the message says why, in Spanish."""
+
+
+def touch(case: Case, *fields: str) -> None:
+    """Save a change to a case: its stage recomputed from the records, its version one higher (so that a page
+    opened before the change sees the conflict)."""
+    case.stage = compute_stage(case)
+    case.version += 1
+    case.save(update_fields=[*fields, "stage", "version"])
+
+
+def assignment_hours(risk_level: str) -> float:
+    """Hours a team has to assign a case of this risk (``ATALAYA_CASE_ASSIGN_HOURS``; 1 h if high, else 24 h)."""
+    hours = {RiskLevel.HIGH: 1, "": 24, **getattr(settings, "ATALAYA_CASE_ASSIGN_HOURS", {})}
+    return float(hours.get(risk_level, hours[""]))
+
+
+def reopen_case(case: Case, *, user=None, reason: str = "", origin: str = "cli") -> None:
+    """A closed case opens a new cycle (its history stays); a reason or a new intake says why."""
+    case.closed_at, case.reopened_at, case.closure_outcome = None, timezone.now(), ""
+    touch(case, "closed_at", "reopened_at", "closure_outcome")
+    log_change(user=user, action="reabrir", obj=case, municipality=case.municipality, origin=origin, message=reason)
 
 
 def national_id_index(national_id: str, country: str) -> str:
@@ -111,15 +135,23 @@ def take_intake(
     origin: str = "cli",
 ) -> Intake:
     """Add an intake to the person's case of ``module``: a new case the first time, a reopened one if it was
-    closed, the same open case otherwise (one case per person and module)."""
+    closed, the same open case otherwise (one case per person and module).
+
+    A new case without ``owner`` lands in its team's queue, to be assigned within :func:`assignment_hours`."""
+    now = timezone.now()
     case, created = Case.objects.get_or_create(
-        person=person, module=module, defaults={"municipality": person.municipality, "team": team, "owner": owner}
+        person=person,
+        module=module,
+        defaults={
+            "municipality": person.municipality,
+            "team": team,
+            "owner": owner,
+            "assigned_at": now if owner else None,
+            "assign_due_at": None if owner else now + dt.timedelta(hours=assignment_hours("")),
+        },
     )
     if not created and case.closed_at is not None:
-        case.closed_at, case.reopened_at = None, timezone.now()
-        case.version += 1
-        case.save(update_fields=["closed_at", "reopened_at", "version"])
-        log_change(user=user, action="reabrir", obj=case, municipality=case.municipality, origin=origin, message="")
+        reopen_case(case, user=user, reason="nuevo ingreso", origin=origin)
     intake = Intake.objects.create(
         case=case,
         channel=channel,
@@ -171,8 +203,13 @@ def screen(
         screened_by=user,
     )
     case.risk_level = kept
-    case.version += 1
-    case.save(update_fields=["risk_level", "version"])
+    fields = ["risk_level"]
+    if case.owner_id is None and case.closed_at is None:  # a queued case: its deadline follows its risk
+        due = screening.screened_at + dt.timedelta(hours=assignment_hours(kept))
+        if case.assign_due_at is None or due < case.assign_due_at:
+            case.assign_due_at, case.escalated_at = due, None
+            fields += ["assign_due_at", "escalated_at"]
+    touch(case, *fields)
     log_change(
         user=user,
         action="tamizar",

@@ -1,5 +1,6 @@
-"""Pages of the early-warning system: the case list (my cases first, the most at risk first), a case with its
-intakes and screenings, a new intake, a screening.
+"""Pages of the early-warning system: the inbox, the case list (the most at risk first), a case with its whole
+record, a new intake, and one small page per change (screening, consent, plan line, referral and its answer,
+follow-up, approval request and decision, assignment, reopening).
 
 Cases come from :func:`access.visible_cases` (own / team / municipality by team role): another case answers 404,
 a case the user reads but may not change answers 403 on its actions. Every page that shows a case, a list of
@@ -16,15 +17,19 @@ from django.db.models import IntegerField, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.views.generic import FormView
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
 
 from atalaya.core import audit
 from atalaya.core.generic import ObjectDetailView, ObjectListView
+from atalaya.core.models import ChangeLogEntry
 
-from . import access, services
+from . import access, referrals, services, workflow
+from . import forms as case_forms
 from .filters import CaseFilter
-from .forms import IntakeForm, ScreeningForm
+from .forms import IntakeForm
 from .models import Case, Identity, Instrument
 
 
@@ -78,13 +83,22 @@ class CaseDetailView(CaseWorkMixin, ObjectDetailView):
         identity = Identity.objects.filter(person=case.person).first()
         if identity is not None:
             audit.record_read(self.request.user, identity)
+        user = self.request.user
         context.update(
             {
                 "identity": identity,
                 "intakes": case.intakes.all(),
                 "screenings": case.screenings.select_related("instrument", "screened_by"),
-                "can_edit": access.can_edit(self.request.user, case),
+                "can_edit": access.can_edit(user, case),
+                "supervises": access.supervises(user, case),
                 "instruments": services.current_instruments(case.module),
+                "lines": case.service_lines.select_related("service").order_by("due_date", "pk"),
+                "transitions": case.transitions.select_related("to_user", "created_by", "service_line__service"),
+                "consents": case.consents.select_related("recorded_by"),
+                "missing_consents": referrals.missing_consents(case),
+                "follow_ups": case.follow_ups.select_related("assigned_to", "done_by"),
+                "approvals": case.approvals.select_related("requested_by", "decided_by"),
+                "today": timezone.localdate(),
             }
         )
         return context
@@ -132,51 +146,306 @@ class IntakeView(CaseWorkMixin, FormView):
         return HttpResponseRedirect(reverse("cases:detail", args=[intake.case.pk]))
 
 
-class ScreeningView(CaseWorkMixin, FormView):
-    """Screen a case with the latest version of an instrument. The form carries the case's version: if someone
-    changed the case meanwhile, nothing is saved and the page shows what they changed (409)."""
+class CaseActionView(CaseWorkMixin, FormView):
+    """One change to a case. The form carries the version the page was opened on: if someone changed the case
+    meanwhile nothing is saved and the page answers 409 with both versions — what the user filled in and what
+    the other person changed (from the change log). A refused change shows the Spanish reason."""
 
-    template_name = "cases/screening_form.html"
+    template_name = "cases/action_form.html"
+    title = ""
+    submit_label = _("Guardar")
+    success_message = ""
+    anchor = ""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and (request.user.is_superuser or access.works_with_cases(request.user)):
             self.case = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-            if not access.can_edit(request.user, self.case):
+            self.target = self.get_target()
+            if not self.allowed():
                 raise PermissionDenied
-            self.instrument = get_object_or_404(
-                Instrument.objects.filter(code=kwargs["instrument"], module=self.case.module).order_by("-version")[:1]
-            )
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form(self, form_class=None):
-        return ScreeningForm(**self.get_form_kwargs(), instrument=self.instrument)
+    def get_target(self):
+        """The record of the case this change acts on (a referral, a line, a follow-up…), or None."""
+        return None
+
+    def allowed(self) -> bool:
+        return access.can_edit(self.request.user, self.case)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case, "user": self.request.user, **self.extra_form_kwargs()}
+
+    def extra_form_kwargs(self) -> dict:
+        return {}
 
     def get_initial(self):
-        return {"version": self.case.version}
+        return {"version": self.case.version, "loaded": timezone.now().isoformat()}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**{"case": self.case, "instrument": self.instrument, **kwargs})
+        return super().get_context_data(
+            **{
+                "case": self.case,
+                "target": self.target,
+                "title": self.title,
+                "submit_label": self.submit_label,
+                **kwargs,
+            }
+        )
 
     def form_valid(self, form):
-        data = form.cleaned_data
-        if data["version"] != self.case.version:
-            form.add_error(
-                None, _("Otra persona cambió este caso mientras usted completaba el tamizaje; no se guardó nada.")
-            )
-            context = self.get_context_data(form=form, conflict=self.case.screenings.last())
-            return self.render_to_response(context, status=409)
+        if form.cleaned_data["version"] != self.case.version:
+            return self.conflict(form)
         try:
-            services.screen(
-                self.case,
-                self.instrument,
-                form.answers(),
-                user=self.request.user,
-                level=data["level"] or None,
-                reason=data["reason"],
-                origin=f"web:{self.request.path}",
-            )
+            self.perform(form.cleaned_data, origin=f"web:{self.request.path}")
         except services.CaseError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        messages.success(self.request, _("Tamizaje guardado."))
-        return HttpResponseRedirect(reverse("cases:detail", args=[self.case.pk]))
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(
+            reverse("cases:detail", args=[self.case.pk]) + (f"#{self.anchor}" if self.anchor else "")
+        )
+
+    def perform(self, data: dict, origin: str) -> None:
+        raise NotImplementedError
+
+    def conflict(self, form):
+        loaded = parse_datetime(form.cleaned_data.get("loaded") or "") or self.case.opened_at
+        changes = ChangeLogEntry.objects.filter(
+            object_type="Case", object_id=str(self.case.pk), created_at__gte=loaded
+        ).order_by("created_at", "pk")
+        form.add_error(None, _("Otra persona cambió este caso mientras usted escribía; no se guardó nada."))
+        context = self.get_context_data(form=form, conflict=True, changes=changes, yours=form.visible_values())
+        return self.render_to_response(context, status=409)
+
+
+class ScreeningView(CaseActionView):
+    """Screen a case with the latest version of an instrument."""
+
+    template_name = "cases/screening_form.html"
+    form_class = case_forms.ScreeningForm
+    success_message = _("Tamizaje guardado.")
+
+    def get_target(self):
+        return get_object_or_404(
+            Instrument.objects.filter(code=self.kwargs["instrument"], module=self.case.module).order_by("-version")[:1]
+        )
+
+    def extra_form_kwargs(self):
+        return {"instrument": self.target}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(instrument=self.target, **kwargs)
+
+    def perform(self, data, origin):
+        services.screen(
+            self.case,
+            self.target,
+            self._answers,
+            user=self.request.user,
+            level=data["level"] or None,
+            reason=data["reason"],
+            origin=origin,
+        )
+
+    def form_valid(self, form):
+        self._answers = form.answers()
+        return super().form_valid(form)
+
+
+class ConsentView(CaseActionView):
+    form_class = case_forms.ConsentForm
+    title = _("Registrar un consentimiento")
+    success_message = _("Consentimiento registrado.")
+    anchor = "consentimientos"
+
+    def perform(self, data, origin):
+        referrals.record_consent(
+            self.case, data["purpose"], data["given"], given_by=data["given_by"], user=self.request.user, origin=origin
+        )
+
+
+class ReferralView(CaseActionView):
+    form_class = case_forms.ReferralForm
+    title = _("Derivar o transferir")
+    submit_label = _("Enviar")
+    success_message = _("Derivación registrada.")
+    anchor = "derivaciones"
+
+    def perform(self, data, origin):
+        referrals.refer(
+            self.case,
+            user=self.request.user,
+            kind=data["kind"],
+            service_line=data["service_line"],
+            to_user=data["to_user"],
+            due_date=data["due_date"],
+            override_reason=data["override_reason"],
+            origin=origin,
+        )
+
+
+class AnswerView(CaseActionView):
+    form_class = case_forms.AnswerForm
+    title = _("Responder una derivación o transferencia")
+    success_message = _("Respuesta registrada.")
+    anchor = "derivaciones"
+
+    def get_queryset(self):
+        if "tid" in self.kwargs and self.request.user.is_authenticated:
+            # the receiver of a transfer answers it before the case is in their scope
+            incoming = Case.objects.filter(transitions__pk=self.kwargs["tid"], transitions__to_user=self.request.user)
+            return self.scope_queryset((access.visible_cases(self.request.user) | incoming).distinct())
+        return super().get_queryset()
+
+    def get_target(self):
+        return get_object_or_404(self.case.transitions.exclude(kind="asignacion"), pk=self.kwargs["tid"])
+
+    def allowed(self):
+        return referrals.may_answer(self.request.user, self.target)
+
+    def extra_form_kwargs(self):
+        return {"transition": self.target}
+
+    def perform(self, data, origin):
+        referrals.move(self.target, data["to_status"], user=self.request.user, reason=data["reason"], origin=origin)
+
+
+class ServiceLineView(CaseActionView):
+    form_class = case_forms.ServiceLineForm
+    title = _("Agregar una línea al plan")
+    success_message = _("Línea agregada al plan.")
+    anchor = "plan"
+
+    def perform(self, data, origin):
+        workflow.add_service_line(
+            self.case,
+            data["service"],
+            goal=data["goal"],
+            due_date=data["due_date"],
+            user=self.request.user,
+            origin=origin,
+        )
+
+
+class LineCloseView(CaseActionView):
+    form_class = case_forms.LineCloseForm
+    title = _("Cerrar una línea del plan")
+    success_message = _("Línea del plan actualizada.")
+    anchor = "plan"
+
+    def get_target(self):
+        return get_object_or_404(self.case.service_lines, pk=self.kwargs["lid"])
+
+    def perform(self, data, origin):
+        workflow.close_line(self.target, data["status"], user=self.request.user, reason=data["reason"], origin=origin)
+
+
+class FollowUpView(CaseActionView):
+    form_class = case_forms.FollowUpForm
+    title = _("Programar un seguimiento o tarea")
+    success_message = _("Seguimiento programado.")
+    anchor = "seguimientos"
+
+    def perform(self, data, origin):
+        workflow.add_follow_up(
+            self.case,
+            kind=data["kind"],
+            description=data["description"],
+            due_date=data["due_date"],
+            assigned_to=data["assigned_to"],
+            user=self.request.user,
+            origin=origin,
+        )
+
+
+class FollowUpDoneView(CaseActionView):
+    form_class = case_forms.FollowUpDoneForm
+    title = _("Registrar el resultado de un seguimiento")
+    success_message = _("Seguimiento realizado.")
+    anchor = "seguimientos"
+
+    def get_target(self):
+        return get_object_or_404(self.case.follow_ups, pk=self.kwargs["fid"])
+
+    def perform(self, data, origin):
+        workflow.complete_follow_up(self.target, result=data["result"], user=self.request.user, origin=origin)
+
+
+class ApprovalRequestView(CaseActionView):
+    form_class = case_forms.ApprovalRequestForm
+    title = _("Pedir una aprobación a supervisión")
+    submit_label = _("Pedir la aprobación")
+    success_message = _("Solicitud enviada a supervisión.")
+    anchor = "aprobaciones"
+
+    def get_initial(self):
+        return {**super().get_initial(), "kind": self.request.GET.get("tipo", "")}
+
+    def perform(self, data, origin):
+        workflow.request_approval(
+            self.case, data["kind"], user=self.request.user, note=data["note"], outcome=data["outcome"], origin=origin
+        )
+
+
+class DecisionView(CaseActionView):
+    form_class = case_forms.DecisionForm
+    title = _("Resolver una solicitud de aprobación")
+    success_message = _("Decisión registrada.")
+    anchor = "aprobaciones"
+
+    def get_target(self):
+        return get_object_or_404(self.case.approvals, pk=self.kwargs["aid"])
+
+    def allowed(self):
+        return access.supervises(self.request.user, self.case)
+
+    def perform(self, data, origin):
+        workflow.decide(self.target, data["decision"], user=self.request.user, comment=data["comment"], origin=origin)
+
+
+class AssignView(CaseActionView):
+    form_class = case_forms.AssignForm
+    title = _("Asignar el caso")
+    submit_label = _("Asignar")
+    success_message = _("Caso asignado.")
+
+    def allowed(self):
+        user = self.request.user
+        return access.supervises(user, self.case) or (self.case.owner_id is None and access.can_edit(user, self.case))
+
+    def perform(self, data, origin):
+        workflow.assign(self.case, data["to_user"], user=self.request.user, origin=origin)
+
+
+class ReopenView(CaseActionView):
+    form_class = case_forms.ReopenForm
+    title = _("Reabrir el caso")
+    submit_label = _("Reabrir")
+    success_message = _("Caso reabierto.")
+
+    def perform(self, data, origin):
+        workflow.reopen(self.case, user=self.request.user, reason=data["reason"], origin=origin)
+
+
+class InboxView(CaseWorkMixin, TemplateView):
+    """What is due first: the team queue by assignment deadline, my follow-ups, transfers for me, approvals to
+    decide and, for supervisors, their teams' overdue items. Listing cases writes the access log."""
+
+    template_name = "cases/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        now = timezone.now()
+        sections = workflow.inbox(user, access.visible_cases(user), now=now)
+        shown = {case.pk: case for case in sections["queue"]["items"]}
+        for name in ("follow_ups", "transfers", "approvals", "team_overdue", "referrals_overdue"):
+            shown.update({item.case_id: item.case for item in sections[name]["items"]})
+        audit.record_search(user, Case, shown.values(), query="bandeja")
+        return super().get_context_data(
+            sections=sections,
+            now=now,
+            today=timezone.localdate(now),
+            supervisor=bool(access.supervised_teams(user)),
+            **kwargs,
+        )
