@@ -263,3 +263,38 @@ class ScreeningForm(CaseChangeForm):
 
     def answers(self) -> dict[str, bool]:
         return {name[2:]: bool(value) for name, value in self.cleaned_data.items() if name.startswith("f_")}
+
+
+#: A police list is a few hundred rows; 20 MB leaves room for XLSX overhead and refuses anything else.
+MAX_LIST_BYTES = 20 * 1024 * 1024
+
+
+class PoliceListForm(forms.Form):
+    """A police list for one of the teams the user supervises or coordinates; «only check» is on by default."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Equipo que recibe"))
+    file = forms.FileField(label=_("Lista (CSV o XLSX)"))
+    dry_run = forms.BooleanField(
+        label=_("Solo revisar, sin cargar"),
+        required=False,
+        initial=True,
+        help_text=_("Primero revise el informe; luego desmarque esta casilla y vuelva a enviar la lista."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from .access import supervised_teams
+
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(pk__in=supervised_teams(user)).select_related(
+            "municipality__country"
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError(_("El archivo está vacío (0 bytes)."))
+        if upload.size > MAX_LIST_BYTES:
+            raise forms.ValidationError(_("Una lista no puede pesar más de 20 MB."))
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("Se espera un archivo CSV o XLSX."))
+        return upload

@@ -220,6 +220,9 @@ class Intake(models.Model):
     institution = models.CharField(_("institución que deriva"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("recibido"), default=timezone.now)
     notes = EncryptedTextField(_("relato"), blank=True)
+    source_key = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text=_("Huella de la fila de lista de la que vino.")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     objects = ScopedQuerySet.through("case__municipality")

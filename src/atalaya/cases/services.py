@@ -131,6 +131,7 @@ def take_intake(
     team=None,
     owner=None,
     received_at=None,
+    source_key: str = "",
     user=None,
     origin: str = "cli",
 ) -> Intake:
@@ -158,6 +159,7 @@ def take_intake(
         institution=institution,
         notes=notes,
         received_at=received_at or timezone.now(),
+        source_key=source_key,
         created_by=user,
     )
     log_change(

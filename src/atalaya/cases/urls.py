@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.CaseListView.as_view(), name="list"),
     path("bandeja/", views.InboxView.as_view(), name="inbox"),
     path("ingreso/", views.IntakeView.as_view(), name="intake"),
+    path("listas/", views.PoliceListView.as_view(), name="police_list"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/tamizaje/<slug:instrument>/", views.ScreeningView.as_view(), name="screening"),
     path("<int:pk>/consentimiento/", views.ConsentView.as_view(), name="consent"),

@@ -449,3 +449,44 @@ class InboxView(CaseWorkMixin, TemplateView):
             supervisor=bool(access.supervised_teams(user)),
             **kwargs,
         )
+
+
+class PoliceListView(CaseWorkMixin, FormView):
+    """Load a police list ("24 Horas") into intakes of a team: supervisors and coordinators only; the report
+    (counts and every problem by row) is shown on the same page. Nothing is written while a row has an error."""
+
+    template_name = "cases/police_list.html"
+    form_class = case_forms.PoliceListForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not access.supervised_teams(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        import tempfile
+        from pathlib import Path
+
+        from .lists import import_police_list
+
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory(prefix="atalaya-lista-") as folder:
+            path = Path(folder) / ("lista.xlsx" if upload.name.lower().endswith(".xlsx") else "lista.csv")
+            with path.open("wb") as target:
+                for chunk in upload.chunks():
+                    target.write(chunk)
+            outcome = import_police_list(
+                path,
+                form.cleaned_data["team"],
+                user=self.request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                origin=f"web:{self.request.path}",
+            )
+        problems = outcome.problems.head(500).to_dicts()
+        status = 422 if outcome.errors else 200
+        return self.render_to_response(
+            self.get_context_data(form=form, outcome=outcome, problems=problems), status=status
+        )

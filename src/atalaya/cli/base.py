@@ -36,3 +36,16 @@ def usage_error(message: str) -> int:
     """Say what is wrong with the command line (stderr) and give the usage exit status."""
     print(f"atalaya: error: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def print_problems(problems, limit: int = 20) -> None:
+    """The first problems of a file (row, column, value, reason) and how many more there are."""
+    shown = problems.head(limit)
+    for row in shown.iter_rows(named=True):
+        where = f"fila {row['row']}" if row["row"] is not None else "archivo"
+        print(
+            f"  [{row['severity']}] {where}, columna «{row['column'] or '—'}», valor «{row['value'] or ''}»: "
+            f"{row['reason']}"
+        )
+    if problems.height > shown.height:
+        print(f"  … y {problems.height - shown.height} problema(s) más.")

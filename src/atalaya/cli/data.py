@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from .base import EXIT_OK, EXIT_REJECTED, parse_date, usage_error
+from .base import EXIT_OK, EXIT_REJECTED, parse_date, print_problems, usage_error
 
 
 def add_parser(sub) -> None:
@@ -231,15 +231,7 @@ def _print_outcome(outcome) -> None:
             f"{coverage['porcentaje_sin_mapeo']} %"
         )
     _print_changes(outcome.summary.get("cambios"))
-    shown = outcome.problems.head(20)
-    for row in shown.iter_rows(named=True):
-        where = f"fila {row['row']}" if row["row"] is not None else "archivo"
-        print(
-            f"  [{row['severity']}] {where}, columna «{row['column'] or '—'}», valor «{row['value'] or ''}»: "
-            f"{row['reason']}"
-        )
-    if outcome.problems.height > shown.height:
-        print(f"  … y {outcome.problems.height - shown.height} problema(s) más.")
+    print_problems(outcome.problems)
     if outcome.report_path:
         print(f"  informe completo: {outcome.report_path}")
 
