@@ -234,3 +234,43 @@ class TestInboxQueries(ListQueryContract):
                 FollowUp.objects.create(case=case, description="Visita", due_date=yesterday, assigned_to=worker)
 
         return "/casos/bandeja/", "13122", add_rows
+
+
+def test_breaking_the_glass_opens_a_case_for_hours_with_a_reason_and_tells_the_supervisor(
+    client, team, member, make_user
+):
+    from django.core import mail
+
+    supervisor = member("supervisora", "supervisor")
+    supervisor.email = "supervisora@example.org"
+    supervisor.save(update_fields=["email"])
+    other_team = Team.objects.create(municipality=team.municipality, module="ninez", name="OLN sur")
+    outsider = make_user("gestor.sur", ["13122"], "viewer")
+    TeamMember.objects.create(team=other_team, user=outsider, role="gestor")
+    accept_code_of_conduct(outsider)
+    person, _ = services.register_person(team.municipality, kind="nna", national_id="12.345.678-5")
+    case = services.take_intake(person, "ninez", channel="escuela", team=team).case
+    womens_team = Team.objects.create(municipality=team.municipality, module="mujer", name="Centro de la mujer")
+    closed = services.take_intake(person, "mujer", channel="fono", team=womens_team).case
+    login_as(client, outsider)
+    assert client.get(f"/casos/{case.pk}/").status_code == 404
+    short = client.post("/casos/emergencia/", {"query": person.code, "reason": "urgente"})
+    assert short.status_code == 200 and not client.get(f"/casos/{case.pk}/").status_code == 200
+    opened = client.post(
+        "/casos/emergencia/", {"query": "12345678-5", "reason": "Carabineros informa agresión esta noche."}
+    )
+    assert opened.status_code == 302 and opened["Location"] == f"/casos/{case.pk}/"
+    page = client.get(f"/casos/{case.pk}/").content.decode()
+    assert 'id="emergencia"' in page
+    assert client.get(f"/casos/{closed.pk}/").status_code == 404  # the women's module never opens so
+    assert client.get(f"/casos/{case.pk}/plan/").status_code == 403  # emergency access only reads
+    assert len(mail.outbox) == 1 and "Carabineros informa" in mail.outbox[0].body
+    assert "12345678" not in " ".join(AccessLogEntry.objects.values_list("detail", flat=True))
+    client.logout()
+    login_as(client, supervisor)
+    assert "Carabineros informa" in client.get("/casos/bandeja/").content.decode()
+    log = client.get(f"/casos/{case.pk}/registro/").content.decode()
+    assert "gestor.sur" in log and "Acceso de emergencia" in log and "Lectura" in log
+    client.logout()
+    login_as(client, outsider)
+    assert client.get(f"/casos/{case.pk}/registro/").status_code == 403  # only supervision reads the log

@@ -298,3 +298,16 @@ class PoliceListForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
             raise forms.ValidationError(_("Se espera un archivo CSV o XLSX."))
         return upload
+
+
+class EmergencyAccessForm(forms.Form):
+    """Find a person by code or national id and state why their case must be opened now."""
+
+    query = forms.CharField(label=_("Código de persona, RUT o CURP"), max_length=30)
+    reason = forms.CharField(
+        label=_("Motivo"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Quedará en el registro y se avisará a la supervisión del equipo del caso."),
+    )

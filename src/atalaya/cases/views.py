@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case as Cases
-from django.db.models import IntegerField, Value, When
+from django.db.models import IntegerField, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -22,9 +22,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
+from atalaya.analysis.identifiers import InvalidIdentifier
 from atalaya.core import audit
 from atalaya.core.generic import ObjectDetailView, ObjectListView
-from atalaya.core.models import ChangeLogEntry
+from atalaya.core.models import AccessLogEntry, ChangeLogEntry
+from atalaya.geo.models import Municipality
 
 from . import access, referrals, services, workflow
 from . import forms as case_forms
@@ -99,6 +101,7 @@ class CaseDetailView(CaseWorkMixin, ObjectDetailView):
                 "follow_ups": case.follow_ups.select_related("assigned_to", "done_by"),
                 "approvals": case.approvals.select_related("requested_by", "decided_by"),
                 "today": timezone.localdate(),
+                "emergency": access.emergency_grant(user, case),
             }
         )
         return context
@@ -490,3 +493,67 @@ class PoliceListView(CaseWorkMixin, FormView):
         return self.render_to_response(
             self.get_context_data(form=form, outcome=outcome, problems=problems), status=status
         )
+
+
+class EmergencyAccessView(CaseWorkMixin, FormView):
+    """Break the glass: a case worker opens, for a few hours and with a reason, the cases of a person outside
+    their scope (never a closed module). The search itself is audited; the identifier typed is not logged."""
+
+    template_name = "cases/emergency.html"
+    form_class = case_forms.EmergencyAccessForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(minutes=access.emergency_minutes(), **kwargs)
+
+    def form_valid(self, form):
+        from .models import Person, TeamMember
+
+        user, query = self.request.user, form.cleaned_data["query"].strip()
+        municipalities = Municipality.objects.filter(
+            pk__in=TeamMember.objects.filter(user=user).values("team__municipality")
+        ).select_related("country")
+        person = None
+        for municipality in municipalities:
+            person = Person.objects.filter(municipality=municipality, code__iexact=query).first()
+            if person is None:
+                try:
+                    person = services.find_person(municipality, query)
+                except InvalidIdentifier:
+                    person = None
+            if person is not None:
+                break
+        cases = access.open_emergency_access(user, person, form.cleaned_data["reason"]) if person else []
+        audit.record_search(user, Case, cases, query="acceso de emergencia")
+        if not cases:
+            form.add_error(
+                "query", _("No hay casos fuera de su alcance que pueda abrir con ese dato (o ya están a su alcance).")
+            )
+            return self.form_invalid(form)
+        messages.warning(
+            self.request,
+            _("Acceso de emergencia abierto por %(m)s minutos; la supervisión del equipo fue avisada.")
+            % {"m": access.emergency_minutes()},
+        )
+        return HttpResponseRedirect(reverse("cases:detail", args=[cases[0].pk]))
+
+
+class CaseLogView(CaseWorkMixin, TemplateView):
+    """Who read, searched, exported and changed this case (and its identity): for its team's supervision."""
+
+    template_name = "cases/case_log.html"
+    limit = 200
+
+    def get_context_data(self, **kwargs):
+        case = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not access.supervises(self.request.user, case):
+            raise PermissionDenied
+        reads = AccessLogEntry.objects.filter(
+            Q(object_type="cases.case", object_id=str(case.pk))
+            | Q(object_type="cases.identity", object_id=str(case.person_id))
+            | Q(action="acceso_de_emergencia", detail__startswith=f"cases.case:{case.pk} ")
+        ).order_by("-created_at", "-pk")[: self.limit]
+        changes = ChangeLogEntry.objects.filter(
+            Q(object_type="Case", object_id=str(case.pk)) | Q(object_type="Person", object_id=str(case.person_id))
+        ).order_by("-created_at", "-pk")[: self.limit]
+        audit.record_read(self.request.user, case)
+        return super().get_context_data(case=case, reads=reads, changes=changes, **kwargs)

@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from atalaya.core.changelog import log_change
+from atalaya.core.models import AccessGrant
 
-from .access import supervises
+from .access import CASE_TYPE, supervises
 from .choices import ApprovalKind, ApprovalStatus, FollowUpKind, LineStatus, TransitionKind, TransitionStatus
 from .models import Approval, Case, FollowUp, Service, ServiceLine, TeamMember, Transition
 from .referrals import OPEN_STATUSES
@@ -346,6 +347,28 @@ def inbox(user, cases, *, now: dt.datetime | None = None) -> dict:
         .select_related("case__person")
         .order_by("due_date", "pk"),
     }
-    return {
+    boxes = {
         name: {"items": list(queryset[:INBOX_LIMIT]), "count": queryset.count()} for name, queryset in sections.items()
     }
+    emergencies = recent_emergencies(supervised, since=now - dt.timedelta(days=7))
+    boxes["emergencies"] = {"items": emergencies[:INBOX_LIMIT], "count": len(emergencies)}
+    return boxes
+
+
+def recent_emergencies(teams: list[int], *, since: dt.datetime) -> list[AccessGrant]:
+    """Emergency accesses to the cases of ``teams`` since a date, newest first (grants name their case by id:
+    the few recent grants of the teams' municipalities are read, then kept if their case is of the teams)."""
+    if not teams:
+        return []
+    grants = list(
+        AccessGrant.objects.filter(
+            object_type=CASE_TYPE,
+            granted_at__gte=since,
+            municipality__in=TeamMember.objects.filter(team_id__in=teams).values("team__municipality"),
+        )
+        .select_related("user")
+        .order_by("-granted_at")
+    )
+    ids = {int(g.object_id) for g in grants if g.object_id.isdigit()}
+    ours = {str(pk) for pk in Case.objects.filter(pk__in=ids, team_id__in=teams).values_list("pk", flat=True)}
+    return [g for g in grants if g.object_id in ours]

@@ -239,6 +239,12 @@ ATALAYA_BLIND_INDEX_KEY = os.environ.get("ATALAYA_BLIND_INDEX_KEY", "")
 ATALAYA_REQUIRE_CONFIGURED_KEYS = False
 # Break the glass: how long an emergency access lasts unless the user asks for less.
 ATALAYA_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("ATALAYA_EMERGENCY_ACCESS_MINUTES", 60))
+# Early warning (cases): hours to assign a queued case by risk, and how long a case worker's emergency access lasts.
+ATALAYA_CASE_ASSIGN_HOURS = {
+    "alta": float(os.environ.get("ATALAYA_CASE_ASSIGN_HOURS_HIGH", 1)),
+    "": float(os.environ.get("ATALAYA_CASE_ASSIGN_HOURS_OTHER", 24)),
+}
+ATALAYA_CASE_EMERGENCY_MINUTES = int(os.environ.get("ATALAYA_CASE_EMERGENCY_MINUTES", 180))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
