@@ -168,3 +168,20 @@ def emergency_grant(user, case: Case):
         .order_by("-expires_at")
         .first()
     )
+
+
+#: Observatory roles that read the de-identified aggregates of a municipality (never a case).
+AGGREGATE_ROLES = ("admin", "analyst", "director")
+
+
+def reads_aggregates(user, municipality) -> bool:
+    """The observatory (administrators, analysts, directors) and the supervision of the municipality's teams."""
+    from atalaya.accounts.services import role_in
+
+    if user is None or not user.is_authenticated:
+        return False
+    if role_in(user, municipality) in AGGREGATE_ROLES:
+        return True
+    return TeamMember.objects.filter(
+        user=user, team__municipality=municipality, role__in=list(SUPERVISING_ROLES)
+    ).exists()

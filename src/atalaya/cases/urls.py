@@ -24,4 +24,6 @@ urlpatterns = [
     path("<int:pk>/reabrir/", views.ReopenView.as_view(), name="reopen"),
     path("<int:pk>/registro/", views.CaseLogView.as_view(), name="log"),
     path("emergencia/", views.EmergencyAccessView.as_view(), name="emergency"),
+    path("tablero/", views.DashboardView.as_view(), name="dashboard"),
+    path("agregados/<str:code>/", views.AggregatesView.as_view(), name="aggregates"),
 ]

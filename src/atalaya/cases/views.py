@@ -9,6 +9,8 @@ cases or an identity writes the access log (the generic views do it; the identit
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -24,12 +26,14 @@ from django.views.generic import FormView, TemplateView
 
 from atalaya.analysis.identifiers import InvalidIdentifier
 from atalaya.core import audit
-from atalaya.core.generic import ObjectDetailView, ObjectListView
+from atalaya.core.generic import MunicipalityMixin, ObjectDetailView, ObjectListView
 from atalaya.core.models import AccessLogEntry, ChangeLogEntry
-from atalaya.geo.models import Municipality
+from atalaya.cube.reading import NO_TERRITORY
+from atalaya.geo.models import Municipality, Territory
 
 from . import access, referrals, services, workflow
 from . import forms as case_forms
+from .choices import Module, RiskLevel
 from .filters import CaseFilter
 from .forms import IntakeForm
 from .models import Case, Identity, Instrument
@@ -557,3 +561,114 @@ class CaseLogView(CaseWorkMixin, TemplateView):
         ).order_by("-created_at", "-pk")[: self.limit]
         audit.record_read(self.request.user, case)
         return super().get_context_data(case=case, reads=reads, changes=changes, **kwargs)
+
+
+class DashboardView(CaseWorkMixin, TemplateView):
+    """Supervision's dashboard over the cases it may read; flows over the last 12 months."""
+
+    template_name = "cases/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not (request.user.is_superuser or access.supervised_teams(request.user)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from .dashboard import team_dashboard
+
+        since = timezone.localdate() - dt.timedelta(days=365)
+        figures = team_dashboard(access.visible_cases(self.request.user), since=since)
+        return super().get_context_data(figures=figures, **kwargs)
+
+
+class AggregatesView(MunicipalityMixin, TemplateView):
+    """The observatory's view of the early-warning system: de-identified counts by territory, module, risk level
+    and risk factor over 12 months, small cells and their complements withheld, beside a crime indicator of the
+    same territories. Observatory roles and the teams' supervision only."""
+
+    template_name = "cases/aggregates.html"
+
+    indicator = None
+
+    def get(self, request, *args, **kwargs):
+        if not access.reads_aggregates(request.user, self.municipality):
+            raise PermissionDenied
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from atalaya.analysis.parsing import add_months
+
+        from .aggregates import ALL, RISKS, aggregate
+
+        levels = sorted(set(Territory.objects.filter(municipality=self.municipality).values_list("level", flat=True)))
+        level = self.request.GET.get("nivel") or (levels[-1] if levels else "")
+        level = level if level in levels else (levels[-1] if levels else None)
+        last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+        until = parse_month(self.request.GET.get("hasta", "")) or last.replace(day=1)
+        first = add_months(until, -11)
+        end = add_months(until, 1) - dt.timedelta(days=1)
+        table = aggregate(self.municipality, first, end, level)
+        beside = self.indicator_beside(level, until)
+        cases = {(t, m, r): n for t, m, r, n in table.cases.iter_rows()}
+        modules = [m for m in Module if cases.get((ALL, m.value, ALL))]
+        territories = [t for t in dict.fromkeys(table.cases["territory_code"].to_list()) if t != ALL]
+        rows = [
+            {
+                "code": t,
+                "name": table.territory_names.get(t, _("Sin territorio") if t == NO_TERRITORY else t),
+                "total": cases.get((t, ALL, ALL)),
+                "modules": [(cases.get((t, m.value, ALL)), cases.get((t, m.value, RISKS[0]))) for m in modules],
+                "beside": beside.get(t) if beside else None,
+            }
+            for t in [*territories, ALL]
+        ]
+        factors = {(t, f): n for t, f, n in table.factors.iter_rows()}
+        factor_rows = [
+            {"label": label, "cells": [factors.get((t, code)) for t in [*territories, ALL]]}
+            for code, label in sorted(table.factor_labels.items(), key=lambda kv: kv[1])
+        ]
+        return super().get_context_data(
+            table=table,
+            levels=levels,
+            level=level,
+            first=first,
+            until=until,
+            modules=modules,
+            rows=rows,
+            territory_labels=[r["name"] for r in rows],
+            factor_rows=factor_rows,
+            indicators=self.indicators(),
+            indicator=self.indicator,
+            risk_rows=[(m.label, [cases.get((ALL, m.value, r)) for r in RISKS]) for m in modules],
+            risks=[RiskLevel.HIGH.label, RiskLevel.MEDIUM.label, RiskLevel.LOW.label, _("Sin tamizaje")],
+            **kwargs,
+        )
+
+    def indicators(self):
+        from atalaya.indicators.models import Indicator
+
+        return list(Indicator.objects.for_municipality(self.municipality).order_by("name"))
+
+    def indicator_beside(self, level, until) -> dict | None:
+        """12-month count and rate of the chosen crime indicator per territory (internal values: this page is
+        not public), ending at the same month as the cases' window."""
+        from atalaya.indicators.models import Indicator
+        from atalaya.indicators.services import CubeReader, available_sources, ranking
+
+        code = self.request.GET.get("indicador", "")
+        self.indicator = Indicator.objects.for_municipality(self.municipality).filter(code=code).first()
+        sources = available_sources(self.municipality)
+        if self.indicator is None or not sources or not level:
+            return None
+        table = ranking(CubeReader(self.municipality, sources[0].source), self.indicator, level, until)
+        if table.is_empty():
+            return {}
+        return {row["territory_code"]: row for row in table.select("territory_code", "count", "value").to_dicts()}
+
+
+def parse_month(text: str) -> dt.date | None:
+    """``AAAA-MM`` → first day of that month (None when empty or not a month)."""
+    try:
+        return dt.date.fromisoformat(f"{text}-01") if text else None
+    except ValueError:
+        return None
