@@ -162,3 +162,8 @@ register_reader(
         extensions=(".geojson", ".json", ".zip", ".shp", ".gpkg"),
     )
 )
+
+
+#: Links a module adds to a municipality's page, each a function ``(user, municipality) → (label, url) | None``
+#: (None when that user may not open it: the page never offers a link that answers 403).
+MUNICIPALITY_LINKS: list[Callable[[object, object], tuple[str, str] | None]] = []

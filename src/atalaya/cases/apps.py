@@ -35,3 +35,16 @@ class CasesConfig(AppConfig):
         from .access import works_with_cases
 
         register_sensitive_work(works_with_cases)  # case teams log in with a second factor and the code of conduct
+        from django.urls import reverse
+        from django.utils.translation import gettext
+
+        from atalaya.hooks import MUNICIPALITY_LINKS
+
+        from .access import reads_aggregates
+
+        def aggregates_link(user, municipality):
+            if reads_aggregates(user, municipality):
+                return gettext("Alerta temprana (agregados)"), reverse("cases:aggregates", args=[municipality.code])
+            return None
+
+        MUNICIPALITY_LINKS.append(aggregates_link)

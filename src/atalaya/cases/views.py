@@ -449,11 +449,13 @@ class InboxView(CaseWorkMixin, TemplateView):
         for name in ("follow_ups", "transfers", "approvals", "team_overdue", "referrals_overdue"):
             shown.update({item.case_id: item.case for item in sections[name]["items"]})
         audit.record_search(user, Case, shown.values(), query="bandeja")
+        supervised = access.supervised_teams(user)
         return super().get_context_data(
+            aggregate_municipalities=Municipality.objects.filter(case_teams__in=supervised).distinct().order_by("name"),
             sections=sections,
             now=now,
             today=timezone.localdate(now),
-            supervisor=bool(access.supervised_teams(user)),
+            supervisor=bool(supervised),
             **kwargs,
         )
 

@@ -27,6 +27,7 @@ from atalaya.core.generic import (
 )
 from atalaya.cube.exporting import family_months
 from atalaya.geo.models import Municipality
+from atalaya.hooks import MUNICIPALITY_LINKS
 
 from .choices import DatasetStatus
 from .filters import DatasetFilter, MappingFilter
@@ -66,6 +67,8 @@ class MunicipalityDetailView(MunicipalityMixin, TemplateView):
         context["levels"] = municipality.territories.values("level").annotate(n=Count("id")).order_by("level")
         context["can_import"] = can_import(self.request.user, municipality)
         context["monthly"] = {"tables": family_months(municipality)}
+        links = (link(self.request.user, municipality) for link in MUNICIPALITY_LINKS)
+        context["module_links"] = [link for link in links if link]
         return context
 
 
