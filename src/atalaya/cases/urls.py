@@ -25,5 +25,7 @@ urlpatterns = [
     path("<int:pk>/registro/", views.CaseLogView.as_view(), name="log"),
     path("emergencia/", views.EmergencyAccessView.as_view(), name="emergency"),
     path("tablero/", views.DashboardView.as_view(), name="dashboard"),
+    path("exportar/", views.CaseExportView.as_view(), name="export"),
+    path("<int:pk>/persona/", views.SubjectAccessView.as_view(), name="subject_access"),
     path("agregados/<str:code>/", views.AggregatesView.as_view(), name="aggregates"),
 ]

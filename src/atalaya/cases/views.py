@@ -37,6 +37,7 @@ from .choices import Module, RiskLevel
 from .filters import CaseFilter
 from .forms import IntakeForm
 from .models import Case, Identity, Instrument
+from .privacy import may_export_identified
 
 
 class CaseWorkMixin(LoginRequiredMixin):
@@ -78,6 +79,11 @@ class CaseListView(CaseWorkMixin, ObjectListView):
             .order_by("closed_at", "risk_order", "opened_at", "pk")
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_export_identified"] = may_export_identified(self.request.user, self.object_list)
+        return context
+
 
 class CaseDetailView(CaseWorkMixin, ObjectDetailView):
     template_name = "cases/case_detail.html"
@@ -106,6 +112,7 @@ class CaseDetailView(CaseWorkMixin, ObjectDetailView):
                 "approvals": case.approvals.select_related("requested_by", "decided_by"),
                 "today": timezone.localdate(),
                 "emergency": access.emergency_grant(user, case),
+                "may_export_identified": may_export_identified(user, Case.objects.filter(pk=case.pk)),
             }
         )
         return context
@@ -674,3 +681,61 @@ def parse_month(text: str) -> dt.date | None:
         return dt.date.fromisoformat(f"{text}-01") if text else None
     except ValueError:
         return None
+
+
+class CaseExportView(CaseListView):
+    """The case list as CSV with the list's filters: pseudonymous codes only, unless the user's role allows
+    identities in every team of the exported cases and they ask for them with a reason. Audited as an export."""
+
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+
+        from atalaya.analysis.tabular import export_csv
+
+        from .privacy import export_frame
+
+        filterset = self.get_filterset(self.get_filterset_class())
+        cases = filterset.qs if filterset.is_valid() else filterset.queryset
+        identified = self.request.GET.get("identificado") == "1"
+        reason = self.request.GET.get("motivo", "").strip()
+        if identified and (not may_export_identified(self.request.user, cases) or len(reason) < 10):
+            raise PermissionDenied(_("Exportar con identidades requiere ese permiso y un motivo (10 caracteres)."))
+        frame = export_frame(cases, identified=identified)
+        audit.record_export(
+            self.request.user,
+            Case,
+            list(cases.values_list("pk", flat=True)),
+            detail=f"{frame.height} casos · {'con' if identified else 'sin'} identidades",
+            reason=reason,
+        )
+        response = HttpResponse(export_csv(frame, bom=True), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="casos.csv"'
+        return response
+
+
+class SubjectAccessView(CaseWorkMixin, TemplateView):
+    """Everything held about the case's person, as JSON, for their right of access: for who may export identities
+    of the case's team. Audited as an export of the person's identity and cases."""
+
+    def get(self, request, *args, **kwargs):
+        import json
+
+        from django.http import HttpResponse
+
+        from .privacy import may_export_identified, subject_access
+
+        case = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if not may_export_identified(request.user, Case.objects.filter(pk=case.pk)):
+            raise PermissionDenied
+        document = subject_access(case.person)
+        audit.record_export(
+            request.user, Identity, [case.person_id], detail="solicitud de acceso de la persona", reason="acceso"
+        )
+        audit.record_export(
+            request.user, Case, list(case.person.cases.values_list("pk", flat=True)), detail="solicitud de acceso"
+        )
+        response = HttpResponse(
+            json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{case.person.code}.json"'
+        return response

@@ -24,6 +24,22 @@ def add_parser(sub) -> None:
     a.set_defaults(func=cmd_import_list)
 
     a = cases.add_parser(
+        "purge",
+        help="borra los casos cerrados cuyo plazo de conservación venció (por omisión solo informa)",
+        description="Plazos por módulo en ATALAYA_CASE_RETENTION_YEARS (años desde el cierre). Sin --apply solo "
+        "dice cuántos casos y personas se borrarían.",
+    )
+    a.add_argument("--apply", action="store_true", help="borra de verdad (sin esta opción, simulación)")
+    a.add_argument("--municipality", metavar="CÓDIGO", help="solo este municipio")
+    a.set_defaults(func=cmd_purge)
+
+    a = cases.add_parser("subject-export", help="todo lo registrado sobre una persona (derecho de acceso), en JSON")
+    a.add_argument("code", metavar="CÓDIGO_PERSONA", help="código seudónimo, p. ej. P-7K3M9Q")
+    a.add_argument("--municipality", required=True, metavar="CÓDIGO")
+    a.add_argument("--output", type=Path, required=True, metavar="ARCHIVO")
+    a.set_defaults(func=cmd_subject_export)
+
+    a = cases.add_parser(
         "escalate", help="marca los casos sin asignar fuera de plazo y avisa a la supervisión (para cron)"
     )
     a.set_defaults(func=cmd_escalate)
@@ -51,4 +67,39 @@ def cmd_escalate(args) -> int:
     from atalaya.cases.workflow import escalate_overdue
 
     print(f"{escalate_overdue()} caso(s) escalado(s) a supervisión.")
+    return EXIT_OK
+
+
+def cmd_purge(args) -> int:
+    from atalaya.cases.privacy import purge
+    from atalaya.geo.models import Municipality
+
+    municipality = None
+    if args.municipality:
+        municipality = Municipality.objects.filter(code=args.municipality).first()
+        if municipality is None:
+            return usage_error(f"municipio no registrado «{args.municipality}».")
+    summary = purge(dry_run=not args.apply, municipality=municipality, origin="cli")
+    by_module = ", ".join(f"{module}: {n}" for module, n in sorted(summary["casos"].items())) or "ninguno"
+    verb = "Se borraron" if args.apply else "Se borrarían (simulación; use --apply)"
+    print(f"{verb}: casos por módulo {by_module}; personas sin otros casos: {summary['personas']}.")
+    return EXIT_OK
+
+
+def cmd_subject_export(args) -> int:
+    import json
+
+    from atalaya.cases.models import Person
+    from atalaya.cases.privacy import subject_access
+    from atalaya.core import audit
+    from atalaya.core.changelog import log_change
+
+    person = Person.objects.filter(municipality__code=args.municipality, code=args.code.strip().upper()).first()
+    if person is None:
+        return usage_error(f"no hay una persona «{args.code}» en el municipio {args.municipality}.")
+    args.output.write_text(json.dumps(subject_access(person), ensure_ascii=False, indent=2), encoding="utf-8")
+    audit.record_export(None, Person, [person.pk], detail="solicitud de acceso de la persona (línea de comandos)")
+    log_change(user=None, action="acceso_titular", obj=person, municipality=person.municipality, origin="cli",
+               message=f"exportado a {args.output.name}")  # fmt: skip
+    print(f"Todo lo registrado sobre {person.code} → {args.output}")
     return EXIT_OK

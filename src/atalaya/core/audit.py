@@ -93,3 +93,12 @@ def record_search(user, model: type[models.Model], shown: Iterable[models.Model]
     record_access(
         user=user, action=AccessAction.SEARCH, model=model, object_ids=[obj.pk for obj in shown], detail=query
     )
+
+
+def record_export(
+    user, model: type[models.Model], object_ids: Iterable[object], *, detail: str, reason: str = ""
+) -> None:
+    """Rows handed over in a file (one log row per object), with what the file held."""
+    record_access(
+        user=user, action=AccessAction.EXPORT, model=model, object_ids=object_ids, detail=detail, reason=reason
+    )
