@@ -3,6 +3,8 @@ runs over it (issue 10: "the audit runs in the tests over the demo")."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from atalaya.cli.demo import NEIGHBOURS, load_demo
@@ -42,3 +44,22 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
     worker = get_user_model().objects.get(username="gestora.penalolen")
     assert requires_two_factor(worker)
     assert set(visible_cases(worker).values_list("municipality__code", flat=True)) == {"13122"}
+    # Every step of the workflow appears somewhere, so that every page shows something.
+    from atalaya.cases.models import Approval, FollowUp, Transition
+    from atalaya.cases.stages import compute_stage
+
+    assert set(Transition.objects.filter(kind="derivacion").values_list("status", flat=True)) == {
+        "en_curso",
+        "aceptada",
+        "rechazada",
+        "realizada",
+        "revocada",
+    }
+    assert Transition.objects.filter(consent_overridden=True).exists()
+    assert Transition.objects.filter(kind="transferencia", status="en_curso").exists()
+    assert set(Approval.objects.values_list("status", flat=True)) == {"pendiente", "aprobada", "devuelta"}
+    assert FollowUp.objects.filter(done_at__isnull=True, due_date__lt=dt.date.today()).exists()
+    assert Case.objects.filter(owner__isnull=True, escalated_at__isnull=False).exists()
+    stages = set(Case.objects.values_list("stage", flat=True))
+    assert {"nuevo", "evaluacion", "plan", "servicios", "cerrado", "reabierto"} <= stages, stages
+    assert all(case.stage == compute_stage(case) for case in Case.objects.all())

@@ -25,7 +25,7 @@ from atalaya.datasets.models import ColumnMapping
 from atalaya.geo.models import Municipality
 from atalaya.geo.services import register_municipality
 
-from .demo_cases import load_demo_cases
+from .demo_cases import CASE_USERS, load_demo_cases
 
 #: Neighbours of Nezahualcóyotl in the demo SESNSP file, so that the network page has municipalities to compare:
 #: code, name, population (2020 census, rounded) and how much crime they have relative to Neza per inhabitant
@@ -152,7 +152,7 @@ def load_demo(
     }
     say(f"  usuario demo (administrador): segundo factor TOTP, clave {_demo_second_factor(users['demo'])}")
     load_demo_cases(rng, users, DEMO_USERS[0][1], say)
-    for worker in ("gestora.penalolen", "gestor.neza"):
+    for worker in CASE_USERS:
         say(f"  usuario {worker} (equipo de casos): segundo factor TOTP, clave {_demo_second_factor(users[worker])}")
     for m, catalogue, analyst in ((neza, "sesnsp", "analista.neza"), (pena, "cead", "analista.penalolen")):
         summary = _review_past_alerts(m.code)

@@ -245,6 +245,17 @@ ATALAYA_CASE_ASSIGN_HOURS = {
     "": float(os.environ.get("ATALAYA_CASE_ASSIGN_HOURS_OTHER", 24)),
 }
 ATALAYA_CASE_EMERGENCY_MINUTES = int(os.environ.get("ATALAYA_CASE_EMERGENCY_MINUTES", 180))
+# Years a closed case is kept, by module («ninez=10,mujer=10,familia=5,mayores=5»; unnamed modules keep the
+# defaults of atalaya.cases.privacy), and the team roles whose exports may carry identities.
+ATALAYA_CASE_RETENTION_YEARS = {
+    module.strip(): int(years)
+    for module, _, years in (
+        pair.partition("=") for pair in os.environ.get("ATALAYA_CASE_RETENTION_YEARS", "").split(",") if "=" in pair
+    )
+}
+ATALAYA_CASE_IDENTIFIED_EXPORT_ROLES = tuple(
+    role.strip() for role in os.environ.get("ATALAYA_CASE_IDENTIFIED_EXPORT_ROLES", "coordinador").split(",") if role
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
