@@ -1,5 +1,6 @@
 """Key pages in a real browser (Debian's Chromium, driven by Playwright): login, municipality page, upload."""
 
+import datetime as dt
 import os
 import shutil
 
@@ -309,33 +310,60 @@ def test_an_administrator_sets_up_the_second_factor(browser, live_server, seeded
     assert errors == []
 
 
-def test_a_case_worker_logs_in_registers_an_intake_and_screens_it(browser, live_server, seeded, tmp_path):
-    """A case team member's first login: the authenticator set up by the demo, the code of conduct, then an
-    intake with a RUT and a screening built from the instrument (the page shows the risk it gives)."""
+def _log_in_with_second_factor(page, url: str, username: str, device) -> None:
+    """Password, the authenticator's code, and the code of conduct at the first login of a case team member."""
     from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from atalaya.accounts.services import create_user
-    from atalaya.cases.models import Team, TeamMember
-    from atalaya.geo.services import register_municipality
-
-    register_municipality("13122", "Peñalolén", country="CL", region="Metropolitana")
-    worker = create_user("gestora", "clave-de-prueba-123", municipality_codes=["13122"], role="viewer")
-    team = Team.objects.create(municipality=worker.memberships.get().municipality, module="ninez", name="OLN norte")
-    TeamMember.objects.create(team=team, user=worker, role="gestor")
-    device = TOTPDevice.objects.create(user=worker, name="app", confirmed=True)
-    page = browser.new_page()
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_server.url}/entrar/")
-    page.fill("#id_username", "gestora")
+    page.goto(f"{url}/entrar/")
+    page.fill("#id_username", username)
     page.fill("#id_password", "clave-de-prueba-123")
     page.click("button.primary")
     page.fill("#id_token", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
     page.click("button.primary")
     page.wait_for_selector("text=Código de conducta")
     page.locator("form button[type=submit]").last.click()
+
+
+def _submit_action(page, link_text: str, fields: dict) -> None:
+    """Open a change page of the case from its link, fill it and send it; back on the case."""
+    page.click(f"text={link_text}")
+    for selector, value in fields.items():
+        if selector.startswith("select:"):
+            page.select_option(selector[7:], **value)
+        else:
+            page.fill(selector, value)
+    page.click("#form-accion button[type=submit]")
+    page.wait_for_selector("#etapa")
+
+
+def test_a_case_goes_from_intake_to_closure_in_the_browser(browser, live_server, seeded, tmp_path):
+    """A case worker's first login (authenticator set up by the demo, code of conduct), an intake with a RUT, a
+    screening built from the instrument, the assessment approved by the supervisor in her own session, consents,
+    a plan line, a referral accepted and done, a follow-up with its result, and the closure approved."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from atalaya.accounts.services import create_user
+    from atalaya.cases.models import Service, Team, TeamMember
+    from atalaya.geo.services import register_municipality
+
+    register_municipality("13122", "Peñalolén", country="CL", region="Metropolitana")
+    devices = {}
+    team = None
+    for username, role in (("gestora", "gestor"), ("supervisora", "supervisor")):
+        user = create_user(username, "clave-de-prueba-123", municipality_codes=["13122"], role="viewer")
+        team = team or Team.objects.create(
+            municipality=user.memberships.get().municipality, module="ninez", name="OLN norte"
+        )
+        TeamMember.objects.create(team=team, user=user, role=role)
+        devices[username] = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    Service.objects.create(municipality=team.municipality, name="Reinserción escolar", provider="DAEM")
+    errors = []
+    worker_page, supervisor_page = browser.new_page(), browser.new_context().new_page()
+    for page in (worker_page, supervisor_page):
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page = worker_page
+    _log_in_with_second_factor(page, live_server.url, "gestora", devices["gestora"])
     page.click("nav >> text=Casos")
     page.click("text=Registrar un ingreso")
     page.select_option("#id_team", index=1)
@@ -346,6 +374,7 @@ def test_a_case_worker_logs_in_registers_an_intake_and_screens_it(browser, live_
     page.click("#form-ingreso button[type=submit]")
     page.wait_for_selector("#nombre")
     assert "Josefa Muñoz" in page.locator("#nombre").inner_text()
+    case_url = page.url
     page.click("text=Tamizar con")
     page.check("input[name=f_contacto_policial]")
     page.check("input[name=f_desercion]")
@@ -353,6 +382,60 @@ def test_a_case_worker_logs_in_registers_an_intake_and_screens_it(browser, live_
     page.click("#form-tamizaje button[type=submit]")
     page.wait_for_selector("#tamizajes")
     assert page.locator("#riesgo").inner_text().strip() == "Alta"  # 3 + 3 + 3 = 9 ≥ 8
+    assert page.locator("#etapa").inner_text().startswith("Evaluación")
+    _submit_action(page, "Pedir aprobación", {"select:#id_kind": {"value": "evaluacion"}, "#id_note": "Tamizaje hecho"})
+
+    _log_in_with_second_factor(supervisor_page, live_server.url, "supervisora", devices["supervisora"])
+    supervisor_page.click("nav >> text=Casos")
+    supervisor_page.click('#aprobaciones a:text-is("Resolver")')
+    supervisor_page.click("#form-accion button[type=submit]")  # «Aprobar» is the first choice
+    supervisor_page.wait_for_selector("#etapa")
+    assert supervisor_page.locator("#etapa").inner_text().startswith("Plan de intervención")
+
+    page.goto(case_url)
+    for purpose in ("servicios", "compartir"):
+        _submit_action(
+            page,
+            "Registrar un consentimiento",
+            {"select:#id_purpose": {"value": purpose}, "#id_given_by": "Madre"},
+        )
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    _submit_action(
+        page,
+        "Agregar una línea al plan",
+        {"select:#id_service": {"index": 1}, "#id_goal": "Volver a clases", "#id_due_date": due},
+    )
+    _submit_action(page, "Derivar o transferir", {"select:#id_service_line": {"index": 1}})
+    for status in ("aceptada", "realizada"):
+        _submit_action(page, "Responder", {"select:#id_to_status": {"value": status}})
+    assert "Cumplida" in page.locator("#tabla-plan").inner_text()
+    _submit_action(
+        page, "Programar un seguimiento o tarea", {"#id_description": "Visita domiciliaria", "#id_due_date": due}
+    )
+    _submit_action(page, "Registrar resultado", {"#id_result": "Asiste a clases desde el lunes."})
+    page.click("text=Pedir aprobación")
+    page.select_option("#id_kind", value="plan")
+    page.click("#form-accion button[type=submit]")
+    page.wait_for_selector("#etapa")
+
+    supervisor_page.goto(case_url)
+    supervisor_page.click('#tabla-aprobaciones a:text-is("Resolver")')
+    supervisor_page.click("#form-accion button[type=submit]")
+    supervisor_page.wait_for_selector("#etapa")
+    assert supervisor_page.locator("#etapa").inner_text().startswith("Servicios cumplidos")
+
+    _submit_action(
+        page,
+        "Pedir aprobación",
+        {"select:#id_kind": {"value": "cierre"}, "select:#id_outcome": {"value": "objetivos_cumplidos"}},
+    )
+    supervisor_page.goto(case_url)
+    supervisor_page.click('#tabla-aprobaciones a:text-is("Resolver")')
+    supervisor_page.click("#form-accion button[type=submit]")
+    supervisor_page.wait_for_selector("#etapa")
+    assert supervisor_page.locator("#etapa").inner_text().startswith("Cerrado")
+    assert "Objetivos del plan cumplidos" in supervisor_page.locator("#etapa").inner_text()
+    page.goto(case_url)
     page.screenshot(path=str(tmp_path / "caso.png"), full_page=True)
     if os.environ.get("ATALAYA_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["ATALAYA_SCREENSHOTS"], "caso.png"), full_page=True)
