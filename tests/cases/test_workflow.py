@@ -168,13 +168,11 @@ def test_the_inbox_shows_what_is_due_first_and_only_in_scope(setting, penalolen)
     soon = workflow.add_follow_up(mine, description="Visita", due_date=today + dt.timedelta(days=3), user=worker)
     services.screen(mine, instrument, {"inasistencia": True}, user=worker)
     pending = workflow.request_approval(mine, "evaluacion", user=worker)
-    from atalaya.cases.access import visible_cases
-
-    box = workflow.inbox(worker, visible_cases(worker))
+    box = workflow.inbox(worker)
     assert [c.pk for c in box["queue"]["items"]] == [urgent.pk, later.pk] and other.pk not in box["queue"]["items"]
     assert [f.pk for f in box["follow_ups"]["items"]] == [overdue.pk, soon.pk]
     assert box["approvals"]["count"] == 0  # a worker decides nothing
-    box = workflow.inbox(supervisor, visible_cases(supervisor))
+    box = workflow.inbox(supervisor)
     assert [a.pk for a in box["approvals"]["items"]] == [pending.pk]
     assert [f.pk for f in box["team_overdue"]["items"]] == [overdue.pk]
 

@@ -52,7 +52,7 @@ def may_export_identified(user, cases) -> bool:
     if user.is_superuser:
         return True
     roles = getattr(settings, "ATALAYA_CASE_IDENTIFIED_EXPORT_ROLES", DEFAULT_IDENTIFIED_EXPORT_ROLES)
-    teams = set(cases.values_list("team_id", flat=True).distinct())
+    teams = set(cases.order_by().values_list("team_id", flat=True).distinct())
     allowed = set(TeamMember.objects.filter(user=user, role__in=list(roles)).values_list("team_id", flat=True))
     return bool(teams) and teams <= allowed
 

@@ -14,8 +14,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case as Cases
-from django.db.models import IntegerField, Q, Value, When
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -65,19 +64,7 @@ class CaseListView(CaseWorkMixin, ObjectListView):
     template_name = "cases/case_list.html"
 
     def scope_queryset(self, queryset):
-        risk = Cases(
-            When(risk_level="alta", then=Value(0)),
-            When(risk_level="media", then=Value(1)),
-            When(risk_level="baja", then=Value(2)),
-            default=Value(3),
-            output_field=IntegerField(),
-        )
-        return (
-            super()
-            .scope_queryset(queryset)
-            .annotate(risk_order=risk)
-            .order_by("closed_at", "risk_order", "opened_at", "pk")
-        )
+        return super().scope_queryset(queryset).order_by("priority", "opened_at", "pk")  # the index case_list_order
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -451,7 +438,7 @@ class InboxView(CaseWorkMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         now = timezone.now()
-        sections = workflow.inbox(user, access.visible_cases(user), now=now)
+        sections = workflow.inbox(user, now=now)
         shown = {case.pk: case for case in sections["queue"]["items"]}
         for name in ("follow_ups", "transfers", "approvals", "team_overdue", "referrals_overdue"):
             shown.update({item.case_id: item.case for item in sections[name]["items"]})

@@ -302,23 +302,27 @@ def reopen(case: Case, *, user, reason: str, origin: str = "cli") -> None:
 INBOX_LIMIT = 50
 
 
-def inbox(user, cases, *, now: dt.datetime | None = None) -> dict:
-    """What is due for ``user`` among ``cases`` (the cases they may read), most urgent first: the queue of their
-    teams, their follow-ups, transfers waiting for their answer, approvals they must decide, and — for
-    supervisors — their teams' overdue follow-ups and referrals. Each list is cut at :data:`INBOX_LIMIT` and comes
-    with its full count."""
+def inbox(user, *, now: dt.datetime | None = None) -> dict:
+    """What is due for ``user``, most urgent first: the queue of their teams, their follow-ups, transfers waiting
+    for their answer, approvals they must decide, and — for supervisors — their teams' overdue follow-ups and
+    referrals. Each list is cut at :data:`INBOX_LIMIT` and comes with its full count.
+
+    Everything is bounded by the user's teams (and their own cases), which their scope always includes: plain
+    filters on indexed columns rather than a sub-query of every case they may read."""
     from .access import supervised_teams
 
     now = now or timezone.now()
     today = timezone.localdate(now)
     teams = list(TeamMember.objects.filter(user=user).values_list("team_id", flat=True))
     supervised = supervised_teams(user)
-    open_cases = cases.filter(closed_at__isnull=True)
+    mine = Q(case__team_id__in=teams) | Q(case__owner=user)
     sections = {
-        "queue": open_cases.filter(team_id__in=teams, owner__isnull=True)
+        "queue": Case.objects.filter(team_id__in=teams, owner__isnull=True, closed_at__isnull=True)
         .select_related("person", "team")
         .order_by("assign_due_at", "pk"),
-        "follow_ups": FollowUp.objects.filter(case__in=open_cases, assigned_to=user, done_at__isnull=True)
+        "follow_ups": FollowUp.objects.filter(
+            mine, assigned_to=user, done_at__isnull=True, case__closed_at__isnull=True
+        )
         .select_related("case__person")
         .order_by("due_date", "pk"),
         "transfers": Transition.objects.filter(  # addressed to them: theirs to answer before the case is
@@ -326,21 +330,19 @@ def inbox(user, cases, *, now: dt.datetime | None = None) -> dict:
         )
         .select_related("case__person", "created_by")
         .order_by("created_at", "pk"),
-        "approvals": Approval.objects.filter(
-            case__in=cases, case__team_id__in=supervised, status=ApprovalStatus.PENDING
-        )
+        "approvals": Approval.objects.filter(case__team_id__in=supervised, status=ApprovalStatus.PENDING)
         .exclude(requested_by=user)
         .select_related("case__person", "requested_by")
         .order_by("requested_at", "pk"),
         "team_overdue": FollowUp.objects.filter(
-            case__in=open_cases, case__team_id__in=supervised, done_at__isnull=True, due_date__lt=today
+            case__team_id__in=supervised, case__closed_at__isnull=True, done_at__isnull=True, due_date__lt=today
         )
         .exclude(assigned_to=user)
         .select_related("case__person", "assigned_to")
         .order_by("due_date", "pk"),
         "referrals_overdue": Transition.objects.filter(
             Q(case__owner=user) | Q(case__team_id__in=supervised),
-            case__in=open_cases,
+            case__closed_at__isnull=True,
             status__in=OPEN_STATUSES,
             due_date__lt=today,
         )

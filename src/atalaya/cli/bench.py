@@ -14,6 +14,7 @@ import os
 import platform
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -219,8 +220,20 @@ def run_benchmark(
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("bench", help="mide cada etapa de la importación con N incidentes sintéticos (JSON)")
-    p.add_argument("--size", type=int, default=100_000)
+    p = sub.add_parser(
+        "bench",
+        help="mide la importación (etapas, filas/s, memoria) o las páginas de casos, con datos sintéticos (JSON)",
+    )
+    p.add_argument(
+        "--suite",
+        choices=["import", "cases"],
+        default="import",
+        help="import: importación de N incidentes y tablero; cases: bandeja, lista de casos y búsqueda por RUT",
+    )
+    p.add_argument("--size", type=int, default=100_000, help="import: incidentes del archivo")
+    p.add_argument("--cases", type=int, default=100_000, help="cases: casos sintéticos")
+    p.add_argument("--audit-rows", type=int, default=1_000_000, help="cases: filas del registro de accesos")
+    p.add_argument("--requests", type=int, default=40, help="cases: peticiones por página medida")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--keep", action="store_true", help="conserva la base de datos temporal")
     p.add_argument(
@@ -236,6 +249,22 @@ def add_parser(sub) -> None:
 
 
 def cmd_bench(args) -> int:
+    if args.suite == "cases":
+        workdir = Path(tempfile.mkdtemp(prefix="atalaya-bench-"))
+        try:
+            prepare_environment(workdir, args.database_url)
+            from .bench_cases import run_cases_benchmark
+
+            result = run_cases_benchmark(
+                cases=args.cases, audit_rows=args.audit_rows, requests=args.requests, seed=args.seed
+            )
+        finally:
+            if args.keep:
+                print(f"Carpeta conservada: {workdir}", file=sys.stderr)
+            else:
+                shutil.rmtree(workdir, ignore_errors=True)
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return EXIT_OK
     result = run_benchmark(
         size=args.size,
         seed=args.seed,
