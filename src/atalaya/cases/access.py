@@ -30,26 +30,40 @@ def scope_of(role: str) -> str:
 
 
 def visible_cases(user) -> QuerySet[Case]:
-    """The cases ``user`` may read."""
+    """The cases ``user`` may read.
+
+    Written as «municipality = m AND (…)» for each municipality the user works in (their own cases, their teams',
+    the whole municipality but its closed modules for a municipality scope, emergency grants), so that the
+    database walks the case list's index (municipality, priority, opened) instead of sorting every case."""
     if user is None or not user.is_authenticated:
         return Case.objects.none()
     if user.is_superuser:
         return Case.objects.all()
     closed = Q(module__in=CLOSED_MODULES)
-    allowed = Q(owner=user)
+    within: dict[int, Q] = {}
+
+    def allow(municipality_id: int, condition: Q) -> None:
+        within[municipality_id] = within[municipality_id] | condition if municipality_id in within else condition
+
     for member in TeamMember.objects.filter(user=user).select_related("team"):
+        municipality_id = member.team.municipality_id
+        allow(municipality_id, Q(owner=user))
         scope = scope_of(member.role)
         if scope in (TEAM, MUNICIPALITY):
-            allowed |= Q(team_id=member.team_id)
+            allow(municipality_id, Q(team_id=member.team_id))
         if scope == MUNICIPALITY:
-            allowed |= Q(municipality_id=member.team.municipality_id) & ~closed
+            allow(municipality_id, ~closed)
     now = timezone.now()
     grants = AccessGrant.objects.filter(
         user=user, object_type=CASE_TYPE, revoked_at__isnull=True, granted_at__lte=now, expires_at__gt=now
     )
     for grant in grants:
-        opened = Q(municipality_id=grant.municipality_id) & ~closed
-        allowed |= opened & Q(pk=grant.object_id) if grant.object_id else opened
+        allow(grant.municipality_id, ~closed & Q(pk=grant.object_id) if grant.object_id else ~closed)
+    if not within:
+        return Case.objects.filter(owner=user)  # a former member's own cases (normally none)
+    allowed = Q()
+    for municipality_id, condition in within.items():
+        allowed |= Q(municipality_id=municipality_id) & condition
     return Case.objects.filter(allowed)
 
 

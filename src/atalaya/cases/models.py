@@ -91,7 +91,7 @@ class Person(models.Model):
         related_name="+",
         verbose_name=_("territorio de residencia"),
     )
-    national_id_index = models.CharField(max_length=64, blank=True, db_index=True)
+    national_id_index = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -99,6 +99,8 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("persona")
         verbose_name_plural = _("personas")
+        # Equality on both columns: the lookup by RUT or CURP never scans a municipality's persons.
+        indexes = [models.Index(fields=["national_id_index", "municipality"], name="person_national_id")]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="person_unique_code"),
             models.UniqueConstraint(
@@ -218,7 +220,7 @@ class Case(models.Model):
             models.Index(fields=["municipality", "module", "closed_at"], name="case_mun_module_open"),
             models.Index(fields=["team", "closed_at", "assign_due_at"], name="case_team_queue"),
             models.Index(fields=["owner", "closed_at"], name="case_owner_open"),
-            models.Index(fields=["priority", "opened_at", "id"], name="case_list_order"),
+            models.Index(fields=["municipality", "priority", "opened_at", "id"], name="case_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -57,6 +57,14 @@ def may_export_identified(user, cases) -> bool:
     return bool(teams) and teams <= allowed
 
 
+def may_export_identified_somewhere(user) -> bool:
+    """Whether to offer the identified export at all (cheap: the export itself checks every team)."""
+    from .models import TeamMember
+
+    roles = getattr(settings, "ATALAYA_CASE_IDENTIFIED_EXPORT_ROLES", DEFAULT_IDENTIFIED_EXPORT_ROLES)
+    return user.is_superuser or TeamMember.objects.filter(user=user, role__in=list(roles)).exists()
+
+
 def export_frame(cases, *, identified: bool) -> pl.DataFrame:
     """The cases as a table for a CSV: codes, never names, unless ``identified`` (decided by the caller)."""
     rows = list(

@@ -36,7 +36,7 @@ from .choices import Module, RiskLevel
 from .filters import CaseFilter
 from .forms import IntakeForm
 from .models import Case, Identity, Instrument
-from .privacy import may_export_identified
+from .privacy import may_export_identified, may_export_identified_somewhere
 
 
 class CaseWorkMixin(LoginRequiredMixin):
@@ -68,7 +68,7 @@ class CaseListView(CaseWorkMixin, ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["may_export_identified"] = may_export_identified(self.request.user, self.object_list)
+        context["may_export_identified"] = may_export_identified_somewhere(self.request.user)
         return context
 
 
@@ -709,7 +709,7 @@ class SubjectAccessView(CaseWorkMixin, TemplateView):
 
         from django.http import HttpResponse
 
-        from .privacy import may_export_identified, subject_access
+        from .privacy import may_export_identified, may_export_identified_somewhere, subject_access
 
         case = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         if not may_export_identified(request.user, Case.objects.filter(pk=case.pk)):
