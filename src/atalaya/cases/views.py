@@ -36,7 +36,7 @@ from .choices import Module, RiskLevel
 from .filters import CaseFilter
 from .forms import IntakeForm
 from .models import Case, Identity, Instrument
-from .privacy import may_export_identified, may_export_identified_somewhere
+from .privacy import export_frame, may_export_identified, may_export_identified_somewhere, subject_access
 
 
 class CaseWorkMixin(LoginRequiredMixin):
@@ -679,8 +679,6 @@ class CaseExportView(CaseListView):
 
         from atalaya.analysis.tabular import export_csv
 
-        from .privacy import export_frame
-
         filterset = self.get_filterset(self.get_filterset_class())
         cases = filterset.qs if filterset.is_valid() else filterset.queryset
         identified = self.request.GET.get("identificado") == "1"
@@ -708,8 +706,6 @@ class SubjectAccessView(CaseWorkMixin, TemplateView):
         import json
 
         from django.http import HttpResponse
-
-        from .privacy import may_export_identified, may_export_identified_somewhere, subject_access
 
         case = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         if not may_export_identified(request.user, Case.objects.filter(pk=case.pk)):
