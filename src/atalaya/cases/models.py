@@ -226,6 +226,20 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.person.code} · {self.get_module_display()}"
 
+    # Labels for lists: ``get_FOO_display`` hashes every translated label of the field on each call (a thousand
+    # translations for a page of fifty cases); the enum finds the one label directly.
+    @property
+    def module_label(self) -> str:
+        return Module(self.module).label
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label
+
+    @property
+    def risk_label(self) -> str:
+        return RiskLevel(self.risk_level).label if self.risk_level else ""
+
 
 class Intake(models.Model):
     """One arrival of a case: from which channel and institution, when (the same person arriving twice is one

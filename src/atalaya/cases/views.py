@@ -25,7 +25,7 @@ from django.views.generic import FormView, TemplateView
 
 from atalaya.analysis.identifiers import InvalidIdentifier
 from atalaya.core import audit
-from atalaya.core.generic import MunicipalityMixin, ObjectDetailView, ObjectListView
+from atalaya.core.generic import CappedPaginator, MunicipalityMixin, ObjectDetailView, ObjectListView
 from atalaya.core.models import AccessLogEntry, ChangeLogEntry
 from atalaya.cube.reading import NO_TERRITORY
 from atalaya.geo.models import Municipality, Territory
@@ -62,6 +62,7 @@ class CaseListView(CaseWorkMixin, ObjectListView):
 
     filterset_class = CaseFilter
     template_name = "cases/case_list.html"
+    paginator_class = CappedPaginator
 
     def scope_queryset(self, queryset):
         return super().scope_queryset(queryset).order_by("priority", "opened_at", "pk")  # the index case_list_order

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
@@ -45,6 +47,22 @@ class MunicipalityMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{"municipality": self.municipality, **kwargs})
+
+
+class CappedPaginator(Paginator):
+    """Counts at most :attr:`cap` rows (``paginator.capped`` says there are more): on a list of a hundred thousand
+    records an exact count costs more than the page itself, and nobody pages past the thousandth row — they
+    filter. Set ``paginator_class = CappedPaginator`` on a list view."""
+
+    cap = 1000
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
+
+    capped = False
 
 
 class ObjectListView(LoginRequiredMixin, ScopedViewMixin, FilterView):
