@@ -274,3 +274,15 @@ def test_breaking_the_glass_opens_a_case_for_hours_with_a_reason_and_tells_the_s
     client.logout()
     login_as(client, outsider)
     assert client.get(f"/casos/{case.pk}/registro/").status_code == 403  # only supervision reads the log
+
+
+def test_households_join_persons_by_code_and_show_their_cases(client, case, team):
+    login_as(client, case.owner)
+    sibling, _ = services.register_person(team.municipality, kind="nna")
+    sibling_case = services.take_intake(sibling, "ninez", channel="escuela", team=team, owner=case.owner).case
+    assert post(client, case, "hogar/", {"other_code": "P-NOEXIS", "relation": "hijo"}).status_code == 200
+    assert post(client, case, "hogar/", {"other_code": sibling.code.lower(), "relation": "hermano"}).status_code == 302
+    page = client.get(f"/casos/{case.pk}/").content.decode()
+    assert f'href="/casos/{sibling_case.pk}/"' in page and "Hermano o hermana" in page
+    again = post(client, case, "hogar/", {"other_code": sibling.code, "relation": "hermano"})
+    assert "ya es parte" in again.content.decode()

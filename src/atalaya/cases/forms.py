@@ -18,6 +18,7 @@ from .choices import (
     FollowUpKind,
     LineStatus,
     PersonKind,
+    Relation,
     RiskLevel,
     Sex,
     TransitionKind,
@@ -311,3 +312,15 @@ class EmergencyAccessForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Quedará en el registro y se avisará a la supervisión del equipo del caso."),
     )
+
+
+class HouseholdForm(CaseChangeForm):
+    """The person's place in a household: with another person (by code) or in a new household."""
+
+    other_code = forms.CharField(
+        label=_("Código de otra persona del hogar"),
+        required=False,
+        max_length=12,
+        help_text=_("Vacío: un hogar nuevo solo con esta persona."),
+    )
+    relation = forms.ChoiceField(choices=Relation.choices, label=_("Vínculo de esta persona en el hogar"))

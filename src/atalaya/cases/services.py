@@ -257,3 +257,48 @@ def load_builtin_instruments() -> int:
         save_instrument(spec["code"], spec["module"], spec["name"], spec["definition"])
         saved += Instrument.objects.filter(code=spec["code"]).count() - before
     return saved
+
+
+_HOUSEHOLD_PREFIX = "H-"
+
+
+@transaction.atomic
+def link_household(person: Person, *, relation: str, other_code: str = "", user=None, origin: str = "cli"):
+    """Put ``person`` in a household: the household of the person with code ``other_code`` (a new household
+    with that person if they have none), or a new household of their own. Returns the household."""
+    from .models import Household, HouseholdMember
+
+    municipality = person.municipality
+    household = None
+    if other_code.strip():
+        other = Person.objects.filter(municipality=municipality, code=other_code.strip().upper()).first()
+        if other is None or other.pk == person.pk:
+            raise CaseError(f"No hay otra persona con el código «{other_code.strip()}» en el municipio.")
+        membership = HouseholdMember.objects.filter(person=other).select_related("household").first()
+        household = membership.household if membership else None
+        if household is None:
+            household = Household.objects.create(municipality=municipality, code=_new_household_code(municipality))
+            HouseholdMember.objects.create(household=household, person=other, relation="otro")
+    if household is None:
+        household = Household.objects.create(municipality=municipality, code=_new_household_code(municipality))
+    if HouseholdMember.objects.filter(household=household, person=person).exists():
+        raise CaseError("La persona ya es parte de ese hogar.")
+    HouseholdMember.objects.create(household=household, person=person, relation=relation)
+    log_change(
+        user=user,
+        action="hogar",
+        obj=person,
+        municipality=municipality,
+        origin=origin,
+        message=f"{person.code} en el hogar {household.code} ({relation})",
+    )
+    return household
+
+
+def _new_household_code(municipality) -> str:
+    from .models import Household
+
+    while True:
+        code = _HOUSEHOLD_PREFIX + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+        if not Household.objects.filter(municipality=municipality, code=code).exists():
+            return code

@@ -99,6 +99,7 @@ class CaseDetailView(CaseWorkMixin, ObjectDetailView):
                 "follow_ups": case.follow_ups.select_related("assigned_to", "done_by"),
                 "approvals": case.approvals.select_related("requested_by", "decided_by"),
                 "today": timezone.localdate(),
+                "household": household_of(case, user),
                 "emergency": access.emergency_grant(user, case),
                 "may_export_identified": may_export_identified(user, Case.objects.filter(pk=case.pk)),
             }
@@ -420,6 +421,23 @@ class AssignView(CaseActionView):
         workflow.assign(self.case, data["to_user"], user=self.request.user, origin=origin)
 
 
+class HouseholdView(CaseActionView):
+    form_class = case_forms.HouseholdForm
+    title = _("Hogar de la persona")
+    success_message = _("Hogar registrado.")
+    anchor = "hogar"
+
+    def perform(self, data, origin):
+        services.link_household(
+            self.case.person,
+            relation=data["relation"],
+            other_code=data["other_code"],
+            user=self.request.user,
+            origin=origin,
+        )
+        services.touch(self.case)
+
+
 class ReopenView(CaseActionView):
     form_class = case_forms.ReopenForm
     title = _("Reabrir el caso")
@@ -723,3 +741,30 @@ class SubjectAccessView(CaseWorkMixin, TemplateView):
         )
         response["Content-Disposition"] = f'attachment; filename="{case.person.code}.json"'
         return response
+
+
+def household_of(case: Case, user) -> list[dict]:
+    """The households of the case's person, each member by code and relation, with a link to their case in the
+    same module when the user may read it."""
+    from .models import HouseholdMember
+
+    memberships = HouseholdMember.objects.filter(person=case.person).select_related("household")
+    rows = []
+    readable = access.visible_cases(user)
+    for membership in memberships:
+        members = HouseholdMember.objects.filter(household=membership.household).select_related("person")
+        cases = dict(
+            readable.filter(person__in=[m.person_id for m in members], module=case.module).values_list(
+                "person_id", "pk"
+            )
+        )
+        rows.append(
+            {
+                "code": membership.household.code,
+                "members": [
+                    {"code": m.person.code, "relation": m.get_relation_display(), "case": cases.get(m.person_id)}
+                    for m in members
+                ],
+            }
+        )
+    return rows
