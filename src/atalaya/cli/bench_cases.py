@@ -203,7 +203,7 @@ def time_pages(world: dict, requests: int) -> dict:
         "lista_coordinadora": (
             coordinator,
             "/casos/",
-            [{}, {"state": "abiertos", "risk": "alta"}, {"stage": "plan"}, {"rut_curp": rut}, {"page": "40"}],
+            [{}, {"state": "abiertos", "risk": "alta"}, {"stage": "plan"}, {"rut_curp": rut}, {"page": "15"}],
         ),
         "ficha_caso": (worker, f"/casos/{some_case.pk}/", [{}]),
     }
