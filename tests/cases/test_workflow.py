@@ -155,7 +155,7 @@ def test_late_assignments_escalate_once_to_the_supervisors(setting):
 
 
 def test_the_inbox_shows_what_is_due_first_and_only_in_scope(setting, penalolen):
-    team, instrument, _service, people = setting
+    team, instrument, service, people = setting
     worker, supervisor = people["gestora"], people["supervisora"]
     urgent, later = new_case(team), new_case(team)
     services.screen(urgent, instrument, {"violencia": True, "inasistencia": True}, user=worker)
@@ -175,6 +175,9 @@ def test_the_inbox_shows_what_is_due_first_and_only_in_scope(setting, penalolen)
     box = workflow.inbox(supervisor)
     assert [a.pk for a in box["approvals"]["items"]] == [pending.pk]
     assert [f.pk for f in box["team_overdue"]["items"]] == [overdue.pk]
+    line = workflow.add_service_line(mine, service, goal="Volver a clases", due_date=today, user=worker)
+    forced = referrals.refer(mine, service_line=line, user=supervisor, override_reason="Riesgo vital, sin adulto.")
+    assert [t.pk for t in workflow.inbox(supervisor)["overrides"]["items"]] == [forced.pk]
 
 
 def test_a_follow_up_result_is_encrypted_at_rest(setting):

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from atalaya.cases import referrals, services
+from atalaya.cases import referrals, services, workflow
 from atalaya.cases.models import Approval, Case, FollowUp, Service, ServiceLine, Team, TeamMember
 from atalaya.core.models import AccessLogEntry
 from atalaya.core.testing import ListQueryContract, accept_code_of_conduct, login_as
@@ -286,3 +286,33 @@ def test_households_join_persons_by_code_and_show_their_cases(client, case, team
     assert f'href="/casos/{sibling_case.pk}/"' in page and "Hermano o hermana" in page
     again = post(client, case, "hogar/", {"other_code": sibling.code, "relation": "hermano"})
     assert "ya es parte" in again.content.decode()
+
+
+def test_every_page_that_shows_a_case_writes_the_access_log(client, case, member):
+    """Audit coverage: each page of a case, opened once, leaves one more read of that case in the log."""
+    from django.urls import get_resolver
+
+    coordinator = member("coordinadora", "coordinador")
+    services.screen(case, services.current_instruments("ninez")[0], {"violencia": True}, user=case.owner)
+    approval = workflow.request_approval(case, "evaluacion", user=case.owner)
+    due = timezone.localdate() + dt.timedelta(days=9)
+    line = workflow.add_service_line(case, Service.objects.get(), goal="x", due_date=due, user=case.owner)
+    follow_up = workflow.add_follow_up(case, description="Visita", due_date=due, user=case.owner)
+    for purpose in ("servicios", "compartir"):
+        referrals.record_consent(case, purpose, True, given_by="Madre", user=case.owner)
+    referral = referrals.refer(case, service_line=line, user=case.owner)
+    ids = {"pk": case.pk, "tid": referral.pk, "lid": line.pk, "fid": follow_up.pk, "aid": approval.pk}
+    ids["instrument"] = services.current_instruments("ninez")[0].code
+    patterns = next(p for p in get_resolver().url_patterns if str(p.pattern) == "casos/").url_patterns
+    paths = [str(p.pattern) for p in patterns if "<int:pk>" in str(p.pattern)]
+    assert len(paths) >= 14
+    login_as(client, coordinator)
+    for path in paths:
+        url = "/casos/" + path.replace("<int:", "<").replace("<slug:", "<")
+        for name, value in ids.items():
+            url = url.replace(f"<{name}>", str(value))
+        before = AccessLogEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).count()
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        after = AccessLogEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).count()
+        assert after > before, url

@@ -166,6 +166,8 @@ class CaseActionView(CaseWorkMixin, FormView):
             self.target = self.get_target()
             if not self.allowed():
                 raise PermissionDenied
+            if request.method == "GET":  # the page shows the case: a read, like its detail page
+                audit.record_read(request.user, self.case)
         return super().dispatch(request, *args, **kwargs)
 
     def get_target(self):
@@ -459,7 +461,7 @@ class InboxView(CaseWorkMixin, TemplateView):
         now = timezone.now()
         sections = workflow.inbox(user, now=now)
         shown = {case.pk: case for case in sections["queue"]["items"]}
-        for name in ("follow_ups", "transfers", "approvals", "team_overdue", "referrals_overdue"):
+        for name in ("follow_ups", "transfers", "approvals", "team_overdue", "overrides", "referrals_overdue"):
             shown.update({item.case_id: item.case for item in sections[name]["items"]})
         audit.record_search(user, Case, shown.values(), query="bandeja")
         supervised = access.supervised_teams(user)

@@ -340,6 +340,11 @@ def inbox(user, *, now: dt.datetime | None = None) -> dict:
         .exclude(assigned_to=user)
         .select_related("case__person", "assigned_to")
         .order_by("due_date", "pk"),
+        "overrides": Transition.objects.filter(  # referrals without consent: supervision reviews each one
+            case__team_id__in=supervised, consent_overridden=True, created_at__gte=now - dt.timedelta(days=30)
+        )
+        .select_related("case__person", "created_by")
+        .order_by("-created_at", "-pk"),
         "referrals_overdue": Transition.objects.filter(
             Q(case__owner=user) | Q(case__team_id__in=supervised),
             case__closed_at__isnull=True,
