@@ -498,7 +498,11 @@ class FollowUp(models.Model):
         verbose_name = _("seguimiento o tarea")
         verbose_name_plural = _("seguimientos y tareas")
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["assigned_to", "done_at", "due_date"], name="followup_inbox")]
+        indexes = [
+            models.Index(fields=["assigned_to", "done_at", "due_date"], name="followup_inbox"),
+            # the team's overdue follow-ups, walked in due order (only pending ones are indexed)
+            models.Index(fields=["due_date", "id"], condition=models.Q(done_at__isnull=True), name="followup_open_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.description} · {self.due_date}"

@@ -299,7 +299,8 @@ def reopen(case: Case, *, user, reason: str, origin: str = "cli") -> None:
 
 # --- the inbox --------------------------------------------------------------------------------------------------
 
-INBOX_LIMIT = 50
+INBOX_LIMIT = 25  # per section: the most urgent first; the count says how many more
+INBOX_COUNT_CAP = 1000  # counted up to here («1000+»): beyond, the number changes nothing for the reader
 
 
 def inbox(user, *, now: dt.datetime | None = None) -> dict:
@@ -354,9 +355,13 @@ def inbox(user, *, now: dt.datetime | None = None) -> dict:
         .select_related("case__person")
         .order_by("due_date", "pk"),
     }
-    boxes = {
-        name: {"items": list(queryset[:INBOX_LIMIT]), "count": queryset.count()} for name, queryset in sections.items()
-    }
+    boxes = {}
+    for name, queryset in sections.items():
+        count = queryset[: INBOX_COUNT_CAP + 1].count()
+        boxes[name] = {
+            "items": list(queryset[:INBOX_LIMIT]),
+            "count": f"{INBOX_COUNT_CAP}+" if count > INBOX_COUNT_CAP else count,
+        }
     emergencies = recent_emergencies(supervised, since=now - dt.timedelta(days=7))
     boxes["emergencies"] = {"items": emergencies[:INBOX_LIMIT], "count": len(emergencies)}
     return boxes
