@@ -316,3 +316,24 @@ def test_every_page_that_shows_a_case_writes_the_access_log(client, case, member
         assert response.status_code == 200, (url, response.status_code)
         after = AccessLogEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).count()
         assert after > before, url
+
+
+def test_the_identity_is_corrected_with_the_rut_checked_and_reindexed(client, case, team):
+    other, _ = services.register_person(team.municipality, kind="nna", national_id="7.654.321-6")
+    login_as(client, case.owner)
+    form = client.get(f"/casos/{case.pk}/persona/corregir/")
+    assert form.status_code == 200
+    assert AccessLogEntry.objects.filter(object_type="cases.identity", object_id=str(case.person_id)).exists()
+    fields = {"given_names": "Josefa", "family_names": "Muñoz", "sex": "F", "birth_date": "2012-05-17"}
+    wrong = post(client, case, "persona/corregir/", {**fields, "national_id": "12.345.678-4"})
+    assert wrong.status_code == 200 and "dígito verificador" in wrong.content.decode()
+    taken = post(client, case, "persona/corregir/", {**fields, "national_id": "7654321-6"})
+    assert "ya es de otra persona" in taken.content.decode()
+    assert post(client, case, "persona/corregir/", {**fields, "national_id": "12.345.678-5"}).status_code == 302
+    assert services.find_person(team.municipality, "12345678-5") == case.person
+    case.person.refresh_from_db()
+    assert case.person.birth_year == 2012 and other.code != case.person.code
+    from atalaya.core.models import ChangeLogEntry
+
+    entry = ChangeLogEntry.objects.filter(action="identidad").get()
+    assert "national_id" in entry.message and "12345678" not in entry.message and "Josefa" not in entry.message

@@ -324,3 +324,33 @@ class HouseholdForm(CaseChangeForm):
         help_text=_("Vacío: un hogar nuevo solo con esta persona."),
     )
     relation = forms.ChoiceField(choices=Relation.choices, label=_("Vínculo de esta persona en el hogar"))
+
+
+class IdentityForm(CaseChangeForm):
+    """Correcting who the person is; the national id is checked like on the intake."""
+
+    given_names = forms.CharField(label=_("Nombres"), required=False, max_length=120)
+    family_names = forms.CharField(label=_("Apellidos"), required=False, max_length=120)
+    national_id = forms.CharField(label=_("RUT o CURP"), required=False, max_length=30)
+    birth_date = forms.DateField(
+        label=_("Fecha de nacimiento"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sex = forms.ChoiceField(choices=[("", "—"), *Sex.choices], required=False, label=_("Sexo"))
+    address = forms.CharField(label=_("Dirección"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Teléfono"), required=False, max_length=40)
+    territory = forms.ModelChoiceField(queryset=Territory.objects.none(), required=False, label=_("Territorio"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = Territory.objects.filter(municipality=self.case.municipality).order_by(
+            "level", "name"
+        )
+
+    def clean_national_id(self):
+        value = (self.cleaned_data.get("national_id") or "").strip()
+        if value:
+            try:
+                return normalise_national_id(value, self.case.municipality.country.code)
+            except InvalidIdentifier as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return value

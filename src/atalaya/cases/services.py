@@ -302,3 +302,49 @@ def _new_household_code(municipality) -> str:
         code = _HOUSEHOLD_PREFIX + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
         if not Household.objects.filter(municipality=municipality, code=code).exists():
             return code
+
+
+@transaction.atomic
+def update_identity(person: Person, *, user=None, origin: str = "cli", **fields) -> list[str]:
+    """Correct who a person is (names, national id, birth date, address, phone, territory). A new national id is
+    checked and re-indexed; one that belongs to another person of the municipality is refused (the two records
+    would have to be merged by hand). Returns the names of the fields changed (the log names them, never values)."""
+    identity, _ = Identity.objects.get_or_create(person=person)
+    changed: list[str] = []
+    national_id = fields.pop("national_id", None)
+    if national_id is not None:
+        normalised = normalise_national_id(national_id, person.municipality.country.code) if national_id else ""
+        if normalised != identity.national_id:
+            index = crypto.blind_index(normalised, NATIONAL_ID_PURPOSE) if normalised else ""
+            clash = Person.objects.filter(municipality=person.municipality, national_id_index=index).exclude(
+                pk=person.pk
+            )
+            if index and clash.exists():
+                raise CaseError("Ese RUT o CURP ya es de otra persona registrada en el municipio.")
+            identity.national_id, person.national_id_index = normalised, index
+            changed.append("national_id")
+    birth_date = fields.pop("birth_date", None)
+    if birth_date is not None and (birth_date.isoformat() if birth_date else "") != identity.birth_date:
+        identity.birth_date = birth_date.isoformat() if birth_date else ""
+        person.birth_year = birth_date.year if birth_date else None
+        changed.append("birth_date")
+    for name in ("given_names", "family_names", "address", "phone"):
+        if name in fields and (fields[name] or "") != getattr(identity, name):
+            setattr(identity, name, fields[name] or "")
+            changed.append(name)
+    for name in ("territory", "sex"):
+        if name in fields and fields[name] != getattr(person, name):
+            setattr(person, name, fields[name])
+            changed.append(name)
+    if changed:
+        identity.save()
+        person.save()
+        log_change(
+            user=user,
+            action="identidad",
+            obj=person,
+            municipality=person.municipality,
+            origin=origin,
+            message="campos corregidos: " + ", ".join(changed),
+        )
+    return changed

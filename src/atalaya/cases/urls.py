@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/asignar/", views.AssignView.as_view(), name="assign"),
     path("<int:pk>/reabrir/", views.ReopenView.as_view(), name="reopen"),
     path("<int:pk>/hogar/", views.HouseholdView.as_view(), name="household"),
+    path("<int:pk>/persona/corregir/", views.IdentityView.as_view(), name="identity"),
     path("<int:pk>/registro/", views.CaseLogView.as_view(), name="log"),
     path("emergencia/", views.EmergencyAccessView.as_view(), name="emergency"),
     path("tablero/", views.DashboardView.as_view(), name="dashboard"),

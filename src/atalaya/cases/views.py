@@ -423,6 +423,45 @@ class AssignView(CaseActionView):
         workflow.assign(self.case, data["to_user"], user=self.request.user, origin=origin)
 
 
+IDENTITY_FIELDS = ("given_names", "family_names", "national_id", "birth_date", "sex", "address", "phone", "territory")
+
+
+class IdentityView(CaseActionView):
+    """Correct the person's identity (names, RUT or CURP, birth date, contact, territory): the form opens with the
+    current values (a read of the identity, logged) and the change log names the fields changed, never values."""
+
+    form_class = case_forms.IdentityForm
+    title = _("Corregir los datos de la persona")
+    success_message = _("Datos de la persona corregidos.")
+
+    def get_initial(self):
+        identity = Identity.objects.filter(person=self.case.person).first()
+        initial = super().get_initial()
+        if identity is not None:
+            audit.record_read(self.request.user, identity)
+            initial.update(
+                {
+                    "given_names": identity.given_names,
+                    "family_names": identity.family_names,
+                    "national_id": identity.national_id,
+                    "birth_date": identity.birth_date or None,
+                    "address": identity.address,
+                    "phone": identity.phone,
+                }
+            )
+        person = self.case.person
+        return {**initial, "sex": person.sex, "territory": person.territory_id}
+
+    def perform(self, data, origin):
+        services.update_identity(
+            self.case.person,
+            user=self.request.user,
+            origin=origin,
+            **{name: data[name] for name in IDENTITY_FIELDS},
+        )
+        services.touch(self.case)
+
+
 class HouseholdView(CaseActionView):
     form_class = case_forms.HouseholdForm
     title = _("Hogar de la persona")

@@ -217,14 +217,20 @@ def time_pages(world: dict, requests: int) -> dict:
         client = login_as(Client(HTTP_HOST="127.0.0.1"), user)
         for variant in variants:  # warm-up: each query's first run reads its index pages from disk
             client.get(url, variant, HTTP_HOST="127.0.0.1")
-        times = []
+        times, by_variant = [], [[] for _ in variants]
         for i in range(requests):
             started = time.perf_counter()
             response = client.get(url, variants[i % len(variants)], HTTP_HOST="127.0.0.1")
             times.append(time.perf_counter() - started)
+            by_variant[i % len(variants)].append(times[-1])
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code}")
         result[name] = _p(times)
+        if len(variants) > 1:  # which filter is the slow one, if any
+            result[name]["max_ms_by_query"] = {
+                "&".join(f"{k}={v}" for k, v in variant.items()) or "(sin filtros)": round(max(spent) * 1000, 1)
+                for variant, spent in zip(variants, by_variant, strict=True)
+            }
     return result
 
 
