@@ -58,7 +58,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        found = self.object_list[: self.cap + 1].count()
+        found = self.object_list.order_by()[: self.cap + 1].count()  # the order changes no count
         self.capped = found > self.cap
         return min(found, self.cap)
 
