@@ -61,7 +61,9 @@ def detect(method: str, counts, dates=None, freq: str = "week", evaluate=None, *
     if unknown:
         raise ValueError(f"El método {method} no acepta: {', '.join(unknown)}.")
     params = {k: v for k, v in params.items() if v is not None}
-    y = np.atleast_2d(np.asarray(counts, dtype=float))
+    # C order whatever the input (a transposed Polars frame arrives in Fortran order): NumPy's sums follow the
+    # memory layout, and the same counts must give bit-for-bit the same thresholds.
+    y = np.ascontiguousarray(np.atleast_2d(np.asarray(counts, dtype=float)))
     nan = np.full(y.shape, np.nan)
     if method.startswith("ears-"):
         d = EarsC(method[-2:].upper(), **params).fit(y)
