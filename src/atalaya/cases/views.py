@@ -503,9 +503,11 @@ class InboxView(CaseWorkMixin, TemplateView):
         for name in ("follow_ups", "transfers", "approvals", "team_overdue", "overrides", "referrals_overdue"):
             shown.update({item.case_id: item.case for item in sections[name]["items"]})
         audit.record_search(user, Case, shown.values(), query="bandeja")
-        supervised = access.supervised_teams(user)
+        supervised = sections.pop("supervised")
         return super().get_context_data(
-            aggregate_municipalities=Municipality.objects.filter(case_teams__in=supervised).distinct().order_by("name"),
+            aggregate_municipalities=Municipality.objects.filter(case_teams__in=supervised).distinct().order_by("name")
+            if supervised
+            else [],
             sections=sections,
             now=now,
             today=timezone.localdate(now),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from atalaya.core.changelog import log_change
 from atalaya.core.models import AccessGrant
 
-from .access import CASE_TYPE, supervises
+from .access import CASE_TYPE, SUPERVISING_ROLES, supervises
 from .choices import ApprovalKind, ApprovalStatus, FollowUpKind, LineStatus, TransitionKind, TransitionStatus
 from .models import Approval, Case, FollowUp, Service, ServiceLine, TeamMember, Transition
 from .referrals import OPEN_STATUSES
@@ -85,8 +85,6 @@ def assign(case: Case, to_user, *, user, origin: str = "cli") -> Transition:
 def escalate_overdue(now: dt.datetime | None = None) -> int:
     """Queued cases past their assignment deadline are marked escalated and their team's supervisors e-mailed
     (once per case). Run by ``atalaya cases escalate`` every few minutes; the inbox shows them anyway."""
-    from .access import SUPERVISING_ROLES
-
     now = now or timezone.now()
     late = list(
         Case.objects.filter(
@@ -310,12 +308,11 @@ def inbox(user, *, now: dt.datetime | None = None) -> dict:
 
     Everything is bounded by the user's teams (and their own cases), which their scope always includes: plain
     filters on indexed columns rather than a sub-query of every case they may read."""
-    from .access import supervised_teams
-
     now = now or timezone.now()
     today = timezone.localdate(now)
-    teams = list(TeamMember.objects.filter(user=user).values_list("team_id", flat=True))
-    supervised = supervised_teams(user)
+    memberships = list(TeamMember.objects.filter(user=user).values_list("team_id", "role"))
+    teams = [team for team, _role in memberships]
+    supervised = [team for team, role in memberships if role in SUPERVISING_ROLES]
     mine = Q(case__team_id__in=teams) | Q(case__owner=user)
     sections = {
         "queue": Case.objects.filter(team_id__in=teams, owner__isnull=True, closed_at__isnull=True)
@@ -355,13 +352,12 @@ def inbox(user, *, now: dt.datetime | None = None) -> dict:
         .select_related("case__person")
         .order_by("due_date", "pk"),
     }
-    boxes = {}
+    boxes: dict = {"supervised": supervised}
     for name, queryset in sections.items():
-        count = queryset[: INBOX_COUNT_CAP + 1].count()
-        boxes[name] = {
-            "items": list(queryset[:INBOX_LIMIT]),
-            "count": f"{INBOX_COUNT_CAP}+" if count > INBOX_COUNT_CAP else count,
-        }
+        items = list(queryset[:INBOX_LIMIT])
+        # a short list is its own count; a full one is counted (up to the cap, without the order)
+        count = len(items) if len(items) < INBOX_LIMIT else queryset.order_by()[: INBOX_COUNT_CAP + 1].count()
+        boxes[name] = {"items": items, "count": f"{INBOX_COUNT_CAP}+" if count > INBOX_COUNT_CAP else count}
     emergencies = recent_emergencies(supervised, since=now - dt.timedelta(days=7))
     boxes["emergencies"] = {"items": emergencies[:INBOX_LIMIT], "count": len(emergencies)}
     return boxes
