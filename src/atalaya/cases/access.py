@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from atalaya.core.models import AccessGrant
 
@@ -149,22 +150,34 @@ def open_emergency_access(user, person, reason: str) -> list[Case]:
             municipality=case.municipality,
             message=f"hasta {timezone.localtime(grant.expires_at):%Y-%m-%d %H:%M}: {grant.reason}",
         )
-        recipients = sorted(
-            TeamMember.objects.filter(team_id=case.team_id, role__in=list(SUPERVISING_ROLES), user__is_active=True)
-            .exclude(user=user)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+        recipients = supervision_emails(case.team_id, exclude=user)
         if recipients:
             send_mail(
-                f"[Atalaya] Acceso de emergencia al caso {person.code}",
-                f"{user.get_username()} abrió el caso {person.code} ({case.get_module_display()}) por {minutes} "
-                f"minutos.\nMotivo: {grant.reason}\n\nRevise el registro del caso.",
+                _("[Atalaya] Acceso de emergencia al caso %(code)s") % {"code": person.code},
+                _(
+                    "%(user)s abrió el caso %(code)s (%(module)s) por %(minutes)s minutos.\nMotivo: %(reason)s\n\n"
+                    "Revise el registro del caso."
+                )
+                % {
+                    "user": user.get_username(),
+                    "code": person.code,
+                    "module": case.get_module_display(),
+                    "minutes": minutes,
+                    "reason": grant.reason,
+                },
                 None,
                 recipients,
                 fail_silently=True,
             )
     return cases
+
+
+def supervision_emails(team_id, exclude=None) -> list[str]:
+    """E-mail addresses of a team's active supervisors and coordinators (but ``exclude``), for notices."""
+    members = TeamMember.objects.filter(team_id=team_id, role__in=list(SUPERVISING_ROLES), user__is_active=True)
+    if exclude is not None:
+        members = members.exclude(user=exclude)
+    return sorted(members.exclude(user__email="").values_list("user__email", flat=True))
 
 
 def emergency_grant(user, case: Case):

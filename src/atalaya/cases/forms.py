@@ -4,6 +4,7 @@ factor, grouped by domain), so that a new instrument version needs no code."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from atalaya.analysis.identifiers import InvalidIdentifier, normalise_national_id
@@ -25,6 +26,8 @@ from .choices import (
     TransitionStatus,
 )
 from .models import Service, ServiceLine, Team
+
+User = get_user_model()
 
 
 class IntakeForm(forms.Form):
@@ -114,9 +117,7 @@ class ReferralForm(CaseChangeForm):
     service_line = forms.ModelChoiceField(
         queryset=ServiceLine.objects.none(), required=False, label=_("Línea del plan (derivación)")
     )
-    to_user = forms.ModelChoiceField(
-        queryset=ServiceLine.objects.none(), required=False, label=_("Recibe (transferencia)")
-    )
+    to_user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Recibe (transferencia)"))
     due_date = forms.DateField(
         label=_("Plazo"),
         required=False,
@@ -183,7 +184,7 @@ class FollowUpForm(CaseChangeForm):
     kind = forms.ChoiceField(choices=FollowUpKind.choices, label=_("Tipo"))
     description = forms.CharField(label=_("Qué hay que hacer"), max_length=300)
     due_date = forms.DateField(label=_("Plazo"), widget=forms.DateInput(attrs={"type": "date"}))
-    assigned_to = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Encargada o encargado"))
+    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Encargada o encargado"))
 
     def __init__(self, *args, **kwargs):
         from .workflow import team_members
@@ -220,7 +221,7 @@ class DecisionForm(CaseChangeForm):
 class AssignForm(CaseChangeForm):
     """A supervisor chooses anyone of the team; a worker may only take the case for themselves."""
 
-    to_user = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Responsable"))
+    to_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Responsable"))
 
     def __init__(self, *args, **kwargs):
         from .access import supervises

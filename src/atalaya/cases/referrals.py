@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from atalaya.core.changelog import log_change
 
@@ -40,7 +41,7 @@ MOVES = {
 def record_consent(case: Case, purpose: str, given: bool, *, given_by: str, user=None, origin: str = "cli") -> Consent:
     """A consent given or refused (the latest of each purpose counts; earlier ones stay as history)."""
     if not given_by.strip():
-        raise CaseError("Indique quién otorga o niega el consentimiento.")
+        raise CaseError(_("Indique quién otorga o niega el consentimiento."))
     consent = Consent.objects.create(
         case=case, purpose=purpose, given=given, given_by=given_by.strip(), recorded_by=user
     )
@@ -84,35 +85,36 @@ def refer(
     """Start a referral (to the provider of a plan line) or a transfer (to another worker); refused while a
     required consent is missing, unless a supervisor authorises it with a reason."""
     if case.closed_at is not None:
-        raise CaseError("El caso está cerrado: reábralo antes de derivar.")
+        raise CaseError(_("El caso está cerrado: reábralo antes de derivar."))
     if kind == TransitionKind.REFERRAL:
         if service_line is None or service_line.case_id != case.pk:
-            raise CaseError("Una derivación se hace desde una línea del plan del caso.")
+            raise CaseError(_("Una derivación se hace desde una línea del plan del caso."))
         if not service_line.is_open:
-            raise CaseError("Esa línea del plan ya está cumplida o cancelada.")
+            raise CaseError(_("Esa línea del plan ya está cumplida o cancelada."))
         if service_line.transitions.filter(status__in=OPEN_STATUSES).exists():
-            raise CaseError("Esa línea del plan ya tiene una derivación en curso.")
+            raise CaseError(_("Esa línea del plan ya tiene una derivación en curso."))
         service = service_line.service.name + " · " + service_line.service.provider
         due_date = due_date or service_line.due_date
     elif kind == TransitionKind.TRANSFER:
         if to_user is None or not receivers(case).filter(pk=to_user.pk).exists():
-            raise CaseError("Una transferencia va a otra persona de un equipo del mismo módulo y municipio.")
+            raise CaseError(_("Una transferencia va a otra persona de un equipo del mismo módulo y municipio."))
         if to_user.pk == case.owner_id:
-            raise CaseError("Esa persona ya es la responsable del caso.")
+            raise CaseError(_("Esa persona ya es la responsable del caso."))
         service = service or to_user.get_username()
     else:
-        raise CaseError("Las asignaciones se hacen desde la bandeja del equipo.")
+        raise CaseError(_("Las asignaciones se hacen desde la bandeja del equipo."))
     missing = missing_consents(case)
     overridden = False
     if missing:
         labels = ", ".join(str(ConsentPurpose(p).label).lower() for p in missing)
         if not override_reason.strip():
             raise CaseError(
-                f"Falta el consentimiento para: {labels}. Regístrelo o pida la autorización de supervisión."
+                _("Falta el consentimiento para: %(purposes)s. Regístrelo o pida la autorización de supervisión.")
+                % {"purposes": labels}
             )
         if not may_override_consent(user, case):
             raise CaseError(
-                "Solo una supervisora o coordinadora del equipo autoriza una derivación sin consentimiento."
+                _("Solo una supervisora o coordinadora del equipo autoriza una derivación sin consentimiento.")
             )
         overridden = True
     transition = Transition.objects.create(
@@ -180,10 +182,11 @@ def move(transition: Transition, to_status: str, *, user, reason: str = "", orig
     allowed = MOVES.get(transition.status, set())
     if to_status not in allowed:
         raise CaseError(
-            f"Una derivación «{transition.get_status_display()}» no pasa a «{TransitionStatus(to_status).label}»."
+            _("Una derivación «%(from)s» no pasa a «%(to)s».")
+            % {"from": transition.get_status_display(), "to": TransitionStatus(to_status).label}
         )
     if to_status in (TransitionStatus.REJECTED, TransitionStatus.REVOKED) and not reason.strip():
-        raise CaseError("Rechazar o revocar una derivación necesita un motivo.")
+        raise CaseError(_("Rechazar o revocar una derivación necesita un motivo."))
     if transition.kind == TransitionKind.TRANSFER and to_status == TransitionStatus.ACCEPTED:
         to_status = TransitionStatus.DONE  # a transfer is done when its receiver takes the case
     transition.status = to_status

@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from atalaya.analysis import screening as rules
 from atalaya.analysis.identifiers import normalise_national_id
@@ -59,10 +60,11 @@ def national_id_index(national_id: str, country: str) -> str:
     return crypto.blind_index(normalise_national_id(national_id, country), NATIONAL_ID_PURPOSE)
 
 
-def _new_code(municipality) -> str:
+def _new_code(model, municipality, prefix: str = "P-") -> str:
+    """A pseudonymous code not yet used by ``model`` in the municipality (persons ``P-``, households ``H-``)."""
     while True:
-        code = "P-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
-        if not Person.objects.filter(municipality=municipality, code=code).exists():
+        code = prefix + "".join(secrets.choice(_CODE_ALPHABET) for _position in range(6))
+        if not model.objects.filter(municipality=municipality, code=code).exists():
             return code
 
 
@@ -100,7 +102,7 @@ def register_person(
             return existing, False
     person = Person.objects.create(
         municipality=municipality,
-        code=_new_code(municipality),
+        code=_new_code(Person, municipality),
         kind=kind,
         sex=sex,
         birth_year=birth_date.year if birth_date else None,
@@ -187,13 +189,13 @@ def screen(
     """Score the answers with this instrument version and keep the level; a worker may set another ``level``
     only with a ``reason``. The case's risk level follows its latest screening."""
     if instrument.module != case.module:
-        raise CaseError("El instrumento es de otro módulo que el caso.")
+        raise CaseError(_("El instrumento es de otro módulo que el caso."))
     result = rules.score(rules.parse_instrument(instrument.definition), answers)
     kept = level or result.level
     if kept not in rules.LEVELS:
-        raise CaseError(f"Nivel desconocido «{kept}».")
+        raise CaseError(_("Nivel desconocido «%(level)s».") % {"level": kept})
     if kept != result.level and not reason.strip():
-        raise CaseError("Para cambiar el nivel que da el instrumento hay que escribir el motivo.")
+        raise CaseError(_("Para cambiar el nivel que da el instrumento hay que escribir el motivo."))
     screening = Screening.objects.create(
         case=case,
         instrument=instrument,
@@ -259,9 +261,6 @@ def load_builtin_instruments() -> int:
     return saved
 
 
-_HOUSEHOLD_PREFIX = "H-"
-
-
 @transaction.atomic
 def link_household(person: Person, *, relation: str, other_code: str = "", user=None, origin: str = "cli"):
     """Put ``person`` in a household: the household of the person with code ``other_code`` (a new household
@@ -273,16 +272,20 @@ def link_household(person: Person, *, relation: str, other_code: str = "", user=
     if other_code.strip():
         other = Person.objects.filter(municipality=municipality, code=other_code.strip().upper()).first()
         if other is None or other.pk == person.pk:
-            raise CaseError(f"No hay otra persona con el código «{other_code.strip()}» en el municipio.")
+            raise CaseError(
+                _("No hay otra persona con el código «%(code)s» en el municipio.") % {"code": other_code.strip()}
+            )
         membership = HouseholdMember.objects.filter(person=other).select_related("household").first()
         household = membership.household if membership else None
         if household is None:
-            household = Household.objects.create(municipality=municipality, code=_new_household_code(municipality))
+            household = Household.objects.create(
+                municipality=municipality, code=_new_code(Household, municipality, "H-")
+            )
             HouseholdMember.objects.create(household=household, person=other, relation="otro")
     if household is None:
-        household = Household.objects.create(municipality=municipality, code=_new_household_code(municipality))
+        household = Household.objects.create(municipality=municipality, code=_new_code(Household, municipality, "H-"))
     if HouseholdMember.objects.filter(household=household, person=person).exists():
-        raise CaseError("La persona ya es parte de ese hogar.")
+        raise CaseError(_("La persona ya es parte de ese hogar."))
     HouseholdMember.objects.create(household=household, person=person, relation=relation)
     log_change(
         user=user,
@@ -295,21 +298,12 @@ def link_household(person: Person, *, relation: str, other_code: str = "", user=
     return household
 
 
-def _new_household_code(municipality) -> str:
-    from .models import Household
-
-    while True:
-        code = _HOUSEHOLD_PREFIX + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
-        if not Household.objects.filter(municipality=municipality, code=code).exists():
-            return code
-
-
 @transaction.atomic
 def update_identity(person: Person, *, user=None, origin: str = "cli", **fields) -> list[str]:
     """Correct who a person is (names, national id, birth date, address, phone, territory). A new national id is
     checked and re-indexed; one that belongs to another person of the municipality is refused (the two records
     would have to be merged by hand). Returns the names of the fields changed (the log names them, never values)."""
-    identity, _ = Identity.objects.get_or_create(person=person)
+    identity, _created = Identity.objects.get_or_create(person=person)
     changed: list[str] = []
     national_id = fields.pop("national_id", None)
     if national_id is not None:
@@ -320,7 +314,7 @@ def update_identity(person: Person, *, user=None, origin: str = "cli", **fields)
                 pk=person.pk
             )
             if index and clash.exists():
-                raise CaseError("Ese RUT o CURP ya es de otra persona registrada en el municipio.")
+                raise CaseError(_("Ese RUT o CURP ya es de otra persona registrada en el municipio."))
             identity.national_id, person.national_id_index = normalised, index
             changed.append("national_id")
     birth_date = fields.pop("birth_date", None)

@@ -57,6 +57,15 @@ class CaseWorkMixin(LoginRequiredMixin):
         return queryset.select_related("person", "team", "owner", "municipality")
 
 
+class SupervisionMixin(CaseWorkMixin):
+    """Pages for the supervisors and coordinators of a case team (and superusers) only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not (request.user.is_superuser or access.supervised_teams(request.user)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
 class CaseListView(CaseWorkMixin, ObjectListView):
     """Open cases first, the highest risk first, then the oldest: what needs attention comes first."""
 
@@ -200,6 +209,7 @@ class CaseActionView(CaseWorkMixin, FormView):
     def form_valid(self, form):
         if form.cleaned_data["version"] != self.case.version:
             return self.conflict(form)
+        self.form = form  # for a change that needs more than the cleaned data (the screening's answers)
         try:
             self.perform(form.cleaned_data, origin=f"web:{self.request.path}")
         except services.CaseError as exc:
@@ -246,16 +256,12 @@ class ScreeningView(CaseActionView):
         services.screen(
             self.case,
             self.target,
-            self._answers,
+            self.form.answers(),
             user=self.request.user,
             level=data["level"] or None,
             reason=data["reason"],
             origin=origin,
         )
-
-    def form_valid(self, form):
-        self._answers = form.answers()
-        return super().form_valid(form)
 
 
 class ConsentView(CaseActionView):
@@ -516,17 +522,12 @@ class InboxView(CaseWorkMixin, TemplateView):
         )
 
 
-class PoliceListView(CaseWorkMixin, FormView):
+class PoliceListView(SupervisionMixin, FormView):
     """Load a police list ("24 Horas") into intakes of a team: supervisors and coordinators only; the report
     (counts and every problem by row) is shown on the same page. Nothing is written while a row has an error."""
 
     template_name = "cases/police_list.html"
     form_class = case_forms.PoliceListForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.supervised_teams(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -621,15 +622,10 @@ class CaseLogView(CaseWorkMixin, TemplateView):
         return super().get_context_data(case=case, reads=reads, changes=changes, **kwargs)
 
 
-class DashboardView(CaseWorkMixin, TemplateView):
+class DashboardView(SupervisionMixin, TemplateView):
     """Supervision's dashboard over the cases it may read; flows over the last 12 months."""
 
     template_name = "cases/dashboard.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not (request.user.is_superuser or access.supervised_teams(request.user)):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         from .dashboard import team_dashboard

@@ -15,11 +15,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from atalaya.core.changelog import log_change
 from atalaya.core.models import AccessGrant
 
-from .access import CASE_TYPE, SUPERVISING_ROLES, supervises
+from .access import CASE_TYPE, SUPERVISING_ROLES, supervises, supervision_emails
 from .choices import ApprovalKind, ApprovalStatus, FollowUpKind, LineStatus, TransitionKind, TransitionStatus
 from .models import Approval, Case, FollowUp, Service, ServiceLine, TeamMember, Transition
 from .referrals import OPEN_STATUSES
@@ -29,7 +30,7 @@ from .stages import approved_kinds, cycle_start
 
 def _open(case: Case) -> None:
     if case.closed_at is not None:
-        raise CaseError("El caso está cerrado: reábralo antes de cambiarlo.")
+        raise CaseError(_("El caso está cerrado: reábralo antes de cambiarlo."))
 
 
 def _log(case: Case, user, action: str, message: str, origin: str) -> None:
@@ -63,9 +64,9 @@ def assign(case: Case, to_user, *, user, origin: str = "cli") -> Transition:
     """Give the case a responsible worker of its team (an assignment is immediate: it is recorded as done)."""
     _open(case)
     if not team_members(case).filter(pk=to_user.pk).exists():
-        raise CaseError("Solo se asigna a una persona del equipo del caso.")
+        raise CaseError(_("Solo se asigna a una persona del equipo del caso."))
     if not may_assign(user, case, to_user):
-        raise CaseError("Solo la supervisión asigna casos; una gestora puede tomar un caso de la cola.")
+        raise CaseError(_("Solo la supervisión asigna casos; una gestora puede tomar un caso de la cola."))
     transition = Transition.objects.create(
         case=case,
         kind=TransitionKind.ASSIGNMENT,
@@ -98,17 +99,16 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
         _log(case, None, "escalar", "plazo de asignación vencido", "trabajo")
         by_team.setdefault(case.team_id, []).append(case)
     for team_id, cases in by_team.items():
-        recipients = sorted(
-            TeamMember.objects.filter(team_id=team_id, role__in=list(SUPERVISING_ROLES), user__is_active=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+        recipients = supervision_emails(team_id)
         if recipients:
             codes = ", ".join(c.person.code for c in cases)  # pseudonymous codes only: mail is not private
             send_mail(
-                f"[Atalaya] {len(cases)} caso(s) sin asignar fuera de plazo",
-                f"Casos en la cola de su equipo cuyo plazo de asignación venció: {codes}.\n"
-                "Ábralos desde la bandeja de casos.",
+                _("[Atalaya] %(n)s caso(s) sin asignar fuera de plazo") % {"n": len(cases)},
+                _(
+                    "Casos en la cola de su equipo cuyo plazo de asignación venció: %(codes)s.\n"
+                    "Ábralos desde la bandeja de casos."
+                )
+                % {"codes": codes},
                 None,
                 recipients,
                 fail_silently=True,
@@ -131,11 +131,11 @@ def add_service_line(
 ) -> ServiceLine:
     _open(case)
     if service.municipality_id != case.municipality_id or not service.active or not service.serves(case.module):
-        raise CaseError("Ese servicio no está en el catálogo vigente para este módulo.")
+        raise CaseError(_("Ese servicio no está en el catálogo vigente para este módulo."))
     if not goal.strip():
-        raise CaseError("Escriba el objetivo de la línea del plan.")
+        raise CaseError(_("Escriba el objetivo de la línea del plan."))
     if due_date < timezone.localdate():
-        raise CaseError("El plazo de una línea del plan no puede estar en el pasado.")
+        raise CaseError(_("El plazo de una línea del plan no puede estar en el pasado."))
     line = ServiceLine.objects.create(case=case, service=service, goal=goal.strip(), due_date=due_date, created_by=user)
     _log(case, user, "plan", f"línea {line.pk}: {service.name} hasta {due_date}", origin)
     touch(case)
@@ -148,13 +148,13 @@ def close_line(line: ServiceLine, status: str, *, user, reason: str = "", origin
     first."""
     _open(line.case)
     if status not in (LineStatus.DONE, LineStatus.CANCELLED):
-        raise CaseError("Una línea del plan se marca cumplida o cancelada.")
+        raise CaseError(_("Una línea del plan se marca cumplida o cancelada."))
     if not line.is_open:
-        raise CaseError("Esa línea del plan ya está cerrada.")
+        raise CaseError(_("Esa línea del plan ya está cerrada."))
     if status == LineStatus.CANCELLED and not reason.strip():
-        raise CaseError("Cancelar una línea del plan necesita un motivo.")
+        raise CaseError(_("Cancelar una línea del plan necesita un motivo."))
     if line.transitions.filter(status__in=OPEN_STATUSES).exists():
-        raise CaseError("Esa línea tiene una derivación en curso: regístrele primero la respuesta.")
+        raise CaseError(_("Esa línea tiene una derivación en curso: regístrele primero la respuesta."))
     line.status, line.closed_at = status, timezone.now()
     line.save(update_fields=["status", "closed_at"])
     _log(line.case, user, "plan", f"línea {line.pk}: {line.get_status_display()} {reason.strip()}".strip(), origin)
@@ -178,12 +178,12 @@ def add_follow_up(
 ) -> FollowUp:
     _open(case)
     if not description.strip():
-        raise CaseError("Escriba qué hay que hacer.")
+        raise CaseError(_("Escriba qué hay que hacer."))
     assigned_to = assigned_to or case.owner or user
     if assigned_to is None:
-        raise CaseError("Indique quién hace el seguimiento.")
+        raise CaseError(_("Indique quién hace el seguimiento."))
     if not team_members(case).filter(pk=assigned_to.pk).exists() and assigned_to.pk != case.owner_id:
-        raise CaseError("Un seguimiento se encarga a una persona del equipo del caso.")
+        raise CaseError(_("Un seguimiento se encarga a una persona del equipo del caso."))
     follow_up = FollowUp.objects.create(
         case=case,
         kind=kind,
@@ -200,9 +200,9 @@ def add_follow_up(
 @transaction.atomic
 def complete_follow_up(follow_up: FollowUp, *, result: str, user, origin: str = "cli") -> FollowUp:
     if follow_up.done_at is not None:
-        raise CaseError("Ese seguimiento ya está registrado como realizado.")
+        raise CaseError(_("Ese seguimiento ya está registrado como realizado."))
     if not result.strip():
-        raise CaseError("Escriba el resultado del seguimiento.")
+        raise CaseError(_("Escriba el resultado del seguimiento."))
     follow_up.done_at, follow_up.done_by, follow_up.result = timezone.now(), user, result.strip()
     follow_up.save(update_fields=["done_at", "done_by", "result"])
     _log(follow_up.case, user, "seguimiento", f"{follow_up.pk} realizado", origin)  # the result stays encrypted
@@ -216,11 +216,11 @@ def complete_follow_up(follow_up: FollowUp, *, result: str, user, origin: str = 
 def _closure_blockers(case: Case) -> list[str]:
     blockers = []
     if case.service_lines.filter(status__in=[LineStatus.PLANNED, LineStatus.IN_PROGRESS]).exists():
-        blockers.append("hay líneas del plan abiertas (márquelas cumplidas o cancélelas)")
+        blockers.append(_("hay líneas del plan abiertas (márquelas cumplidas o cancélelas)"))
     if case.transitions.filter(status__in=OPEN_STATUSES).exists():
-        blockers.append("hay derivaciones o transferencias en curso")
+        blockers.append(_("hay derivaciones o transferencias en curso"))
     if case.follow_ups.filter(done_at__isnull=True).exists():
-        blockers.append("hay seguimientos pendientes")
+        blockers.append(_("hay seguimientos pendientes"))
     return blockers
 
 
@@ -232,22 +232,22 @@ def request_approval(
     with at least one line) or the closure (with its outcome, once nothing is pending)."""
     _open(case)
     if case.approvals.filter(kind=kind, status=ApprovalStatus.PENDING).exists():
-        raise CaseError("Ya hay una solicitud de aprobación pendiente de ese tipo.")
+        raise CaseError(_("Ya hay una solicitud de aprobación pendiente de ese tipo."))
     start, approved = cycle_start(case), approved_kinds(case)
     if kind == ApprovalKind.ASSESSMENT and not case.screenings.filter(screened_at__gte=start).exists():
-        raise CaseError("La evaluación se aprueba después de un tamizaje.")
+        raise CaseError(_("La evaluación se aprueba después de un tamizaje."))
     if kind == ApprovalKind.PLAN:
         if ApprovalKind.ASSESSMENT not in approved:
-            raise CaseError("El plan se aprueba después de la evaluación.")
+            raise CaseError(_("El plan se aprueba después de la evaluación."))
         lines = case.service_lines.filter(created_at__gte=start).exclude(status=LineStatus.CANCELLED)
         if not lines.exists():
-            raise CaseError("El plan necesita al menos una línea de servicio.")
+            raise CaseError(_("El plan necesita al menos una línea de servicio."))
     if kind == ApprovalKind.CLOSURE:
         if not outcome:
-            raise CaseError("Indique el resultado con que se cierra el caso.")
+            raise CaseError(_("Indique el resultado con que se cierra el caso."))
         blockers = _closure_blockers(case)
         if blockers:
-            raise CaseError("No se puede pedir el cierre: " + "; ".join(blockers) + ".")
+            raise CaseError(_("No se puede pedir el cierre: %(reasons)s.") % {"reasons": "; ".join(blockers)})
     elif outcome:
         outcome = ""
     approval = Approval.objects.create(case=case, kind=kind, note=note.strip(), outcome=outcome, requested_by=user)
@@ -262,18 +262,18 @@ def decide(approval: Approval, approve: bool, *, user, comment: str = "", origin
     request. An approved closure closes the case with its outcome."""
     case = approval.case
     if approval.status != ApprovalStatus.PENDING:
-        raise CaseError("Esa solicitud ya fue resuelta.")
+        raise CaseError(_("Esa solicitud ya fue resuelta."))
     if not supervises(user, case):
-        raise CaseError("Solo la supervisión o coordinación del equipo aprueba.")
+        raise CaseError(_("Solo la supervisión o coordinación del equipo aprueba."))
     if approval.requested_by_id is not None and approval.requested_by_id == user.pk:
-        raise CaseError("Nadie aprueba su propia solicitud: debe hacerlo otra persona de la supervisión.")
+        raise CaseError(_("Nadie aprueba su propia solicitud: debe hacerlo otra persona de la supervisión."))
     if not approve and not comment.strip():
-        raise CaseError("Para devolver una solicitud escriba las observaciones.")
+        raise CaseError(_("Para devolver una solicitud escriba las observaciones."))
     fields: list[str] = []
     if approve and approval.kind == ApprovalKind.CLOSURE:
         blockers = _closure_blockers(case)
         if blockers:
-            raise CaseError("No se puede cerrar: " + "; ".join(blockers) + ".")
+            raise CaseError(_("No se puede cerrar: %(reasons)s.") % {"reasons": "; ".join(blockers)})
         case.closed_at, case.closure_outcome = timezone.now(), approval.outcome
         fields = ["closed_at", "closure_outcome"]
     approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.RETURNED
@@ -288,9 +288,9 @@ def reopen(case: Case, *, user, reason: str, origin: str = "cli") -> None:
     from .services import reopen_case
 
     if case.closed_at is None:
-        raise CaseError("El caso ya está abierto.")
+        raise CaseError(_("El caso ya está abierto."))
     if not reason.strip():
-        raise CaseError("Escriba por qué se reabre el caso.")
+        raise CaseError(_("Escriba por qué se reabre el caso."))
     with transaction.atomic():
         reopen_case(case, user=user, reason=reason.strip(), origin=origin)
 
