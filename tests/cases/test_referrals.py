@@ -86,14 +86,14 @@ def test_a_referral_moves_only_along_its_states(setting):
         referrals.move(referral, "realizada", user=worker)
     with pytest.raises(services.CaseError, match="motivo"):
         referrals.move(referral, "rechazada", user=worker)
-    assert list(referrals.overdue([case], today=later)) == [referral]
+    assert list(referrals.overdue(today=later).filter(case=case)) == [referral]
     referrals.move(referral, "aceptada", user=worker)
     line.refresh_from_db()
     assert line.status == "en_curso"
     referrals.move(referral, "realizada", user=worker)
     line.refresh_from_db()
     assert line.status == "cumplida" and line.closed_at is not None
-    assert not list(referrals.overdue([case], today=later))
+    assert not list(referrals.overdue(today=later).filter(case=case))
     with pytest.raises(services.CaseError, match="no pasa a «Revocada»"):
         referrals.move(referral, "revocada", user=worker, reason="tarde")
 

@@ -222,11 +222,7 @@ def move(transition: Transition, to_status: str, *, user, reason: str = "", orig
     return transition
 
 
-def overdue(cases, today: dt.date | None = None):
-    """Referrals still open past their due date, for the inbox (oldest first)."""
+def overdue(today: dt.date | None = None):
+    """Referrals and transfers still open past their due date (oldest first); the inbox narrows them to a user."""
     today = today or timezone.localdate()
-    return (
-        Transition.objects.filter(case__in=cases, due_date__lt=today)
-        .filter(status__in=OPEN_STATUSES)
-        .order_by("due_date", "pk")
-    )
+    return Transition.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today).order_by("due_date", "pk")

@@ -23,7 +23,7 @@ from atalaya.core.models import AccessGrant
 from .access import CASE_TYPE, SUPERVISING_ROLES, supervises, supervision_emails
 from .choices import ApprovalKind, ApprovalStatus, FollowUpKind, LineStatus, TransitionKind, TransitionStatus
 from .models import Approval, Case, FollowUp, Service, ServiceLine, TeamMember, Transition
-from .referrals import OPEN_STATUSES
+from .referrals import OPEN_STATUSES, overdue
 from .services import CaseError, touch
 from .stages import approved_kinds, cycle_start
 
@@ -343,14 +343,9 @@ def inbox(user, *, now: dt.datetime | None = None) -> dict:
         )
         .select_related("case__person", "created_by")
         .order_by("-created_at", "-pk"),
-        "referrals_overdue": Transition.objects.filter(
-            Q(case__owner=user) | Q(case__team_id__in=supervised),
-            case__closed_at__isnull=True,
-            status__in=OPEN_STATUSES,
-            due_date__lt=today,
-        )
-        .select_related("case__person")
-        .order_by("due_date", "pk"),
+        "referrals_overdue": overdue(today)
+        .filter(Q(case__owner=user) | Q(case__team_id__in=supervised), case__closed_at__isnull=True)
+        .select_related("case__person"),
     }
     boxes: dict = {"supervised": supervised}
     for name, queryset in sections.items():
