@@ -129,6 +129,25 @@ def test_generic_category_over_several_columns(tmp_path):
     assert frame.get_column("category_path").to_list() == ["Robo / Robo a negocio / Con violencia"]
 
 
+def test_kept_columns_become_attributes_only_where_the_row_has_them(tmp_path):
+    """A row with none of the kept columns stores no attributes (not ``{"colonia": null}``); the others keep
+    every kept column, empty ones as null; a parent equal to the category is not repeated in the path."""
+    path = tmp_path / "atributos.csv"
+    path.write_text(
+        "fecha,tipo,delito,colonia,sexo\n2025-01-01,Robo,Robo,,\n2025-01-02,Robo, Robo a casa ,Centro,\n",
+        encoding="utf-8",
+    )
+    mapping = {
+        "columns": {"date": "fecha", "category_parent": "tipo", "category": "delito"},
+        "attributes": ["colonia", "sexo"],
+    }
+    frame = incidents.read(path, mapping=mapping, municipality_code="15058").frame
+    attributes = frame.get_column("attributes").to_list()
+    assert attributes[0] is None
+    assert json.loads(attributes[1]) == {"colonia": "Centro", "sexo": None}
+    assert frame.get_column("category_path").to_list() == ["Robo", "Robo / Robo a casa"]
+
+
 def test_generic_missing_mapped_column(tmp_path, fixtures_dir):
     with pytest.raises(FileRejected, match="no tiene las columnas del mapeo: fecha_hecho"):
         incidents.read(

@@ -70,29 +70,39 @@ def normalise_incidents(
         problems_where(frame, mask, labels[column], value, reason, severity)
         for mask, column, value, reason, severity in _field_rules()
     ]
-    frame = _places_and_categories(frame)
-    frame, id_problems = _record_ids(frame, labels)
+    record_id, id_problems = _record_ids(frame, labels)
     problems.append(id_problems)
     if municipality_code is not None:
-        frame = frame.with_columns(pl.lit(municipality_code).alias("municipality_code"))
+        municipality = pl.lit(municipality_code, pl.String)
     else:
-        frame = frame.with_columns(pl.col("municipality").str.strip_chars().alias("municipality_code"))
-    attrs = [pl.col(c).alias(key) for c, key in (attribute_columns or {}).items() if c in frame.columns]
-    attributes = pl.struct(attrs).struct.json_encode() if attrs else pl.lit(None, pl.String)
+        municipality = pl.col("municipality").str.strip_chars()
+    lat, lon = _valid_point()
+    # One select from the raw and typed columns to the output: no intermediate column is kept beside the
+    # others (a million rows of text per column; the import's peak memory is here).
     out = frame.select(
         "_row",
-        "record_id",
-        "municipality_code",
+        record_id.alias("record_id"),
+        municipality.alias("municipality_code"),
         "occurred_on",
         pl.col("_time").alias("occurred_time"),
         "time_precision",
-        "category_path",
-        pl.col("lat_out").alias("lat"),
-        pl.col("lon_out").alias("lon"),
+        _category_path().alias("category_path"),
+        lat.alias("lat"),
+        lon.alias("lon"),
         pl.col("territory").str.strip_chars().alias("territory_code"),
-        attributes.alias("attributes"),
+        _attributes(attribute_columns or {}, frame.columns).alias("attributes"),
     )
     return out, concat_problems(problems)
+
+
+def _attributes(attribute_columns: dict[str, str], columns: list[str]) -> pl.Expr:
+    """The kept columns as a JSON object, or null when the row has none of them (most rows of most files:
+    a million copies of ``{"x": null}`` were 50 MB of memory and of database)."""
+    attrs = [pl.col(c).alias(key) for c, key in attribute_columns.items() if c in columns]
+    if not attrs:
+        return pl.lit(None, pl.String)
+    any_value = pl.any_horizontal([pl.col(c).is_not_null() for c in attribute_columns if c in columns])
+    return pl.when(any_value).then(pl.struct(attrs).struct.json_encode())
 
 
 def _parse_fields(frame: pl.DataFrame) -> pl.DataFrame:
@@ -179,33 +189,30 @@ def _field_rules() -> list[tuple[pl.Expr, str, pl.Expr, str, str]]:
     ]
 
 
-def _places_and_categories(frame: pl.DataFrame) -> pl.DataFrame:
-    """Points kept only when both coordinates are possible (0,0 is «no place»), and the category path
-    (``parent / category`` when the file has both)."""
+def _valid_point() -> tuple[pl.Expr, pl.Expr]:
+    """Latitude and longitude kept only when both are possible (0,0 is «no place»)."""
     lat, lon = pl.col("_lat"), pl.col("_lon")
-    valid_point = (
-        lat.is_not_null() & lon.is_not_null() & (lat.abs() <= 90) & (lon.abs() <= 180) & ~((lat == 0) & (lon == 0))
-    )
-    frame = frame.with_columns(
-        pl.when(valid_point).then(lat).alias("lat_out"),
-        pl.when(valid_point).then(lon).alias("lon_out"),
-        pl.col("category").str.strip_chars().alias("_category"),
-        pl.col("category_parent").str.strip_chars().alias("_parent"),
-    )
-    return frame.with_columns(
-        pl.when(pl.col("_parent").is_not_null() & (pl.col("_parent") != pl.col("_category")))
-        .then(pl.concat_str([pl.col("_parent"), pl.col("_category")], separator=" / "))
-        .otherwise(pl.col("_category"))
-        .alias("category_path"),
+    valid = lat.is_not_null() & lon.is_not_null() & (lat.abs() <= 90) & (lon.abs() <= 180) & ~((lat == 0) & (lon == 0))
+    return pl.when(valid).then(lat), pl.when(valid).then(lon)
+
+
+def _category_path() -> pl.Expr:
+    """``parent / category`` when the file has both (and they differ), else the category."""
+    category = pl.col("category").str.strip_chars()
+    parent = pl.col("category_parent").str.strip_chars()
+    return (
+        pl.when(parent.is_not_null() & (parent != category))
+        .then(pl.concat_str([parent, category], separator=" / "))
+        .otherwise(category)
     )
 
 
-def _record_ids(frame: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Use the source's id; without one, derive a stable id from the row's content (and its repeat number)."""
-    has_ids = frame.get_column("record_id").is_not_null().any()
-    if has_ids:
-        frame = frame.with_columns(pl.col("record_id").str.strip_chars())
-        dup = pl.col("record_id").is_not_null() & ~pl.col("record_id").is_first_distinct()  # hashing, not a window
+def _record_ids(frame: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.Expr, pl.DataFrame]:
+    """The record id (an expression over ``frame``) and its problems: the source's id; without one, a stable id
+    derived from the row's content (and its repeat number)."""
+    if frame.get_column("record_id").is_not_null().any():
+        record_id = pl.col("record_id").str.strip_chars()
+        dup = record_id.is_not_null() & ~record_id.is_first_distinct()  # hashing, not a window
         problems = concat_problems(
             [
                 problems_where(
@@ -219,26 +226,18 @@ def _record_ids(frame: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.DataFra
                     frame,
                     dup,
                     labels["record_id"],
-                    pl.col("record_id"),
+                    record_id,
                     "Identificador repetido en el archivo: cada registro debe tener uno propio.",
                 ),
             ]
         )
-        return frame, problems
+        return record_id, problems
     content = ["date", "year", "month", "time", "category", "category_parent", "lat", "lon", "territory"]
     digest = pl.concat_str([pl.col(c).fill_null("") for c in content], separator="|").hash(seed=20240901)
-    frame = frame.with_columns(digest.alias("_digest"))
-    frame = frame.with_columns(
-        pl.concat_str(
-            [
-                pl.lit("h"),
-                pl.col("_digest").cast(pl.String),
-                pl.lit("-"),
-                pl.int_range(pl.len()).over("_digest").cast(pl.String),
-            ]
-        ).alias("record_id")
+    record_id = pl.concat_str(
+        [pl.lit("h"), digest.cast(pl.String), pl.lit("-"), pl.int_range(pl.len()).over(digest).cast(pl.String)]
     )
-    return frame, concat_problems([])
+    return record_id, concat_problems([])
 
 
 def _project_to_wgs84(frame: pl.DataFrame, crs: str) -> pl.DataFrame:

@@ -31,6 +31,14 @@ def prepare_environment(workdir: Path, database_url: str | None) -> None:
     os.environ["ATALAYA_DATA_DIR"] = str(workdir)
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atalaya.web.settings.local")
+    _in_child_process(_migrate)
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    """Create the schema and the built-in catalogues, as a deployment does before any import runs."""
     import django
 
     django.setup()
@@ -43,20 +51,25 @@ def prepare_environment(workdir: Path, database_url: str | None) -> None:
     load_builtin_catalogues()
 
 
-def write_incidents_file(path: Path, size: int, seed: int):
-    """Synthetic Nezahualcóyotl incidents, about ``size`` rows, in the demo's police CSV layout.
-
-    Generated in a child process, so that the memory the generator takes is not counted as the import's peak
-    (``ru_maxrss`` never goes down); the municipality is drawn again here from the same seed."""
+def _in_child_process(function, *args):
+    """Run ``function`` in a fresh process: what it allocates is not counted as the import's peak memory
+    (``ru_maxrss`` never goes down), as a deployment migrates and generates data in other processes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def write_incidents_file(path: Path, size: int, seed: int):
+    """Synthetic Nezahualcóyotl incidents, about ``size`` rows, in the demo's police CSV layout.
+
+    Generated in a child process; the municipality is drawn again here from the same seed."""
     import numpy as np
 
     from atalaya.analysis import synthetic
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        rows = pool.submit(_generate_incidents, str(path), size, seed).result()
+    rows = _in_child_process(_generate_incidents, str(path), size, seed)
     return synthetic.nezahualcoyotl(np.random.default_rng(seed)), rows
 
 
@@ -80,6 +93,18 @@ def _generate_incidents(path: str, size: int, seed: int) -> int:
     data = police_file_frame(synthetic.degrade(frame, rng), NEZA_MAPPING)
     data.write_csv(path)
     return data.height
+
+
+def _load_territories(seed: int, workdir: str) -> None:
+    """The synthetic municipality's boundaries, imported in a child process like the schema (reading GeoJSON
+    loads GDAL, 80 MB that an incidents import does not use)."""
+    import django
+    import numpy as np
+
+    django.setup()
+    from atalaya.analysis import synthetic
+
+    load_territories(synthetic.nezahualcoyotl(np.random.default_rng(seed)), Path(workdir))
 
 
 def load_territories(neza, workdir: Path) -> None:
@@ -160,7 +185,7 @@ def run_benchmark(
         started = time.perf_counter()
         csv_path = workdir / "incidentes.csv"
         neza, rows = write_incidents_file(csv_path, size, seed)
-        load_territories(neza, workdir)
+        _in_child_process(_load_territories, seed, str(workdir))
         generation = time.perf_counter() - started
         rss_before = peak_rss_mb()
 
