@@ -21,6 +21,7 @@ LAYERS = [
     {"datasets"},
     {"indicators", "reconciliation"},
     {"alerts", "spatial", "cases"},
+    {"proximity"},  # turns alerts into problems
     {"web"},
     {"cli"},
 ]

@@ -167,3 +167,6 @@ register_reader(
 #: Links a module adds to a municipality's page, each a function ``(user, municipality) → (label, url) | None``
 #: (None when that user may not open it: the page never offers a link that answers 403).
 MUNICIPALITY_LINKS: list[Callable[[object, object], tuple[str, str] | None]] = []
+#: Actions a module offers on an alert's page, the same way: ``(user, alert) → (label, url) | None`` (the
+#: proximity module: «convert this alert into a problem»).
+ALERT_LINKS: list[Callable[[object, object], tuple[str, str] | None]] = []

@@ -22,6 +22,7 @@ from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.generic import MunicipalityMixin, ObjectDetailView, ObjectListView
 from atalaya.core.jobs import start
 from atalaya.geo.models import Municipality
+from atalaya.hooks import ALERT_LINKS
 from atalaya.taxonomy.models import Family
 
 from . import services
@@ -87,6 +88,7 @@ class AlertDetailView(PlotlyPageMixin, ObjectDetailView):
                 "transition_form": kwargs.get("transition_form") or TransitionForm(alert=alert),
                 "comment_form": kwargs.get("comment_form") or CommentForm(),
                 "map_url": services.map_url(alert),
+                "alert_links": [link for link in (make(self.request.user, alert) for make in ALERT_LINKS) if link],
                 "period_end": services.period_end(alert.last_period, alert.freq),
             }
         )

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import shapely
 from django.db import transaction
 
+from atalaya.analysis.territory_assignment import STATUSES, assign_points
+
 from . import official
-from .models import Country, Municipality, Population
+from .models import Country, Municipality, Population, Territory
 
 
 @transaction.atomic
@@ -180,3 +184,14 @@ def load_populations(path, *, country: str | None = None, dry_run: bool = False,
                     message=f"Población {result.years[0]}–{result.years[1]} de {result.source}.",
                 )
     return result
+
+
+def locate_point(municipality: Municipality, lat: float, lon: float) -> tuple[Territory | None, str]:
+    """The leaf territory holding one point and its status (``analysis.territory_assignment.STATUSES``: inside a
+    territory, outside the municipality, or inside it in no territory): the importer's rule for a single point."""
+    leaves = list(Territory.objects.filter(municipality=municipality, children__isnull=True, geometry__isnull=False))
+    geoms = shapely.from_wkb(np.array([bytes(t.geometry) for t in leaves], dtype=object)) if leaves else np.array([])
+    boundary = shapely.from_wkb(bytes(municipality.boundary)) if municipality.boundary else None
+    index, status = assign_points(np.array([lon], dtype=float), np.array([lat], dtype=float), geoms, boundary)
+    territory = leaves[int(index[0])] if index[0] >= 0 else None
+    return territory, STATUSES[int(status[0])]

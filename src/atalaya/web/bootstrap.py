@@ -9,7 +9,13 @@ from django.conf import settings
 
 def ensure_data_dirs() -> None:
     # STATIC_ROOT too: empty on one machine (static files come from the apps), but whitenoise warns without it.
-    for directory in (settings.DATA_DIR, settings.REPORTS_DIR, settings.UPLOADS_DIR, settings.STATIC_ROOT):
+    for directory in (
+        settings.DATA_DIR,
+        settings.REPORTS_DIR,
+        settings.UPLOADS_DIR,
+        settings.ATTACHMENTS_DIR,
+        settings.STATIC_ROOT,
+    ):
         Path(directory).mkdir(parents=True, exist_ok=True)
 
 

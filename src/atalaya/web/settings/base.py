@@ -24,6 +24,7 @@ def _default_data_dir() -> Path:
 DATA_DIR = Path(os.environ.get("ATALAYA_DATA_DIR", _default_data_dir()))
 REPORTS_DIR = DATA_DIR / "reports"
 UPLOADS_DIR = DATA_DIR / "uploads"
+ATTACHMENTS_DIR = DATA_DIR / "adjuntos"  # photos and documents of community problems, outside the web root
 
 SECRET_KEY = os.environ.get("ATALAYA_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = False
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "atalaya.spatial",
     "atalaya.reconciliation",
     "atalaya.cases",
+    "atalaya.proximity",
     "atalaya.web",
 ]
 
@@ -256,6 +258,14 @@ ATALAYA_CASE_RETENTION_YEARS = {
 ATALAYA_CASE_IDENTIFIED_EXPORT_ROLES = tuple(
     role.strip() for role in os.environ.get("ATALAYA_CASE_IDENTIFIED_EXPORT_ROLES", "coordinador").split(",") if role
 )
+# Community problems (proximity): decimals of a public point (3 ≈ 110 m, so a report does not pinpoint a home),
+# the attachments a report may carry and their size, and the radius and days within which a report of the same
+# category is offered as a possible duplicate.
+ATALAYA_PROBLEM_PUBLIC_DECIMALS = int(os.environ.get("ATALAYA_PROBLEM_PUBLIC_DECIMALS", 3))
+ATALAYA_PROBLEM_MAX_ATTACHMENTS = int(os.environ.get("ATALAYA_PROBLEM_MAX_ATTACHMENTS", 3))
+ATALAYA_PROBLEM_MAX_ATTACHMENT_MB = float(os.environ.get("ATALAYA_PROBLEM_MAX_ATTACHMENT_MB", 5))
+ATALAYA_PROBLEM_DUPLICATE_METRES = float(os.environ.get("ATALAYA_PROBLEM_DUPLICATE_METRES", 150))
+ATALAYA_PROBLEM_DUPLICATE_DAYS = int(os.environ.get("ATALAYA_PROBLEM_DUPLICATE_DAYS", 30))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

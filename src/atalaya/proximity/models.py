@@ -1,0 +1,273 @@
+"""Community problems of proximity policing: what neighbours, police, mesas and alerts report, their public
+timeline, attachments, the API clients that may post through Open311, and the officers of each territory.
+
+What the public may see lives in its own tables (``PublicProblem``, ``PublicUpdate``), written only by
+:mod:`atalaya.proximity.services` from what is not private: a public page reads nothing else, so a private
+problem, a reporter's contact or an internal note cannot reach it by mistake.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from atalaya.alerts.models import Alert
+from atalaya.core.fields import EncryptedTextField
+from atalaya.core.scoping import ScopedQuerySet
+from atalaya.geo.models import Municipality, Territory
+
+from .choices import Outcome, Source, Status
+
+
+class ProblemCategory(models.Model):
+    """A kind of community problem (an Open311 *service*), with the crime categories whose incidents measure it
+    (the SARA file's baseline)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="problem_categories")
+    code = models.CharField(_("código"), max_length=40, help_text=_("El service_code de Open311."))
+    name = models.CharField(_("nombre"), max_length=120)
+    group = models.CharField(_("grupo"), max_length=80, blank=True)
+    description = models.TextField(_("descripción"), blank=True)
+    keywords = models.CharField(_("palabras clave"), max_length=200, blank=True)
+    crime_families = models.JSONField(
+        _("familias delictivas que lo miden"),
+        default=list,
+        blank=True,
+        help_text=_('Códigos de familia del catálogo, p. ej. ["robos", "violencia"].'),
+    )
+    active = models.BooleanField(_("activo"), default=True)
+    order = models.PositiveSmallIntegerField(_("orden"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("categoría de problema")
+        verbose_name_plural = _("categorías de problema")
+        ordering = ["municipality", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="problemcategory_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProximityOfficer(models.Model):
+    """A member of the proximity police or of the municipality's prevention team who works problems of some
+    territories (none listed: the whole municipality). Coordinators also close and merge."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proximity_posts")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="proximity_officers")
+    territories = models.ManyToManyField(Territory, blank=True, related_name="proximity_officers")
+    is_coordinator = models.BooleanField(_("coordinador"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agente de proximidad")
+        verbose_name_plural = _("agentes de proximidad")
+        constraints = [models.UniqueConstraint(fields=["user", "municipality"], name="proximityofficer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.municipality}"
+
+
+class ApiClient(models.Model):
+    """An application that posts problems through Open311 with a key (only its hash is stored)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="open311_clients")
+    name = models.CharField(_("nombre"), max_length=120)
+    key_prefix = models.CharField(_("prefijo de la clave"), max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(_("activa"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cliente Open311")
+        verbose_name_plural = _("clientes Open311")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+
+class Problem(models.Model):
+    """A community problem: reported, confirmed, analysed (SARA), answered, assessed and closed."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="problems")
+    reference = models.CharField(_("número"), max_length=30, unique=True, help_text=_("El service_request_id."))
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, related_name="problems")
+    title = models.CharField(_("título"), max_length=160)
+    description = models.TextField(_("descripción"), blank=True)
+    lat = models.FloatField(_("latitud"), null=True, blank=True)
+    lon = models.FloatField(_("longitud"), null=True, blank=True)
+    address = models.CharField(_("lugar"), max_length=200, blank=True)
+    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("origen"), max_length=20, choices=Source.choices)
+    status = models.CharField(_("estado"), max_length=30, choices=Status.choices, default=Status.REPORTED)
+    outcome = models.CharField(_("resultado"), max_length=20, choices=Outcome.choices, blank=True)
+    is_private = models.BooleanField(
+        _("privado"), default=False, help_text=_("No aparece en el portal ni en Open311 (p. ej. un punto de venta).")
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name=_("duplicado de"),
+    )
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems")
+    agency_responsible = models.CharField(_("institución responsable"), max_length=120, blank=True)
+    expected_at = models.DateTimeField(_("respuesta esperada"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reported_at = models.DateTimeField(_("reportado el"))
+    updated_at = models.DateTimeField(_("actualizado el"))
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problema comunitario")
+        verbose_name_plural = _("problemas comunitarios")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["municipality", "status", "reported_at"], name="problem_list_order"),
+            models.Index(fields=["municipality", "category", "reported_at"], name="problem_duplicates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+
+class Reporter(models.Model):
+    """Who reported (optional: anonymous reports have none); contact encrypted, used only to notify."""
+
+    problem = models.OneToOneField(Problem, on_delete=models.CASCADE, related_name="reporter")
+    name = EncryptedTextField(_("nombre"), blank=True)
+    email = EncryptedTextField(_("correo"), blank=True)
+    phone = EncryptedTextField(_("teléfono"), blank=True)
+    wants_updates = models.BooleanField(_("quiere recibir avisos"), default=True)
+
+    objects = ScopedQuerySet.through("problem__municipality")
+
+    class Meta:
+        verbose_name = _("persona que reporta")
+        verbose_name_plural = _("personas que reportan")
+
+    def __str__(self) -> str:
+        return f"reporte de {self.problem_id}"
+
+
+class ProblemUpdate(models.Model):
+    """One entry of a problem's timeline: a change of state, a note or a merge; public unless marked private."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="updates")
+    status_before = models.CharField(max_length=30, choices=Status.choices, blank=True)
+    status_after = models.CharField(max_length=30, choices=Status.choices, blank=True)
+    text = models.TextField(_("texto"), blank=True)
+    is_public = models.BooleanField(_("público"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.through("problem__municipality")
+
+    class Meta:
+        verbose_name = _("actualización de problema")
+        verbose_name_plural = _("actualizaciones de problema")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """A photo (re-encoded, without its metadata) or a PDF, stored outside the web root under a random name."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="attachments")
+    stored_name = models.CharField(max_length=80, unique=True, editable=False)
+    original_name = models.CharField(_("nombre original"), max_length=120)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    is_public = models.BooleanField(_("público"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.through("problem__municipality")
+
+    class Meta:
+        verbose_name = _("adjunto")
+        verbose_name_plural = _("adjuntos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PublicProblem(models.Model):
+    """What the public sees of a problem that is not private: written by the services, read by the portal and
+    Open311. The point is rounded (``ATALAYA_PROBLEM_PUBLIC_DECIMALS``) so a report does not pinpoint a home."""
+
+    problem = models.OneToOneField(Problem, on_delete=models.CASCADE, primary_key=True, related_name="public")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(max_length=30, unique=True)
+    category = models.ForeignKey(ProblemCategory, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    lat = models.FloatField(null=True)
+    lon = models.FloatField(null=True)
+    address = models.CharField(max_length=200, blank=True)
+    territory_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    status_notes = models.CharField(max_length=300, blank=True)
+    duplicate_of_reference = models.CharField(max_length=30, blank=True)
+    agency_responsible = models.CharField(max_length=120, blank=True)
+    photo = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reported_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    expected_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("problema publicado")
+        verbose_name_plural = _("problemas publicados")
+        ordering = ["-reported_at", "-problem_id"]
+        indexes = [
+            models.Index(fields=["municipality", "reported_at"], name="publicproblem_recent"),
+            models.Index(fields=["municipality", "status"], name="publicproblem_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.title}"
+
+
+class PublicUpdate(models.Model):
+    """A public entry of a problem's timeline (a copy of a public ``ProblemUpdate``)."""
+
+    update = models.OneToOneField(ProblemUpdate, on_delete=models.CASCADE, primary_key=True, related_name="public")
+    problem = models.ForeignKey(PublicProblem, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=30, choices=Status.choices, blank=True)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("actualización publicada")
+        verbose_name_plural = _("actualizaciones publicadas")
+        ordering = ["created_at", "update_id"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import public_views as views
+
+app_name = "problems_public"
+
+urlpatterns = [
+    path("<str:code>/problemas/", views.PublicProblemListView.as_view(), name="list"),
+    path("<str:code>/problemas/reportar/", views.ReportProblemView.as_view(), name="report"),
+    path("<str:code>/problemas/<str:reference>/", views.PublicProblemDetailView.as_view(), name="detail"),
+    path("<str:code>/problemas/<str:reference>/foto/", views.PublicPhotoView.as_view(), name="photo"),
+]

@@ -1,0 +1,135 @@
+"""The public side of community problems: report one (anonymous allowed), follow it, see the municipality's
+problems and their state. Everything shown comes from the public tables (``PublicProblem``, ``PublicUpdate``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from atalaya.core.sensitivity import PublicOutputMixin
+from atalaya.geo.models import Municipality
+
+from . import attachments, services
+from .choices import Source, Status
+from .forms import ReportForm
+from .models import ProblemCategory, PublicProblem, PublicUpdate
+
+#: Reports accepted per address and hour from the public form (a neighbour reports a few; a script, hundreds).
+REPORTS_PER_HOUR = 10
+
+
+class ProblemMunicipalityMixin(PublicOutputMixin):
+    """A municipality that takes reports: it has active categories (else 404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.municipality = get_object_or_404(
+            Municipality.objects.filter(problem_categories__active=True).distinct(), code=kwargs["code"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(municipality=self.municipality, **kwargs)
+
+
+class PublicProblemListView(ProblemMunicipalityMixin, TemplateView):
+    public_models = (Municipality, ProblemCategory, PublicProblem)
+    template_name = "proximity/public/problem_list.html"
+
+    def get_context_data(self, **kwargs):
+        rows = PublicProblem.objects.filter(municipality=self.municipality).select_related("category")
+        status = self.request.GET.get("estado", "")
+        if status == "abiertos":
+            rows = rows.exclude(status=Status.CLOSED)
+        elif status == "cerrados":
+            rows = rows.filter(status=Status.CLOSED)
+        category = self.request.GET.get("categoria", "")
+        if category:
+            rows = rows.filter(category__code=category)
+        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page_obj=page,
+            categories=ProblemCategory.objects.filter(municipality=self.municipality, active=True),
+            chosen_status=status,
+            chosen_category=category,
+            **kwargs,
+        )
+
+
+class PublicProblemDetailView(ProblemMunicipalityMixin, TemplateView):
+    public_models = (Municipality, PublicProblem, PublicUpdate)
+    template_name = "proximity/public/problem_detail.html"
+
+    def get_context_data(self, **kwargs):
+        problem = get_object_or_404(
+            PublicProblem.objects.select_related("category"),
+            municipality=self.municipality,
+            reference=kwargs["reference"],
+        )
+        return super().get_context_data(problem=problem, updates=problem.updates.all(), **kwargs)
+
+
+class PublicPhotoView(ProblemMunicipalityMixin, View):
+    """The photo of a public problem: the re-encoded JPEG, never the upload, with a fixed type."""
+
+    public_models = (PublicProblem,)
+
+    def get(self, request, code, reference):
+        problem = get_object_or_404(
+            PublicProblem.objects.select_related("photo"), municipality=self.municipality, reference=reference
+        )
+        if problem.photo is None or not problem.photo.is_public or problem.photo.content_type != "image/jpeg":
+            raise Http404
+        response = FileResponse(attachments.path_of(problem.photo.stored_name).open("rb"), content_type="image/jpeg")
+        response["Content-Disposition"] = f'inline; filename="{problem.reference}.jpg"'
+        response["Cache-Control"] = "public, max-age=3600"
+        return response
+
+
+class ReportProblemView(ProblemMunicipalityMixin, FormView):
+    public_models = (Municipality, ProblemCategory)
+    template_name = "proximity/public/report.html"
+    form_class = ReportForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "municipality": self.municipality}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        if data["website"]:  # a robot: answer as if accepted, keep nothing
+            messages.success(self.request, _("Gracias: recibimos su reporte."))
+            return redirect("problems_public:list", self.municipality.code)
+        key = f"atalaya:reportes:{self.request.META.get('REMOTE_ADDR', '')}"
+        if cache.get(key, 0) >= REPORTS_PER_HOUR:
+            form.add_error(None, _("Recibimos muchos reportes desde su conexión; intente de nuevo en una hora."))
+            return self.form_invalid(form)
+        try:
+            problem = services.report_problem(
+                municipality=self.municipality,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                lat=data["lat"],
+                lon=data["lon"],
+                address=data["address"],
+                source=Source.CITIZEN,
+                reporter=services.ReporterContact(name=data["name"], email=data["email"]),
+                uploads=tuple(data["photos"]),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        cache.set(key, cache.get(key, 0) + 1, 3600)
+        messages.success(
+            self.request,
+            _("Gracias: su reporte es el número %(reference)s. Guárdelo para seguirlo en esta página.")
+            % {"reference": problem.reference},
+        )
+        return redirect("problems_public:detail", self.municipality.code, problem.reference)
