@@ -15,6 +15,7 @@ from django.views.generic import FormView
 from atalaya.alerts.models import Alert
 from atalaya.core import audit
 from atalaya.core.generic import CappedPaginator, MunicipalityMixin, ObjectDetailView, ObjectListView
+from atalaya.core.models import AccessAction
 from atalaya.core.scoping import ScopedViewMixin
 
 from . import attachments, services
@@ -54,7 +55,13 @@ class ProblemDetailView(ObjectDetailView):
             raise PermissionDenied
         reporter = Reporter.objects.filter(problem=problem).first()
         if reporter is not None:
-            audit.record_read(user, reporter)  # a personal record: its reads are logged
+            audit.record_access(  # a personal record: its reads are logged, under the problem's municipality
+                user=user,
+                action=AccessAction.READ,
+                model=reporter,
+                object_ids=[reporter.pk],
+                municipality=problem.municipality,
+            )
         working = may_work(user, problem.municipality, problem.territory)
         return super().get_context_data(
             reporter=reporter,
