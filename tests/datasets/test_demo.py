@@ -63,3 +63,22 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
     stages = set(Case.objects.values_list("stage", flat=True))
     assert {"nuevo", "evaluacion", "plan", "servicios", "cerrado", "reabierto"} <= stages, stages
     assert all(case.stage == compute_stage(case) for case in Case.objects.all())
+    # Community problems in every state, from every source, with duplicates merged, private ones kept out of the
+    # public tables, and a problem made from an alert.
+    from atalaya.proximity.models import Problem, PublicProblem
+
+    assert set(Problem.objects.values_list("municipality__code", flat=True)) == {"15058", "13122"}
+    assert set(Problem.objects.values_list("status", flat=True)) == {
+        "reportado", "confirmado", "en_analisis", "respuesta_planificada", "en_ejecucion", "evaluado", "cerrado",
+    }  # fmt: skip
+    assert {"resuelto", "reducido", "no_corresponde", "duplicado"} <= set(
+        Problem.objects.values_list("outcome", flat=True)
+    )
+    from atalaya.alerts.models import Alert
+
+    with_alerts = Alert.objects.filter(municipality__code__in=["15058", "13122"]).exists()  # none at this scale
+    sources = {"ciudadano", "policia", "mesa", "open311"} | ({"alerta"} if with_alerts else set())
+    assert set(Problem.objects.values_list("source", flat=True)) == sources
+    private = Problem.objects.filter(is_private=True)
+    assert private.exists() and not PublicProblem.objects.filter(problem__in=private).exists()
+    assert PublicProblem.objects.count() == Problem.objects.filter(is_private=False).count()

@@ -316,6 +316,32 @@ def haversine_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
+def load_default_categories(municipality: Municipality) -> int:
+    """The starter catalogue of kinds of problem (``proximity/data/categories.csv``) for a municipality; existing
+    codes are left as the municipality edited them. Returns how many were created."""
+    import csv
+    from pathlib import Path
+
+    created = 0
+    path = Path(__file__).parent / "data" / "categories.csv"
+    with path.open(encoding="utf-8") as handle:
+        for order, row in enumerate(csv.DictReader(handle)):
+            _category, new = ProblemCategory.objects.get_or_create(
+                municipality=municipality,
+                code=row["code"],
+                defaults={
+                    "name": row["name"],
+                    "group": row["group"],
+                    "crime_families": [f for f in row["families"].split(";") if f],
+                    "keywords": row["keywords"],
+                    "description": row["description"],
+                    "order": order,
+                },
+            )
+            created += new
+    return created
+
+
 def publish(problem: Problem) -> PublicProblem | None:
     """Write (or remove) the public copy of ``problem`` and of its public timeline entries."""
     if problem.is_private:

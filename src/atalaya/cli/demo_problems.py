@@ -1,0 +1,164 @@
+"""The demo's community problems: for each municipality the starter catalogue, a proximity coordinator, about
+forty problems over the last six months from every source (neighbours, proximity police, mesas, an alert, an
+Open311 app) taken through every state — confirmed, in analysis, planned, in execution, assessed, closed with each
+outcome — with public and internal notes, duplicates merged and a private one, so that the public pages and the
+staff pages show something real-looking. Everything is synthetic, like the rest of the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import shapely
+from django.utils import timezone
+
+from atalaya.alerts.models import Alert
+from atalaya.geo.models import Municipality, Territory
+from atalaya.proximity import services
+from atalaya.proximity.choices import Outcome, Source, Status
+from atalaya.proximity.models import ProblemCategory, ProximityOfficer
+from atalaya.proximity.open311 import new_api_key
+
+#: (title, category code, what happens) of the demo's problems; each municipality draws from them.
+STORIES = [
+    ("Pasaje sin luz entre dos villas", "luminaria", "Hace tres semanas que el pasaje está oscuro; hubo dos asaltos."),
+    ("Sitio eriazo con basura y consumo", "sitio-eriazo", "Se llenó de basura; de noche se junta gente."),
+    ("Riñas a la salida de la escuela", "entorno-escolar", "Peleas entre estudiantes casi todos los viernes."),
+    ("Consumo de alcohol en la plaza", "consumo-via-publica", "Grupos toman en la plaza hasta la madrugada."),
+    ("Robos en el paradero de micros", "robos-repetidos", "Robos de celulares en el paradero de 7 a 8 de la mañana."),
+    ("Fiestas con música hasta tarde", "ruidos", "Todos los fines de semana, hasta las 5 de la mañana."),
+    ("Auto abandonado usado para esconder cosas", "vehiculos-abandonados", "Lleva dos meses sin moverse."),
+    ("Acoso a estudiantes en la esquina", "acoso-calle", "Hombres molestan a las estudiantes al pasar."),
+    ("Peleas frecuentes frente al bar", "rinas", "Los sábados en la noche hay peleas a la salida del bar."),
+    ("Luminarias apagadas en la avenida", "luminaria", "Cuatro postes seguidos sin luz."),
+]
+#: The path each problem takes, by its number: the last state, and the outcome when it closes.
+PATHS = [
+    (Status.REPORTED, ""),
+    (Status.CONFIRMED, ""),
+    (Status.ANALYSIS, ""),
+    (Status.PLANNED, ""),
+    (Status.IN_PROGRESS, ""),
+    (Status.ASSESSED, ""),
+    (Status.CLOSED, Outcome.SOLVED),
+    (Status.CLOSED, Outcome.REDUCED),
+    (Status.CLOSED, Outcome.NOT_OURS),
+]
+PUBLIC_NOTES = {
+    Status.CONFIRMED: "La ronda de proximidad confirmó el problema.",
+    Status.ANALYSIS: "Se revisan los hechos registrados del lugar y las horas en que ocurren.",
+    Status.PLANNED: "La mesa del sector acordó una respuesta con el municipio.",
+    Status.IN_PROGRESS: "Respuesta en curso: rondas a las horas críticas y trabajo con la junta de vecinos.",
+    Status.ASSESSED: "Se compararon los hechos antes y después de la respuesta.",
+    Status.CLOSED: "Se cierra con la evaluación de la mesa.",
+}
+COORDINATORS = {"15058": "proximidad.neza", "13122": "proximidad.penalolen"}
+SOURCES = [Source.CITIZEN, Source.CITIZEN, Source.POLICE, Source.MESA, Source.OPEN311]
+
+
+def _point_in(geometry: shapely.Geometry, rng: np.random.Generator) -> tuple[float, float]:
+    minx, miny, maxx, maxy = geometry.bounds
+    for _ in range(200):
+        lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if shapely.contains_xy(geometry, lon, lat):
+            return float(lat), float(lon)
+    point = geometry.representative_point()
+    return point.y, point.x
+
+
+def load_demo_problems(rng: np.random.Generator, users: dict, password: str, say) -> dict[str, int]:
+    """Catalogue, coordinator, API client and problems for both municipalities; returns counts."""
+    from atalaya.accounts.services import create_user
+
+    counts = {"problemas": 0, "privados": 0, "duplicados": 0}
+    now = timezone.now()
+    for code, username in COORDINATORS.items():
+        municipality = Municipality.objects.get(code=code)
+        services.load_default_categories(municipality)
+        categories = {c.code: c for c in ProblemCategory.objects.filter(municipality=municipality)}
+        user = users.get(username) or create_user(username, password, municipality_codes=[code], role="viewer")
+        users[username] = user
+        ProximityOfficer.objects.get_or_create(user=user, municipality=municipality, defaults={"is_coordinator": True})
+        app, _key = new_api_key(municipality, "App vecinal (demostración)")
+        leaves = list(
+            Territory.objects.filter(municipality=municipality, children__isnull=True, geometry__isnull=False)
+        )
+        problems = []
+        for number in range(40):
+            title, category, text = STORIES[number % len(STORIES)]
+            territory = leaves[int(rng.integers(len(leaves)))]
+            lat, lon = _point_in(shapely.from_wkb(bytes(territory.geometry)), rng)
+            source = SOURCES[number % len(SOURCES)]
+            reported = now - dt.timedelta(days=float(rng.uniform(3, 180)))
+            reporter = None
+            if source in (Source.CITIZEN, Source.OPEN311) and number % 3:
+                reporter = services.ReporterContact(
+                    name=f"Vecina {number} (sintética)", email=f"vecina{number}@ejemplo.invalid"
+                )
+            problem = services.report_problem(
+                municipality=municipality,
+                category=categories[category],
+                title=title,
+                description=text,
+                lat=lat,
+                lon=lon,
+                source=source,
+                user=user if source in (Source.POLICE, Source.MESA) else None,
+                api_client=app if source == Source.OPEN311 else None,
+                reporter=reporter,
+                is_private=category == "acoso-calle" and number % 20 == 7,  # one of the two: a harasser named
+                now=reported,
+            )
+            counts["privados"] += problem.is_private
+            _walk(problem, PATHS[number % len(PATHS)], user, reported, rng)
+            problems.append(problem)
+        for duplicate, original in ((problems[10], problems[0]), (problems[21], problems[11])):
+            duplicate.refresh_from_db()
+            original.refresh_from_db()
+            if duplicate.is_open and original.is_open and original.duplicate_of_id is None:
+                services.merge(duplicate, into=original, user=user)
+                counts["duplicados"] += 1
+        alerts = Alert.objects.filter(municipality=municipality).order_by("-severity", "pk")
+        alert = alerts.exclude(status="cerrada").first() or alerts.first()
+        if alert is not None:
+            services.report_problem(
+                municipality=municipality, category=categories["rinas"], title=f"Alza detectada: {alert.place}",
+                description="Creado desde una alerta territorial para trabajarlo con la mesa del sector.",
+                source=Source.ALERT, alert=alert, user=user,
+            )  # fmt: skip
+        counts["problemas"] += len(problems) + (alert is not None)
+        say(f"  problemas comunitarios {municipality.name}: {len(problems) + (alert is not None)}; usuario {username}")
+    return counts
+
+
+def _walk(problem, path: tuple[str, str], user, reported: dt.datetime, rng: np.random.Generator) -> None:
+    """Take the problem along the states up to ``path``, a few days apart, with public notes (and one internal)."""
+    target, outcome = path
+    steps = [Status.CONFIRMED, Status.ANALYSIS, Status.PLANNED, Status.IN_PROGRESS, Status.ASSESSED]
+    if target == Status.REPORTED:
+        return
+    chain = steps[: steps.index(target) + 1] if target != Status.CLOSED else steps
+    if outcome == Outcome.NOT_OURS:
+        chain = [Status.CONFIRMED]
+    when = reported
+    for status in chain:
+        when += dt.timedelta(days=float(rng.uniform(1, 8)))
+        problem.refresh_from_db()
+        services.change_status(problem, to=status, user=user, text=PUBLIC_NOTES[status], now=min(when, timezone.now()))
+    if target == Status.CLOSED:
+        problem.refresh_from_db()
+        note = (
+            "Corresponde a la empresa eléctrica; se le derivó."
+            if outcome == Outcome.NOT_OURS
+            else PUBLIC_NOTES[Status.CLOSED]
+        )
+        services.change_status(
+            problem,
+            to=Status.CLOSED,
+            outcome=outcome,
+            user=user,
+            text=note,
+            now=min(when + dt.timedelta(days=3), timezone.now()),
+        )
+    if target in (Status.ANALYSIS, Status.IN_PROGRESS):
+        services.add_note(problem, user=user, text="Interno: la junta de vecinos pidió no publicar nombres.")

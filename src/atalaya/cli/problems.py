@@ -1,0 +1,60 @@
+"""``atalaya problems …``: the starter catalogue of kinds of problem, and API keys for Open311 clients."""
+
+from __future__ import annotations
+
+from .base import EXIT_OK, usage_error
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("problems", help="problemas comunitarios: categorías y claves Open311")
+    problems = p.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
+
+    a = problems.add_parser(
+        "categories",
+        help="crea el catálogo inicial de tipos de problema de un municipio (no cambia los que ya existen)",
+    )
+    a.add_argument("--municipality", required=True, metavar="CÓDIGO")
+    a.set_defaults(func=cmd_categories)
+
+    a = problems.add_parser(
+        "api-key",
+        help="crea una clave para que una aplicación reporte por Open311 (se muestra una sola vez)",
+        description="Guarde la clave al crearla: Atalaya guarda solo su huella. Se revoca en la administración.",
+    )
+    a.add_argument("--municipality", required=True, metavar="CÓDIGO")
+    a.add_argument("--name", required=True, metavar="NOMBRE", help="la aplicación o institución que la usará")
+    a.set_defaults(func=cmd_api_key)
+
+
+def _municipality(code: str):
+    from atalaya.geo.models import Municipality
+
+    return Municipality.objects.filter(code=code).first()
+
+
+def cmd_categories(args) -> int:
+    from atalaya.proximity.services import load_default_categories
+
+    municipality = _municipality(args.municipality)
+    if municipality is None:
+        return usage_error(f"municipio desconocido «{args.municipality}».")
+    created = load_default_categories(municipality)
+    print(f"{municipality.name}: {created} categoría(s) nueva(s).")
+    return EXIT_OK
+
+
+def cmd_api_key(args) -> int:
+    from atalaya.core.changelog import log_change
+    from atalaya.proximity.open311 import new_api_key
+
+    municipality = _municipality(args.municipality)
+    if municipality is None:
+        return usage_error(f"municipio desconocido «{args.municipality}».")
+    client, key = new_api_key(municipality, args.name.strip()[:120])
+    log_change(
+        user=None, action="crear", obj=client, municipality=municipality, origin="cli",
+        message=f"Clave Open311 {client.key_prefix} para {client.name}",
+    )  # fmt: skip
+    print(f"Clave de «{client.name}» para {municipality.name} (guárdela; no se vuelve a mostrar):")
+    print(key)
+    return EXIT_OK
