@@ -170,3 +170,6 @@ MUNICIPALITY_LINKS: list[Callable[[object, object], tuple[str, str] | None]] = [
 #: Actions a module offers on an alert's page, the same way: ``(user, alert) → (label, url) | None`` (the
 #: proximity module: «convert this alert into a problem»).
 ALERT_LINKS: list[Callable[[object, object], tuple[str, str] | None]] = []
+#: Links a module adds to a municipality's public portal page: ``(municipality) → (label, url) | None`` (only
+#: what an anonymous visitor may open).
+PORTAL_LINKS: list[Callable[[object], tuple[str, str] | None]] = []

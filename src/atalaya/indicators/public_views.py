@@ -15,6 +15,7 @@ from atalaya.analysis.tabular import export_csv
 from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.sensitivity import PublicOutputMixin
 from atalaya.geo.models import Municipality, Territory
+from atalaya.hooks import PORTAL_LINKS
 
 from . import disclosure, services
 from .models import Indicator, Publication, PublicValue
@@ -138,6 +139,7 @@ class PortalMunicipalityView(PublicOutputMixin, PlotlyPageMixin, TemplateView):
         municipality = get_object_or_404(published_municipalities(), code=kwargs["code"])
         rows = public_table(municipality)
         context = {**super().get_context_data(**kwargs), "municipality": municipality, "rows": rows}
+        context["portal_links"] = [link for link in (make(municipality) for make in PORTAL_LINKS) if link]
         published = [r["indicator"] for r in rows]
         chosen = next(
             (i for i in published if i.code == self.request.GET.get("indicador")), published[0] if published else None

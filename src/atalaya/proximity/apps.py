@@ -37,3 +37,22 @@ class ProximityConfig(AppConfig):
             return None
 
         ALERT_LINKS.append(problem_from_alert)
+
+        from atalaya.hooks import MUNICIPALITY_LINKS, PORTAL_LINKS
+
+        from .access import may_read
+        from .models import ProblemCategory
+
+        def problems_link(user, municipality):
+            if may_read(user, municipality):
+                return gettext("Problemas comunitarios"), reverse("proximity:list", args=[municipality.code])
+            return None
+
+        def public_problems_link(municipality):
+            if ProblemCategory.objects.filter(municipality=municipality, active=True).exists():
+                url = reverse("problems_public:list", args=[municipality.code])
+                return gettext("Problemas del barrio: reportar y seguir"), url
+            return None
+
+        MUNICIPALITY_LINKS.append(problems_link)
+        PORTAL_LINKS.append(public_problems_link)
