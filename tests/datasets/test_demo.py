@@ -82,3 +82,7 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
     private = Problem.objects.filter(is_private=True)
     assert private.exists() and not PublicProblem.objects.filter(problem__in=private).exists()
     assert PublicProblem.objects.count() == Problem.objects.filter(is_private=False).count()
+    from atalaya.proximity.models import Assessment, ResponseAction, SaraFile
+
+    assert SaraFile.objects.exclude(hypotheses="").exists() and ResponseAction.objects.filter(status="hecha").exists()
+    assert Assessment.objects.exists()

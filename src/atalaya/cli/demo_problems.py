@@ -10,13 +10,14 @@ import datetime as dt
 
 import numpy as np
 import shapely
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from atalaya.alerts.models import Alert
 from atalaya.geo.models import Municipality, Territory
-from atalaya.proximity import services
-from atalaya.proximity.choices import Outcome, Source, Status
-from atalaya.proximity.models import ProblemCategory, ProximityOfficer
+from atalaya.proximity import sara, services
+from atalaya.proximity.choices import ActionStatus, Outcome, Source, Status
+from atalaya.proximity.models import ProblemCategory, ProximityOfficer, ResponseAction
 from atalaya.proximity.open311 import new_api_key
 
 #: (title, category code, what happens) of the demo's problems; each municipality draws from them.
@@ -162,3 +163,43 @@ def _walk(problem, path: tuple[str, str], user, reported: dt.datetime, rng: np.r
         )
     if target in (Status.ANALYSIS, Status.IN_PROGRESS):
         services.add_note(problem, user=user, text="Interno: la junta de vecinos pidió no publicar nombres.")
+    if target != Status.REPORTED and outcome != Outcome.NOT_OURS and chain and chain[-1] != Status.CONFIRMED:
+        _fill_sara(problem, chain, reported, user)
+
+
+def _fill_sara(problem, chain: list[str], reported: dt.datetime, user) -> None:
+    """The SARA file as far as the problem went: the triangle, a plan with actions, and (once assessed) a
+    before/after measurement on the demo's incidents."""
+    from atalaya.cli.demo import CUTOFF
+
+    file = sara.sara_file(problem)
+    file.frequency, file.duration, file.priority = "Varias veces por semana", "Más de tres meses", "media"
+    file.offender = "Grupos de jóvenes que se juntan de noche"
+    file.handler = "Familias, club deportivo del sector"
+    file.target, file.guardian = "Vecinos que vuelven del trabajo", "Ronda de proximidad, juntas de vecinos"
+    file.place, file.manager = problem.address or "Pasaje y plaza del sector", "Municipio (aseo y alumbrado)"
+    file.hypotheses = "La falta de luz y de vigilancia natural hace fácil el delito a esas horas."
+    start = (reported + dt.timedelta(days=10)).date()
+    if Status.PLANNED in chain:
+        file.options = "Alumbrado, rondas, recuperación del espacio, trabajo con el club"
+        file.chosen_response = "Alumbrado y rondas a las horas críticas; actividades del club en la plaza"
+        file.response_start = start
+        for description, owner, institution, days in (
+            ("Reponer luminarias", "Dirección de Operaciones", "Municipio", 15),
+            ("Rondas de 20 a 23 h", "Cabo de proximidad", "Policía", 30),
+            ("Actividades deportivas en la plaza", "Club del sector", "Comunidad", 60),
+        ):
+            ResponseAction.objects.create(
+                sara=file, description=description, owner=owner, institution=institution,
+                deadline=start + dt.timedelta(days=days),
+                status=ActionStatus.DONE if Status.IN_PROGRESS in chain else ActionStatus.PENDING,
+            )  # fmt: skip
+    file.save()
+    after_end = min(start + dt.timedelta(days=90), CUTOFF)
+    if Status.ASSESSED in chain and after_end > start:
+        length = after_end - start
+        try:
+            sara.assess(file, user=user, before=(start - length - dt.timedelta(days=1), start - dt.timedelta(days=1)),
+                        after=(start, after_end), buffer_m=400)  # fmt: skip
+        except ValidationError:
+            pass  # a municipality without located incidents: the file stays without numbers

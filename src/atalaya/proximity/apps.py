@@ -21,6 +21,9 @@ class ProximityConfig(AppConfig):
                 "proximity.attachment": s.INTERNAL,
                 "proximity.publicproblem": s.PUBLIC,
                 "proximity.publicupdate": s.PUBLIC,
+                "proximity.sarafile": s.INTERNAL,
+                "proximity.responseaction": s.INTERNAL,
+                "proximity.assessment": s.INTERNAL,
             }
         )
         from django.urls import reverse

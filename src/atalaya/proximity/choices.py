@@ -47,3 +47,40 @@ FORWARD = {
 ORDER = list(Status)
 #: Open311 has two states: everything but «cerrado» is open.
 OPEN311_CLOSED = {Status.CLOSED}
+
+
+class Priority(models.TextChoices):
+    HIGH = "alta", _("alta")
+    MEDIUM = "media", _("media")
+    LOW = "baja", _("baja")
+
+
+class ActionStatus(models.TextChoices):
+    PENDING = "pendiente", _("pendiente")
+    ONGOING = "en_curso", _("en curso")
+    DONE = "hecha", _("hecha")
+    CANCELLED = "cancelada", _("cancelada")
+
+
+class Implemented(models.TextChoices):
+    YES = "si", _("sí, como se planificó")
+    PARTLY = "parcial", _("en parte")
+    NO = "no", _("no")
+
+
+class Decision(models.TextChoices):
+    CONTINUE = "continuar", _("continuar")
+    ADJUST = "ajustar", _("ajustar la respuesta")
+    REANALYSE = "reanalizar", _("volver a analizar")
+    CLOSE = "cerrar", _("cerrar")
+
+
+class EckSpelman(models.TextChoices):
+    """How a problem-oriented response can succeed (Eck & Spelman, as the POP Center's guides list them)."""
+
+    ELIMINATED = "eliminado", _("se eliminó el problema")
+    FEWER = "menos_hechos", _("menos hechos")
+    LESS_HARM = "menos_dano", _("hechos menos graves")
+    BETTER_HANDLING = "mejor_manejo", _("mejor manejo de los hechos")
+    ELSEWHERE = "otra_institucion", _("lo asumió otra institución")
+    NONE = "sin_efecto", _("sin efecto")

@@ -76,3 +76,66 @@ class NoteForm(forms.Form):
 class MergeForm(forms.Form):
     into = forms.CharField(label=_("Número del problema que sigue abierto"), max_length=30)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SaraForm(forms.ModelForm):
+    """The team's text of the SARA file, all four stages; the version guards against two people saving at once."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        from .models import SaraFile
+
+        model = SaraFile
+        fields = [
+            "radius_m", "frequency", "duration", "priority", "goal",
+            "offender", "handler", "target", "guardian", "place", "manager", "hypotheses",
+            "options", "chosen_response", "objectives", "response_start", "response_end",
+            "implemented", "result", "decision", "assessment_notes",
+        ]  # fmt: skip
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in (
+                "goal", "offender", "handler", "target", "guardian", "place", "manager", "hypotheses", "options",
+                "chosen_response", "objectives", "assessment_notes",
+            )
+        }  # fmt: skip
+        widgets |= {
+            "response_start": forms.DateInput(attrs={"type": "date"}),
+            "response_end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("Acción"), max_length=300)
+    owner = forms.CharField(label=_("Responsable"), max_length=120)
+    institution = forms.CharField(label=_("Institución"), max_length=120, required=False)
+    deadline = forms.DateField(label=_("Plazo"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ActionStatusForm(forms.Form):
+    from .choices import ActionStatus
+
+    status = forms.ChoiceField(label=_("Estado"), choices=ActionStatus.choices)
+    evidence = forms.CharField(
+        label=_("Evidencia"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+
+
+class AssessForm(forms.Form):
+    """The periods to compare, the ring's width and the control (a territory, or the rest of the municipality)."""
+
+    before_start = forms.DateField(label=_("Antes: desde"), widget=forms.DateInput(attrs={"type": "date"}))
+    before_end = forms.DateField(label=_("Antes: hasta"), widget=forms.DateInput(attrs={"type": "date"}))
+    after_start = forms.DateField(label=_("Después: desde"), widget=forms.DateInput(attrs={"type": "date"}))
+    after_end = forms.DateField(label=_("Después: hasta"), widget=forms.DateInput(attrs={"type": "date"}))
+    buffer_m = forms.IntegerField(label=_("Ancho del anillo alrededor (m)"), min_value=50, max_value=5000, initial=400)
+    control = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Área de control"), empty_label=_("resto del municipio")
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        from atalaya.geo.models import Territory
+
+        self.fields["control"].queryset = Territory.objects.filter(municipality=municipality, geometry__isnull=False)

@@ -17,7 +17,7 @@ from atalaya.core.fields import EncryptedTextField
 from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality, Territory
 
-from .choices import Outcome, Source, Status
+from .choices import ActionStatus, Decision, EckSpelman, Implemented, Outcome, Priority, Source, Status
 
 
 class ProblemCategory(models.Model):
@@ -271,3 +271,105 @@ class PublicUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SaraFile(models.Model):
+    """The problem-oriented file of one problem (POP Center's SARA): scanning, analysis with the problem
+    triangle, response, and assessment with its decision. The numbers come from the incident data
+    (``proximity.sara``); the text is the team's."""
+
+    problem = models.OneToOneField(Problem, on_delete=models.CASCADE, related_name="sara")
+    # Scanning
+    families = models.JSONField(_("familias delictivas"), default=list, blank=True)
+    radius_m = models.PositiveIntegerField(
+        _("radio del lugar (m)"), default=250, help_text=_("El área del problema alrededor de su punto.")
+    )
+    frequency = models.CharField(_("frecuencia"), max_length=200, blank=True)
+    duration = models.CharField(_("desde cuándo"), max_length=200, blank=True)
+    priority = models.CharField(_("prioridad"), max_length=10, choices=Priority.choices, blank=True)
+    goal = models.TextField(_("objetivo general"), blank=True)
+    # Analysis: the problem triangle and its controllers
+    offender = models.TextField(_("quién lo causa"), blank=True)
+    handler = models.TextField(_("quién puede influir en quien lo causa"), blank=True)
+    target = models.TextField(_("víctimas u objetivos"), blank=True)
+    guardian = models.TextField(_("quién protege a las víctimas"), blank=True)
+    place = models.TextField(_("el lugar"), blank=True)
+    manager = models.TextField(_("quién administra el lugar"), blank=True)
+    hypotheses = models.TextField(_("hipótesis de trabajo"), blank=True)
+    # Response
+    options = models.TextField(_("alternativas consideradas"), blank=True)
+    chosen_response = models.TextField(_("respuesta elegida"), blank=True)
+    objectives = models.TextField(_("objetivos específicos"), blank=True)
+    response_start = models.DateField(_("inicio de la respuesta"), null=True, blank=True)
+    response_end = models.DateField(_("fin de la respuesta"), null=True, blank=True)
+    # Assessment
+    implemented = models.CharField(_("¿se aplicó?"), max_length=10, choices=Implemented.choices, blank=True)
+    result = models.CharField(_("resultado"), max_length=20, choices=EckSpelman.choices, blank=True)
+    decision = models.CharField(_("decisión"), max_length=12, choices=Decision.choices, blank=True)
+    assessment_notes = models.TextField(_("notas de la evaluación"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.through("problem__municipality")
+
+    class Meta:
+        verbose_name = _("ficha SARA")
+        verbose_name_plural = _("fichas SARA")
+
+    def __str__(self) -> str:
+        return f"SARA {self.problem.reference}"
+
+
+class ResponseAction(models.Model):
+    """One line of the response plan: who does what, for which institution, by when, and the evidence."""
+
+    sara = models.ForeignKey(SaraFile, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(_("acción"), max_length=300)
+    owner = models.CharField(_("responsable"), max_length=120)
+    institution = models.CharField(_("institución"), max_length=120, blank=True)
+    deadline = models.DateField(_("plazo"))
+    status = models.CharField(_("estado"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PENDING)
+    evidence = models.TextField(_("evidencia"), blank=True)
+    done_at = models.DateField(_("hecha el"), null=True, blank=True)
+
+    objects = ScopedQuerySet.through("sara__problem__municipality")
+
+    class Meta:
+        verbose_name = _("acción del plan")
+        verbose_name_plural = _("acciones del plan")
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Assessment(models.Model):
+    """One before/after measurement of a response: the periods, the areas, the counts and every measure of
+    ``analysis.evaluation.place`` (kept as computed, so a later data load does not rewrite what a mesa saw)."""
+
+    sara = models.ForeignKey(SaraFile, on_delete=models.CASCADE, related_name="assessments")
+    source = models.CharField(_("fuente"), max_length=100)
+    before_start = models.DateField(_("antes, desde"))
+    before_end = models.DateField(_("antes, hasta"))
+    after_start = models.DateField(_("después, desde"))
+    after_end = models.DateField(_("después, hasta"))
+    radius_m = models.PositiveIntegerField(_("radio del lugar (m)"))
+    buffer_m = models.PositiveIntegerField(_("ancho del anillo (m)"))
+    control = models.CharField(_("área de control"), max_length=200)
+    families = models.JSONField(_("familias delictivas"), default=list)
+    counts = models.JSONField(_("conteos"))
+    results = models.JSONField(_("resultados"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.through("sara__problem__municipality")
+
+    class Meta:
+        verbose_name = _("evaluación antes y después")
+        verbose_name_plural = _("evaluaciones antes y después")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sara} · {self.after_start}–{self.after_end}"

@@ -14,4 +14,13 @@ urlpatterns = [
     path("problemas/<int:pk>/privacidad/", views.PrivacyView.as_view(), name="privacy"),
     path("problemas/<int:pk>/adjuntar/", views.AttachView.as_view(), name="attach"),
     path("adjuntos/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
+    path("problemas/<int:pk>/sara/", views.SaraView.as_view(), name="sara"),
+    path("problemas/<int:pk>/sara/guardar/", views.SaraSaveView.as_view(), name="sara_save"),
+    path("problemas/<int:pk>/sara/acciones/", views.SaraActionAddView.as_view(), name="sara_action"),
+    path(
+        "problemas/<int:pk>/sara/acciones/<int:action>/",
+        views.SaraActionStatusView.as_view(),
+        name="sara_action_status",
+    ),
+    path("problemas/<int:pk>/sara/evaluar/", views.SaraAssessView.as_view(), name="sara_assess"),
 ]

@@ -3,6 +3,8 @@ page per change (state, note, merge, privacy, attachment), plus reporting from t
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,16 +16,19 @@ from django.views.generic import FormView
 
 from atalaya.alerts.models import Alert
 from atalaya.core import audit
+from atalaya.core.changelog import log_change
+from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.generic import CappedPaginator, MunicipalityMixin, ObjectDetailView, ObjectListView
 from atalaya.core.models import AccessAction
 from atalaya.core.scoping import ScopedViewMixin
 
-from . import attachments, services
+from . import attachments, sara, services
+from . import charts as sara_charts
 from .access import may_coordinate, may_read, may_work
-from .choices import Source, Status
+from .choices import ActionStatus, Source, Status
 from .filters import ProblemFilter
-from .forms import MergeForm, NoteForm, ReportForm, StatusForm
-from .models import Attachment, Problem, Reporter
+from .forms import ActionForm, ActionStatusForm, AssessForm, MergeForm, NoteForm, ReportForm, SaraForm, StatusForm
+from .models import Attachment, Problem, Reporter, ResponseAction
 
 
 class ProblemListView(MunicipalityMixin, ObjectListView):
@@ -240,3 +245,109 @@ class StaffReportView(MunicipalityMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Problema %(reference)s creado.") % {"reference": problem.reference})
         return redirect("proximity:detail", problem.pk)
+
+
+class SaraView(PlotlyPageMixin, ObjectDetailView):
+    """The SARA file of a problem: the team's text, the numbers of its place from the incidents, the response
+    plan and every before/after assessment."""
+
+    model = Problem
+    template_name = "proximity/sara.html"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("category", "territory", "municipality")
+
+    def get_context_data(self, **kwargs):
+        problem = self.object
+        if not may_read(self.request.user, problem.municipality):
+            raise PermissionDenied
+        file = sara.sara_file(problem)
+        found = sara.scanning(file)
+        today = dt.date.today()
+        start = file.response_start or today - dt.timedelta(days=90)
+        initial = {
+            "before_start": start - dt.timedelta(days=180), "before_end": start - dt.timedelta(days=1),
+            "after_start": start, "after_end": min(file.response_end or today, today), "buffer_m": 400,
+        }  # fmt: skip
+        return super().get_context_data(
+            file=file,
+            scanning=found,
+            chart_spec=sara_charts.monthly_spec(found) if found.get("monthly") else None,
+            actions=file.actions.all(),
+            assessments=file.assessments.all()[:10],
+            may_work=may_work(self.request.user, problem.municipality, problem.territory),
+            sara_form=SaraForm(instance=file, initial={"version": file.version}),
+            action_form=ActionForm(),
+            assess_form=AssessForm(municipality=problem.municipality, initial=initial),
+            action_status_form=ActionStatusForm(),
+            **kwargs,
+        )
+
+
+class SaraActionView(ProblemActionView):
+    """The SARA file's changes come back to its page, not to the problem's."""
+
+    def post(self, request, pk):
+        super().post(request, pk)
+        return redirect("proximity:sara", pk)
+
+
+class SaraSaveView(SaraActionView):
+    def act(self, problem, request):
+        file = sara.sara_file(problem)
+        form = SaraForm(request.POST, instance=file)
+        if not form.is_valid():
+            raise ValidationError(
+                [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields]
+            )
+        if form.cleaned_data["version"] != file.version:
+            raise ValidationError(_("Otra persona guardó la ficha mientras la editaba. Revise y vuelva a intentar."))
+        saved = form.save(commit=False)
+        saved.version = file.version + 1
+        saved.save()
+        log_change(user=request.user, action="sara", obj=problem, municipality=problem.municipality,
+                   message=f"Ficha SARA de {problem.reference} guardada")  # fmt: skip
+        return _("Ficha SARA guardada.")
+
+
+class SaraActionAddView(SaraActionView):
+    def act(self, problem, request):
+        form = ActionForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Indique la acción, su responsable y su plazo."))
+        ResponseAction.objects.create(sara=sara.sara_file(problem), **form.cleaned_data)
+        log_change(user=request.user, action="plan", obj=problem, municipality=problem.municipality,
+                   message=f"Acción «{form.cleaned_data['description'][:80]}» en {problem.reference}")  # fmt: skip
+        return _("Acción agregada al plan.")
+
+
+class SaraActionStatusView(SaraActionView):
+    def post(self, request, pk, action):
+        self.action_pk = action
+        return super().post(request, pk)
+
+    def act(self, problem, request):
+        action = get_object_or_404(ResponseAction, pk=self.action_pk, sara__problem=problem)
+        form = ActionStatusForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Elija el estado."))
+        action.status = form.cleaned_data["status"]
+        action.evidence = form.cleaned_data["evidence"] or action.evidence
+        action.done_at = dt.date.today() if action.status == ActionStatus.DONE else None
+        action.save()
+        log_change(user=request.user, action="plan", obj=problem, municipality=problem.municipality,
+                   message=f"Acción {action.pk} de {problem.reference}: {action.get_status_display()}")  # fmt: skip
+        return _("Acción actualizada.")
+
+
+class SaraAssessView(SaraActionView):
+    def act(self, problem, request):
+        form = AssessForm(request.POST, municipality=problem.municipality)
+        if not form.is_valid():
+            raise ValidationError(_("Revise las fechas y el ancho del anillo."))
+        data = form.cleaned_data
+        assessment = sara.assess(
+            sara.sara_file(problem), user=request.user, before=(data["before_start"], data["before_end"]),
+            after=(data["after_start"], data["after_end"]), buffer_m=data["buffer_m"], control=data["control"],
+        )  # fmt: skip
+        return assessment.results["summary"]

@@ -120,7 +120,11 @@ def incident_frame(f: MapFilter, located: bool = True) -> pl.DataFrame:
     if f.family:
         wanted = categories.filter(pl.col("family_code") == f.family.code).get_column("category_id").to_list()
         incidents = incidents.filter(category_id__in=wanted)
-    rows = list(incidents.values_list("lat", "lon", "occurred_on", "category_id", "record_id", "territory_id"))
+    rows = list(
+        incidents.values_list(
+            "lat", "lon", "occurred_on", "category_id", "record_id", "territory_id", "occurred_time", "time_precision"
+        )
+    )
     schema = {
         "lat": pl.Float64,
         "lon": pl.Float64,
@@ -128,6 +132,8 @@ def incident_frame(f: MapFilter, located: bool = True) -> pl.DataFrame:
         "category_id": pl.Int64,
         "record_id": pl.String,
         "territory_id": pl.Int64,
+        "occurred_time": pl.Time,
+        "time_precision": pl.String,
     }
     frame = pl.DataFrame(rows, schema=schema, orient="row").join(categories, on="category_id", how="left")
     return frame.with_columns(pl.col("harm_weight").fill_null(1.0))
