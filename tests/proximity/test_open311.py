@@ -47,18 +47,30 @@ def test_service_list_has_the_specs_shape(client, categories, fixtures_dir):
     listed = client.get("/open311/v2/services.json?jurisdiction_id=15058").json()
     assert [list(s) for s in listed] == [tags(example[0])] * 3
     assert listed[0] == {
-        "service_code": "luminaria", "service_name": "Luminaria apagada", "description": "", "metadata": False,
-        "type": "realtime", "keywords": "", "group": "entorno",
-    }  # fmt: skip
+        "service_code": "luminaria",
+        "service_name": "Luminaria apagada",
+        "description": "",
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": "entorno",
+    }
 
 
 def test_post_then_follow_the_request_like_the_spec(client, key, points, fixtures_dir):
     lat, lon = points["C1"]
     data = {
-        "api_key": key, "jurisdiction_id": "15058", "service_code": "luminaria", "lat": lat, "long": lon,
-        "description": "La luminaria de la esquina no enciende hace dos semanas", "email": "vecino@example.org",
-        "first_name": "Juan", "last_name": "Pérez", "media_url": "http://169.254.169.254/latest/meta-data/",
-    }  # fmt: skip
+        "api_key": key,
+        "jurisdiction_id": "15058",
+        "service_code": "luminaria",
+        "lat": lat,
+        "long": lon,
+        "description": "La luminaria de la esquina no enciende hace dos semanas",
+        "email": "vecino@example.org",
+        "first_name": "Juan",
+        "last_name": "Pérez",
+        "media_url": "http://169.254.169.254/latest/meta-data/",
+    }
     response = client.post("/open311/v2/requests.xml", data)
     assert response.status_code == 201
     posted = xml(response)

@@ -53,9 +53,13 @@ def test_place_ring_and_control_are_counted_and_evaluated(with_incidents, report
     assessment = sara.assess(file, user=admin_user, before=BEFORE, after=AFTER, buffer_m=400)
     counts = {k: v for k, v in assessment.counts.items() if not k.endswith("_length")}
     assert counts == {
-        "response_before": 20, "response_after": 8, "buffer_before": 10, "buffer_after": 12,
-        "control_before": 30, "control_after": 30,
-    }  # fmt: skip
+        "response_before": 20,
+        "response_after": 8,
+        "buffer_before": 10,
+        "buffer_after": 12,
+        "control_before": 30,
+        "control_after": 30,
+    }
     expected = evaluate_place(PlaceCounts(**counts, before_length=120, after_length=120))
     assert assessment.results == expected.as_dict()
     assert assessment.results["wdq"] == pytest.approx((12 / 30 - 10 / 30) / (8 / 30 - 20 / 30))
@@ -128,19 +132,28 @@ class TestSaraPage:
         assert action.status == "hecha" and action.done_at is not None and action.evidence == "Bitácora"
         response = client.post(
             f"/proximidad/problemas/{problem.pk}/sara/evaluar/",
-            {"before_start": "2026-01-01", "before_end": "2026-04-30", "after_start": "2026-05-01",
-             "after_end": "2026-08-28", "buffer_m": 400},
+            {
+                "before_start": "2026-01-01",
+                "before_end": "2026-04-30",
+                "after_start": "2026-05-01",
+                "after_end": "2026-08-28",
+                "buffer_m": 400,
+            },
             follow=True,
-        )  # fmt: skip
+        )
         assert "En el área de la respuesta los hechos pasaron de 20 a 8" in response.content.decode()
         assert Assessment.objects.count() == 1
         file = SaraFile.objects.get(problem=problem)
         saved = client.post(
             f"/proximidad/problemas/{problem.pk}/sara/guardar/",
-            {"radius_m": 250, "offender": "Jóvenes del pasaje", "hypotheses": "La oscuridad facilita los robos",
-             "version": file.version},
+            {
+                "radius_m": 250,
+                "offender": "Jóvenes del pasaje",
+                "hypotheses": "La oscuridad facilita los robos",
+                "version": file.version,
+            },
             follow=True,
-        )  # fmt: skip
+        )
         assert "Ficha SARA guardada" in saved.content.decode()
         stale = client.post(
             f"/proximidad/problemas/{problem.pk}/sara/guardar/", {"radius_m": 300, "version": file.version}, follow=True

@@ -144,12 +144,26 @@ def test_an_alert_becomes_a_problem_of_its_territory(neza, categories, admin_use
 
     territory = Territory.objects.get(municipality=neza, code="C3")
     alert = Alert.objects.create(
-        municipality=neza, territory=territory, family=Family.objects.first(), source="policia", freq="week",
-        method="farrington-noufaily", first_period=dt.date(2026, 11, 2), last_period=dt.date(2026, 11, 2),
-        count=9, expected=2.0, upperbound=5.0, peak_period=dt.date(2026, 11, 2), severity=3,
-    )  # fmt: skip
+        municipality=neza,
+        territory=territory,
+        family=Family.objects.first(),
+        source="policia",
+        freq="week",
+        method="farrington-noufaily",
+        first_period=dt.date(2026, 11, 2),
+        last_period=dt.date(2026, 11, 2),
+        count=9,
+        expected=2.0,
+        upperbound=5.0,
+        peak_period=dt.date(2026, 11, 2),
+        severity=3,
+    )
     problem = services.report_problem(
-        municipality=neza, category=categories["rinas"], title="Alza de lesiones", source=Source.ALERT, alert=alert,
+        municipality=neza,
+        category=categories["rinas"],
+        title="Alza de lesiones",
+        source=Source.ALERT,
+        alert=alert,
         user=admin_user,
-    )  # fmt: skip
+    )
     assert problem.territory == territory and problem.alert == alert and problem.source == Source.ALERT

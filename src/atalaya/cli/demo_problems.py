@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from atalaya.alerts.models import Alert
 from atalaya.geo.models import Municipality, Territory
-from atalaya.proximity import sara, services
+from atalaya.proximity import accountability, mesas, sara, services
 from atalaya.proximity.choices import ActionStatus, Outcome, Source, Status
 from atalaya.proximity.models import ProblemCategory, ProximityOfficer, ResponseAction
 from atalaya.proximity.open311 import new_api_key
@@ -123,10 +123,16 @@ def load_demo_problems(rng: np.random.Generator, users: dict, password: str, say
         alert = alerts.exclude(status="cerrada").first() or alerts.first()
         if alert is not None:
             services.report_problem(
-                municipality=municipality, category=categories["rinas"], title=f"Alza detectada: {alert.place}",
+                municipality=municipality,
+                category=categories["rinas"],
+                title=f"Alza detectada: {alert.place}",
                 description="Creado desde una alerta territorial para trabajarlo con la mesa del sector.",
-                source=Source.ALERT, alert=alert, user=user,
-            )  # fmt: skip
+                source=Source.ALERT,
+                alert=alert,
+                user=user,
+            )
+        load_demo_mesas(municipality, user, problems, alert)
+        accountability.rebuild(municipality)
         counts["problemas"] += len(problems) + (alert is not None)
         say(f"  problemas comunitarios {municipality.name}: {len(problems) + (alert is not None)}; usuario {username}")
     return counts
@@ -190,16 +196,128 @@ def _fill_sara(problem, chain: list[str], reported: dt.datetime, user) -> None:
             ("Actividades deportivas en la plaza", "Club del sector", "Comunidad", 60),
         ):
             ResponseAction.objects.create(
-                sara=file, description=description, owner=owner, institution=institution,
+                sara=file,
+                description=description,
+                owner=owner,
+                institution=institution,
                 deadline=start + dt.timedelta(days=days),
                 status=ActionStatus.DONE if Status.IN_PROGRESS in chain else ActionStatus.PENDING,
-            )  # fmt: skip
+            )
     file.save()
     after_end = min(start + dt.timedelta(days=90), CUTOFF)
     if Status.ASSESSED in chain and after_end > start:
         length = after_end - start
         try:
-            sara.assess(file, user=user, before=(start - length - dt.timedelta(days=1), start - dt.timedelta(days=1)),
-                        after=(start, after_end), buffer_m=400)  # fmt: skip
+            sara.assess(
+                file,
+                user=user,
+                before=(start - length - dt.timedelta(days=1), start - dt.timedelta(days=1)),
+                after=(start, after_end),
+                buffer_m=400,
+            )
         except ValidationError:
             pass  # a municipality without located incidents: the file stays without numbers
+
+
+#: The demo's mesas: (name, kind, territory level or None, theme) and their members (institution, sector).
+MESAS = [
+    ("Mesa territorial del sector 1", "territorial", 0, ""),
+    ("Mesa de entornos escolares", "tematica", None, "Seguridad en la entrada y salida de escuelas"),
+]
+MEMBERS = [
+    ("Policía de proximidad", "policia"),
+    ("Dirección de Seguridad Municipal", "municipio"),
+    ("Escuela del sector", "escuela"),
+    ("Centro de salud familiar", "salud"),
+    ("Junta de vecinos", "junta_vecinos"),
+]
+
+
+def load_demo_mesas(municipality, user, problems: list, alert) -> None:
+    """Two mesas with members, past sessions with attendance and approved minutes, agreements in every state
+    (one overdue, one private), an agile call about an open problem, and a session called for next week."""
+    from atalaya.proximity.models import Mesa, MesaMember, MesaSession
+
+    territories = list(Territory.objects.filter(municipality=municipality, parent__isnull=True).order_by("code"))
+    now = timezone.now()
+    for index, (name, kind, level, theme) in enumerate(MESAS):
+        mesa, created = Mesa.objects.get_or_create(
+            municipality=municipality,
+            name=name,
+            defaults={
+                "kind": kind,
+                "territory": territories[level] if level is not None and territories else None,
+                "theme": theme,
+                "chair": user,
+                "schedule": "Primer martes de cada mes, 18:00",
+            },
+        )
+        if not created:
+            continue
+        for institution, role in MEMBERS:
+            MesaMember.objects.create(
+                mesa=mesa,
+                name=f"Integrante de {institution} (sintético)",
+                institution=institution,
+                role=role,
+                email=f"{role}@ejemplo.invalid",
+                user=user if role == "policia" else None,
+            )
+        for months_ago in (3, 2, 1):
+            session = mesas.call_session(
+                mesa,
+                starts_at=now + dt.timedelta(minutes=10),
+                user=user,
+                place="Sede vecinal",
+                notify=False,
+                agenda=[{"title": p.title, "problem": p} for p in problems[index * 5 : index * 5 + 2]],
+            )
+            MesaSession.objects.filter(pk=session.pk).update(starts_at=now - dt.timedelta(days=30 * months_ago))
+            session.refresh_from_db()
+            present = list(mesa.members.values_list("pk", flat=True))[:4]
+            mesas.record_attendance(session, present=present, user=user, community=6 + months_ago)
+            session.refresh_from_db()
+            mesas.write_minutes(
+                session, text="Se revisaron los problemas del sector y los acuerdos anteriores.", user=user
+            )
+            session.refresh_from_db()
+            mesas.approve_minutes(session, user=user)
+            due = (now + dt.timedelta(days=40 - 30 * months_ago)).date()
+            agreement = mesas.add_agreement(
+                mesa,
+                title=f"Rondas preventivas en {problems[index * 5 + months_ago].title.lower()}",
+                owner="Cabo de proximidad",
+                institution="Policía de proximidad",
+                deadline=due,
+                user=user,
+                session=session,
+                problem=problems[index * 5 + months_ago],
+                is_public=months_ago != 2 or index == 0,
+            )
+            if months_ago == 3:
+                mesas.update_agreement(
+                    agreement, status="cumplido", user=user, evidence="Bitácora de rondas", text="Hecho"
+                )
+            elif months_ago == 2:
+                mesas.update_agreement(
+                    agreement, status="en_curso", progress=60, user=user, text="Rondas dos veces por semana"
+                )
+        open_problem = next((p for p in problems if p.is_open and not p.is_private), None)
+        if open_problem is not None:
+            mesas.call_session(
+                mesa,
+                starts_at=now + dt.timedelta(hours=20),
+                kind="convocatoria_agil",
+                problem=open_problem,
+                place="Plaza del sector",
+                user=user,
+                notify=False,
+            )
+        mesas.call_session(
+            mesa,
+            starts_at=now + dt.timedelta(days=7),
+            user=user,
+            place="Sede vecinal",
+            notify=False,
+            agenda=[{"title": str(alert), "alert": alert}] if alert else [],
+        )

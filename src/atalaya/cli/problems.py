@@ -25,6 +25,18 @@ def add_parser(sub) -> None:
     a.add_argument("--name", required=True, metavar="NOMBRE", help="la aplicación o institución que la usará")
     a.set_defaults(func=cmd_api_key)
 
+    a = problems.add_parser(
+        "remind",
+        help="recuerda los acuerdos que vencen en 3 días y escala los vencidos a la coordinación (para cron)",
+    )
+    a.set_defaults(func=cmd_remind)
+
+    a = problems.add_parser(
+        "accountability", help="reconstruye el árbol público de compromisos y resultados de un municipio"
+    )
+    a.add_argument("--municipality", required=True, metavar="CÓDIGO")
+    a.set_defaults(func=cmd_accountability)
+
 
 def _municipality(code: str):
     from atalaya.geo.models import Municipality
@@ -52,9 +64,32 @@ def cmd_api_key(args) -> int:
         return usage_error(f"municipio desconocido «{args.municipality}».")
     client, key = new_api_key(municipality, args.name.strip()[:120])
     log_change(
-        user=None, action="crear", obj=client, municipality=municipality, origin="cli",
+        user=None,
+        action="crear",
+        obj=client,
+        municipality=municipality,
+        origin="cli",
         message=f"Clave Open311 {client.key_prefix} para {client.name}",
-    )  # fmt: skip
+    )
     print(f"Clave de «{client.name}» para {municipality.name} (guárdela; no se vuelve a mostrar):")
     print(key)
+    return EXIT_OK
+
+
+def cmd_remind(args) -> int:
+    from atalaya.proximity.mesas import remind_and_escalate
+
+    counts = remind_and_escalate()
+    reminded, escalated, sent = counts["recordados"], counts["escalados"], counts["correos"]
+    print(f"{reminded} acuerdo(s) recordado(s), {escalated} escalado(s), {sent} correo(s).")
+    return EXIT_OK
+
+
+def cmd_accountability(args) -> int:
+    from atalaya.proximity.accountability import rebuild
+
+    municipality = _municipality(args.municipality)
+    if municipality is None:
+        return usage_error(f"municipio desconocido «{args.municipality}».")
+    print(f"{municipality.name}: {rebuild(municipality)} compromiso(s) publicados.")
     return EXIT_OK

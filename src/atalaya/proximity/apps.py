@@ -24,6 +24,14 @@ class ProximityConfig(AppConfig):
                 "proximity.sarafile": s.INTERNAL,
                 "proximity.responseaction": s.INTERNAL,
                 "proximity.assessment": s.INTERNAL,
+                "proximity.mesa": s.INTERNAL,
+                "proximity.mesamember": s.PERSONAL,
+                "proximity.mesasession": s.INTERNAL,
+                "proximity.agendaitem": s.INTERNAL,
+                "proximity.attendance": s.PERSONAL,
+                "proximity.agreement": s.INTERNAL,
+                "proximity.agreementupdate": s.INTERNAL,
+                "proximity.publiccommitment": s.PUBLIC,
             }
         )
         from django.urls import reverse
@@ -44,7 +52,7 @@ class ProximityConfig(AppConfig):
         from atalaya.hooks import MUNICIPALITY_LINKS, PORTAL_LINKS
 
         from .access import may_read
-        from .models import ProblemCategory
+        from .models import ProblemCategory, PublicCommitment
 
         def problems_link(user, municipality):
             if may_read(user, municipality):
@@ -57,5 +65,16 @@ class ProximityConfig(AppConfig):
                 return gettext("Problemas del barrio: reportar y seguir"), url
             return None
 
-        MUNICIPALITY_LINKS.append(problems_link)
-        PORTAL_LINKS.append(public_problems_link)
+        def accountability_link(municipality):
+            if PublicCommitment.objects.filter(municipality=municipality).exists():
+                url = reverse("problems_public:accountability", args=[municipality.code])
+                return gettext("Compromisos y resultados"), url
+            return None
+
+        def mesas_link(user, municipality):
+            if may_read(user, municipality):
+                return gettext("Mesas de trabajo"), reverse("proximity:mesas", args=[municipality.code])
+            return None
+
+        MUNICIPALITY_LINKS.extend([problems_link, mesas_link])
+        PORTAL_LINKS.extend([public_problems_link, accountability_link])

@@ -84,3 +84,54 @@ class EckSpelman(models.TextChoices):
     BETTER_HANDLING = "mejor_manejo", _("mejor manejo de los hechos")
     ELSEWHERE = "otra_institucion", _("lo asumió otra institución")
     NONE = "sin_efecto", _("sin efecto")
+
+
+class MesaKind(models.TextChoices):
+    TERRITORIAL = "territorial", _("territorial")
+    THEMATIC = "tematica", _("temática")
+
+
+class MemberRole(models.TextChoices):
+    POLICE = "policia", _("policía")
+    MUNICIPALITY = "municipio", _("municipio")
+    SCHOOL = "escuela", _("escuela")
+    HEALTH = "salud", _("salud")
+    NEIGHBOURS = "junta_vecinos", _("junta de vecinos")
+    PROSECUTOR = "fiscalia", _("fiscalía")
+    OTHER = "otro", _("otra institución")
+
+
+class SessionKind(models.TextChoices):
+    ORDINARY = "ordinaria", _("ordinaria")
+    EXTRAORDINARY = "extraordinaria", _("extraordinaria")
+    AGILE = "convocatoria_agil", _("convocatoria ágil con la comunidad")
+
+
+class SessionStatus(models.TextChoices):
+    CALLED = "convocada", _("convocada")
+    HELD = "realizada", _("realizada")
+    CANCELLED = "cancelada", _("cancelada")
+
+
+class MinutesStatus(models.TextChoices):
+    NONE = "", _("sin acta")
+    DRAFT = "borrador", _("borrador")
+    APPROVED = "aprobada", _("aprobada")
+
+
+class AgreementStatus(models.TextChoices):
+    PENDING = "pendiente", _("pendiente")
+    ONGOING = "en_curso", _("en curso")
+    DONE = "cumplido", _("cumplido")
+    FAILED = "incumplido", _("incumplido")
+    CANCELLED = "cancelado", _("cancelado")
+
+
+#: Progress shown by default for each status (Decidim's accountability: a status carries a default progress).
+DEFAULT_PROGRESS = {
+    AgreementStatus.PENDING: 0,
+    AgreementStatus.ONGOING: 50,
+    AgreementStatus.DONE: 100,
+    AgreementStatus.FAILED: 0,
+    AgreementStatus.CANCELLED: 0,
+}

@@ -34,9 +34,11 @@ class ReportForm(forms.Form):
     category = forms.ModelChoiceField(ProblemCategory.objects.none(), label=_("¿Qué tipo de problema?"))
     title = forms.CharField(label=_("Título breve"), max_length=160)
     description = forms.CharField(
-        label=_("¿Qué pasa, desde cuándo, a qué horas?"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
+        label=_("¿Qué pasa, desde cuándo, a qué horas?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
         max_length=5000,
-    )  # fmt: skip
+    )
     lat = forms.FloatField(label=_("Latitud"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitud"), required=False, min_value=-180, max_value=180)
     address = forms.CharField(label=_("Dirección o referencia del lugar"), max_length=200, required=False)
@@ -88,18 +90,45 @@ class SaraForm(forms.ModelForm):
 
         model = SaraFile
         fields = [
-            "radius_m", "frequency", "duration", "priority", "goal",
-            "offender", "handler", "target", "guardian", "place", "manager", "hypotheses",
-            "options", "chosen_response", "objectives", "response_start", "response_end",
-            "implemented", "result", "decision", "assessment_notes",
-        ]  # fmt: skip
+            "radius_m",
+            "frequency",
+            "duration",
+            "priority",
+            "goal",
+            "offender",
+            "handler",
+            "target",
+            "guardian",
+            "place",
+            "manager",
+            "hypotheses",
+            "options",
+            "chosen_response",
+            "objectives",
+            "response_start",
+            "response_end",
+            "implemented",
+            "result",
+            "decision",
+            "assessment_notes",
+        ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
             for name in (
-                "goal", "offender", "handler", "target", "guardian", "place", "manager", "hypotheses", "options",
-                "chosen_response", "objectives", "assessment_notes",
+                "goal",
+                "offender",
+                "handler",
+                "target",
+                "guardian",
+                "place",
+                "manager",
+                "hypotheses",
+                "options",
+                "chosen_response",
+                "objectives",
+                "assessment_notes",
             )
-        }  # fmt: skip
+        }
         widgets |= {
             "response_start": forms.DateInput(attrs={"type": "date"}),
             "response_end": forms.DateInput(attrs={"type": "date"}),
@@ -139,3 +168,65 @@ class AssessForm(forms.Form):
         from atalaya.geo.models import Territory
 
         self.fields["control"].queryset = Territory.objects.filter(municipality=municipality, geometry__isnull=False)
+
+
+class MesaForm(forms.Form):
+    from .choices import MesaKind
+
+    name = forms.CharField(label=_("Nombre"), max_length=160)
+    kind = forms.ChoiceField(label=_("Tipo"), choices=MesaKind.choices)
+    territory = forms.ModelChoiceField(queryset=None, required=False, label=_("Territorio"))
+    theme = forms.CharField(label=_("Tema"), max_length=160, required=False)
+    schedule = forms.CharField(label=_("Calendario"), max_length=160, required=False)
+    is_public = forms.BooleanField(label=_("Publica sus acuerdos"), required=False, initial=True)
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        from atalaya.geo.models import Territory
+
+        self.fields["territory"].queryset = Territory.objects.filter(municipality=municipality)
+
+
+class MemberForm(forms.Form):
+    from .choices import MemberRole
+
+    name = forms.CharField(label=_("Nombre"), max_length=120)
+    institution = forms.CharField(label=_("Institución"), max_length=160)
+    role = forms.ChoiceField(label=_("Sector"), choices=MemberRole.choices)
+    email = forms.EmailField(label=_("Correo"), required=False)
+
+
+class SessionForm(forms.Form):
+    from .choices import SessionKind
+
+    kind = forms.ChoiceField(label=_("Tipo"), choices=SessionKind.choices)
+    starts_at = forms.DateTimeField(
+        label=_("Fecha y hora"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Lugar"), max_length=200, required=False)
+    problem = forms.CharField(label=_("Número del problema (convocatoria ágil)"), max_length=30, required=False)
+    notify = forms.BooleanField(label=_("Enviar la convocatoria por correo"), required=False, initial=True)
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(label=_("Acta"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AgreementForm(forms.Form):
+    title = forms.CharField(label=_("Acuerdo"), max_length=200)
+    owner = forms.CharField(label=_("Responsable"), max_length=120)
+    institution = forms.CharField(label=_("Institución"), max_length=160)
+    deadline = forms.DateField(label=_("Plazo"), widget=forms.DateInput(attrs={"type": "date"}))
+    problem = forms.CharField(label=_("Número del problema (opcional)"), max_length=30, required=False)
+    is_public = forms.BooleanField(label=_("Público"), required=False, initial=True)
+
+
+class AgreementUpdateForm(forms.Form):
+    from .choices import AgreementStatus
+
+    status = forms.ChoiceField(label=_("Estado"), choices=AgreementStatus.choices)
+    progress = forms.IntegerField(label=_("Avance (%)"), min_value=0, max_value=100, required=False)
+    text = forms.CharField(label=_("Nota"), max_length=2000, required=False)
+    evidence = forms.CharField(label=_("Evidencia"), max_length=2000, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -17,7 +17,22 @@ from atalaya.core.fields import EncryptedTextField
 from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality, Territory
 
-from .choices import ActionStatus, Decision, EckSpelman, Implemented, Outcome, Priority, Source, Status
+from .choices import (
+    ActionStatus,
+    AgreementStatus,
+    Decision,
+    EckSpelman,
+    Implemented,
+    MemberRole,
+    MesaKind,
+    MinutesStatus,
+    Outcome,
+    Priority,
+    SessionKind,
+    SessionStatus,
+    Source,
+    Status,
+)
 
 
 class ProblemCategory(models.Model):
@@ -373,3 +388,250 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sara} · {self.after_start}–{self.after_end}"
+
+
+class Mesa(models.Model):
+    """A permanent coordination table of a territory or a theme, with its members, chair and schedule."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="mesas")
+    name = models.CharField(_("nombre"), max_length=160)
+    kind = models.CharField(_("tipo"), max_length=12, choices=MesaKind.choices, default=MesaKind.TERRITORIAL)
+    territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.SET_NULL, related_name="mesas", verbose_name=_("territorio")
+    )
+    theme = models.CharField(_("tema"), max_length=160, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("quien preside"),
+    )
+    schedule = models.CharField(_("calendario"), max_length=160, blank=True, help_text=_("p. ej. primer martes, 18:00"))
+    every_days = models.PositiveSmallIntegerField(_("cada cuántos días sesiona"), default=30)
+    active = models.BooleanField(_("activa"), default=True)
+    is_public = models.BooleanField(_("publica sus acuerdos"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mesa de trabajo")
+        verbose_name_plural = _("mesas de trabajo")
+        ordering = ["municipality", "name"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="mesa_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MesaMember(models.Model):
+    """A person at the table for an institution; an account is optional (neighbours often have none)."""
+
+    mesa = models.ForeignKey(Mesa, on_delete=models.CASCADE, related_name="members")
+    name = EncryptedTextField(_("nombre"))
+    institution = models.CharField(_("institución"), max_length=160)
+    role = models.CharField(_("sector"), max_length=20, choices=MemberRole.choices)
+    email = EncryptedTextField(_("correo"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="mesa_seats"
+    )
+    active = models.BooleanField(_("activo"), default=True)
+
+    objects = ScopedQuerySet.through("mesa__municipality")
+
+    class Meta:
+        verbose_name = _("integrante de mesa")
+        verbose_name_plural = _("integrantes de mesa")
+
+    def __str__(self) -> str:
+        return f"{self.institution} ({self.mesa})"
+
+
+class MesaSession(models.Model):
+    """A meeting of a mesa: ordinary, extraordinary, or an agile call with the community about one problem."""
+
+    mesa = models.ForeignKey(Mesa, on_delete=models.CASCADE, related_name="sessions")
+    kind = models.CharField(_("tipo"), max_length=20, choices=SessionKind.choices, default=SessionKind.ORDINARY)
+    starts_at = models.DateTimeField(_("fecha y hora"))
+    place = models.CharField(_("lugar"), max_length=200, blank=True)
+    problem = models.ForeignKey(
+        Problem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+        verbose_name=_("problema que la motiva"),
+    )
+    status = models.CharField(_("estado"), max_length=12, choices=SessionStatus.choices, default=SessionStatus.CALLED)
+    minutes = models.TextField(_("acta"), blank=True)
+    minutes_status = models.CharField(
+        _("estado del acta"), max_length=10, choices=MinutesStatus.choices, blank=True, default=MinutesStatus.NONE
+    )
+    minutes_approved_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    community_attendees = models.PositiveIntegerField(_("vecinos asistentes"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.through("mesa__municipality")
+
+    class Meta:
+        verbose_name = _("sesión de mesa")
+        verbose_name_plural = _("sesiones de mesa")
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.mesa} · {self.starts_at:%Y-%m-%d}"
+
+
+class AgendaItem(models.Model):
+    session = models.ForeignKey(MesaSession, on_delete=models.CASCADE, related_name="agenda")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("tema"), max_length=200)
+    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    minutes = models.PositiveSmallIntegerField(_("minutos"), default=15)
+
+    objects = ScopedQuerySet.through("session__mesa__municipality")
+
+    class Meta:
+        verbose_name = _("punto de tabla")
+        verbose_name_plural = _("puntos de tabla")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    """Who was invited and who came: members of the table (present or not) and guests."""
+
+    session = models.ForeignKey(MesaSession, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(MesaMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    guest_name = EncryptedTextField(_("invitado"), blank=True)
+    institution = models.CharField(_("institución"), max_length=160, blank=True)
+    present = models.BooleanField(_("asistió"), default=False)
+    approved_minutes_at = models.DateTimeField(_("aprobó el acta"), null=True, blank=True)
+
+    objects = ScopedQuerySet.through("session__mesa__municipality")
+
+    class Meta:
+        verbose_name = _("asistencia")
+        verbose_name_plural = _("asistencias")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"], condition=models.Q(member__isnull=False), name="attendance_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.institution}"
+
+
+class Agreement(models.Model):
+    """A commitment of a mesa (acuerdo): who, which institution, by when, its status, progress and evidence;
+    linked to a problem (or later a programme). Public on the accountability page unless the mesa or the
+    agreement is private."""
+
+    mesa = models.ForeignKey(Mesa, on_delete=models.CASCADE, related_name="agreements")
+    session = models.ForeignKey(
+        MesaSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="agreements"
+    )
+    problem = models.ForeignKey(
+        Problem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agreements",
+        verbose_name=_("problema"),
+    )
+    title = models.CharField(_("acuerdo"), max_length=200)
+    description = models.TextField(_("detalle"), blank=True)
+    owner = models.CharField(_("responsable"), max_length=120)
+    institution = models.CharField(_("institución"), max_length=160)
+    deadline = models.DateField(_("plazo"))
+    status = models.CharField(
+        _("estado"), max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    weight = models.PositiveSmallIntegerField(_("peso"), default=1, help_text=_("Para el avance de la mesa."))
+    evidence = models.TextField(_("evidencia"), blank=True)
+    is_public = models.BooleanField(_("público"), default=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.through("mesa__municipality")
+
+    class Meta:
+        verbose_name = _("acuerdo")
+        verbose_name_plural = _("acuerdos")
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["status", "deadline"], name="agreement_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (AgreementStatus.PENDING, AgreementStatus.ONGOING)
+
+
+class AgreementUpdate(models.Model):
+    """The history of an agreement: each change of status or progress, with its note (the milestones)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=12, choices=AgreementStatus.choices)
+    progress = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.through("agreement__mesa__municipality")
+
+    class Meta:
+        verbose_name = _("avance de acuerdo")
+        verbose_name_plural = _("avances de acuerdo")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} · {self.created_at:%Y-%m-%d}"
+
+
+class PublicCommitment(models.Model):
+    """A node of the public accountability tree (Decidim's *results*): a mesa, one of its agreements, a problem
+    or a line of its SARA plan, with status, progress and its parent. Written by ``proximity.accountability``
+    from what is public, read by the accountability page and its open data."""
+
+    key = models.CharField(max_length=40, primary_key=True)  # «mesa:3», «acuerdo:12», «problema:7», «accion:4»
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    kind = models.CharField(max_length=12)
+    title = models.CharField(max_length=200)
+    institution = models.CharField(max_length=160, blank=True)
+    status = models.CharField(max_length=40)
+    status_label = models.CharField(max_length=80)
+    progress = models.FloatField()
+    weight = models.PositiveSmallIntegerField(default=1)
+    deadline = models.DateField(null=True)
+    overdue = models.BooleanField(default=False)
+    reference = models.CharField(max_length=30, blank=True)  # the public problem it refers to
+    milestones = models.JSONField(default=list)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("compromiso publicado")
+        verbose_name_plural = _("compromisos publicados")
+        ordering = ["municipality", "kind", "title"]
+        indexes = [models.Index(fields=["municipality", "parent"], name="commitment_tree")]
+
+    def __str__(self) -> str:
+        return self.title

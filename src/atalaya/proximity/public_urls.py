@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import public_views as views
 
@@ -9,4 +9,10 @@ urlpatterns = [
     path("<str:code>/problemas/reportar/", views.ReportProblemView.as_view(), name="report"),
     path("<str:code>/problemas/<str:reference>/", views.PublicProblemDetailView.as_view(), name="detail"),
     path("<str:code>/problemas/<str:reference>/foto/", views.PublicPhotoView.as_view(), name="photo"),
+    path("<str:code>/compromisos/", views.AccountabilityView.as_view(), name="accountability"),
+    re_path(
+        r"^(?P<code>[^/]+)/compromisos\.(?P<fmt>csv|json)$",
+        views.AccountabilityDataView.as_view(),
+        name="accountability_data",
+    ),
 ]

@@ -3,23 +3,25 @@ problems and their state. Everything shown comes from the public tables (``Publi
 
 from __future__ import annotations
 
+import polars as pl
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from atalaya.analysis.tabular import export_csv
 from atalaya.core.sensitivity import PublicOutputMixin
 from atalaya.geo.models import Municipality
 
 from . import attachments, services
 from .choices import Source, Status
 from .forms import ReportForm
-from .models import ProblemCategory, PublicProblem, PublicUpdate
+from .models import ProblemCategory, PublicCommitment, PublicProblem, PublicUpdate
 
 #: Reports accepted per address and hour from the public form (a neighbour reports a few; a script, hundreds).
 REPORTS_PER_HOUR = 10
@@ -133,3 +135,75 @@ class ReportProblemView(ProblemMunicipalityMixin, FormView):
             % {"reference": problem.reference},
         )
         return redirect("problems_public:detail", self.municipality.code, problem.reference)
+
+
+class AccountabilityView(PublicOutputMixin, TemplateView):
+    """The municipality's commitments and results as a tree: mesas with their agreements, problems with their
+    response plans; status, progress (rolled up), deadlines and milestones. From the public table only."""
+
+    public_models = (Municipality, PublicCommitment)
+    template_name = "proximity/public/accountability.html"
+
+    def get_context_data(self, **kwargs):
+        municipality = get_object_or_404(Municipality, code=kwargs["code"])
+        nodes = list(PublicCommitment.objects.filter(municipality=municipality).order_by("kind", "title"))
+        if not nodes:
+            raise Http404
+        children: dict[str | None, list] = {}
+        for node in nodes:
+            children.setdefault(node.parent_id, []).append(node)
+        for node in nodes:
+            node.kids = children.get(node.key, [])
+        roots = children.get(None, [])
+        agreements = [n for n in nodes if n.kind == "acuerdo"]
+        return super().get_context_data(
+            municipality=municipality,
+            mesas=[n for n in roots if n.kind == "mesa"],
+            problems=[n for n in roots if n.kind == "problema"],
+            kept=sum(n.status == "cumplido" for n in agreements),
+            overdue=sum(n.overdue for n in agreements),
+            total=len(agreements),
+            **kwargs,
+        )
+
+
+#: The open-data columns of the accountability tree, one row per node with its parent's key.
+COMMITMENT_FIELDS = {
+    "key": pl.String,
+    "parent": pl.String,
+    "kind": pl.String,
+    "title": pl.String,
+    "institution": pl.String,
+    "status": pl.String,
+    "status_label": pl.String,
+    "progress": pl.Float64,
+    "weight": pl.Int64,
+    "deadline": pl.String,
+    "overdue": pl.Boolean,
+    "reference": pl.String,
+    "updated_at": pl.String,
+}
+
+
+class AccountabilityDataView(PublicOutputMixin, View):
+    """The same tree as open data: CSV (formulas neutralised) or JSON with each node's milestones."""
+
+    public_models = (PublicCommitment,)
+
+    def get(self, request, code, fmt):
+        municipality = get_object_or_404(Municipality, code=code)
+        rows = []
+        for node in PublicCommitment.objects.filter(municipality=municipality).order_by("key"):
+            row = {field: getattr(node, field) for field in COMMITMENT_FIELDS if field != "parent"}
+            row["parent"] = node.parent_id or ""
+            row["deadline"] = node.deadline.isoformat() if node.deadline else ""
+            row["updated_at"] = node.updated_at.isoformat()
+            rows.append({**row, "milestones": node.milestones})
+        if fmt == "json":
+            return JsonResponse(
+                {"municipality": municipality.code, "commitments": rows}, json_dumps_params={"ensure_ascii": False}
+            )
+        table = pl.DataFrame([{f: r[f] for f in COMMITMENT_FIELDS} for r in rows], schema=COMMITMENT_FIELDS)
+        response = HttpResponse(export_csv(table, bom=True), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="compromisos-{municipality.code}.csv"'
+        return response

@@ -183,12 +183,25 @@ def assess(
     lengths = {"before_length": (before[1] - before[0]).days + 1, "after_length": (after[1] - after[0]).days + 1}
     evaluation = evaluate_place(PlaceCounts(**counts, **lengths))
     assessment = Assessment.objects.create(
-        sara=sara, source=used, before_start=before[0], before_end=before[1], after_start=after[0],
-        after_end=after[1], radius_m=sara.radius_m, buffer_m=buffer_m, control=zone.control_label,
-        families=list(sara.families), counts={**counts, **lengths}, results=evaluation.as_dict(), created_by=user,
-    )  # fmt: skip
+        sara=sara,
+        source=used,
+        before_start=before[0],
+        before_end=before[1],
+        after_start=after[0],
+        after_end=after[1],
+        radius_m=sara.radius_m,
+        buffer_m=buffer_m,
+        control=zone.control_label,
+        families=list(sara.families),
+        counts={**counts, **lengths},
+        results=evaluation.as_dict(),
+        created_by=user,
+    )
     log_change(
-        user=user, action="evaluar", obj=problem, municipality=problem.municipality,
+        user=user,
+        action="evaluar",
+        obj=problem,
+        municipality=problem.municipality,
         message=f"{problem.reference}: antes/después {after[0]}–{after[1]} · {evaluation.verdict}",
-    )  # fmt: skip
+    )
     return assessment

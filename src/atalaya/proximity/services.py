@@ -23,7 +23,7 @@ from atalaya.core.changelog import log_change
 from atalaya.geo.models import Municipality
 from atalaya.geo.services import locate_point
 
-from . import attachments
+from . import accountability, attachments
 from .choices import FORWARD, ORDER, Outcome, Source, Status
 from .models import (
     Attachment,
@@ -126,15 +126,21 @@ def report_problem(
             wants_updates=reporter.wants_updates,
         )
     ProblemUpdate.objects.create(
-        problem=problem, status_after=Status.REPORTED, text=_("Problema reportado."), created_by=problem.created_by,
+        problem=problem,
+        status_after=Status.REPORTED,
+        text=_("Problema reportado."),
+        created_by=problem.created_by,
         created_at=now,
-    )  # fmt: skip
+    )
     for clean in cleaned:
         _attach(problem, clean, user=user, is_public=source == Source.CITIZEN and not is_private)
     log_change(
-        user=user, action="crear", obj=problem, municipality=municipality,
+        user=user,
+        action="crear",
+        obj=problem,
+        municipality=municipality,
         message=f"Problema {problem.reference} ({category.code}) reportado por {Source(source).label}",
-    )  # fmt: skip
+    )
     publish(problem)
     return problem
 
@@ -160,9 +166,12 @@ def attach(problem: Problem, upload, *, user, is_public: bool = False) -> Attach
         raise ValidationError(_("El problema ya tiene el máximo de adjuntos."))
     attachment = _attach(problem, attachments.clean_upload(upload, allow_pdf=True), user=user, is_public=is_public)
     log_change(
-        user=user, action="adjuntar", obj=problem, municipality=problem.municipality,
+        user=user,
+        action="adjuntar",
+        obj=problem,
+        municipality=problem.municipality,
         message=f"Adjunto {attachment.original_name} ({attachment.content_type}) en {problem.reference}",
-    )  # fmt: skip
+    )
     publish(problem)
     return attachment
 
@@ -216,13 +225,21 @@ def change_status(
     problem.version += 1
     problem.save(update_fields=["status", "outcome", "duplicate_of", "updated_at", "version"])
     update = ProblemUpdate.objects.create(
-        problem=problem, status_before=before, status_after=target, text=text.strip(), is_public=is_public,
-        created_by=user if user is not None and user.is_authenticated else None, created_at=now,
-    )  # fmt: skip
+        problem=problem,
+        status_before=before,
+        status_after=target,
+        text=text.strip(),
+        is_public=is_public,
+        created_by=user if user is not None and user.is_authenticated else None,
+        created_at=now,
+    )
     log_change(
-        user=user, action="estado", obj=problem, municipality=problem.municipality,
+        user=user,
+        action="estado",
+        obj=problem,
+        municipality=problem.municipality,
         message=f"{problem.reference}: {before.label} → {target.label}" + (f" ({outcome})" if outcome else ""),
-    )  # fmt: skip
+    )
     publish(problem)
     if is_public:
         transaction.on_commit(lambda: notify_reporter(problem, update))
@@ -235,14 +252,20 @@ def add_note(problem: Problem, *, user, text: str, is_public: bool = False) -> P
         raise ValidationError(_("La nota está vacía."))
     now = timezone.now()
     update = ProblemUpdate.objects.create(
-        problem=problem, text=text.strip()[:MAX_DESCRIPTION], is_public=is_public,
-        created_by=user if user is not None and user.is_authenticated else None, created_at=now,
-    )  # fmt: skip
+        problem=problem,
+        text=text.strip()[:MAX_DESCRIPTION],
+        is_public=is_public,
+        created_by=user if user is not None and user.is_authenticated else None,
+        created_at=now,
+    )
     Problem.objects.filter(pk=problem.pk).update(updated_at=now)
     log_change(
-        user=user, action="nota", obj=problem, municipality=problem.municipality,
+        user=user,
+        action="nota",
+        obj=problem,
+        municipality=problem.municipality,
         message=f"Nota {'pública' if is_public else 'interna'} en {problem.reference}",
-    )  # fmt: skip
+    )
     problem.refresh_from_db()
     publish(problem)
     return update
@@ -256,13 +279,21 @@ def merge(duplicate: Problem, *, into: Problem, user, version: int | None = None
     if into.duplicate_of_id is not None:
         raise ValidationError(_("El problema elegido ya es duplicado de otro; únalo a ese."))
     change_status(
-        duplicate, to=Status.CLOSED, outcome=Outcome.DUPLICATE, user=user, version=version,
+        duplicate,
+        to=Status.CLOSED,
+        outcome=Outcome.DUPLICATE,
+        user=user,
+        version=version,
         text=_("Es el mismo problema que %(reference)s; se sigue allí.") % {"reference": into.reference},
-    )  # fmt: skip
+    )
     Problem.objects.filter(pk=duplicate.pk).update(duplicate_of=into)
     Problem.objects.filter(duplicate_of=duplicate).update(duplicate_of=into)
-    add_note(into, user=user, text=_("Se unió el reporte %(reference)s.") % {"reference": duplicate.reference},
-             is_public=not duplicate.is_private)  # fmt: skip
+    add_note(
+        into,
+        user=user,
+        text=_("Se unió el reporte %(reference)s.") % {"reference": duplicate.reference},
+        is_public=not duplicate.is_private,
+    )
     duplicate.refresh_from_db()
     publish(duplicate)
 
@@ -275,9 +306,12 @@ def set_private(problem: Problem, *, user, private: bool, reason: str) -> None:
     Problem.objects.filter(pk=problem.pk).update(is_private=private, version=problem.version + 1)
     problem.refresh_from_db()
     log_change(
-        user=user, action="privacidad", obj=problem, municipality=problem.municipality,
+        user=user,
+        action="privacidad",
+        obj=problem,
+        municipality=problem.municipality,
         message=f"{problem.reference} {'privado' if private else 'público'}: {reason.strip()[:200]}",
-    )  # fmt: skip
+    )
     publish(problem)
 
 
@@ -344,6 +378,7 @@ def load_default_categories(municipality: Municipality) -> int:
 
 def publish(problem: Problem) -> PublicProblem | None:
     """Write (or remove) the public copy of ``problem`` and of its public timeline entries."""
+    accountability.sync_problem(problem)
     if problem.is_private:
         PublicProblem.objects.filter(problem=problem).delete()
         return None
@@ -378,9 +413,12 @@ def publish(problem: Problem) -> PublicProblem | None:
         PublicUpdate.objects.update_or_create(
             update=update,
             defaults={
-                "problem": public, "status": update.status_after, "text": update.text, "created_at": update.created_at,
+                "problem": public,
+                "status": update.status_after,
+                "text": update.text,
+                "created_at": update.created_at,
             },
-        )  # fmt: skip
+        )
         shown.add(update.pk)
     PublicUpdate.objects.filter(problem=public).exclude(update_id__in=shown).delete()
     return public

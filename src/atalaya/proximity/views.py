@@ -8,11 +8,13 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from atalaya.alerts.models import Alert
 from atalaya.core import audit
@@ -22,13 +24,39 @@ from atalaya.core.generic import CappedPaginator, MunicipalityMixin, ObjectDetai
 from atalaya.core.models import AccessAction
 from atalaya.core.scoping import ScopedViewMixin
 
-from . import attachments, sara, services
+from . import accountability, attachments, mesas, sara, services
+from . import board as mesas_board
 from . import charts as sara_charts
 from .access import may_coordinate, may_read, may_work
-from .choices import ActionStatus, Source, Status
+from .choices import ActionStatus, AgreementStatus, MinutesStatus, Source, Status
 from .filters import ProblemFilter
-from .forms import ActionForm, ActionStatusForm, AssessForm, MergeForm, NoteForm, ReportForm, SaraForm, StatusForm
-from .models import Attachment, Problem, Reporter, ResponseAction
+from .forms import (
+    ActionForm,
+    ActionStatusForm,
+    AgreementForm,
+    AgreementUpdateForm,
+    AssessForm,
+    MemberForm,
+    MergeForm,
+    MesaForm,
+    MinutesForm,
+    NoteForm,
+    ReportForm,
+    SaraForm,
+    SessionForm,
+    StatusForm,
+)
+from .models import (
+    Agreement,
+    Attachment,
+    Attendance,
+    Mesa,
+    MesaMember,
+    MesaSession,
+    Problem,
+    Reporter,
+    ResponseAction,
+)
 
 
 class ProblemListView(MunicipalityMixin, ObjectListView):
@@ -122,9 +150,14 @@ class StatusView(ProblemActionView):
         if data["to"] == Status.CLOSED and not may_coordinate(request.user, problem.municipality):
             raise PermissionDenied
         services.change_status(
-            problem, to=data["to"], user=request.user, text=data["text"], outcome=data["outcome"],
-            is_public=data["is_public"], version=data["version"],
-        )  # fmt: skip
+            problem,
+            to=data["to"],
+            user=request.user,
+            text=data["text"],
+            outcome=data["outcome"],
+            is_public=data["is_public"],
+            version=data["version"],
+        )
         return _("Estado cambiado a «%(status)s».") % {"status": Status(data["to"]).label}
 
 
@@ -234,11 +267,19 @@ class StaffReportView(MunicipalityMixin, FormView):
         )
         try:
             problem = services.report_problem(
-                municipality=self.municipality, category=data["category"], title=data["title"],
-                description=data["description"], lat=data["lat"], lon=data["lon"], address=data["address"],
-                source=source, user=self.request.user, alert=alert, uploads=tuple(data["photos"]),
+                municipality=self.municipality,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                lat=data["lat"],
+                lon=data["lon"],
+                address=data["address"],
+                source=source,
+                user=self.request.user,
+                alert=alert,
+                uploads=tuple(data["photos"]),
                 is_private=self.request.POST.get("is_private") == "1",
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -266,9 +307,12 @@ class SaraView(PlotlyPageMixin, ObjectDetailView):
         today = dt.date.today()
         start = file.response_start or today - dt.timedelta(days=90)
         initial = {
-            "before_start": start - dt.timedelta(days=180), "before_end": start - dt.timedelta(days=1),
-            "after_start": start, "after_end": min(file.response_end or today, today), "buffer_m": 400,
-        }  # fmt: skip
+            "before_start": start - dt.timedelta(days=180),
+            "before_end": start - dt.timedelta(days=1),
+            "after_start": start,
+            "after_end": min(file.response_end or today, today),
+            "buffer_m": 400,
+        }
         return super().get_context_data(
             file=file,
             scanning=found,
@@ -305,8 +349,13 @@ class SaraSaveView(SaraActionView):
         saved = form.save(commit=False)
         saved.version = file.version + 1
         saved.save()
-        log_change(user=request.user, action="sara", obj=problem, municipality=problem.municipality,
-                   message=f"Ficha SARA de {problem.reference} guardada")  # fmt: skip
+        log_change(
+            user=request.user,
+            action="sara",
+            obj=problem,
+            municipality=problem.municipality,
+            message=f"Ficha SARA de {problem.reference} guardada",
+        )
         return _("Ficha SARA guardada.")
 
 
@@ -316,8 +365,14 @@ class SaraActionAddView(SaraActionView):
         if not form.is_valid():
             raise ValidationError(_("Indique la acción, su responsable y su plazo."))
         ResponseAction.objects.create(sara=sara.sara_file(problem), **form.cleaned_data)
-        log_change(user=request.user, action="plan", obj=problem, municipality=problem.municipality,
-                   message=f"Acción «{form.cleaned_data['description'][:80]}» en {problem.reference}")  # fmt: skip
+        accountability.sync_problem(problem)
+        log_change(
+            user=request.user,
+            action="plan",
+            obj=problem,
+            municipality=problem.municipality,
+            message=f"Acción «{form.cleaned_data['description'][:80]}» en {problem.reference}",
+        )
         return _("Acción agregada al plan.")
 
 
@@ -335,8 +390,14 @@ class SaraActionStatusView(SaraActionView):
         action.evidence = form.cleaned_data["evidence"] or action.evidence
         action.done_at = dt.date.today() if action.status == ActionStatus.DONE else None
         action.save()
-        log_change(user=request.user, action="plan", obj=problem, municipality=problem.municipality,
-                   message=f"Acción {action.pk} de {problem.reference}: {action.get_status_display()}")  # fmt: skip
+        accountability.sync_problem(problem)
+        log_change(
+            user=request.user,
+            action="plan",
+            obj=problem,
+            municipality=problem.municipality,
+            message=f"Acción {action.pk} de {problem.reference}: {action.get_status_display()}",
+        )
         return _("Acción actualizada.")
 
 
@@ -347,7 +408,277 @@ class SaraAssessView(SaraActionView):
             raise ValidationError(_("Revise las fechas y el ancho del anillo."))
         data = form.cleaned_data
         assessment = sara.assess(
-            sara.sara_file(problem), user=request.user, before=(data["before_start"], data["before_end"]),
-            after=(data["after_start"], data["after_end"]), buffer_m=data["buffer_m"], control=data["control"],
-        )  # fmt: skip
+            sara.sara_file(problem),
+            user=request.user,
+            before=(data["before_start"], data["before_end"]),
+            after=(data["after_start"], data["after_end"]),
+            buffer_m=data["buffer_m"],
+            control=data["control"],
+        )
         return assessment.results["summary"]
+
+
+def may_run(user, mesa: Mesa) -> bool:
+    """A mesa is run by the municipality's coordinators and by its chair."""
+    return may_coordinate(user, mesa.municipality) or (mesa.chair_id is not None and mesa.chair_id == user.pk)
+
+
+class MesaListView(MunicipalityMixin, TemplateView):
+    template_name = "proximity/mesa_list.html"
+
+    def get_context_data(self, **kwargs):
+        if not may_read(self.request.user, self.municipality):
+            raise PermissionDenied
+        mesas_here = Mesa.objects.filter(municipality=self.municipality).select_related("territory", "chair")
+        return super().get_context_data(
+            mesas=mesas_here,
+            may_coordinate=may_coordinate(self.request.user, self.municipality),
+            form=MesaForm(municipality=self.municipality),
+            **kwargs,
+        )
+
+    def post(self, request, code):
+        if not may_coordinate(request.user, self.municipality):
+            raise PermissionDenied
+        form = MesaForm(request.POST, municipality=self.municipality)
+        if (
+            not form.is_valid()
+            or Mesa.objects.filter(municipality=self.municipality, name=form.data.get("name", "")).exists()
+        ):
+            messages.error(request, _("Revise el nombre (no puede repetirse) y el tipo."))
+            return redirect("proximity:mesas", code)
+        mesa = Mesa.objects.create(municipality=self.municipality, chair=request.user, **form.cleaned_data)
+        log_change(
+            user=request.user, action="crear", obj=mesa, municipality=self.municipality, message=f"Mesa {mesa.name}"
+        )
+        accountability.sync_mesa(mesa)
+        return redirect("proximity:mesa", mesa.pk)
+
+
+class MesaDetailView(ObjectDetailView):
+    model = Mesa
+    template_name = "proximity/mesa_detail.html"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("municipality", "territory", "chair")
+
+    def get_context_data(self, **kwargs):
+        mesa = self.object
+        if not may_read(self.request.user, mesa.municipality):
+            raise PermissionDenied
+        members = list(mesa.members.all())
+        audit.record_access(
+            user=self.request.user,
+            action=AccessAction.READ,
+            model=MesaMember,
+            object_ids=[m.pk for m in members],
+            municipality=mesa.municipality,
+        )
+        return super().get_context_data(
+            members=members,
+            sessions=mesa.sessions.all()[:30],
+            agreements=mesa.agreements.select_related("problem").order_by("status", "deadline"),
+            may_run=may_run(self.request.user, mesa),
+            member_form=MemberForm(),
+            session_form=SessionForm(),
+            statuses=AgreementStatus.choices,
+            today=dt.date.today(),
+            **kwargs,
+        )
+
+
+class MesaActionView(LoginRequiredMixin, ScopedViewMixin, View):
+    """A change to a mesa or one of its sessions (POST): 404 out of scope, 403 for who does not run it."""
+
+    model = Mesa
+    redirect_to = "proximity:mesa"
+
+    def post(self, request, pk, **kwargs):
+        target = get_object_or_404(self.get_queryset(), pk=pk)
+        mesa = target if isinstance(target, Mesa) else target.mesa
+        if not self.allowed(request.user, mesa, target):
+            raise PermissionDenied
+        try:
+            with transaction.atomic():
+                message = self.act(target, request, **kwargs)
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, message)
+        return redirect(self.redirect_to, target.pk)
+
+    def allowed(self, user, mesa, target) -> bool:
+        return may_run(user, mesa)
+
+
+class MemberAddView(MesaActionView):
+    def act(self, mesa, request):
+        form = MemberForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Indique nombre, institución y sector."))
+        member = MesaMember.objects.create(mesa=mesa, **form.cleaned_data)
+        log_change(
+            user=request.user,
+            action="integrante",
+            obj=mesa,
+            municipality=mesa.municipality,
+            message=f"{mesa.name}: integra {member.institution}",
+        )
+        return _("Integrante agregado.")
+
+
+class SessionCallView(MesaActionView):
+    def act(self, mesa, request):
+        form = SessionForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Indique el tipo, la fecha y la hora."))
+        data = form.cleaned_data
+        problem = _problem_by_reference(mesa, data["problem"])
+        session = mesas.call_session(
+            mesa,
+            starts_at=data["starts_at"],
+            user=request.user,
+            kind=data["kind"],
+            place=data["place"],
+            problem=problem,
+            notify=data["notify"],
+        )
+        return _("Sesión convocada para el %(when)s.") % {
+            "when": f"{timezone.localtime(session.starts_at):%d-%m-%Y %H:%M}"
+        }
+
+
+def _problem_by_reference(mesa: Mesa, reference: str) -> Problem | None:
+    if not reference.strip():
+        return None
+    problem = Problem.objects.filter(municipality=mesa.municipality, reference=reference.strip()).first()
+    if problem is None:
+        raise ValidationError(_("No existe ese número de problema en este municipio."))
+    return problem
+
+
+class SessionDetailView(ObjectDetailView):
+    """A session: its agenda, the territory's open alerts and problems and its recent incidents beside them,
+    attendance, minutes and the agreements taken."""
+
+    model = MesaSession
+    template_name = "proximity/session_detail.html"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("mesa__municipality", "mesa__territory", "problem")
+
+    def get_context_data(self, **kwargs):
+        session = self.object
+        mesa = session.mesa
+        user = self.request.user
+        if not may_read(user, mesa.municipality):
+            raise PermissionDenied
+        attendance = list(session.attendance.select_related("member"))
+        audit.record_access(
+            user=user,
+            action=AccessAction.READ,
+            model=Attendance,
+            object_ids=[a.pk for a in attendance],
+            municipality=mesa.municipality,
+        )
+        seat = next((a for a in attendance if a.member and a.member.user_id == user.pk and a.present), None)
+        return super().get_context_data(
+            mesa=mesa,
+            agenda=session.agenda.select_related("problem", "alert"),
+            attendance=attendance,
+            board=mesas_board.territory_board(mesa),
+            agreements=session.agreements.select_related("problem"),
+            may_run=may_run(user, mesa),
+            may_approve=seat is not None
+            and session.minutes_status == MinutesStatus.DRAFT
+            and seat.approved_minutes_at is None,
+            minutes_form=MinutesForm(initial={"text": session.minutes, "version": session.version}),
+            agreement_form=AgreementForm(initial={"problem": session.problem.reference if session.problem else ""}),
+            **kwargs,
+        )
+
+
+class SessionActionView(MesaActionView):
+    model = MesaSession
+    redirect_to = "proximity:session"
+
+    def get_queryset(self):
+        return MesaSession.objects.visible_to(self.request.user).select_related("mesa__municipality")
+
+
+class AttendanceView(SessionActionView):
+    def act(self, session, request):
+        present = [int(pk) for pk in request.POST.getlist("present") if pk.isdigit()]
+        guests = list(zip(request.POST.getlist("guest_name"), request.POST.getlist("guest_institution"), strict=False))
+        community = int(request.POST.get("community") or 0) if (request.POST.get("community") or "0").isdigit() else 0
+        mesas.record_attendance(session, present=present, user=request.user, guests=guests, community=community)
+        return _("Asistencia registrada.")
+
+
+class MinutesView(SessionActionView):
+    def act(self, session, request):
+        form = MinutesForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("El acta está vacía."))
+        mesas.write_minutes(
+            session, text=form.cleaned_data["text"], user=request.user, version=form.cleaned_data["version"]
+        )
+        return _("Acta guardada en borrador: los integrantes que asistieron la aprueban.")
+
+
+class ApproveMinutesView(SessionActionView):
+    def allowed(self, user, mesa, target) -> bool:
+        return may_read(user, mesa.municipality)  # the service checks the seat
+
+    def act(self, session, request):
+        done = mesas.approve_minutes(session, user=request.user)
+        return _("Acta aprobada.") if done else _("Su aprobación quedó registrada.")
+
+
+class AgreementAddView(SessionActionView):
+    def act(self, session, request):
+        form = AgreementForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Un acuerdo necesita qué, quién, qué institución y plazo."))
+        data = form.cleaned_data
+        mesas.add_agreement(
+            session.mesa,
+            title=data["title"],
+            owner=data["owner"],
+            institution=data["institution"],
+            deadline=data["deadline"],
+            user=request.user,
+            session=session,
+            problem=_problem_by_reference(session.mesa, data["problem"]),
+            is_public=data["is_public"],
+        )
+        return _("Acuerdo registrado.")
+
+
+class AgreementUpdateView(MesaActionView):
+    model = Agreement
+
+    def get_queryset(self):
+        return Agreement.objects.visible_to(self.request.user).select_related("mesa__municipality")
+
+    def post(self, request, pk, **kwargs):
+        response = super().post(request, pk, **kwargs)
+        agreement = Agreement.objects.filter(pk=pk).first()
+        return redirect("proximity:mesa", agreement.mesa_id) if agreement else response
+
+    def act(self, agreement, request):
+        form = AgreementUpdateForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Elija el estado; el avance va de 0 a 100."))
+        data = form.cleaned_data
+        mesas.update_agreement(
+            agreement,
+            status=data["status"],
+            progress=data["progress"],
+            text=data["text"],
+            evidence=data["evidence"],
+            user=request.user,
+            version=data["version"],
+        )
+        return _("Acuerdo actualizado.")
