@@ -32,6 +32,17 @@ def add_parser(sub) -> None:
     a.set_defaults(func=cmd_remind)
 
     a = problems.add_parser(
+        "weekly-review",
+        help="escribe la revisión semanal por territorio en HTML y PDF (para cron, los lunes)",
+        description="Problemas resueltos y acuerdos cumplidos primero; los delitos al lado. Por omisión, la semana "
+        "que terminó el domingo pasado y los territorios principales.",
+    )
+    a.add_argument("--municipality", required=True, metavar="CÓDIGO")
+    a.add_argument("--week-end", metavar="AAAA-MM-DD", help="último día de la semana")
+    a.add_argument("--level", metavar="NIVEL", help="nivel territorial (p. ej. cuadrante)")
+    a.set_defaults(func=cmd_weekly_review)
+
+    a = problems.add_parser(
         "accountability", help="reconstruye el árbol público de compromisos y resultados de un municipio"
     )
     a.add_argument("--municipality", required=True, metavar="CÓDIGO")
@@ -92,4 +103,21 @@ def cmd_accountability(args) -> int:
     if municipality is None:
         return usage_error(f"municipio desconocido «{args.municipality}».")
     print(f"{municipality.name}: {rebuild(municipality)} compromiso(s) publicados.")
+    return EXIT_OK
+
+
+def cmd_weekly_review(args) -> int:
+    import datetime as dt
+
+    from atalaya.proximity import review
+
+    municipality = _municipality(args.municipality)
+    if municipality is None:
+        return usage_error(f"municipio desconocido «{args.municipality}».")
+    try:
+        week_end = dt.date.fromisoformat(args.week_end) if args.week_end else review.last_week_end()
+    except ValueError:
+        return usage_error(f"fecha inválida «{args.week_end}» (se espera AAAA-MM-DD).")
+    html, pdf = review.write_files(review.weekly_review(municipality, week_end, args.level))
+    print(f"Revisión de la semana al {week_end:%d-%m-%Y}: {html} y {pdf}")
     return EXIT_OK

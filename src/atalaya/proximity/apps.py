@@ -39,6 +39,7 @@ class ProximityConfig(AppConfig):
 
         from atalaya.hooks import ALERT_LINKS
 
+        from . import jobs  # noqa: F401  (registers the kinds of background job)
         from .access import may_work
 
         def problem_from_alert(user, alert):

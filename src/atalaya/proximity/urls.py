@@ -33,4 +33,7 @@ urlpatterns = [
     path("sesiones/<int:pk>/acta/aprobar/", views.ApproveMinutesView.as_view(), name="session_approve"),
     path("sesiones/<int:pk>/acuerdos/", views.AgreementAddView.as_view(), name="session_agreement"),
     path("acuerdos/<int:pk>/", views.AgreementUpdateView.as_view(), name="agreement_update"),
+    path("<str:code>/revision-semanal/", views.WeeklyReviewView.as_view(), name="review"),
+    path("<str:code>/revision-semanal/archivos/<str:name>", views.ReviewFileView.as_view(), name="review_file"),
+    path("<str:code>/mi-territorio/", views.TerritoryScreenView.as_view(), name="territory"),
 ]

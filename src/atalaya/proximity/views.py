@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -21,10 +22,13 @@ from atalaya.core import audit
 from atalaya.core.changelog import log_change
 from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.generic import CappedPaginator, MunicipalityMixin, ObjectDetailView, ObjectListView
+from atalaya.core.jobs import start as start_job
 from atalaya.core.models import AccessAction
 from atalaya.core.scoping import ScopedViewMixin
+from atalaya.geo.models import Territory
+from atalaya.spatial.services import territory_and_descendants
 
-from . import accountability, attachments, mesas, sara, services
+from . import accountability, attachments, mesas, review, sara, services
 from . import board as mesas_board
 from . import charts as sara_charts
 from .access import may_coordinate, may_read, may_work
@@ -54,6 +58,7 @@ from .models import (
     MesaMember,
     MesaSession,
     Problem,
+    ProximityOfficer,
     Reporter,
     ResponseAction,
 )
@@ -682,3 +687,95 @@ class AgreementUpdateView(MesaActionView):
             version=data["version"],
         )
         return _("Acuerdo actualizado.")
+
+
+def _week_end(request) -> dt.date:
+    """The week the review looks at: ``?semana=`` (its last day) or the week that ended last Sunday."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("semana", ""))
+    except ValueError:
+        return review.last_week_end()
+
+
+class WeeklyReviewView(MunicipalityMixin, TemplateView):
+    template_name = "proximity/review.html"
+
+    def get_context_data(self, **kwargs):
+        if not may_read(self.request.user, self.municipality):
+            raise PermissionDenied
+        week_end = _week_end(self.request)
+        return super().get_context_data(
+            review=review.weekly_review(self.municipality, week_end, self.request.GET.get("nivel") or None),
+            levels=sorted(
+                set(Territory.objects.filter(municipality=self.municipality).values_list("level", flat=True))
+            ),
+            may_work=may_work(self.request.user, self.municipality),
+            **kwargs,
+        )
+
+    def post(self, request, code):
+        if not may_work(request.user, self.municipality):
+            raise PermissionDenied
+        job = start_job(
+            "proximity.weekly_review",
+            user=request.user,
+            municipality=self.municipality,
+            week_end=_week_end(request).isoformat(),
+            level=request.POST.get("nivel", ""),
+        )
+        return redirect("job", job.pk)
+
+
+class ReviewFileView(MunicipalityMixin, View):
+    """A generated review (HTML or PDF) of the municipality, for its staff; the name is checked, never a path."""
+
+    def get(self, request, code, name):
+        if not may_read(request.user, self.municipality):
+            raise PermissionDenied
+        stem = f"revision-{self.municipality.code}-"
+        if not (name.startswith(stem) and name.endswith((".pdf", ".html")) and "/" not in name):
+            raise Http404
+        path = review.reports_dir() / name
+        if not path.is_file():
+            raise Http404
+        kind = "application/pdf" if name.endswith(".pdf") else "text/html; charset=utf-8"
+        response = FileResponse(path.open("rb"), content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class TerritoryScreenView(MunicipalityMixin, TemplateView):
+    """A proximity coordinator's one screen: the problems, agreements and alerts of their sector or cuadrante
+    (their assigned territories, or the one chosen)."""
+
+    template_name = "proximity/territory_screen.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        if not may_read(user, self.municipality):
+            raise PermissionDenied
+        officer = ProximityOfficer.objects.filter(user=user, municipality=self.municipality).first()
+        chosen = Territory.objects.filter(
+            municipality=self.municipality, code=self.request.GET.get("territorio", "")
+        ).first()
+        mine = list(officer.territories.all()) if officer else []
+        territories = [chosen] if chosen else mine
+        places = sorted({pk for t in territories for pk in territory_and_descendants(t)}) if territories else None
+        problems = Problem.objects.filter(municipality=self.municipality).exclude(status=Status.CLOSED)
+        agreements = Agreement.objects.filter(
+            mesa__municipality=self.municipality, status__in=["pendiente", "en_curso"]
+        )
+        alerts = Alert.objects.filter(municipality=self.municipality).exclude(status="cerrada")
+        if places is not None:
+            problems = problems.filter(territory_id__in=places)
+            agreements = agreements.filter(Q(mesa__territory_id__in=places) | Q(problem__territory_id__in=places))
+            alerts = alerts.filter(territory_id__in=places)
+        return super().get_context_data(
+            territories=territories,
+            all_territories=Territory.objects.filter(municipality=self.municipality).order_by("level", "code"),
+            problems=problems.select_related("category", "territory").order_by("-reported_at")[:50],
+            agreements=agreements.select_related("mesa", "problem").order_by("deadline")[:50],
+            alerts=alerts.select_related("family", "territory").order_by("-severity", "-last_period")[:20],
+            today=dt.date.today(),
+            **kwargs,
+        )
