@@ -25,3 +25,57 @@ def monthly_spec(scanning: dict) -> dict:
         ],
         "layout": layout(_("Hechos del problema en su lugar, por mes"), height=300),
     }
+
+
+#: Most points a public map draws (the most recent first); the page says when there are more.
+MAP_POINTS = 5000
+STATUS_COLOURS = {"abiertos": "#d95f02", "cerrados": "#1b9e77"}
+
+
+def problems_map_spec(municipality, rows: list[tuple]) -> dict:
+    """Territory outlines and the public problems as points, open and closed apart. ``rows``:
+    ``(lat, lon, reference, title, status label, is_open)`` from the public table."""
+    import shapely
+
+    from atalaya.spatial.charts import map_layout, outline_traces
+    from atalaya.spatial.services import territory_features
+
+    features = territory_features(municipality)
+    bounds = None
+    if municipality.boundary:
+        bounds = shapely.from_wkb(bytes(municipality.boundary)).bounds
+    traces = outline_traces(features) if features else []
+    for key, label, is_open in (("abiertos", _("abiertos"), True), ("cerrados", _("cerrados"), False)):
+        chosen = [r for r in rows if r[5] == is_open and r[0] is not None]
+        traces.append(
+            {
+                "type": "scattermap",
+                "mode": "markers",
+                "name": label,
+                "lat": [r[0] for r in chosen],
+                "lon": [r[1] for r in chosen],
+                "text": [f"{r[2]} · {r[3]} · {r[4]}" for r in chosen],
+                "customdata": [r[2] for r in chosen],
+                "hoverinfo": "text",
+                "marker": {"size": 9, "color": STATUS_COLOURS[key], "opacity": 0.85},
+            }
+        )
+    return {"data": traces, "layout": map_layout(bounds)}
+
+
+def pick_map_spec(municipality) -> dict:
+    """The report form's map: territory outlines and one marker that a click moves (``atalaya/pick.js``)."""
+    spec = problems_map_spec(municipality, [])
+    spec["data"] = [t for t in spec["data"] if t["type"] != "scattermap"]
+    spec["data"].append(
+        {
+            "type": "scattermap",
+            "mode": "markers",
+            "name": _("lugar del problema"),
+            "lat": [],
+            "lon": [],
+            "marker": {"size": 14, "color": "#c51b7d"},
+            "hoverinfo": "skip",
+        }
+    )
+    return spec

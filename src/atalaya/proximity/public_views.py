@@ -15,10 +15,11 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from atalaya.analysis.tabular import export_csv
+from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.sensitivity import PublicOutputMixin
-from atalaya.geo.models import Municipality
+from atalaya.geo.models import Municipality, Territory
 
-from . import attachments, services
+from . import attachments, charts, services
 from .choices import Source, Status
 from .forms import ReportForm
 from .models import ProblemCategory, PublicCommitment, PublicProblem, PublicUpdate
@@ -40,8 +41,8 @@ class ProblemMunicipalityMixin(PublicOutputMixin):
         return super().get_context_data(municipality=self.municipality, **kwargs)
 
 
-class PublicProblemListView(ProblemMunicipalityMixin, TemplateView):
-    public_models = (Municipality, ProblemCategory, PublicProblem)
+class PublicProblemListView(ProblemMunicipalityMixin, PlotlyPageMixin, TemplateView):
+    public_models = (Municipality, Territory, ProblemCategory, PublicProblem)
     template_name = "proximity/public/problem_list.html"
 
     def get_context_data(self, **kwargs):
@@ -55,8 +56,17 @@ class PublicProblemListView(ProblemMunicipalityMixin, TemplateView):
         if category:
             rows = rows.filter(category__code=category)
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        located = list(
+            rows.filter(lat__isnull=False)
+            .order_by("-reported_at")
+            .values_list("lat", "lon", "reference", "title", "status")[: charts.MAP_POINTS + 1]
+        )
+        points = [(*r[:4], Status(r[4]).label, r[4] != Status.CLOSED) for r in located[: charts.MAP_POINTS]]
         return super().get_context_data(
             page_obj=page,
+            map_spec=charts.problems_map_spec(self.municipality, points),
+            map_capped=len(located) > charts.MAP_POINTS,
+            map_points=charts.MAP_POINTS,
             categories=ProblemCategory.objects.filter(municipality=self.municipality, active=True),
             chosen_status=status,
             chosen_category=category,
@@ -94,13 +104,16 @@ class PublicPhotoView(ProblemMunicipalityMixin, View):
         return response
 
 
-class ReportProblemView(ProblemMunicipalityMixin, FormView):
-    public_models = (Municipality, ProblemCategory)
+class ReportProblemView(ProblemMunicipalityMixin, PlotlyPageMixin, FormView):
+    public_models = (Municipality, Territory, ProblemCategory)
     template_name = "proximity/public/report.html"
     form_class = ReportForm
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "municipality": self.municipality}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(pick_spec=charts.pick_map_spec(self.municipality), **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data

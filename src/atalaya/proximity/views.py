@@ -232,7 +232,7 @@ class AttachmentView(LoginRequiredMixin, ScopedViewMixin, View):
         return response
 
 
-class StaffReportView(MunicipalityMixin, FormView):
+class StaffReportView(MunicipalityMixin, PlotlyPageMixin, FormView):
     """Proximity police or a mesa report a problem (they may attach PDFs, and mark it private)."""
 
     template_name = "proximity/report.html"
@@ -256,7 +256,9 @@ class StaffReportView(MunicipalityMixin, FormView):
         return get_object_or_404(Alert.objects.visible_to(self.request.user), pk=pk, municipality=self.municipality)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(alert=self.alert(), **kwargs)
+        return super().get_context_data(
+            alert=self.alert(), pick_spec=sara_charts.pick_map_spec(self.municipality), **kwargs
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data
