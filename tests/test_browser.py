@@ -440,3 +440,79 @@ def test_a_case_goes_from_intake_to_closure_in_the_browser(browser, live_server,
     if os.environ.get("ATALAYA_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["ATALAYA_SCREENSHOTS"], "caso.png"), full_page=True)
     assert errors == []
+
+
+def test_a_neighbour_reports_on_the_map_follows_it_and_a_mesa_agreement_closes_it(
+    browser, live_server, seeded, tmp_path, settings
+):
+    """Issue 13: report a problem by clicking the map, follow it publicly, and close it through a mesa agreement
+    that ends on the public accountability page."""
+    from atalaya.proximity import services
+    from atalaya.proximity.models import Mesa, Problem
+
+    settings.ATTACHMENTS_DIR = tmp_path / "adjuntos"
+    neza = Problem._meta.get_field("municipality").related_model.objects.get(code="15058")
+    services.load_default_categories(neza)
+    Mesa.objects.create(municipality=neza, name="Mesa del sector 1")
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(f"{live_server.url}/publico/15058/problemas/reportar/")
+    page.wait_for_selector("#mapa-lugar[data-rendered=true] canvas")
+    page.wait_for_timeout(800)
+    box = page.locator("#mapa-lugar canvas").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.35)  # inside the municipality
+    page.wait_for_function("document.getElementById('id_lat').value !== ''")
+    page.select_option("#id_category", label="Luminaria apagada o alumbrado insuficiente")
+    page.fill("#id_title", "Pasaje sin luz")
+    page.fill("#id_description", "Desde hace un mes")
+    page.click("text=Enviar reporte")
+    page.wait_for_selector("text=Guárdelo para seguirlo")
+    problem = Problem.objects.get()
+    assert problem.territory is not None and problem.source == "ciudadano"
+    public_url = page.url
+
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/proximidad/problemas/{problem.pk}/")
+    page.select_option("#id_to", "confirmado")
+    page.fill("#id_text", "La ronda lo confirmó")
+    page.click("form[action$='/estado/'] button")
+    page.wait_for_selector("text=Estado cambiado a «confirmado».")
+    mesa = Mesa.objects.get()
+    page.goto(f"{live_server.url}/proximidad/mesas/{mesa.pk}/")
+    page.fill("#id_starts_at", "2030-01-15T18:00")
+    page.select_option("#id_kind", "convocatoria_agil")
+    page.fill("#id_problem", problem.reference)
+    page.click("form[action$='/convocar/'] button")
+    page.wait_for_selector("text=Sesión convocada")
+    page.click("a[href^='/proximidad/sesiones/']")
+    page.fill("#id_title", "Reponer la luminaria del pasaje")
+    page.fill("#id_owner", "Dirección de Operaciones")
+    page.fill("#id_institution", "Municipio")
+    page.fill("#id_deadline", "2030-01-31")
+    page.click("form[action$='/acuerdos/'] button")
+    page.wait_for_selector("text=Acuerdo registrado.")
+    page.goto(f"{live_server.url}/proximidad/mesas/{mesa.pk}/")
+    row = page.locator("tr", has_text="Reponer la luminaria del pasaje")
+    row.locator("select[name=status]").select_option("cumplido")
+    row.locator("input[name=evidence]").fill("Foto de la luminaria encendida")
+    row.locator("button").click()
+    page.wait_for_selector("text=Acuerdo actualizado.")
+    page.goto(f"{live_server.url}/proximidad/problemas/{problem.pk}/")
+    page.select_option("#id_to", "cerrado")
+    page.select_option("#id_outcome", "resuelto")
+    page.fill("#id_text", "La mesa cumplió el acuerdo: el pasaje tiene luz")
+    page.click("form[action$='/estado/'] button")
+    page.wait_for_selector("text=Estado cambiado a «cerrado».")
+
+    page.goto(public_url)
+    assert "cerrado" in page.inner_text("dl.facts") and "el pasaje tiene luz" in page.content()
+    page.goto(f"{live_server.url}/publico/15058/compromisos/")
+    page.wait_for_selector("text=1 de 1 acuerdos cumplidos")
+    assert "Reponer la luminaria del pasaje" in page.content()
+    page.goto(f"{live_server.url}/publico/15058/problemas/")
+    page.wait_for_selector("#mapa-problemas[data-rendered=true] canvas")
+    page.screenshot(path=str(tmp_path / "problemas.png"))
+    assert not errors, errors

@@ -15,9 +15,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from atalaya.analysis.tabular import export_csv
-from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.sensitivity import PublicOutputMixin
 from atalaya.geo.models import Municipality, Territory
+from atalaya.spatial.views import MapPageMixin
 
 from . import attachments, charts, services
 from .choices import Source, Status
@@ -41,7 +41,7 @@ class ProblemMunicipalityMixin(PublicOutputMixin):
         return super().get_context_data(municipality=self.municipality, **kwargs)
 
 
-class PublicProblemListView(ProblemMunicipalityMixin, PlotlyPageMixin, TemplateView):
+class PublicProblemListView(ProblemMunicipalityMixin, MapPageMixin, TemplateView):
     public_models = (Municipality, Territory, ProblemCategory, PublicProblem)
     template_name = "proximity/public/problem_list.html"
 
@@ -104,7 +104,7 @@ class PublicPhotoView(ProblemMunicipalityMixin, View):
         return response
 
 
-class ReportProblemView(ProblemMunicipalityMixin, PlotlyPageMixin, FormView):
+class ReportProblemView(ProblemMunicipalityMixin, MapPageMixin, FormView):
     public_models = (Municipality, Territory, ProblemCategory)
     template_name = "proximity/public/report.html"
     form_class = ReportForm

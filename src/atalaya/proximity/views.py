@@ -27,6 +27,7 @@ from atalaya.core.models import AccessAction
 from atalaya.core.scoping import ScopedViewMixin
 from atalaya.geo.models import Territory
 from atalaya.spatial.services import territory_and_descendants
+from atalaya.spatial.views import MapPageMixin
 
 from . import accountability, attachments, mesas, review, sara, services
 from . import board as mesas_board
@@ -232,7 +233,7 @@ class AttachmentView(LoginRequiredMixin, ScopedViewMixin, View):
         return response
 
 
-class StaffReportView(MunicipalityMixin, PlotlyPageMixin, FormView):
+class StaffReportView(MunicipalityMixin, MapPageMixin, FormView):
     """Proximity police or a mesa report a problem (they may attach PDFs, and mark it private)."""
 
     template_name = "proximity/report.html"

@@ -76,14 +76,19 @@ class MapSelection:
         return urlencode(params)
 
 
-class MapView(PlotlyPageMixin, MunicipalityMixin, TemplateView):
-    template_name = "spatial/map.html"
+class MapPageMixin(PlotlyPageMixin):
+    """Pages that draw a MapLibre map (plotly's ``scattermap`` and ``choroplethmap``): MapLibre draws in a web
+    worker created from a blob: URL, and the basemap, when one is configured, comes from its tile server."""
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        response.allow_map_workers = True  # MapLibre draws in a web worker created from a blob: URL
+        response.allow_map_workers = True
         response.extra_image_host = tile_host()
         return response
+
+
+class MapView(MapPageMixin, MunicipalityMixin, TemplateView):
+    template_name = "spatial/map.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
