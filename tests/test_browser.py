@@ -511,6 +511,8 @@ def test_a_neighbour_reports_on_the_map_follows_it_and_a_mesa_agreement_closes_i
     assert "cerrado" in page.inner_text("dl.facts") and "el pasaje tiene luz" in page.content()
     page.goto(f"{live_server.url}/publico/15058/compromisos/")
     page.wait_for_selector("text=1 de 1 acuerdos cumplidos")
+    page.click("text=Mesa del sector 1")
+    page.wait_for_selector("#acuerdos")
     assert "Reponer la luminaria del pasaje" in page.content()
     page.goto(f"{live_server.url}/publico/15058/problemas/")
     page.wait_for_selector("#mapa-problemas[data-rendered=true] canvas")

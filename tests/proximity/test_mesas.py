@@ -141,7 +141,7 @@ def test_agreements_follow_their_way_and_feed_the_public_tree(mesa, report, admi
     from django.test import Client
 
     public = Client()
-    page = public.get("/publico/15058/compromisos/").content.decode()
+    page = public.get(f"/publico/15058/compromisos/?mesa=mesa:{mesa.pk}").content.decode()
     assert "Reponer luminarias" in page and "Rondas nocturnas" in page and "vendedor" not in page
     assert "1 de 2 acuerdos cumplidos" in page
     data = json.loads(public.get("/publico/15058/compromisos.json").content)

@@ -182,3 +182,12 @@ def test_discovery_and_service_definition(client, categories):
     assert (
         json.loads(client.get("/open311/v2/services/luminaria.json?jurisdiction_id=15058").content)["attributes"] == []
     )
+
+
+def test_a_request_without_public_notes_says_its_state(client, report):
+    from atalaya.proximity.models import PublicProblem
+
+    problem = report()
+    PublicProblem.objects.filter(problem=problem).update(status_notes="")
+    row = client.get(f"/open311/v2/requests/{problem.reference}.json?jurisdiction_id=15058").json()[0]
+    assert row["status_notes"] == "reportado"

@@ -251,14 +251,17 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--suite",
-        choices=["import", "cases"],
+        choices=["import", "cases", "proximity"],
         default="import",
-        help="import: importación de N incidentes y tablero; cases: bandeja, lista de casos y búsqueda por RUT",
+        help="import: importación de N incidentes y tablero; cases: bandeja, lista de casos y búsqueda por RUT; "
+        "proximity: mapa público de problemas y rendición de cuentas",
     )
     p.add_argument("--size", type=int, default=100_000, help="import: incidentes del archivo")
     p.add_argument("--cases", type=int, default=100_000, help="cases: casos sintéticos")
     p.add_argument("--audit-rows", type=int, default=1_000_000, help="cases: filas del registro de accesos")
-    p.add_argument("--requests", type=int, default=40, help="cases: peticiones por página medida")
+    p.add_argument("--requests", type=int, default=40, help="cases, proximity: peticiones por página medida")
+    p.add_argument("--problems", type=int, default=100_000, help="proximity: problemas comunitarios sintéticos")
+    p.add_argument("--agreements", type=int, default=10_000, help="proximity: acuerdos de mesa sintéticos")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--keep", action="store_true", help="conserva la base de datos temporal")
     p.add_argument(
@@ -274,15 +277,26 @@ def add_parser(sub) -> None:
 
 
 def cmd_bench(args) -> int:
-    if args.suite == "cases":
+    if args.suite in ("cases", "proximity"):
         workdir = Path(tempfile.mkdtemp(prefix="atalaya-bench-"))
         try:
             prepare_environment(workdir, args.database_url)
-            from .bench_cases import run_cases_benchmark
+            if args.suite == "cases":
+                from .bench_cases import run_cases_benchmark
 
-            result = run_cases_benchmark(
-                cases=args.cases, audit_rows=args.audit_rows, requests=args.requests, seed=args.seed
-            )
+                result = run_cases_benchmark(
+                    cases=args.cases, audit_rows=args.audit_rows, requests=args.requests, seed=args.seed
+                )
+            else:
+                from .bench_proximity import run_proximity_benchmark
+
+                result = run_proximity_benchmark(
+                    problems=args.problems,
+                    agreements=args.agreements,
+                    requests=args.requests,
+                    seed=args.seed,
+                    workdir=workdir,
+                )
         finally:
             if args.keep:
                 print(f"Carpeta conservada: {workdir}", file=sys.stderr)

@@ -241,7 +241,7 @@ class ServiceDefinitionView(Open311View):
 def request_row(public: PublicProblem, request) -> dict:
     """One service request in the spec's field order, from the public table only."""
     status = "closed" if public.status in OPEN311_CLOSED else "open"
-    notes = public.status_notes or Status(public.status).label
+    notes = public.status_notes or str(Status(public.status).label)
     media = ""
     if public.photo_id:
         media = request.build_absolute_uri(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -151,31 +152,54 @@ class ReportProblemView(ProblemMunicipalityMixin, MapPageMixin, FormView):
 
 
 class AccountabilityView(PublicOutputMixin, TemplateView):
-    """The municipality's commitments and results as a tree: mesas with their agreements, problems with their
-    response plans; status, progress (rolled up), deadlines and milestones. From the public table only."""
+    """The municipality's commitments and results: each mesa with its progress and how many agreements it kept
+    or let lapse (one mesa's agreements at a time, ``?mesa=``), and the problems with a response under way,
+    fifty a page with their plans. From the public table only, with counts done by the database."""
 
     public_models = (Municipality, PublicCommitment)
     template_name = "proximity/public/accountability.html"
 
     def get_context_data(self, **kwargs):
         municipality = get_object_or_404(Municipality, code=kwargs["code"])
-        nodes = list(PublicCommitment.objects.filter(municipality=municipality).order_by("kind", "title"))
-        if not nodes:
+        nodes = PublicCommitment.objects.filter(municipality=municipality)
+        if not nodes.exists():
             raise Http404
-        children: dict[str | None, list] = {}
-        for node in nodes:
-            children.setdefault(node.parent_id, []).append(node)
-        for node in nodes:
-            node.kids = children.get(node.key, [])
-        roots = children.get(None, [])
-        agreements = [n for n in nodes if n.kind == "acuerdo"]
+        agreements = nodes.filter(kind="acuerdo")
+        totals = agreements.aggregate(
+            total=Count("key"),
+            kept=Count("key", filter=Q(status="cumplido")),
+            lapsed=Count("key", filter=Q(overdue=True)),
+        )
+        mesas = (
+            nodes.filter(kind="mesa")
+            .annotate(
+                agreements=Count("children"),
+                kept=Count("children", filter=Q(children__status="cumplido")),
+                lapsed=Count("children", filter=Q(children__overdue=True)),
+            )
+            .order_by("title")
+        )
+        chosen = mesas.filter(key=self.request.GET.get("mesa", "")).first()
+        chosen_page = (
+            Paginator(chosen.children.order_by("deadline", "key"), 100).get_page(self.request.GET.get("pagina_mesa"))
+            if chosen
+            else None
+        )
+        problems = Paginator(nodes.filter(kind="problema").order_by("-updated_at", "key"), 50).get_page(
+            self.request.GET.get("page")
+        )
+        plans: dict[str, list] = {}
+        for action in nodes.filter(parent_id__in=[p.key for p in problems]).order_by("deadline", "key"):
+            plans.setdefault(action.parent_id, []).append(action)
+        for problem in problems:
+            problem.kids = plans.get(problem.key, [])
         return super().get_context_data(
             municipality=municipality,
-            mesas=[n for n in roots if n.kind == "mesa"],
-            problems=[n for n in roots if n.kind == "problema"],
-            kept=sum(n.status == "cumplido" for n in agreements),
-            overdue=sum(n.overdue for n in agreements),
-            total=len(agreements),
+            mesas=mesas,
+            chosen=chosen,
+            chosen_page=chosen_page,
+            page_obj=problems,
+            **totals,
             **kwargs,
         )
 
