@@ -161,6 +161,13 @@ def time_public_pages(municipality, requests: int) -> dict:
                 raise RuntimeError(f"{url} answered {response.status_code}")
         result[name] = _p(times)
         result[name]["kb"] = round(len(response.content) / 1024, 1)
+        if len(variants) > 1:  # which filter is the slow one, if any
+            result[name]["max_ms_by_query"] = {
+                "&".join(f"{k}={v}" for k, v in variant.items()): round(
+                    max(times[i] for i in range(len(times)) if i % len(variants) == j) * 1000, 1
+                )
+                for j, variant in enumerate(variants)
+            }
     return result
 
 

@@ -28,7 +28,7 @@ def monthly_spec(scanning: dict) -> dict:
 
 
 #: Most points a public map draws (the most recent first); the page says when there are more.
-MAP_POINTS = 5000
+MAP_POINTS = 2000
 STATUS_COLOURS = {"abiertos": "#d95f02", "cerrados": "#1b9e77"}
 
 

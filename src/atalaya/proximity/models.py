@@ -264,6 +264,7 @@ class PublicProblem(models.Model):
         indexes = [
             models.Index(fields=["municipality", "reported_at"], name="publicproblem_recent"),
             models.Index(fields=["municipality", "status"], name="publicproblem_status"),
+            models.Index(fields=["municipality", "category", "reported_at"], name="publicproblem_category"),
         ]
 
     def __str__(self) -> str:
