@@ -110,6 +110,7 @@ class TestSaraPage:
         login_as(client, make_user("directora", ["15058"], "director"))
         page = client.get(f"/proximidad/problemas/{problem.pk}/sara/")
         assert page.status_code == 200 and "Ficha SARA" in page.content.decode()
+        assert 'id="spec-lugar-sara"' in page.content.decode()  # the place's map with its incidents
         assert client.post(f"/proximidad/problemas/{problem.pk}/sara/evaluar/", {}).status_code == 403
         client.logout()
         login_as(client, make_user("analista", ["15058"], "analyst"))

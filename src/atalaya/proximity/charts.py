@@ -79,3 +79,51 @@ def pick_map_spec(municipality) -> dict:
         }
     )
     return spec
+
+
+def place_map_spec(scanning: dict) -> dict:
+    """The SARA file's place: its outline and the last 12 months' incidents inside it."""
+    import json
+
+    import shapely
+
+    from atalaya.spatial.charts import map_layout
+
+    place = scanning["place"]
+    points = scanning["points"]
+    feature = {
+        "type": "Feature",
+        "id": "lugar",
+        "properties": {"code": "lugar"},
+        "geometry": json.loads(shapely.to_geojson(place)),
+    }
+    return {
+        "data": [
+            {
+                "type": "choroplethmap",
+                "name": _("lugar del problema"),
+                "geojson": {"type": "FeatureCollection", "features": [feature]},
+                "featureidkey": "properties.code",
+                "locations": ["lugar"],
+                "z": [1],
+                "showscale": False,
+                "colorscale": [[0, "rgba(197,27,125,0.08)"], [1, "rgba(197,27,125,0.08)"]],
+                "marker": {"line": {"color": "#c51b7d", "width": 2}},
+                "hoverinfo": "skip",
+            },
+            {
+                "type": "scattermap",
+                "mode": "markers",
+                "name": _("hechos de los últimos 12 meses"),
+                "lat": points.get_column("lat").to_list(),
+                "lon": points.get_column("lon").to_list(),
+                "text": [
+                    f"{d:%Y-%m-%d} · {c or ''}"
+                    for d, c in zip(points.get_column("date"), points.get_column("category_label"), strict=True)
+                ],
+                "hoverinfo": "text",
+                "marker": {"size": 8, "color": "#7b3294", "opacity": 0.8},
+            },
+        ],
+        "layout": map_layout(place.buffer(0.002).bounds),
+    }

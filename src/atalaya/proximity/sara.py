@@ -145,6 +145,10 @@ def scanning(sara: SaraFile, *, months: int = 24, today: dt.date | None = None) 
         "baseline": float(last_year.mean()) if len(last_year) else 0.0,
         "total": int(monthly.get_column("count").sum()),
         "profile": _profile(frame),
+        "place": place,
+        "points": frame.filter(pl.col("date") > end - dt.timedelta(days=365)).select(
+            "lat", "lon", "date", "category_label"
+        ),
     }
 
 

@@ -20,7 +20,6 @@ from django.views.generic import FormView, TemplateView
 from atalaya.alerts.models import Alert
 from atalaya.core import audit
 from atalaya.core.changelog import log_change
-from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.generic import CappedPaginator, MunicipalityMixin, ObjectDetailView, ObjectListView
 from atalaya.core.jobs import start as start_job
 from atalaya.core.models import AccessAction
@@ -296,7 +295,7 @@ class StaffReportView(MunicipalityMixin, MapPageMixin, FormView):
         return redirect("proximity:detail", problem.pk)
 
 
-class SaraView(PlotlyPageMixin, ObjectDetailView):
+class SaraView(MapPageMixin, ObjectDetailView):
     """The SARA file of a problem: the team's text, the numbers of its place from the incidents, the response
     plan and every before/after assessment."""
 
@@ -325,6 +324,7 @@ class SaraView(PlotlyPageMixin, ObjectDetailView):
             file=file,
             scanning=found,
             chart_spec=sara_charts.monthly_spec(found) if found.get("monthly") else None,
+            place_spec=sara_charts.place_map_spec(found) if found.get("monthly") else None,
             actions=file.actions.all(),
             assessments=file.assessments.all()[:10],
             may_work=may_work(self.request.user, problem.municipality, problem.territory),
