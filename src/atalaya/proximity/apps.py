@@ -32,6 +32,9 @@ class ProximityConfig(AppConfig):
                 "proximity.agreement": s.INTERNAL,
                 "proximity.agreementupdate": s.INTERNAL,
                 "proximity.publiccommitment": s.PUBLIC,
+                "proximity.follower": s.PERSONAL,
+                "proximity.comment": s.INTERNAL,
+                "proximity.publiccomment": s.PUBLIC,
             }
         )
         from django.urls import reverse

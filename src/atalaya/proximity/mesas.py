@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from atalaya.core.changelog import log_change
 
-from . import accountability
+from . import accountability, participation
 from .choices import DEFAULT_PROGRESS, AgreementStatus, MinutesStatus, SessionKind, SessionStatus
 from .models import (
     AgendaItem,
@@ -295,6 +295,18 @@ def update_agreement(
         message=f"«{agreement.title}»: {status.label}, {progress} %",
     )
     accountability.sync_agreement(agreement)
+    if agreement.is_public and agreement.mesa.is_public:
+        news = f"{agreement.title}: {status.label}, {progress} %" + (f"\n{update.text}" if update.text else "")
+        transaction.on_commit(
+            lambda: participation.notify_followers(
+                agreement.mesa.municipality_id, f"acuerdo:{agreement.pk}", agreement.title, news
+            )
+        )
+        transaction.on_commit(
+            lambda: participation.notify_followers(
+                agreement.mesa.municipality_id, f"mesa:{agreement.mesa_id}", agreement.mesa.name, news
+            )
+        )
     return update
 
 

@@ -636,3 +636,77 @@ class PublicCommitment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Follower(models.Model):
+    """An e-mail that follows a public problem or commitment (double opt-in: nothing is sent until confirmed;
+    every message carries the link to stop)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(max_length=40, help_text=_("«problema:<número>» o la clave de un compromiso."))
+    email = EncryptedTextField(_("correo"))
+    email_index = models.CharField(max_length=64, db_index=True, editable=False)
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("seguidor")
+        verbose_name_plural = _("seguidores")
+        constraints = [models.UniqueConstraint(fields=["target", "email_index"], name="follower_once")]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.pk}"
+
+
+class Comment(models.Model):
+    """A neighbour's comment on a public problem or commitment; shown only once a coordinator approves it."""
+
+    class Moderation(models.TextChoices):
+        PENDING = "pendiente", _("pendiente")
+        APPROVED = "aprobado", _("aprobado")
+        REJECTED = "rechazado", _("rechazado")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(max_length=40)
+    target_title = models.CharField(max_length=200)
+    author = models.CharField(_("firma"), max_length=80, blank=True)
+    text = models.TextField(_("comentario"))
+    status = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.PENDING)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comentario")
+        verbose_name_plural = _("comentarios")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["municipality", "status"], name="comment_moderation")]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.created_at:%Y-%m-%d}"
+
+
+class PublicComment(models.Model):
+    """An approved comment, as the public pages show it."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, primary_key=True, related_name="public")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(max_length=40, db_index=True)
+    author = models.CharField(max_length=80, blank=True)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("comentario publicado")
+        verbose_name_plural = _("comentarios publicados")
+        ordering = ["created_at", "comment_id"]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.created_at:%Y-%m-%d}"

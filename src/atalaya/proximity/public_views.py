@@ -20,13 +20,30 @@ from atalaya.core.sensitivity import PublicOutputMixin
 from atalaya.geo.models import Municipality, Territory
 from atalaya.spatial.views import MapPageMixin
 
-from . import attachments, charts, services
+from . import attachments, charts, participation, services
 from .choices import Source, Status
 from .forms import ReportForm
-from .models import ProblemCategory, PublicCommitment, PublicProblem, PublicUpdate
+from .models import ProblemCategory, PublicComment, PublicCommitment, PublicProblem, PublicUpdate
 
 #: Reports accepted per address and hour from the public form (a neighbour reports a few; a script, hundreds).
 REPORTS_PER_HOUR = 10
+#: Follow requests and comments per address and hour.
+FOLLOWS_PER_HOUR = 10
+COMMENTS_PER_HOUR = 5
+
+
+def _rate_key(request, kind: str) -> str:
+    return f"atalaya:{kind}:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def over_limit(request, kind: str, per_hour: int) -> bool:
+    """Whether this address already did ``kind`` ``per_hour`` times in the last hour (the cache counts)."""
+    return cache.get(_rate_key(request, kind), 0) >= per_hour
+
+
+def count_use(request, kind: str) -> None:
+    key = _rate_key(request, kind)
+    cache.set(key, cache.get(key, 0) + 1, 3600)
 
 
 class ProblemMunicipalityMixin(PublicOutputMixin):
@@ -76,7 +93,7 @@ class PublicProblemListView(ProblemMunicipalityMixin, MapPageMixin, TemplateView
 
 
 class PublicProblemDetailView(ProblemMunicipalityMixin, TemplateView):
-    public_models = (Municipality, PublicProblem, PublicUpdate)
+    public_models = (Municipality, PublicProblem, PublicUpdate, PublicComment)
     template_name = "proximity/public/problem_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -85,7 +102,14 @@ class PublicProblemDetailView(ProblemMunicipalityMixin, TemplateView):
             municipality=self.municipality,
             reference=kwargs["reference"],
         )
-        return super().get_context_data(problem=problem, updates=problem.updates.all(), **kwargs)
+        target = f"problema:{problem.reference}"
+        return super().get_context_data(
+            problem=problem,
+            updates=problem.updates.all(),
+            comments=PublicComment.objects.filter(municipality=self.municipality, target=target),
+            target=target,
+            **kwargs,
+        )
 
 
 class PublicPhotoView(ProblemMunicipalityMixin, View):
@@ -121,8 +145,7 @@ class ReportProblemView(ProblemMunicipalityMixin, MapPageMixin, FormView):
         if data["website"]:  # a robot: answer as if accepted, keep nothing
             messages.success(self.request, _("Gracias: recibimos su reporte."))
             return redirect("problems_public:list", self.municipality.code)
-        key = f"atalaya:reportes:{self.request.META.get('REMOTE_ADDR', '')}"
-        if cache.get(key, 0) >= REPORTS_PER_HOUR:
+        if over_limit(self.request, "reportes", REPORTS_PER_HOUR):
             form.add_error(None, _("Recibimos muchos reportes desde su conexión; intente de nuevo en una hora."))
             return self.form_invalid(form)
         try:
@@ -142,7 +165,7 @@ class ReportProblemView(ProblemMunicipalityMixin, MapPageMixin, FormView):
             for message in exc.messages:
                 form.add_error(None, message)
             return self.form_invalid(form)
-        cache.set(key, cache.get(key, 0) + 1, 3600)
+        count_use(self.request, "reportes")
         messages.success(
             self.request,
             _("Gracias: su reporte es el número %(reference)s. Guárdelo para seguirlo en esta página.")
@@ -156,7 +179,7 @@ class AccountabilityView(PublicOutputMixin, TemplateView):
     or let lapse (one mesa's agreements at a time, ``?mesa=``), and the problems with a response under way,
     fifty a page with their plans. From the public table only, with counts done by the database."""
 
-    public_models = (Municipality, PublicCommitment)
+    public_models = (Municipality, PublicCommitment, PublicComment)
     template_name = "proximity/public/accountability.html"
 
     def get_context_data(self, **kwargs):
@@ -244,3 +267,82 @@ class AccountabilityDataView(PublicOutputMixin, View):
         response = HttpResponse(export_csv(table, bom=True), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="compromisos-{municipality.code}.csv"'
         return response
+
+
+class FollowView(ProblemMunicipalityMixin, View):
+    """POST: follow a public problem or commitment by e-mail (a confirmation is sent first)."""
+
+    public_models = (PublicProblem, PublicCommitment)
+
+    def post(self, request, code):
+        back = request.POST.get("next") or f"/publico/{code}/problemas/"
+        if not back.startswith(f"/publico/{code}/"):
+            back = f"/publico/{code}/problemas/"
+        if request.POST.get("website"):
+            messages.success(request, _("Le enviamos un correo para confirmar."))
+            return redirect(back)
+        if over_limit(request, "seguir", FOLLOWS_PER_HOUR):
+            messages.error(request, _("Demasiadas solicitudes desde su conexión; intente de nuevo en una hora."))
+            return redirect(back)
+        try:
+            participation.follow(self.municipality, request.POST.get("target", ""), request.POST.get("email", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            count_use(request, "seguir")
+            messages.success(request, _("Le enviamos un correo para confirmar."))
+        return redirect(back)
+
+
+class FollowConfirmView(PublicOutputMixin, TemplateView):
+    public_models = (Municipality,)
+    template_name = "proximity/public/follow.html"
+
+    def get_context_data(self, **kwargs):
+        follower = participation.confirm(kwargs["token"])
+        return super().get_context_data(confirmed=follower is not None, **kwargs)
+
+
+class UnfollowView(PublicOutputMixin, TemplateView):
+    """GET asks, POST stops (a mail client that opens links must not unsubscribe anyone)."""
+
+    public_models = (Municipality,)
+    template_name = "proximity/public/unfollow.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**{"done": None, **kwargs})
+
+    def post(self, request, code, token):
+        return self.render_to_response(
+            self.get_context_data(code=code, token=token, done=participation.unfollow(token))
+        )
+
+
+class CommentView(ProblemMunicipalityMixin, View):
+    """POST: a comment that waits for moderation."""
+
+    public_models = (PublicProblem, PublicCommitment)
+
+    def post(self, request, code):
+        back = request.POST.get("next") or f"/publico/{code}/problemas/"
+        if not back.startswith(f"/publico/{code}/"):
+            back = f"/publico/{code}/problemas/"
+        if request.POST.get("website"):
+            messages.success(request, _("Gracias: su comentario se publicará cuando la coordinación lo revise."))
+            return redirect(back)
+        if over_limit(request, "comentarios", COMMENTS_PER_HOUR):
+            messages.error(request, _("Demasiados comentarios desde su conexión; intente de nuevo en una hora."))
+            return redirect(back)
+        try:
+            participation.comment(
+                self.municipality,
+                request.POST.get("target", ""),
+                request.POST.get("text", ""),
+                request.POST.get("author", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            count_use(request, "comentarios")
+            messages.success(request, _("Gracias: su comentario se publicará cuando la coordinación lo revise."))
+        return redirect(back)

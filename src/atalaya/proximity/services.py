@@ -23,7 +23,7 @@ from atalaya.core.changelog import log_change
 from atalaya.geo.models import Municipality
 from atalaya.geo.services import locate_point
 
-from . import accountability, attachments
+from . import accountability, attachments, participation
 from .choices import FORWARD, ORDER, Outcome, Source, Status
 from .models import (
     Attachment,
@@ -241,8 +241,14 @@ def change_status(
         message=f"{problem.reference}: {before.label} → {target.label}" + (f" ({outcome})" if outcome else ""),
     )
     publish(problem)
-    if is_public:
+    if is_public and not problem.is_private:
+        news = f"{problem.reference} · {problem.title}: {target.label}" + (f"\n{update.text}" if update.text else "")
         transaction.on_commit(lambda: notify_reporter(problem, update))
+        transaction.on_commit(
+            lambda: participation.notify_followers(
+                problem.municipality_id, f"problema:{problem.reference}", problem.title, news
+            )
+        )
     return update
 
 

@@ -36,4 +36,5 @@ urlpatterns = [
     path("<str:code>/revision-semanal/", views.WeeklyReviewView.as_view(), name="review"),
     path("<str:code>/revision-semanal/archivos/<str:name>", views.ReviewFileView.as_view(), name="review_file"),
     path("<str:code>/mi-territorio/", views.TerritoryScreenView.as_view(), name="territory"),
+    path("<str:code>/comentarios/", views.ModerationView.as_view(), name="moderation"),
 ]

@@ -28,7 +28,7 @@ from atalaya.geo.models import Territory
 from atalaya.spatial.services import territory_and_descendants
 from atalaya.spatial.views import MapPageMixin
 
-from . import accountability, attachments, mesas, review, sara, services
+from . import accountability, attachments, mesas, participation, review, sara, services
 from . import board as mesas_board
 from . import charts as sara_charts
 from .access import may_coordinate, may_read, may_work
@@ -54,6 +54,7 @@ from .models import (
     Agreement,
     Attachment,
     Attendance,
+    Comment,
     Mesa,
     MesaMember,
     MesaSession,
@@ -782,3 +783,25 @@ class TerritoryScreenView(MunicipalityMixin, TemplateView):
             today=dt.date.today(),
             **kwargs,
         )
+
+
+class ModerationView(MunicipalityMixin, TemplateView):
+    """Comments waiting for a coordinator: approve (published) or reject (never shown)."""
+
+    template_name = "proximity/moderation.html"
+
+    def get_context_data(self, **kwargs):
+        if not may_coordinate(self.request.user, self.municipality):
+            raise PermissionDenied
+        pending = Comment.objects.filter(municipality=self.municipality, status=Comment.Moderation.PENDING)
+        return super().get_context_data(pending=pending[:100], **kwargs)
+
+    def post(self, request, code):
+        if not may_coordinate(request.user, self.municipality):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, municipality=self.municipality, pk=request.POST.get("comment", 0) or 0)
+        participation.moderate(comment, approve=request.POST.get("decision") == "aprobar", user=request.user)
+        messages.success(
+            request, _("Comentario aprobado.") if comment.status == "aprobado" else _("Comentario rechazado.")
+        )
+        return redirect("proximity:moderation", code)
