@@ -257,3 +257,29 @@ def test_the_session_page_shows_the_territory_and_runs_the_meeting(mesa, report,
         follow=True,
     )
     assert "Otra persona cambió este acuerdo" in response.content.decode()
+
+
+def test_session_documents_are_checked_kept_apart_and_scoped(
+    mesa, admin_user, make_user, client, settings, tmp_path, penalolen
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from atalaya.proximity.models import SessionDocument
+
+    settings.ATTACHMENTS_DIR = tmp_path / "adjuntos"
+    session = mesas.call_session(mesa, starts_at=timezone.now() + dt.timedelta(hours=1), user=admin_user, notify=False)
+    login_as(client, make_user("analista", ["15058"], "analyst"))
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    client.post(f"/proximidad/sesiones/{session.pk}/documentos/", {"file": SimpleUploadedFile("acta firmada.pdf", pdf)})
+    response = client.post(
+        f"/proximidad/sesiones/{session.pk}/documentos/",
+        {"file": SimpleUploadedFile("x.html", b"<script>alert(1)</script>")},
+        follow=True,
+    )
+    assert "no es una imagen válida" in response.content.decode()
+    document = SessionDocument.objects.get()
+    served = client.get(f"/proximidad/documentos/{document.pk}/")
+    assert served["Content-Type"] == "application/pdf" and served["Content-Disposition"].startswith("attachment;")
+    client.logout()
+    login_as(client, make_user("ajena", ["13122"], "admin"))
+    assert client.get(f"/proximidad/documentos/{document.pk}/").status_code == 404

@@ -35,6 +35,7 @@ class ProximityConfig(AppConfig):
                 "proximity.follower": s.PERSONAL,
                 "proximity.comment": s.INTERNAL,
                 "proximity.publiccomment": s.PUBLIC,
+                "proximity.sessiondocument": s.INTERNAL,
             }
         )
         from django.urls import reverse

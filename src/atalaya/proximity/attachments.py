@@ -94,6 +94,21 @@ def store(clean: CleanFile) -> tuple[str, str]:
     return stored_name, hashlib.sha256(clean.content).hexdigest()
 
 
+def keep(model, clean: CleanFile, *, user, **fields):
+    """Store the file and record it as a ``model`` (a ``StoredFile``) with ``fields``; every check ran before,
+    so only a database failure leaves a file without its row."""
+    stored_name, sha = store(clean)
+    return model.objects.create(
+        stored_name=stored_name,
+        original_name=clean.original_name,
+        content_type=clean.content_type,
+        size=len(clean.content),
+        sha256=sha,
+        created_by=user if user is not None and user.is_authenticated else None,
+        **fields,
+    )
+
+
 def path_of(stored_name: str) -> Path:
     """The file of an attachment; the name comes from the database, and is checked again not to leave the folder."""
     directory = attachments_dir().resolve()
@@ -101,3 +116,15 @@ def path_of(stored_name: str) -> Path:
     if path.parent != directory:
         raise ValueError("nombre de adjunto inválido")
     return path
+
+
+def file_response(stored_name: str, content_type: str, download_name: str):
+    """A stored file for staff: images inline, anything else downloaded, always with its fixed type and a
+    sandboxing CSP (a PDF's scripts never run in the site's origin)."""
+    from django.http import FileResponse
+
+    response = FileResponse(path_of(stored_name).open("rb"), content_type=content_type)
+    disposition = "inline" if content_type.startswith("image/") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{download_name}"'
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

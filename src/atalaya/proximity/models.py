@@ -207,20 +207,32 @@ class ProblemUpdate(models.Model):
         return f"{self.problem_id} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class Attachment(models.Model):
-    """A photo (re-encoded, without its metadata) or a PDF, stored outside the web root under a random name."""
+class StoredFile(models.Model):
+    """A file kept by ``proximity.attachments``: checked, re-encoded when a photo, stored outside the web root
+    under a random name; what the page shows is its original name (never used on disk)."""
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="attachments")
     stored_name = models.CharField(max_length=80, unique=True, editable=False)
     original_name = models.CharField(_("nombre original"), max_length=120)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    is_public = models.BooleanField(_("público"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Attachment(StoredFile):
+    """A photo (re-encoded, without its metadata) or a PDF of a problem."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="attachments")
+    is_public = models.BooleanField(_("público"), default=False)
 
     objects = ScopedQuerySet.through("problem__municipality")
 
@@ -228,9 +240,6 @@ class Attachment(models.Model):
         verbose_name = _("adjunto")
         verbose_name_plural = _("adjuntos")
         ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class PublicProblem(models.Model):
@@ -710,3 +719,16 @@ class PublicComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} · {self.created_at:%Y-%m-%d}"
+
+
+class SessionDocument(StoredFile):
+    """A document of a mesa session (the signed minutes, a presentation, a photo of the walk-about)."""
+
+    session = models.ForeignKey(MesaSession, on_delete=models.CASCADE, related_name="documents")
+
+    objects = ScopedQuerySet.through("session__mesa__municipality")
+
+    class Meta:
+        verbose_name = _("documento de sesión")
+        verbose_name_plural = _("documentos de sesión")
+        ordering = ["created_at", "id"]

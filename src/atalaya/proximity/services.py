@@ -146,17 +146,7 @@ def report_problem(
 
 
 def _attach(problem: Problem, clean: attachments.CleanFile, *, user, is_public: bool) -> Attachment:
-    stored_name, sha = attachments.store(clean)  # every check ran before: only a database failure leaves a file
-    return Attachment.objects.create(
-        problem=problem,
-        stored_name=stored_name,
-        original_name=clean.original_name,
-        content_type=clean.content_type,
-        size=len(clean.content),
-        sha256=sha,
-        is_public=is_public,
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
+    return attachments.keep(Attachment, clean, user=user, problem=problem, is_public=is_public)
 
 
 @transaction.atomic

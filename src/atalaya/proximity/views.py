@@ -62,6 +62,7 @@ from .models import (
     ProximityOfficer,
     Reporter,
     ResponseAction,
+    SessionDocument,
 )
 
 
@@ -222,15 +223,10 @@ class AttachmentView(LoginRequiredMixin, ScopedViewMixin, View):
         if not may_read(request.user, attachment.problem.municipality):
             raise Http404
         audit.record_read(request.user, attachment.problem)
-        response = FileResponse(
-            attachments.path_of(attachment.stored_name).open("rb"), content_type=attachment.content_type
+        extension = attachment.stored_name.rsplit(".", 1)[-1]
+        return attachments.file_response(
+            attachment.stored_name, attachment.content_type, f"adjunto-{attachment.pk}.{extension}"
         )
-        disposition = "inline" if attachment.content_type.startswith("image/") else "attachment"
-        response["Content-Disposition"] = (
-            f'{disposition}; filename="adjunto-{attachment.pk}.{attachment.stored_name.rsplit(".", 1)[-1]}"'
-        )
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        return response
 
 
 class StaffReportView(MunicipalityMixin, MapPageMixin, FormView):
@@ -598,6 +594,7 @@ class SessionDetailView(ObjectDetailView):
             attendance=attendance,
             board=mesas_board.territory_board(mesa),
             agreements=session.agreements.select_related("problem"),
+            documents=session.documents.all(),
             may_run=may_run(user, mesa),
             may_approve=seat is not None
             and session.minutes_status == MinutesStatus.DRAFT
@@ -805,3 +802,34 @@ class ModerationView(MunicipalityMixin, TemplateView):
             request, _("Comentario aprobado.") if comment.status == "aprobado" else _("Comentario rechazado.")
         )
         return redirect("proximity:moderation", code)
+
+
+class SessionDocumentAddView(SessionActionView):
+    def act(self, session, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError(_("Elija un archivo."))
+        document = attachments.keep(
+            SessionDocument, attachments.clean_upload(upload, allow_pdf=True), user=request.user, session=session
+        )
+        log_change(
+            user=request.user,
+            action="adjuntar",
+            obj=session,
+            municipality=session.mesa.municipality,
+            message=f"Documento {document.original_name} en {session}",
+        )
+        return _("Documento agregado.")
+
+
+class SessionDocumentView(LoginRequiredMixin, ScopedViewMixin, View):
+    model = SessionDocument
+
+    def get(self, request, pk):
+        document = get_object_or_404(self.get_queryset().select_related("session__mesa__municipality"), pk=pk)
+        if not may_read(request.user, document.session.mesa.municipality):
+            raise Http404
+        extension = document.stored_name.rsplit(".", 1)[-1]
+        return attachments.file_response(
+            document.stored_name, document.content_type, f"documento-{document.pk}.{extension}"
+        )
