@@ -57,6 +57,31 @@ class ReportForm(forms.Form):
             "mb": settings.ATALAYA_PROBLEM_MAX_ATTACHMENT_MB,
         }
 
+    def report(self, municipality, **extra):
+        """The problem through ``services.report_problem`` (the public and the staff form alike); a refusal
+        becomes the form's errors and ``None``."""
+        from django.core.exceptions import ValidationError
+
+        from . import services
+
+        data = self.cleaned_data
+        try:
+            return services.report_problem(
+                municipality=municipality,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                lat=data["lat"],
+                lon=data["lon"],
+                address=data["address"],
+                uploads=tuple(data["photos"]),
+                **extra,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.add_error(None, message)
+            return None
+
 
 class StatusForm(forms.Form):
     to = forms.ChoiceField(label=_("Nuevo estado"))
@@ -114,20 +139,9 @@ class SaraForm(forms.ModelForm):
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
-            for name in (
-                "goal",
-                "offender",
-                "handler",
-                "target",
-                "guardian",
-                "place",
-                "manager",
-                "hypotheses",
-                "options",
-                "chosen_response",
-                "objectives",
-                "assessment_notes",
-            )
+            for name in fields
+            if name not in ("radius_m", "frequency", "duration", "priority", "implemented", "result", "decision")
+            and not name.startswith("response_")
         }
         widgets |= {
             "response_start": forms.DateInput(attrs={"type": "date"}),

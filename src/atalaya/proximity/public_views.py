@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -148,22 +149,12 @@ class ReportProblemView(ProblemMunicipalityMixin, MapPageMixin, FormView):
         if over_limit(self.request, "reportes", REPORTS_PER_HOUR):
             form.add_error(None, _("Recibimos muchos reportes desde su conexión; intente de nuevo en una hora."))
             return self.form_invalid(form)
-        try:
-            problem = services.report_problem(
-                municipality=self.municipality,
-                category=data["category"],
-                title=data["title"],
-                description=data["description"],
-                lat=data["lat"],
-                lon=data["lon"],
-                address=data["address"],
-                source=Source.CITIZEN,
-                reporter=services.ReporterContact(name=data["name"], email=data["email"]),
-                uploads=tuple(data["photos"]),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+        problem = form.report(
+            self.municipality,
+            source=Source.CITIZEN,
+            reporter=services.ReporterContact(name=data["name"], email=data["email"]),
+        )
+        if problem is None:
             return self.form_invalid(form)
         count_use(self.request, "reportes")
         messages.success(
@@ -269,29 +260,48 @@ class AccountabilityDataView(PublicOutputMixin, View):
         return response
 
 
-class FollowView(ProblemMunicipalityMixin, View):
-    """POST: follow a public problem or commitment by e-mail (a confirmation is sent first)."""
+class ParticipationView(ProblemMunicipalityMixin, View):
+    """A neighbour's POST about something public (follow, comment): a field robots fill is answered as if
+    accepted and kept nowhere, ``per_hour`` per address, the service's Spanish refusal as a message, and back to
+    the page it came from (only pages of this municipality's portal)."""
 
     public_models = (PublicProblem, PublicCommitment)
+    kind = ""
+    per_hour = 0
+    accepted = ""
+    too_many = ""
+
+    def act(self, request) -> None:
+        raise NotImplementedError
 
     def post(self, request, code):
-        back = request.POST.get("next") or f"/publico/{code}/problemas/"
+        back = request.POST.get("next") or ""
         if not back.startswith(f"/publico/{code}/"):
             back = f"/publico/{code}/problemas/"
         if request.POST.get("website"):
-            messages.success(request, _("Le enviamos un correo para confirmar."))
-            return redirect(back)
-        if over_limit(request, "seguir", FOLLOWS_PER_HOUR):
-            messages.error(request, _("Demasiadas solicitudes desde su conexión; intente de nuevo en una hora."))
-            return redirect(back)
-        try:
-            participation.follow(self.municipality, request.POST.get("target", ""), request.POST.get("email", ""))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.success(request, _(self.accepted))
+        elif over_limit(request, self.kind, self.per_hour):
+            messages.error(request, _(self.too_many))
         else:
-            count_use(request, "seguir")
-            messages.success(request, _("Le enviamos un correo para confirmar."))
+            try:
+                self.act(request)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                count_use(request, self.kind)
+                messages.success(request, _(self.accepted))
         return redirect(back)
+
+
+class FollowView(ParticipationView):
+    """Follow a public problem or commitment by e-mail (a confirmation is sent first)."""
+
+    kind, per_hour = "seguir", FOLLOWS_PER_HOUR
+    accepted = gettext_noop("Le enviamos un correo para confirmar.")
+    too_many = gettext_noop("Demasiadas solicitudes desde su conexión; intente de nuevo en una hora.")
+
+    def act(self, request) -> None:
+        participation.follow(self.municipality, request.POST.get("target", ""), request.POST.get("email", ""))
 
 
 class FollowConfirmView(PublicOutputMixin, TemplateView):
@@ -318,31 +328,17 @@ class UnfollowView(PublicOutputMixin, TemplateView):
         )
 
 
-class CommentView(ProblemMunicipalityMixin, View):
-    """POST: a comment that waits for moderation."""
+class CommentView(ParticipationView):
+    """A comment that waits for moderation."""
 
-    public_models = (PublicProblem, PublicCommitment)
+    kind, per_hour = "comentarios", COMMENTS_PER_HOUR
+    accepted = gettext_noop("Gracias: su comentario se publicará cuando la coordinación lo revise.")
+    too_many = gettext_noop("Demasiados comentarios desde su conexión; intente de nuevo en una hora.")
 
-    def post(self, request, code):
-        back = request.POST.get("next") or f"/publico/{code}/problemas/"
-        if not back.startswith(f"/publico/{code}/"):
-            back = f"/publico/{code}/problemas/"
-        if request.POST.get("website"):
-            messages.success(request, _("Gracias: su comentario se publicará cuando la coordinación lo revise."))
-            return redirect(back)
-        if over_limit(request, "comentarios", COMMENTS_PER_HOUR):
-            messages.error(request, _("Demasiados comentarios desde su conexión; intente de nuevo en una hora."))
-            return redirect(back)
-        try:
-            participation.comment(
-                self.municipality,
-                request.POST.get("target", ""),
-                request.POST.get("text", ""),
-                request.POST.get("author", ""),
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            count_use(request, "comentarios")
-            messages.success(request, _("Gracias: su comentario se publicará cuando la coordinación lo revise."))
-        return redirect(back)
+    def act(self, request) -> None:
+        participation.comment(
+            self.municipality,
+            request.POST.get("target", ""),
+            request.POST.get("text", ""),
+            request.POST.get("author", ""),
+        )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -120,32 +121,47 @@ class ProblemDetailView(ObjectDetailView):
         )
 
 
-class ProblemActionView(LoginRequiredMixin, ScopedViewMixin, View):
-    """A change to one problem (POST only): 404 out of scope, 403 without the right, the service's Spanish
-    refusal shown on the problem's page."""
+class ActionView(LoginRequiredMixin, ScopedViewMixin, View):
+    """One change (POST only) to an object of ``model``: 404 out of scope, 403 without the right (``allowed``), the
+    service's Spanish refusal shown as a message on the page ``redirect_url`` names; all of it in one transaction."""
 
-    model = Problem
-    coordinators_only = False
+    def allowed(self, user, target) -> bool:
+        raise NotImplementedError
 
-    def post(self, request, pk):
-        problem = get_object_or_404(self.get_queryset(), pk=pk)
-        if self.coordinators_only:
-            allowed = may_coordinate(request.user, problem.municipality)
-        else:
-            allowed = may_work(request.user, problem.municipality, problem.territory)
-        if not allowed:
+    def act(self, target, request, **kwargs) -> str:
+        raise NotImplementedError
+
+    def redirect_url(self, target) -> str:
+        raise NotImplementedError
+
+    def post(self, request, pk, **kwargs):
+        target = get_object_or_404(self.get_queryset(), pk=pk)
+        if not self.allowed(request.user, target):
             raise PermissionDenied
         try:
-            message = self.act(problem, request)
+            with transaction.atomic():
+                message = self.act(target, request, **kwargs)
         except ValidationError as exc:
             for text in exc.messages:
                 messages.error(request, text)
         else:
             messages.success(request, message)
-        return redirect("proximity:detail", problem.pk)
+        return redirect(self.redirect_url(target))
 
-    def act(self, problem: Problem, request) -> str:
-        raise NotImplementedError
+
+class ProblemActionView(ActionView):
+    """A change to one problem, back on the problem's page; workers of its territory act, coordinators close."""
+
+    model = Problem
+    coordinators_only = False
+
+    def allowed(self, user, problem) -> bool:
+        if self.coordinators_only:
+            return may_coordinate(user, problem.municipality)
+        return may_work(user, problem.municipality, problem.territory)
+
+    def redirect_url(self, problem) -> str:
+        return reverse("proximity:detail", args=[problem.pk])
 
 
 class StatusView(ProblemActionView):
@@ -258,7 +274,6 @@ class StaffReportView(MunicipalityMixin, MapPageMixin, FormView):
         )
 
     def form_valid(self, form):
-        data = form.cleaned_data
         alert = self.alert()
         source = (
             Source.ALERT
@@ -269,24 +284,14 @@ class StaffReportView(MunicipalityMixin, MapPageMixin, FormView):
                 else Source.POLICE
             )
         )
-        try:
-            problem = services.report_problem(
-                municipality=self.municipality,
-                category=data["category"],
-                title=data["title"],
-                description=data["description"],
-                lat=data["lat"],
-                lon=data["lon"],
-                address=data["address"],
-                source=source,
-                user=self.request.user,
-                alert=alert,
-                uploads=tuple(data["photos"]),
-                is_private=self.request.POST.get("is_private") == "1",
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+        problem = form.report(
+            self.municipality,
+            source=source,
+            user=self.request.user,
+            alert=alert,
+            is_private=self.request.POST.get("is_private") == "1",
+        )
+        if problem is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Problema %(reference)s creado.") % {"reference": problem.reference})
         return redirect("proximity:detail", problem.pk)
@@ -336,9 +341,8 @@ class SaraView(MapPageMixin, ObjectDetailView):
 class SaraActionView(ProblemActionView):
     """The SARA file's changes come back to its page, not to the problem's."""
 
-    def post(self, request, pk):
-        super().post(request, pk)
-        return redirect("proximity:sara", pk)
+    def redirect_url(self, problem) -> str:
+        return reverse("proximity:sara", args=[problem.pk])
 
 
 class SaraSaveView(SaraActionView):
@@ -382,12 +386,8 @@ class SaraActionAddView(SaraActionView):
 
 
 class SaraActionStatusView(SaraActionView):
-    def post(self, request, pk, action):
-        self.action_pk = action
-        return super().post(request, pk)
-
-    def act(self, problem, request):
-        action = get_object_or_404(ResponseAction, pk=self.action_pk, sara__problem=problem)
+    def act(self, problem, request, action):
+        action = get_object_or_404(ResponseAction, pk=action, sara__problem=problem)
         form = ActionStatusForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Elija el estado."))
@@ -492,29 +492,20 @@ class MesaDetailView(ObjectDetailView):
         )
 
 
-class MesaActionView(LoginRequiredMixin, ScopedViewMixin, View):
-    """A change to a mesa or one of its sessions (POST): 404 out of scope, 403 for who does not run it."""
+class MesaActionView(ActionView):
+    """A change to a mesa, one of its sessions or agreements: who runs the mesa acts, back on ``redirect_to``."""
 
     model = Mesa
     redirect_to = "proximity:mesa"
 
-    def post(self, request, pk, **kwargs):
-        target = get_object_or_404(self.get_queryset(), pk=pk)
-        mesa = target if isinstance(target, Mesa) else target.mesa
-        if not self.allowed(request.user, mesa, target):
-            raise PermissionDenied
-        try:
-            with transaction.atomic():
-                message = self.act(target, request, **kwargs)
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        else:
-            messages.success(request, message)
-        return redirect(self.redirect_to, target.pk)
+    def mesa_of(self, target) -> Mesa:
+        return target if isinstance(target, Mesa) else target.mesa
 
-    def allowed(self, user, mesa, target) -> bool:
-        return may_run(user, mesa)
+    def allowed(self, user, target) -> bool:
+        return may_run(user, self.mesa_of(target))
+
+    def redirect_url(self, target) -> str:
+        return reverse(self.redirect_to, args=[target.pk])
 
 
 class MemberAddView(MesaActionView):
@@ -634,8 +625,8 @@ class MinutesView(SessionActionView):
 
 
 class ApproveMinutesView(SessionActionView):
-    def allowed(self, user, mesa, target) -> bool:
-        return may_read(user, mesa.municipality)  # the service checks the seat
+    def allowed(self, user, session) -> bool:
+        return may_read(user, session.mesa.municipality)  # the service checks the seat
 
     def act(self, session, request):
         done = mesas.approve_minutes(session, user=request.user)
@@ -668,10 +659,8 @@ class AgreementUpdateView(MesaActionView):
     def get_queryset(self):
         return Agreement.objects.visible_to(self.request.user).select_related("mesa__municipality")
 
-    def post(self, request, pk, **kwargs):
-        response = super().post(request, pk, **kwargs)
-        agreement = Agreement.objects.filter(pk=pk).first()
-        return redirect("proximity:mesa", agreement.mesa_id) if agreement else response
+    def redirect_url(self, agreement) -> str:
+        return reverse("proximity:mesa", args=[agreement.mesa_id])
 
     def act(self, agreement, request):
         form = AgreementUpdateForm(request.POST)
