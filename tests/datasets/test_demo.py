@@ -86,3 +86,14 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
 
     assert SaraFile.objects.exclude(hypotheses="").exists() and ResponseAction.objects.filter(status="hecha").exists()
     assert Assessment.objects.exists()
+    from atalaya.proximity.models import Agreement, MesaSession
+
+    assert set(Agreement.objects.values_list("status", flat=True)) == {
+        "pendiente",
+        "en_curso",
+        "cumplido",
+        "incumplido",
+        "cancelado",
+    }
+    assert MesaSession.objects.filter(kind="convocatoria_agil").exists()
+    assert MesaSession.objects.filter(minutes_status="aprobada").exists()

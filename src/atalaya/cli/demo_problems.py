@@ -131,7 +131,8 @@ def load_demo_problems(rng: np.random.Generator, users: dict, password: str, say
                 alert=alert,
                 user=user,
             )
-        load_demo_mesas(municipality, user, problems, alert)
+        analyst = users.get("analista.neza" if code == "15058" else "analista.penalolen")
+        load_demo_mesas(municipality, user, problems, alert, analyst)
         accountability.rebuild(municipality)
         counts["problemas"] += len(problems) + (alert is not None)
         say(f"  problemas comunitarios {municipality.name}: {len(problems) + (alert is not None)}; usuario {username}")
@@ -233,7 +234,7 @@ MEMBERS = [
 ]
 
 
-def load_demo_mesas(municipality, user, problems: list, alert) -> None:
+def load_demo_mesas(municipality, user, problems: list, alert, analyst=None) -> None:
     """Two mesas with members, past sessions with attendance and approved minutes, agreements in every state
     (one overdue, one private), an agile call about an open problem, and a session called for next week."""
     from atalaya.proximity.models import Mesa, MesaMember, MesaSession
@@ -261,7 +262,7 @@ def load_demo_mesas(municipality, user, problems: list, alert) -> None:
                 institution=institution,
                 role=role,
                 email=f"{role}@ejemplo.invalid",
-                user=user if role == "policia" else None,
+                user={"policia": user, "municipio": analyst}.get(role),
             )
         for months_ago in (3, 2, 1):
             session = mesas.call_session(
@@ -282,6 +283,9 @@ def load_demo_mesas(municipality, user, problems: list, alert) -> None:
             )
             session.refresh_from_db()
             mesas.approve_minutes(session, user=user)
+            if analyst is not None:  # two of the four present: approved
+                session.refresh_from_db()
+                mesas.approve_minutes(session, user=analyst)
             due = (now + dt.timedelta(days=40 - 30 * months_ago)).date()
             agreement = mesas.add_agreement(
                 mesa,
@@ -294,14 +298,36 @@ def load_demo_mesas(municipality, user, problems: list, alert) -> None:
                 problem=problems[index * 5 + months_ago],
                 is_public=months_ago != 2 or index == 0,
             )
-            if months_ago == 3:
+            if months_ago == 3 and index == 0:
                 mesas.update_agreement(
                     agreement, status="cumplido", user=user, evidence="Bitácora de rondas", text="Hecho"
+                )
+            elif months_ago == 3:
+                mesas.update_agreement(
+                    agreement,
+                    status="incumplido",
+                    progress=20,
+                    user=user,
+                    text="No hubo dotación para las rondas; se repone en la próxima sesión",
                 )
             elif months_ago == 2:
                 mesas.update_agreement(
                     agreement, status="en_curso", progress=60, user=user, text="Rondas dos veces por semana"
                 )
+        cancelled = mesas.add_agreement(
+            mesa,
+            title="Instalar cámaras en la plaza",
+            owner="Dirección de Seguridad",
+            institution="Municipio",
+            deadline=(now + dt.timedelta(days=20)).date(),
+            user=user,
+        )
+        mesas.update_agreement(
+            cancelled,
+            status="cancelado",
+            user=user,
+            text="La mesa prefirió recuperar la plaza con actividades antes que vigilarla",
+        )
         open_problem = next((p for p in problems if p.is_open and not p.is_private), None)
         if open_problem is not None:
             mesas.call_session(
