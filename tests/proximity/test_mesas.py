@@ -10,6 +10,7 @@ import json
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from atalaya.core.testing import ScopedActionContract, ScopedPageContract, login_as
@@ -283,3 +284,47 @@ def test_session_documents_are_checked_kept_apart_and_scoped(
     client.logout()
     login_as(client, make_user("ajena", ["13122"], "admin"))
     assert client.get(f"/proximidad/documentos/{document.pk}/").status_code == 404
+
+
+def test_agenda_items_and_the_indicators_that_measure_a_mesa(mesa, report, admin_user, make_user, client, penalolen):
+    from atalaya.indicators.models import Indicator, Publication
+
+    problem = report(title="Esquina oscura")
+    session = mesas.call_session(mesa, starts_at=timezone.now() + dt.timedelta(hours=3), user=admin_user, notify=False)
+    login_as(client, make_user("analista", ["15058"], "analyst"))
+    client.post(f"/proximidad/sesiones/{session.pk}/tabla/", {"problem": problem.reference, "minutes": 20})
+    client.post(f"/proximidad/sesiones/{session.pk}/tabla/", {"title": "Fiestas patrias", "minutes": 10})
+    refused = client.post(f"/proximidad/sesiones/{session.pk}/tabla/", {"alert": 999999, "minutes": 10}, follow=True)
+    assert "No existe esa alerta" in refused.content.decode()
+    assert [(i.title, i.problem_id) for i in session.agenda.all()] == [
+        ("Esquina oscura", problem.pk),
+        ("Fiestas patrias", None),
+    ]
+
+    published, hidden = Indicator.objects.get(code="robo-con-violencia"), Indicator.objects.get(code="narcomenudeo")
+    Publication.objects.create(municipality=mesa.municipality, indicator=published, is_public=True)
+    mesa.indicators.set([published, hidden])
+    mesas.add_agreement(mesa, title="Rondas", owner="A", institution="B", deadline=dt.date(2030, 1, 1), user=admin_user)
+    node = PublicCommitment.objects.get(key=f"mesa:{mesa.pk}")
+    assert node.indicators == [{"code": "robo-con-violencia", "name": published.name}]  # only what the portal shows
+    page = Client().get("/publico/15058/compromisos/").content.decode()
+    assert "/publico/indicadores/robo-con-violencia/" in page and "narcomenudeo" not in page
+
+
+def test_the_reminders_run_as_a_worker_job_for_one_municipality(mesa, admin_user, make_user, client, penalolen):
+    from atalaya.core.models import Job
+
+    other = Mesa.objects.create(municipality=penalolen, name="Mesa de Peñalolén")
+    mine = mesas.add_agreement(
+        mesa, title="Aquí", owner="A", institution="B", deadline=dt.date.today(), user=admin_user
+    )
+    theirs = mesas.add_agreement(
+        other, title="Allá", owner="A", institution="B", deadline=dt.date.today(), user=admin_user
+    )
+    login_as(client, make_user("analista", ["15058"], "analyst"))
+    response = client.post("/proximidad/15058/mesas/", {"recordar": "1"})
+    assert response.status_code == 302 and Job.objects.get().status == "terminado"
+    assert Agreement.objects.get(pk=mine.pk).reminded_at and Agreement.objects.get(pk=theirs.pk).reminded_at is None
+    client.logout()
+    login_as(client, make_user("consulta", ["15058"], "viewer"))
+    assert client.post("/proximidad/15058/mesas/", {"recordar": "1"}).status_code == 403

@@ -162,8 +162,48 @@ def test_no_public_response_carries_private_content(client, report, admin_user, 
         reporter=services.ReporterContact(name="Rosa Interna", email="rosa@example.org", phone="+56911112222")
     )
     services.add_note(shown, user=admin_user, text="Patente del auto ABCD12", is_public=False)
-    secret_words = ["Fulano", "Rosa Interna", "rosa@example.org", "+56911112222", "ABCD12", secret.reference]
+    import datetime as dt
+
+    from atalaya.proximity import mesas, participation
+    from atalaya.proximity.models import Mesa
+
+    mesa = Mesa.objects.create(municipality=shown.municipality, name="Mesa centro")
+    mesas.add_agreement(
+        mesa,
+        title="Vigilar a Mengano",
+        owner="Cabo",
+        institution="Policía",
+        deadline=dt.date(2030, 1, 1),
+        user=admin_user,
+        is_public=False,
+    )
+    mesas.add_agreement(
+        mesa,
+        title="Luminarias",
+        owner="Aseo",
+        institution="Municipio",
+        deadline=dt.date(2030, 1, 1),
+        user=admin_user,
+        problem=secret,
+    )
+    participation.comment(shown.municipality, f"problema:{shown.reference}", "Comentario sin revisar de Zutano")
+    participation.follow(shown.municipality, f"problema:{shown.reference}", "seguidora@example.org")
+    secret_words = [
+        "Fulano",
+        "Rosa Interna",
+        "rosa@example.org",
+        "+56911112222",
+        "ABCD12",
+        secret.reference,
+        "Mengano",
+        "Zutano",
+        "seguidora@example.org",
+    ]
     urls = [
+        "/publico/15058/compromisos/",
+        f"/publico/15058/compromisos/?mesa=mesa:{mesa.pk}",
+        "/publico/15058/compromisos.csv",
+        "/publico/15058/compromisos.json",
         "/publico/15058/problemas/",
         "/publico/15058/problemas/?estado=abiertos",
         f"/publico/15058/problemas/{shown.reference}/",

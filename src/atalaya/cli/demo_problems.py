@@ -255,6 +255,9 @@ def load_demo_mesas(municipality, user, problems: list, alert, analyst=None) -> 
         )
         if not created:
             continue
+        from atalaya.indicators.models import Indicator
+
+        mesa.indicators.set(Indicator.objects.filter(code__in=["robo-con-violencia", "incivilidades"]))
         for institution, role in MEMBERS:
             MesaMember.objects.create(
                 mesa=mesa,

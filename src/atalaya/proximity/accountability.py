@@ -99,6 +99,13 @@ def sync_mesa(mesa: Mesa, *, roll_up: bool = True) -> PublicCommitment | None:
         node.progress = (totals["weighted"] or 0.0) / totals["weights"] if totals["weights"] else 0.0
         node.title = mesa.name
         node.institution = mesa.theme or (mesa.territory.name if mesa.territory_id else "")
+        # Only published indicators: their sheet on the portal is disclosure-controlled.
+        node.indicators = [
+            {"code": code, "name": name}
+            for code, name in mesa.indicators.filter(
+                publications__municipality_id=mesa.municipality_id, publications__is_public=True
+            ).values_list("code", "name")
+        ]
         node.updated_at = timezone.now()
         node.save()
     return node

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atalaya.core.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
 
-from .models import ApiClient, ProblemCategory, ProximityOfficer
+from .models import ApiClient, Mesa, ProblemCategory, ProximityOfficer
 
 
 @admin.register(ProblemCategory)
@@ -37,3 +37,25 @@ class ApiClientAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.update(active=False)
         self.message_user(request, _("%(n)s clave(s) revocada(s).") % {"n": count}, messages.SUCCESS)
+
+
+@admin.register(Mesa)
+class MesaAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The table's definition (members, sessions and agreements are run from its page, which logs them)."""
+
+    list_display = ("name", "kind", "municipality", "territory", "active", "is_public")
+    list_filter = ("kind", "active", "is_public", "municipality")
+    filter_horizontal = ("indicators",)
+    fields = (
+        "municipality",
+        "name",
+        "kind",
+        "territory",
+        "theme",
+        "chair",
+        "schedule",
+        "every_days",
+        "active",
+        "is_public",
+        "indicators",
+    )

@@ -193,12 +193,21 @@ class MesaForm(forms.Form):
     theme = forms.CharField(label=_("Tema"), max_length=160, required=False)
     schedule = forms.CharField(label=_("Calendario"), max_length=160, required=False)
     is_public = forms.BooleanField(label=_("Publica sus acuerdos"), required=False, initial=True)
+    indicators = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("Indicadores que miden su trabajo")
+    )
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
         from atalaya.geo.models import Territory
+        from atalaya.indicators.models import Indicator
 
         self.fields["territory"].queryset = Territory.objects.filter(municipality=municipality)
+        self.fields["indicators"].queryset = Indicator.objects.filter(
+            Q(municipality__isnull=True) | Q(municipality=municipality)
+        ).order_by("name")
 
 
 class MemberForm(forms.Form):
@@ -244,3 +253,10 @@ class AgreementUpdateForm(forms.Form):
     text = forms.CharField(label=_("Nota"), max_length=2000, required=False)
     evidence = forms.CharField(label=_("Evidencia"), max_length=2000, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Tema"), max_length=200, required=False)
+    problem = forms.CharField(label=_("Número del problema (opcional)"), max_length=30, required=False)
+    alert = forms.IntegerField(label=_("Número de la alerta (opcional)"), required=False, min_value=1)
+    minutes = forms.IntegerField(label=_("Minutos"), min_value=1, max_value=240, initial=15)

@@ -24,3 +24,17 @@ def weekly_review(job, progress) -> dict:
         "mensaje": _("Revisión de la semana al %(end)s lista (HTML y PDF).") % {"end": f"{week_end:%d-%m-%Y}"},
         "url": reverse("proximity:review_file", args=[job.municipality.code, pdf.name]),
     }
+
+
+@register("proximity.remind", gettext_noop("Recordatorios y escalamiento de acuerdos"))
+def remind(job, progress) -> dict:
+    """The daily reminders of one municipality, now (cron runs them for every municipality)."""
+    from .mesas import remind_and_escalate
+
+    progress(30, _("revisando los plazos de los acuerdos"))
+    counts = remind_and_escalate(municipality=job.municipality)
+    return {
+        "mensaje": _("%(reminded)s acuerdo(s) recordado(s), %(escalated)s escalado(s), %(sent)s correo(s).")
+        % {"reminded": counts["recordados"], "escalated": counts["escalados"], "sent": counts["correos"]},
+        "url": reverse("proximity:mesas", args=[job.municipality.code]),
+    }

@@ -98,6 +98,35 @@ def call_session(
     return session
 
 
+@transaction.atomic
+def add_agenda_item(session: MesaSession, *, user, title: str = "", problem=None, alert=None, minutes: int = 15):
+    """A point on the agenda: a theme, a problem or an alert of the mesa's municipality (titled after it)."""
+    municipality_id = session.mesa.municipality_id
+    if problem is not None and problem.municipality_id != municipality_id:
+        raise ValidationError(_("El problema es de otro municipio."))
+    if alert is not None and alert.municipality_id != municipality_id:
+        raise ValidationError(_("La alerta es de otro municipio."))
+    title = title.strip() or (problem.title if problem else str(alert) if alert else "")
+    if not title:
+        raise ValidationError(_("Indique el tema, un problema o una alerta."))
+    item = AgendaItem.objects.create(
+        session=session,
+        order=session.agenda.count(),
+        title=title[:200],
+        problem=problem,
+        alert=alert,
+        minutes=minutes,
+    )
+    log_change(
+        user=user,
+        action="tabla",
+        obj=session,
+        municipality=session.mesa.municipality,
+        message=f"{session}: a la tabla «{item.title}»",
+    )
+    return item
+
+
 def invite(session: MesaSession) -> int:
     """E-mail each active member with an address: when, where, what for."""
     when = timezone.localtime(session.starts_at)
@@ -310,17 +339,20 @@ def update_agreement(
     return update
 
 
-def remind_and_escalate(now: dt.datetime | None = None) -> dict[str, int]:
-    """For cron: remind the members of the owner institution (and the chair) of agreements due within
-    ``REMIND_DAYS``; escalate overdue ones to the municipality's proximity coordinators. Each once."""
+def remind_and_escalate(now: dt.datetime | None = None, municipality=None) -> dict[str, int]:
+    """Remind the members of the owner institution (and the chair) of agreements due within ``REMIND_DAYS``;
+    escalate overdue ones to the municipality's proximity coordinators. Each once. Run by cron
+    (``atalaya problems remind``) or as a worker job from the mesas page (one municipality)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     counts = {"recordados": 0, "escalados": 0, "correos": 0}
+    scope = {"mesa__municipality": municipality} if municipality is not None else {}
     due = Agreement.objects.filter(
         status__in=[AgreementStatus.PENDING, AgreementStatus.ONGOING],
         reminded_at__isnull=True,
         deadline__lte=today + dt.timedelta(days=REMIND_DAYS),
         deadline__gte=today,
+        **scope,
     ).select_related("mesa__chair")
     for agreement in due:
         emails = {
@@ -338,7 +370,10 @@ def remind_and_escalate(now: dt.datetime | None = None) -> dict[str, int]:
         Agreement.objects.filter(pk=agreement.pk).update(reminded_at=now)
         counts["recordados"] += 1
     overdue = Agreement.objects.filter(
-        status__in=[AgreementStatus.PENDING, AgreementStatus.ONGOING], escalated_at__isnull=True, deadline__lt=today
+        status__in=[AgreementStatus.PENDING, AgreementStatus.ONGOING],
+        escalated_at__isnull=True,
+        deadline__lt=today,
+        **scope,
     ).select_related("mesa__municipality")
     for agreement in overdue:
         coordinators = ProximityOfficer.objects.filter(municipality=agreement.mesa.municipality, is_coordinator=True)

@@ -422,6 +422,13 @@ class Mesa(models.Model):
     every_days = models.PositiveSmallIntegerField(_("cada cuántos días sesiona"), default=30)
     active = models.BooleanField(_("activa"), default=True)
     is_public = models.BooleanField(_("publica sus acuerdos"), default=True)
+    indicators = models.ManyToManyField(
+        "indicators.Indicator",
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicadores que miden su trabajo"),
+        help_text=_("Se enlazan desde la rendición de cuentas a su ficha en el portal (con reserva estadística)."),
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -635,6 +642,7 @@ class PublicCommitment(models.Model):
     overdue = models.BooleanField(default=False)
     reference = models.CharField(max_length=30, blank=True)  # the public problem it refers to
     milestones = models.JSONField(default=list)
+    indicators = models.JSONField(default=list)  # [{code, name}] of the indicators that measure a mesa's work
     updated_at = models.DateTimeField()
 
     class Meta:

@@ -32,6 +32,7 @@ urlpatterns = [
     path("sesiones/<int:pk>/acta/", views.MinutesView.as_view(), name="session_minutes"),
     path("sesiones/<int:pk>/acta/aprobar/", views.ApproveMinutesView.as_view(), name="session_approve"),
     path("sesiones/<int:pk>/acuerdos/", views.AgreementAddView.as_view(), name="session_agreement"),
+    path("sesiones/<int:pk>/tabla/", views.AgendaItemAddView.as_view(), name="session_agenda"),
     path("sesiones/<int:pk>/documentos/", views.SessionDocumentAddView.as_view(), name="session_document_add"),
     path("documentos/<int:pk>/", views.SessionDocumentView.as_view(), name="session_document"),
     path("acuerdos/<int:pk>/", views.AgreementUpdateView.as_view(), name="agreement_update"),

@@ -38,6 +38,7 @@ from .filters import ProblemFilter
 from .forms import (
     ActionForm,
     ActionStatusForm,
+    AgendaItemForm,
     AgreementForm,
     AgreementUpdateForm,
     AssessForm,
@@ -445,6 +446,8 @@ class MesaListView(MunicipalityMixin, TemplateView):
     def post(self, request, code):
         if not may_coordinate(request.user, self.municipality):
             raise PermissionDenied
+        if request.POST.get("recordar"):
+            return redirect("job", start_job("proximity.remind", user=request.user, municipality=self.municipality).pk)
         form = MesaForm(request.POST, municipality=self.municipality)
         if (
             not form.is_valid()
@@ -452,7 +455,10 @@ class MesaListView(MunicipalityMixin, TemplateView):
         ):
             messages.error(request, _("Revise el nombre (no puede repetirse) y el tipo."))
             return redirect("proximity:mesas", code)
-        mesa = Mesa.objects.create(municipality=self.municipality, chair=request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        indicators = data.pop("indicators")
+        mesa = Mesa.objects.create(municipality=self.municipality, chair=request.user, **data)
+        mesa.indicators.set(indicators)
         log_change(
             user=request.user, action="crear", obj=mesa, municipality=self.municipality, message=f"Mesa {mesa.name}"
         )
@@ -586,6 +592,7 @@ class SessionDetailView(ObjectDetailView):
             board=mesas_board.territory_board(mesa),
             agreements=session.agreements.select_related("problem"),
             documents=session.documents.all(),
+            agenda_form=AgendaItemForm(),
             may_run=may_run(user, mesa),
             may_approve=seat is not None
             and session.minutes_status == MinutesStatus.DRAFT
@@ -822,3 +829,25 @@ class SessionDocumentView(LoginRequiredMixin, ScopedViewMixin, View):
         return attachments.file_response(
             document.stored_name, document.content_type, f"documento-{document.pk}.{extension}"
         )
+
+
+class AgendaItemAddView(SessionActionView):
+    def act(self, session, request):
+        form = AgendaItemForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Revise el tema y los minutos."))
+        data = form.cleaned_data
+        alert = None
+        if data["alert"]:
+            alert = Alert.objects.visible_to(request.user).filter(pk=data["alert"]).first()
+            if alert is None:
+                raise ValidationError(_("No existe esa alerta en sus municipios."))
+        mesas.add_agenda_item(
+            session,
+            user=request.user,
+            title=data["title"],
+            problem=_problem_by_reference(session.mesa, data["problem"]),
+            alert=alert,
+            minutes=data["minutes"],
+        )
+        return _("Punto agregado a la tabla.")
