@@ -292,9 +292,11 @@ def test_agenda_items_and_the_indicators_that_measure_a_mesa(mesa, report, admin
     problem = report(title="Esquina oscura")
     session = mesas.call_session(mesa, starts_at=timezone.now() + dt.timedelta(hours=3), user=admin_user, notify=False)
     login_as(client, make_user("analista", ["15058"], "analyst"))
-    client.post(f"/proximidad/sesiones/{session.pk}/tabla/", {"problem": problem.reference, "minutes": 20})
-    client.post(f"/proximidad/sesiones/{session.pk}/tabla/", {"title": "Fiestas patrias", "minutes": 10})
-    refused = client.post(f"/proximidad/sesiones/{session.pk}/tabla/", {"alert": 999999, "minutes": 10}, follow=True)
+    client.post(f"/proximidad/sesiones/{session.pk}/tabla/", {"tabla-problem": problem.reference, "tabla-minutes": 20})
+    client.post(f"/proximidad/sesiones/{session.pk}/tabla/", {"tabla-title": "Fiestas patrias", "tabla-minutes": 10})
+    refused = client.post(
+        f"/proximidad/sesiones/{session.pk}/tabla/", {"tabla-alert": 999999, "tabla-minutes": 10}, follow=True
+    )
     assert "No existe esa alerta" in refused.content.decode()
     assert [(i.title, i.problem_id) for i in session.agenda.all()] == [
         ("Esquina oscura", problem.pk),

@@ -31,7 +31,7 @@ class TestProblemPage(ScopedPageContract, ScopedActionContract):
 
     @pytest.fixture
     def scoped_action(self, problem):
-        return f"/proximidad/problemas/{problem.pk}/nota/", {"text": "Ronda hecha"}, ("admin", "analyst")
+        return f"/proximidad/problemas/{problem.pk}/nota/", {"nota-text": "Ronda hecha"}, ("admin", "analyst")
 
 
 class TestProblemList(ScopedPageContract, ListQueryContract):
@@ -71,8 +71,8 @@ def test_an_officer_works_the_cuadrantes_of_their_sector_only(report, make_user,
     officer.territories.add(Territory.objects.get(municipality=neza, code="S1"))  # C1 and C3
     mine, theirs = report(where="C1"), report(where="C4", title="Otro")
     login_as(client, user)
-    assert client.post(f"/proximidad/problemas/{mine.pk}/nota/", {"text": "Ronda"}).status_code == 302
-    assert client.post(f"/proximidad/problemas/{theirs.pk}/nota/", {"text": "Ronda"}).status_code == 403
+    assert client.post(f"/proximidad/problemas/{mine.pk}/nota/", {"nota-text": "Ronda"}).status_code == 302
+    assert client.post(f"/proximidad/problemas/{theirs.pk}/nota/", {"nota-text": "Ronda"}).status_code == 403
     closing = {"to": Status.CLOSED, "outcome": "resuelto", "version": mine.version, "is_public": "on"}
     assert client.post(f"/proximidad/problemas/{mine.pk}/estado/", closing).status_code == 403  # coordinators close
     officer.is_coordinator = True
@@ -219,3 +219,36 @@ def test_no_public_response_carries_private_content(client, report, admin_user, 
         for word in secret_words:
             assert word not in body, (url, word)
     assert client.get(f"/publico/15058/problemas/{secret.reference}/").status_code == 404
+
+
+def test_merge_through_the_page_and_no_page_repeats_an_id(report, make_user, client, admin_user):
+    import collections
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from atalaya.proximity import mesas
+    from atalaya.proximity.models import Mesa
+
+    first, second = report(), report(title="Otra vez sin luz")
+    login_as(client, make_user("analista", ["15058"], "analyst"))
+    client.post(
+        f"/proximidad/problemas/{second.pk}/unir/", {"unir-into": first.reference, "unir-version": second.version}
+    )
+    second.refresh_from_db()
+    assert second.duplicate_of == first and second.outcome == "duplicado"
+    mesa = Mesa.objects.create(municipality=first.municipality, name="Mesa", chair=admin_user)
+    session = mesas.call_session(mesa, starts_at=timezone.now() + dt.timedelta(hours=2), user=admin_user, notify=False)
+    for url in (
+        f"/proximidad/problemas/{first.pk}/",
+        f"/proximidad/problemas/{first.pk}/sara/",
+        f"/proximidad/mesas/{mesa.pk}/",
+        f"/proximidad/sesiones/{session.pk}/",
+        "/proximidad/15058/mesas/",
+        f"/publico/15058/problemas/{first.reference}/",
+        "/publico/15058/problemas/reportar/",
+    ):
+        ids = re.findall(r'\sid="([^"]+)"', client.get(url).content.decode())
+        repeated = [i for i, n in collections.Counter(ids).items() if n > 1]
+        assert not repeated, (url, repeated)

@@ -116,8 +116,8 @@ class ProblemDetailView(ObjectDetailView):
                 choices=[(s, Status(s).label) for s in services.allowed_next(problem)],
                 initial={"version": problem.version},
             ),
-            note_form=NoteForm(),
-            merge_form=MergeForm(initial={"version": problem.version}),
+            note_form=NoteForm(prefix="nota"),
+            merge_form=MergeForm(prefix="unir", initial={"version": problem.version}),
             **kwargs,
         )
 
@@ -187,7 +187,7 @@ class StatusView(ProblemActionView):
 
 class NoteView(ProblemActionView):
     def act(self, problem, request):
-        form = NoteForm(request.POST)
+        form = NoteForm(request.POST, prefix="nota")
         if not form.is_valid():
             raise ValidationError(_("La nota está vacía."))
         services.add_note(
@@ -200,7 +200,7 @@ class MergeView(ProblemActionView):
     coordinators_only = True
 
     def act(self, problem, request):
-        form = MergeForm(request.POST)
+        form = MergeForm(request.POST, prefix="unir")
         if not form.is_valid():
             raise ValidationError(_("Indique el número del problema que sigue abierto."))
         into = Problem.objects.filter(
@@ -334,7 +334,7 @@ class SaraView(MapPageMixin, ObjectDetailView):
             sara_form=SaraForm(instance=file, initial={"version": file.version}),
             action_form=ActionForm(),
             assess_form=AssessForm(municipality=problem.municipality, initial=initial),
-            action_status_form=ActionStatusForm(),
+            action_status_form=ActionStatusForm(auto_id=False),  # one per plan line: no repeated ids
             **kwargs,
         )
 
@@ -592,7 +592,7 @@ class SessionDetailView(ObjectDetailView):
             board=mesas_board.territory_board(mesa),
             agreements=session.agreements.select_related("problem"),
             documents=session.documents.all(),
-            agenda_form=AgendaItemForm(),
+            agenda_form=AgendaItemForm(prefix="tabla"),
             may_run=may_run(user, mesa),
             may_approve=seat is not None
             and session.minutes_status == MinutesStatus.DRAFT
@@ -833,7 +833,7 @@ class SessionDocumentView(LoginRequiredMixin, ScopedViewMixin, View):
 
 class AgendaItemAddView(SessionActionView):
     def act(self, session, request):
-        form = AgendaItemForm(request.POST)
+        form = AgendaItemForm(request.POST, prefix="tabla")
         if not form.is_valid():
             raise ValidationError(_("Revise el tema y los minutos."))
         data = form.cleaned_data
