@@ -330,3 +330,16 @@ def test_the_reminders_run_as_a_worker_job_for_one_municipality(mesa, admin_user
     client.logout()
     login_as(client, make_user("consulta", ["15058"], "viewer"))
     assert client.post("/proximidad/15058/mesas/", {"recordar": "1"}).status_code == 403
+
+
+def test_the_schedule_says_when_the_next_ordinary_session_is_due(mesa, admin_user):
+    from atalaya.proximity.models import MesaSession
+
+    today = dt.date(2026, 12, 6)
+    assert mesas.next_session_due(mesa, today) == today  # never met
+    session = mesas.call_session(mesa, starts_at=timezone.now() + dt.timedelta(days=3), user=admin_user, notify=False)
+    assert mesas.next_session_due(mesa, timezone.localdate()) is None  # the next one is already called
+    held = timezone.make_aware(dt.datetime(2026, 11, 20, 18))
+    MesaSession.objects.filter(pk=session.pk).update(starts_at=held, status="realizada")
+    assert mesas.next_session_due(mesa, today) == dt.date(2026, 12, 20)  # 30 days after
+    assert mesas.next_session_due(mesa, dt.date(2027, 1, 5)) == dt.date(2027, 1, 5)  # overdue: today

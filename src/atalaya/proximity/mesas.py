@@ -127,6 +127,23 @@ def add_agenda_item(session: MesaSession, *, user, title: str = "", problem=None
     return item
 
 
+def next_session_due(mesa: Mesa, today: dt.date | None = None) -> dt.date | None:
+    """When the schedule says the mesa meets next: ``every_days`` after its last ordinary session held or called
+    (today when it never met, or when that day has passed without a session called)."""
+    today = today or timezone.localdate()
+    last = (
+        mesa.sessions.filter(kind=SessionKind.ORDINARY)
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return today
+    due = timezone.localdate(last) + dt.timedelta(days=mesa.every_days)
+    return max(due, today) if timezone.localdate(last) <= today else None
+
+
 def invite(session: MesaSession) -> int:
     """E-mail each active member with an address: when, where, what for."""
     when = timezone.localtime(session.starts_at)

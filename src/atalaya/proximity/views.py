@@ -493,6 +493,7 @@ class MesaDetailView(ObjectDetailView):
             member_form=MemberForm(),
             session_form=SessionForm(),
             statuses=AgreementStatus.choices,
+            next_session=mesas.next_session_due(mesa),
             today=dt.date.today(),
             **kwargs,
         )
