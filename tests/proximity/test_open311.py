@@ -191,3 +191,10 @@ def test_a_request_without_public_notes_says_its_state(client, report):
     PublicProblem.objects.filter(problem=problem).update(status_notes="")
     row = client.get(f"/open311/v2/requests/{problem.reference}.json?jurisdiction_id=15058").json()[0]
     assert row["status_notes"] == "reportado"
+
+
+def test_errors_are_spanish_first_and_english_for_who_chose_it(client, categories, settings):
+    spanish = client.get("/open311/v2/services.json", HTTP_ACCEPT_LANGUAGE="en").json()[0]["description"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language selector's choice, as everywhere
+    english = client.get("/open311/v2/services.json").json()[0]["description"]
+    assert spanish.startswith("Falta jurisdiction_id") and english.startswith("jurisdiction_id is missing")

@@ -22,6 +22,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.throttling import SimpleRateThrottle
@@ -138,7 +139,7 @@ class Open311View(PublicOutputMixin, APIView):
         from rest_framework.exceptions import APIException, Throttled
 
         if isinstance(exc, Throttled):
-            error = {"code": 429, "description": "Demasiados reportes desde esta clave; intente más tarde."}
+            error = {"code": 429, "description": _("Demasiados reportes desde esta clave; intente más tarde.")}
             return _render(self.request, fmt, "errors", "error", [error], 429)
         if isinstance(exc, APIException):
             return _render(
@@ -156,10 +157,12 @@ class Open311View(PublicOutputMixin, APIView):
             self.request.query_params.get("jurisdiction_id") or self.request.data.get("jurisdiction_id") or ""
         ).strip()
         if not code:
-            raise Open311Error(400, "Falta jurisdiction_id: el código del municipio (p. ej. 15058).")
+            raise Open311Error(400, _("Falta jurisdiction_id: el código del municipio (p. ej. 15058)."))
         municipality = Municipality.objects.filter(code=code, problem_categories__active=True).distinct().first()
         if municipality is None:
-            raise Open311Error(404, f"No hay servicios Open311 para la jurisdicción «{code[:20]}».")
+            raise Open311Error(
+                404, _("No hay servicios Open311 para la jurisdicción «%(code)s».") % {"code": code[:20]}
+            )
         return municipality
 
     def respond(self, rows: list[dict], status: int = 200) -> HttpResponse:
@@ -172,7 +175,7 @@ class DiscoveryView(Open311View):
         document = {
             "changeset": "2026-12-06T00:00:00Z",
             "contact": getattr(settings, "ATALAYA_CONTACT", "") or "",
-            "key_service": "Las claves las entrega la coordinación de proximidad de cada municipio.",
+            "key_service": _("Las claves las entrega la coordinación de proximidad de cada municipio."),
         }
         endpoint = {"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "type": "production"}
         if fmt == "json":
@@ -224,7 +227,7 @@ class ServiceDefinitionView(Open311View):
         municipality = self.municipality()
         category = ProblemCategory.objects.filter(municipality=municipality, code=code, active=True).first()
         if category is None:
-            raise Open311Error(404, f"No existe el servicio «{code[:40]}».")
+            raise Open311Error(404, _("No existe el servicio «%(code)s».") % {"code": code[:40]})
         document = {"service_code": category.code, "attributes": []}
         if fmt == "json":
             import json
@@ -289,7 +292,7 @@ class RequestListView(Open311View):
                 rows = rows.filter(reported_at__lte=end)
             status = params.get("status")
             if status not in (None, "", "open", "closed"):
-                raise Open311Error(400, "status debe ser open o closed.")
+                raise Open311Error(400, _("status debe ser open o closed."))
             if status == "open":
                 rows = rows.exclude(status__in=OPEN311_CLOSED)
             elif status == "closed":
@@ -299,16 +302,16 @@ class RequestListView(Open311View):
     def post(self, request, fmt):
         client = client_for_key(request.data.get("api_key", ""))
         if client is None:
-            raise Open311Error(403, "Falta una api_key válida para reportar.")
+            raise Open311Error(403, _("Falta una api_key válida para reportar."))
         municipality = self.municipality()
         if client.municipality_id != municipality.pk:
-            raise Open311Error(403, "La api_key no corresponde a esta jurisdicción.")
+            raise Open311Error(403, _("La api_key no corresponde a esta jurisdicción."))
         data = request.data
         category = ProblemCategory.objects.filter(
             municipality=municipality, code=data.get("service_code", ""), active=True
         ).first()
         if category is None:
-            raise Open311Error(400, "service_code desconocido: consulte services.xml.")
+            raise Open311Error(400, _("service_code desconocido: consulte services.xml."))
         lat, lon = _coordinate(data.get("lat"), "lat"), _coordinate(data.get("long"), "long")
         description = (data.get("description") or "").strip()
         name = " ".join(part for part in (data.get("first_name", ""), data.get("last_name", "")) if part).strip()
@@ -331,9 +334,9 @@ class RequestListView(Open311View):
         except ValidationError as exc:
             raise Open311Error(400, " ".join(exc.messages)) from exc
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
-        notice = "Reporte recibido; la coordinación de proximidad lo revisará."
+        notice = _("Reporte recibido; la coordinación de proximidad lo revisará.")
         if data.get("media_url"):
-            notice += " La foto enlazada (media_url) no se descarga: adjúntela desde el portal."
+            notice += " " + _("La foto enlazada (media_url) no se descarga: adjúntela desde el portal.")
         return self.respond(
             [{"service_request_id": problem.reference, "service_notice": notice, "account_id": None}], 201
         )
@@ -348,7 +351,7 @@ class RequestDetailView(Open311View):
             .first()
         )
         if public is None:
-            raise Open311Error(404, f"No existe la solicitud «{reference[:40]}».")
+            raise Open311Error(404, _("No existe la solicitud «%(reference)s».") % {"reference": reference[:40]})
         return self.respond([request_row(public, request)])
 
 
@@ -357,7 +360,9 @@ def _parse_date(value: str | None, name: str) -> dt.datetime | None:
         return None
     parsed = parse_datetime(value.replace(" ", "+"))  # a «+» in a query string arrives as a space
     if parsed is None:
-        raise Open311Error(400, f"{name} no es una fecha ISO 8601 (p. ej. 2026-11-05T08:15:30-03:00).")
+        raise Open311Error(
+            400, _("%(name)s no es una fecha ISO 8601 (p. ej. 2026-11-05T08:15:30-03:00).") % {"name": name}
+        )
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
@@ -367,4 +372,4 @@ def _coordinate(value, name: str) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError) as exc:
-        raise Open311Error(400, f"{name} no es un número.") from exc
+        raise Open311Error(400, _("%(name)s no es un número.") % {"name": name}) from exc

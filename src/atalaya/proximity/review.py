@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 from atalaya.alerts.models import Alert
 from atalaya.alerts.models import Status as AlertStatus
 from atalaya.geo.models import Municipality, Territory
-from atalaya.spatial.services import MapFilter, incident_frame, located_sources, territory_and_descendants
+from atalaya.spatial.services import (
+    MapFilter,
+    descendants,
+    incident_frame,
+    located_sources,
+)
 
 from .choices import AgreementStatus, Outcome, Status
 from .models import Agreement, Problem
@@ -47,10 +52,12 @@ def weekly_review(municipality: Municipality, week_end: dt.date, level: str | No
     start, end = week_bounds(week_end)
     territories = Territory.objects.filter(municipality=municipality)
     territories = territories.filter(level=level) if level else territories.filter(parent__isnull=True)
-    crime = _incidents(municipality, week_end)
+    parents = dict(Territory.objects.filter(municipality=municipality).values_list("pk", "parent_id"))
+    territories = list(territories.order_by("code"))
+    crime = _incidents(municipality, week_end, parents, [t.pk for t in territories])
     rows = []
-    for territory in territories.order_by("code"):
-        places = territory_and_descendants(territory)
+    for territory in territories:
+        places = descendants(territory.pk, parents)
         problems = Problem.objects.filter(municipality=municipality, territory_id__in=places, duplicate_of__isnull=True)
         agreements = Agreement.objects.filter(mesa__municipality=municipality).filter(_territory_q(places))
         solved = problems.filter(status=Status.CLOSED, outcome__in=SOLVED, updated_at__range=(start, end)).count()
@@ -101,8 +108,10 @@ def _territory_q(places: list[int]):
     return Q(mesa__territory_id__in=places) | Q(problem__territory_id__in=places)
 
 
-def _incidents(municipality: Municipality, week_end: dt.date) -> dict[int, tuple[int, float]]:
-    """Per top territory id: the week's incidents and the weekly mean of the four weeks before."""
+def _incidents(
+    municipality: Municipality, week_end: dt.date, parents: dict[int, int | None], roots: list[int]
+) -> dict[int, tuple[int, float]]:
+    """Per territory of the review: the week's incidents and the weekly mean of the four weeks before."""
     sources = located_sources(municipality)
     if not sources:
         return {}
@@ -110,28 +119,15 @@ def _incidents(municipality: Municipality, week_end: dt.date) -> dict[int, tuple
     frame = incident_frame(MapFilter(municipality, sources[0], start, week_end, None, None), located=False)
     if frame.is_empty():
         return {}
-    parents = dict(Territory.objects.filter(municipality=municipality).values_list("pk", "parent_id"))
     result: dict[int, tuple[int, float]] = {}
     week_start = week_end - dt.timedelta(days=6)
-    for territory_id in parents:
-        places = set(_descendants(territory_id, parents))
+    for territory_id in roots:
+        places = set(descendants(territory_id, parents))
         part = frame.filter(pl.col("territory_id").is_in(list(places)))
         this_week = part.filter(pl.col("date") >= week_start).height
         before = part.filter(pl.col("date") < week_start).height / 4
         result[territory_id] = (this_week, round(before, 1))
     return result
-
-
-def _descendants(root: int, parents: dict[int, int | None]) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in parents.items():
-        children.setdefault(parent, []).append(pk)
-    found, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(children.get(node, []))
-    return found
 
 
 def reports_dir() -> Path:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -439,10 +439,3 @@ def notify_reporter(problem: Problem, update: ProblemUpdate) -> int:
         "status": status,
     }
     return send_mail(subject, "\n\n".join(lines), None, [reporter.email], fail_silently=True)
-
-
-def require_work(user, problem: Problem) -> None:
-    from .access import may_work
-
-    if not may_work(user, problem.municipality, problem.territory):
-        raise PermissionDenied(_("No trabaja los problemas de este territorio."))

@@ -94,10 +94,15 @@ def located_sources(municipality: Municipality) -> list[str]:
 
 def territory_and_descendants(territory: Territory) -> list[int]:
     parents = dict(Territory.objects.filter(municipality_id=territory.municipality_id).values_list("pk", "parent_id"))
-    children: dict[int, list[int]] = {}
+    return descendants(territory.pk, parents)
+
+
+def descendants(root: int, parents: dict[int, int | None]) -> list[int]:
+    """``root`` and every territory under it, from a ``{territory id: parent id}`` map (one query for many roots)."""
+    children: dict[int | None, list[int]] = {}
     for pk, parent in parents.items():
         children.setdefault(parent, []).append(pk)
-    found, stack = [], [territory.pk]
+    found, stack = [], [root]
     while stack:
         node = stack.pop()
         found.append(node)
