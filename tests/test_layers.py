@@ -20,7 +20,7 @@ LAYERS = [
     {"cube"},
     {"datasets"},
     {"indicators", "reconciliation"},
-    {"alerts", "spatial", "cases"},
+    {"alerts", "spatial", "cases", "surveys"},  # surveys: estimates beside recorded crime
     {"proximity"},  # turns alerts into problems
     {"web"},
     {"cli"},

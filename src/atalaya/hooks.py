@@ -173,3 +173,6 @@ ALERT_LINKS: list[Callable[[object, object], tuple[str, str] | None]] = []
 #: Links a module adds to a municipality's public portal page: ``(municipality) → (label, url) | None`` (only
 #: what an anonymous visitor may open).
 PORTAL_LINKS: list[Callable[[object], tuple[str, str] | None]] = []
+#: Panels a module adds to a municipality's indicator dashboard, beside recorded crime: ``(user, municipality) →
+#: {"template": …, "context": {…}} | None`` (the surveys module: trust and perception next to the rates).
+DASHBOARD_PANELS: list[Callable[[object, object], dict | None]] = []

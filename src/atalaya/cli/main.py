@@ -6,11 +6,25 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import alerts, bench, cases, data, detect, keys, municipality, portal, problems, reconcile, server, spatial
+from . import (
+    alerts,
+    bench,
+    cases,
+    data,
+    detect,
+    keys,
+    municipality,
+    portal,
+    problems,
+    reconcile,
+    server,
+    spatial,
+    surveys,
+)
 from .base import EXIT_OK, setup_django
 
 #: Every command group, in the order ``atalaya --help`` lists them; each module has ``add_parser(sub)``.
-GROUPS = (data, municipality, portal, detect, alerts, spatial, reconcile, cases, problems, server, keys, bench)
+GROUPS = (data, municipality, portal, detect, alerts, spatial, reconcile, cases, problems, surveys, server, keys, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -43,7 +43,13 @@ class MunicipalityMixin(LoginRequiredMixin):
             self.municipality = get_object_or_404(
                 visible_municipalities(request.user), code=kwargs[self.municipality_kwarg]
             )
+            if not self.may_access(request.user, self.municipality):
+                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def may_access(self, user, municipality) -> bool:
+        """Pages that need more than seeing the municipality (importing, acting) say so here: False answers 403."""
+        return True
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{"municipality": self.municipality, **kwargs})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +10,6 @@ from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.text import get_valid_filename
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
@@ -25,6 +23,7 @@ from atalaya.core.generic import (
     ObjectEditView,
     ObjectListView,
 )
+from atalaya.core.uploads import store_upload
 from atalaya.cube.exporting import family_months
 from atalaya.geo.models import Municipality
 from atalaya.hooks import MUNICIPALITY_LINKS
@@ -125,13 +124,7 @@ class UploadView(ImporterRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        uploads = Path(settings.UPLOADS_DIR)
-        uploads.mkdir(parents=True, exist_ok=True)
-        target = uploads / f"{uuid.uuid4().hex}-{get_valid_filename(upload.name)[:100]}"
-        with target.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+        target = store_upload(form.cleaned_data["file"])
         job = ImportJob.objects.create(
             created_by=self.request.user,
             municipality=form.cleaned_data["municipality"],
@@ -139,7 +132,7 @@ class UploadView(ImporterRequiredMixin, FormView):
             mapping=form.cleaned_data.get("mapping"),
             on_error=form.cleaned_data["on_error"],
             file_path=str(target),
-            file_name=upload.name[:255],
+            file_name=form.cleaned_data["file"].name[:255],
             dry_run=True,
             options=form.job_options(),
         )

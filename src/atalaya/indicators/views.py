@@ -73,6 +73,16 @@ class DashboardSelection:
         return urlencode(params)
 
 
+def module_panels(request, municipality) -> list[str]:
+    """What other modules show beside recorded crime (``hooks.DASHBOARD_PANELS``), rendered."""
+    from django.template.loader import render_to_string
+
+    from atalaya.hooks import DASHBOARD_PANELS
+
+    panels = (panel(request.user, municipality) for panel in DASHBOARD_PANELS)
+    return [render_to_string(p["template"], p["context"], request=request) for p in panels if p]
+
+
 class DashboardView(PlotlyPageMixin, MunicipalityMixin, TemplateView):
     template_name = "indicators/dashboard.html"
 
@@ -81,6 +91,7 @@ class DashboardView(PlotlyPageMixin, MunicipalityMixin, TemplateView):
         municipality = self.municipality
         selection = DashboardSelection(self.request, municipality)
         context["sel"] = selection
+        context["panels"] = module_panels(self.request, municipality)
         if selection.source is None:
             return context
         reader = services.StoredValuesReader(municipality, selection.source.source)

@@ -42,6 +42,8 @@ urlpatterns = [
     path("proximidad/", include("atalaya.proximity.urls")),
     path("publico/", include("atalaya.proximity.public_urls")),
     path("publico/", include("atalaya.indicators.public_urls")),
+    path("publico/", include("atalaya.surveys.public_urls")),
+    path("encuestas/", include("atalaya.surveys.urls")),
     path("open311/v2/", include("atalaya.proximity.open311_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("atalaya.web.api_urls")),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "atalaya.reconciliation",
     "atalaya.cases",
     "atalaya.proximity",
+    "atalaya.surveys",
     "atalaya.web",
 ]
 
