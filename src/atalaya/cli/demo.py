@@ -27,6 +27,7 @@ from atalaya.geo.services import register_municipality
 
 from .demo_cases import CASE_USERS, load_demo_cases
 from .demo_problems import load_demo_problems
+from .demo_surveys import load_demo_surveys
 
 #: Neighbours of Nezahualcóyotl in the demo SESNSP file, so that the network page has municipalities to compare:
 #: code, name, population (2020 census, rounded) and how much crime they have relative to Neza per inhabitant
@@ -164,6 +165,7 @@ def load_demo(
             f"confirmadas por un brote inyectado), {closed['abiertas']} abiertas"
         )
     load_demo_problems(rng, users, DEMO_USERS[0][1], say)
+    load_demo_surveys(rng, out, say)
     return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
 
 

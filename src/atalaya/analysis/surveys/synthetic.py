@@ -178,3 +178,46 @@ def write_cb_csv(frame: pl.DataFrame, path) -> None:
     with open(path, "wb") as out:
         out.write("\ufeff".encode())
         frame.write_csv(out)
+
+
+def generate_enusc(
+    rng: np.random.Generator,
+    comunas: tuple[str, ...] = ("13122", "13101", "13114", "13119"),
+    strata: int = 3,
+    units: int = 5,
+    people: int = 8,
+) -> pl.DataFrame:
+    """A person table shaped like INE's ENUSC as the saved mapping reads it: region, comuna (``enc_rpc``), design
+    (``VarStrat``, ``Conglomerado``, ``Fact_Pers``), household victimisation ``VA_DC`` and perception that crime
+    rose in the country ``PAD`` (1 sí, 2 no), and ``sexo``. Synthetic, like every file of this module."""
+    rows = []
+    for c_i, comuna in enumerate(comunas):
+        for stratum in range(strata):
+            for unit in range(units):
+                effect = rng.normal(0, 0.4)
+                for _person in range(people):
+                    weight = round(float(rng.uniform(150, 600)), 2)
+                    victim = rng.random() < 1 / (1 + np.exp(-(-1.3 + 0.2 * c_i + effect)))
+                    rows.append(
+                        {
+                            "enc_region": "13",
+                            "enc_rpc": comuna,
+                            "VarStrat": f"{comuna}{stratum}",
+                            "Conglomerado": f"{comuna}{stratum}{unit:02d}",
+                            "Kish": 1,
+                            "Fact_Pers": weight,
+                            "VA_DC": 1 if victim else 2,
+                            "PAD": 1 if rng.random() < 0.78 else 2,
+                            "sexo": int(rng.integers(1, 3)),
+                        }
+                    )
+    return pl.DataFrame(rows)
+
+
+def write_enusc_csv(frame: pl.DataFrame, path) -> None:
+    """As Chilean spreadsheets save it: semicolons, decimal commas, Latin-1."""
+    text = frame.with_columns(pl.col("Fact_Pers").cast(pl.String).str.replace(".", ",", literal=True)).write_csv(
+        separator=";"
+    )
+    with open(path, "w", encoding="latin-1") as out:
+        out.write(text)
