@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint messages system-deps browser-deps bench clean
+.PHONY: setup demo test lint messages system-deps browser-deps iati-schemas bench clean
 
 setup: $(STAMP) messages
 
@@ -29,6 +29,17 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { echo "Instalando chromium (apt)…"; \
 		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null || echo "chromium no disponible"; }
 
+# IATI's XML schemas (2.03) for the test that validates the programmes' IATI export: taken from the pyIATI
+# source package on PyPI (MIT), which ships the standard's schemas; only the .xsd files are kept.
+IATI_SCHEMAS := $(VENV)/share/iati-2.03
+iati-schemas: $(IATI_SCHEMAS)/iati-activities-schema.xsd
+$(IATI_SCHEMAS)/iati-activities-schema.xsd: | $(STAMP)
+	rm -rf $(VENV)/share/iati-download && mkdir -p $(VENV)/share/iati-download $(IATI_SCHEMAS)
+	$(BIN)/pip download --quiet --no-deps --no-binary :all: pyIATI==0.4.1 -d $(VENV)/share/iati-download
+	tar -xzf $(VENV)/share/iati-download/pyIATI-0.4.1.tar.gz -C $(VENV)/share/iati-download
+	cp $(VENV)/share/iati-download/pyIATI-0.4.1/iati/resources/standard/2-03/schemas/*.xsd $(IATI_SCHEMAS)/
+	rm -rf $(VENV)/share/iati-download
+
 messages: $(STAMP)
 	@cd src/atalaya && ../../$(BIN)/django-admin compilemessages --ignore=.venv >/dev/null
 
@@ -42,7 +53,7 @@ demo: setup
 	@echo ""
 	$(BIN)/atalaya serve --addr 127.0.0.1:8000
 
-test: setup browser-deps
+test: setup browser-deps iati-schemas
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest
 

@@ -22,6 +22,7 @@ LAYERS = [
     {"indicators", "reconciliation"},
     {"alerts", "spatial", "cases", "surveys"},  # surveys: estimates beside recorded crime
     {"proximity"},  # turns alerts into problems
+    {"programmes"},  # measures prevention against crime; mesa agreements commit to programmes
     {"web"},
     {"cli"},
 ]

@@ -17,11 +17,14 @@ from the URL the same way.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
+from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
@@ -168,3 +171,31 @@ class ObjectEditView(ObjectEditMixin, ScopedViewMixin, UpdateView):
         if not self.may_edit(self.request.user, obj):
             raise PermissionDenied
         return obj
+
+
+class ActionView(LoginRequiredMixin, ScopedViewMixin, View):
+    """One change (POST only) to an object of ``model``: 404 out of scope, 403 without the right (``allowed``), the
+    service's Spanish refusal shown as a message on the page ``redirect_url`` names; all of it in one transaction."""
+
+    def allowed(self, user, target) -> bool:
+        raise NotImplementedError
+
+    def act(self, target, request, **kwargs) -> str:
+        raise NotImplementedError
+
+    def redirect_url(self, target) -> str:
+        raise NotImplementedError
+
+    def post(self, request, pk, **kwargs):
+        target = get_object_or_404(self.get_queryset(), pk=pk)
+        if not self.allowed(request.user, target):
+            raise PermissionDenied
+        try:
+            with transaction.atomic():
+                message = self.act(target, request, **kwargs)
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, message)
+        return redirect(self.redirect_url(target))

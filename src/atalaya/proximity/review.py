@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from atalaya.alerts.models import Alert
 from atalaya.alerts.models import Status as AlertStatus
+from atalaya.core.pdf import pdf_text
 from atalaya.geo.models import Municipality, Territory
 from atalaya.spatial.services import (
     MapFilter,
@@ -150,14 +151,6 @@ def write_files(review: dict) -> tuple[Path, Path]:
     return html_path, pdf_path
 
 
-#: Characters outside Latin-1 that reports use, for the PDF's core fonts.
-_LATIN1 = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "≤": "<=", "≥": ">="})
-
-
-def _pdf_text(text: str) -> str:
-    return str(text).translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
-
-
 def render_pdf(review: dict) -> bytes:
     from fpdf import FPDF
 
@@ -170,12 +163,12 @@ def render_pdf(review: dict) -> bytes:
         "start": f"{review['week_start']:%d-%m-%Y}",
         "end": f"{review['week_end']:%d-%m-%Y}",
     }
-    pdf.cell(0, 9, _pdf_text(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(
         0,
         5,
-        _pdf_text(
+        pdf_text(
             _(
                 "Primero lo resuelto y lo cumplido; después los delitos. Puntaje: problemas resueltos o reducidos "
                 "y acuerdos cumplidos en la semana, sobre eso más los acuerdos vencidos y los problemas abiertos "
@@ -202,7 +195,7 @@ def render_pdf(review: dict) -> bytes:
     widths = [52, 18, 22, 22, 20, 20, 30, 20, 26, 24, 24]
     pdf.set_font("Helvetica", "B", 8)
     for header, width in zip(headers, widths, strict=True):
-        pdf.cell(width, 7, _pdf_text(header), border=1)
+        pdf.cell(width, 7, pdf_text(header), border=1)
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
     for row in review["rows"]:
@@ -220,6 +213,6 @@ def render_pdf(review: dict) -> bytes:
             f"{row['incidents_before']:.1f}".replace(".", ","),
         ]
         for value, width in zip(values, widths, strict=True):
-            pdf.cell(width, 6, _pdf_text(value)[:40], border=1)
+            pdf.cell(width, 6, pdf_text(value)[:40], border=1)
         pdf.ln()
     return bytes(pdf.output())

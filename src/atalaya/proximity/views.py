@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -21,7 +20,7 @@ from django.views.generic import FormView, TemplateView
 from atalaya.alerts.models import Alert
 from atalaya.core import audit
 from atalaya.core.changelog import log_change
-from atalaya.core.generic import CappedPaginator, MunicipalityMixin, ObjectDetailView, ObjectListView
+from atalaya.core.generic import ActionView, CappedPaginator, MunicipalityMixin, ObjectDetailView, ObjectListView
 from atalaya.core.jobs import start as start_job
 from atalaya.core.models import AccessAction
 from atalaya.core.scoping import ScopedViewMixin
@@ -120,34 +119,6 @@ class ProblemDetailView(ObjectDetailView):
             merge_form=MergeForm(prefix="unir", initial={"version": problem.version}),
             **kwargs,
         )
-
-
-class ActionView(LoginRequiredMixin, ScopedViewMixin, View):
-    """One change (POST only) to an object of ``model``: 404 out of scope, 403 without the right (``allowed``), the
-    service's Spanish refusal shown as a message on the page ``redirect_url`` names; all of it in one transaction."""
-
-    def allowed(self, user, target) -> bool:
-        raise NotImplementedError
-
-    def act(self, target, request, **kwargs) -> str:
-        raise NotImplementedError
-
-    def redirect_url(self, target) -> str:
-        raise NotImplementedError
-
-    def post(self, request, pk, **kwargs):
-        target = get_object_or_404(self.get_queryset(), pk=pk)
-        if not self.allowed(request.user, target):
-            raise PermissionDenied
-        try:
-            with transaction.atomic():
-                message = self.act(target, request, **kwargs)
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        else:
-            messages.success(request, message)
-        return redirect(self.redirect_url(target))
 
 
 class ProblemActionView(ActionView):

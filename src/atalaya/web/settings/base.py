@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "atalaya.cases",
     "atalaya.proximity",
     "atalaya.surveys",
+    "atalaya.programmes",
     "atalaya.web",
 ]
 

@@ -1,0 +1,54 @@
+"""The programmes' background jobs: running an evaluation (a synthetic control fits one model per donor) and a
+benefit-cost sheet's Monte Carlo."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from atalaya.core.jobs import JobFailed, register
+from atalaya.hooks import gettext_noop
+from atalaya.indicators.models import Indicator
+
+from .models import CostBenefitSheet, Programme
+
+
+@register("programmes.evaluate", gettext_noop("Evaluación de un programa contra los delitos"))
+def evaluate(job, progress) -> dict:
+    from .evaluations import run_evaluation
+
+    params = job.params
+    programme = Programme.objects.get(pk=params["programme"], municipality=job.municipality)
+    progress(20, _("reuniendo las series del observatorio"))
+    try:
+        evaluation = run_evaluation(
+            programme,
+            method=params["method"],
+            outcome=Indicator.objects.get(pk=params["outcome"]),
+            source=params["source"],
+            start=dt.date.fromisoformat(params["start"]),
+            user=job.created_by,
+            parameters=params.get("parameters") or {},
+        )
+    except (ValidationError, ValueError) as exc:
+        raise JobFailed(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+    return {
+        "mensaje": evaluation.summary,
+        "url": reverse("programmes:evaluation", args=[evaluation.pk]),
+    }
+
+
+@register("programmes.cost_benefit", gettext_noop("Hoja de costo-beneficio (simulación de Monte Carlo)"))
+def cost_benefit(job, progress) -> dict:
+    from .evaluations import compute_sheet
+
+    sheet = CostBenefitSheet.objects.get(pk=job.params["sheet"], programme__municipality=job.municipality)
+    progress(30, _("simulando el efecto y los costos unitarios"))
+    try:
+        compute_sheet(sheet, job.created_by)
+    except (ValidationError, ValueError) as exc:
+        raise JobFailed(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+    return {"mensaje": sheet.result.get("sentence", ""), "url": reverse("programmes:sheet", args=[sheet.pk])}
