@@ -450,3 +450,24 @@ def second_source(
         (pl.col("lat") + pl.Series(shift[:, 0])).alias("lat"),
         (pl.col("lon") + pl.Series(shift[:, 1])).alias("lon"),
     )
+
+
+def apply_programme_effect(
+    frame: pl.DataFrame,
+    area: Polygon,
+    categories: list[str],
+    start: dt.date,
+    keep: float,
+    rng: np.random.Generator,
+) -> pl.DataFrame:
+    """A prevention programme's effect on synthetic incidents: from ``start`` on, only a share ``keep`` of the
+    incidents of ``categories`` inside ``area`` happen (the others are removed at random). The demo's programmes
+    get a known effect this way, for their evaluations to find."""
+    inside = shapely.contains_xy(area, frame.get_column("lon").to_numpy(), frame.get_column("lat").to_numpy())
+    target = (
+        inside
+        & frame.get_column("category").is_in(categories).to_numpy()
+        & (frame.get_column("date") >= start).to_numpy()
+    )
+    drop = target & (rng.random(frame.height) >= keep)
+    return frame.filter(pl.Series(~drop))

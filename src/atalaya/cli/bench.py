@@ -251,10 +251,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--suite",
-        choices=["import", "cases", "proximity"],
+        choices=["import", "cases", "proximity", "surveys"],
         default="import",
         help="import: importación de N incidentes y tablero; cases: bandeja, lista de casos y búsqueda por RUT; "
-        "proximity: mapa público de problemas y rendición de cuentas",
+        "proximity: mapa público de problemas y rendición de cuentas; surveys: estimaciones de encuestas y "
+        "simulación de costo-beneficio",
     )
     p.add_argument("--size", type=int, default=100_000, help="import: incidentes del archivo")
     p.add_argument("--cases", type=int, default=100_000, help="cases: casos sintéticos")
@@ -262,6 +263,8 @@ def add_parser(sub) -> None:
     p.add_argument("--requests", type=int, default=40, help="cases, proximity: peticiones por página medida")
     p.add_argument("--problems", type=int, default=100_000, help="proximity: problemas comunitarios sintéticos")
     p.add_argument("--agreements", type=int, default=10_000, help="proximity: acuerdos de mesa sintéticos")
+    p.add_argument("--respondents", type=int, default=500_000, help="surveys: respuestas sintéticas")
+    p.add_argument("--draws", type=int, default=100_000, help="surveys: extracciones de Monte Carlo")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--keep", action="store_true", help="conserva la base de datos temporal")
     p.add_argument(
@@ -277,6 +280,14 @@ def add_parser(sub) -> None:
 
 
 def cmd_bench(args) -> int:
+    if args.suite == "surveys":
+        from .bench_surveys import run_surveys_benchmark
+
+        result = run_surveys_benchmark(
+            respondents=args.respondents, indicators=30, domains=100, draws=args.draws, seed=args.seed
+        )
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return EXIT_OK
     if args.suite in ("cases", "proximity"):
         workdir = Path(tempfile.mkdtemp(prefix="atalaya-bench-"))
         try:

@@ -27,6 +27,7 @@ from atalaya.geo.services import register_municipality
 
 from .demo_cases import CASE_USERS, load_demo_cases
 from .demo_problems import load_demo_problems
+from .demo_programmes import load_demo_programmes
 from .demo_surveys import load_demo_surveys
 
 #: Neighbours of Nezahualcóyotl in the demo SESNSP file, so that the network page has municipalities to compare:
@@ -40,6 +41,24 @@ NEIGHBOURS = [
     ("15099", "Texcoco", 278_000, 0.6),
 ]
 START = dt.date(2021, 1, 1)
+#: The demo programmes' known effects on the synthetic incidents (the evaluations should find them): which
+#: territories, which crimes, from when, and the share of those crimes that still happen.
+NEZA_PROGRAMME_EFFECT = {
+    "territories": {"S01", "S02"},
+    "categories": [
+        "Robo / Robo a transeúnte en vía pública / Con violencia",
+        "Robo / Robo en transporte público colectivo / Con violencia",
+        "Robo / Robo a negocio / Con violencia",
+    ],
+    "start": dt.date(2024, 1, 1),
+    "keep": 0.7,
+}
+PENALOLEN_PROGRAMME_EFFECT = {
+    "territories": {"S3"},
+    "categories": ["Robos con violencia o intimidación", "Robo por sorpresa"],
+    "start": dt.date(2024, 7, 1),
+    "keep": 0.75,
+}
 CUTOFF = dt.date(2026, 10, 31)
 
 DEMO_USERS = [
@@ -143,7 +162,19 @@ def load_demo(
     pena.incidents = synthetic.generate_incidents(
         pena, synthetic.PENALOLEN_CATEGORIES, annual_total=9_000 * scale, start=start, end=CUTOFF, rng=rng
     )
-    files = _write_demo_files(neza, pena, out, rng, start)
+    untreated = neza.incidents  # the neighbouring municipalities of the SESNSP file had no programme
+    for m, effect in ((neza, NEZA_PROGRAMME_EFFECT), (pena, PENALOLEN_PROGRAMME_EFFECT)):
+        area = shapely.union_all(
+            [
+                g
+                for code, g in zip(m.territories["code"], m.territories["geometry"], strict=True)
+                if code in effect["territories"]
+            ]
+        )
+        m.incidents = synthetic.apply_programme_effect(
+            m.incidents, area, effect["categories"], effect["start"], effect["keep"], rng
+        )
+    files = _write_demo_files(neza, pena, out, rng, start, untreated)
     outcomes = _import_demo_files(neza, pena, files, say)
     run = _reconcile_demo_homicides()
     say(f"  conciliación de homicidios (policía / fiscalía, 12 meses): {run.summary['cifra_conciliada']} hechos")
@@ -166,10 +197,11 @@ def load_demo(
         )
     load_demo_problems(rng, users, DEMO_USERS[0][1], say)
     load_demo_surveys(rng, out, say)
+    load_demo_programmes(users, out, say)
     return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
 
 
-def _write_demo_files(neza, pena, out: Path, rng, start: dt.date) -> dict:
+def _write_demo_files(neza, pena, out: Path, rng, start: dt.date, untreated: pl.DataFrame) -> dict:
     """Every file the demo imports, written as the real sources publish them, with a note that they are synthetic
     and the list of the outbreaks injected (what the alerts should find)."""
     files = {
@@ -182,7 +214,7 @@ def _write_demo_files(neza, pena, out: Path, rng, start: dt.date) -> dict:
         synthetic.degrade(synthetic.second_source(homicides, rng, prefix="CI"), rng, bad_rows=0),
         NEZA_PROSECUTORS_MAPPING,
     ).write_csv(files["fiscalia"])
-    files["sesnsp"] = _write_sesnsp(neza, out / "sesnsp" / "IDM_NM_demo_oct26.csv", rng, start)
+    files["sesnsp"] = _write_sesnsp(neza, out / "sesnsp" / "IDM_NM_demo_oct26.csv", rng, start, untreated)
     files["cead"] = _write_cead(pena, out / "cead" / "cead_penalolen_tidy.csv", rng, start)
     (out / "LEAME.txt").write_text(
         "Datos SINTÉTICOS de demostración generados por «atalaya demo». No son cifras oficiales.\n"
@@ -419,8 +451,11 @@ def _write_geojson(path: Path, properties: list[dict], geometries: list) -> None
     )
 
 
-def _write_sesnsp(neza: synthetic.SyntheticMunicipality, path: Path, rng, start: dt.date) -> Path:
-    """A municipal SESNSP "delitos" file: every CNSP/38/15 category for Neza, plus rows of other municipalities."""
+def _write_sesnsp(
+    neza: synthetic.SyntheticMunicipality, path: Path, rng, start: dt.date, untreated: pl.DataFrame
+) -> Path:
+    """A municipal SESNSP "delitos" file: every CNSP/38/15 category for Neza, plus rows of other municipalities
+    (the neighbours' counts follow Neza's incidents without its programme: the synthetic control's donors)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     spec = next(c for c in crosswalk.catalogues() if c.version == "CNSP/38/15")
     labels = [row.match for row in crosswalk.crosswalk_rows(spec)]
@@ -437,6 +472,10 @@ def _write_sesnsp(neza: synthetic.SyntheticMunicipality, path: Path, rng, start:
     )
     lines = [header]
     table = {(r["category"], r["year"], r["m"]): r["count"] for r in counts.iter_rows(named=True)}
+    donor_counts = synthetic.monthly_counts(untreated, labels, dt.date(start.year, 1, 1), dt.date(CUTOFF.year, 12, 1))
+    donor_table = {
+        (r["category"], r["month"].year, r["month"].month): r["count"] for r in donor_counts.iter_rows(named=True)
+    }
     neza_population = neza.populations[2020]
     others = [  # not registered: the importer counts them as rows of other municipalities
         ("15", "México", "15999", "Otros Municipios", None),
@@ -473,7 +512,7 @@ def _write_sesnsp(neza: synthetic.SyntheticMunicipality, path: Path, rng, start:
             for ent, ent_name, code, name, scale in others:
                 cells = [
                     (
-                        str(int(rng.poisson(3 if scale is None else table.get((label, year, mo), 0) * scale)))
+                        str(int(rng.poisson(3 if scale is None else donor_table.get((label, year, mo), 0) * scale)))
                         if dt.date(year, mo, 1) <= CUTOFF
                         else ""
                     )

@@ -130,7 +130,7 @@ class MeasurementForm(forms.Form):
     disaggregation = forms.CharField(
         label=_("Desagregación"), required=False, max_length=60, help_text=_("Opcional, p. ej. sexo=mujer.")
     )
-    evidence_url = forms.URLField(label=_("Evidencia (enlace)"), required=False)
+    evidence_url = forms.URLField(label=_("Evidencia (enlace)"), required=False, assume_scheme="https")
     comment = forms.CharField(label=_("Comentario o fuente"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_disaggregation(self):

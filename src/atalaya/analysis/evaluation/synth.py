@@ -129,11 +129,12 @@ def synthetic_control(
     if len(pool) < 4:
         raise ValueError(f"Se necesitan al menos 4 unidades donantes con la serie completa; hay {len(pool)}.")
     pdf = frame.filter(pl.col(unit).is_in([*pool, treated])).to_pandas()
+    cut = pd.Timestamp(start) if pd.api.types.is_datetime64_any_dtype(pdf[time]) else start  # polars dates → pandas
     columns = {outcome, *(p.column for p in predictors)}
     wide = {c: pdf.pivot(index=time, columns=unit, values=c).sort_index() for c in columns}
     all_periods = list(wide[outcome].index)
-    pre = [p for p in all_periods if p < start]
-    post = [p for p in all_periods if p >= start]
+    pre = [p for p in all_periods if p < cut]
+    post = [p for p in all_periods if p >= cut]
     if len(pre) < 5 or not post:
         raise ValueError(f"Hay {len(pre)} periodos antes y {len(post)} durante el programa; se necesitan 5 antes.")
     if not predictors:
@@ -164,7 +165,7 @@ def synthetic_control(
     else:
         p_value, se = float("nan"), float("nan")
     if counts:
-        observed = float(frame.filter((pl.col(unit) == treated) & pl.col(time).is_in(post))[counts].sum())
+        observed = float(frame.filter((pl.col(unit) == treated) & (pl.col(time) >= start))[counts].sum())
     else:
         observed = float(main.actual[is_post].sum())
     effect = effect_from_log_ratio(

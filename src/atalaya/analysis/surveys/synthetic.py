@@ -48,7 +48,7 @@ CITIES = (
     SyntheticCity("76", "Iztapalapa", "09", "Ciudad de México", "007", "Iztapalapa", 0.72, 0.4, 0.41, 0.13),
 )
 
-QUARTERS = ("0123", "0223", "0323", "0423")  # PER as INEGI writes it: quarter and year (QQYY)
+QUARTERS = ("0125", "0225", "0325", "0425")  # PER as INEGI writes it: quarter and year (QQYY)
 
 
 def _logit(p: float) -> float:
