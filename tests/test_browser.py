@@ -518,3 +518,65 @@ def test_a_neighbour_reports_on_the_map_follows_it_and_a_mesa_agreement_closes_i
     page.wait_for_selector("#mapa-problemas[data-rendered=true] canvas")
     page.screenshot(path=str(tmp_path / "problemas.png"))
     assert not errors, errors
+
+
+def test_a_survey_is_imported_and_a_programme_planned_in_the_browser(browser, live_server, seeded, settings, tmp_path):
+    """ENSU's CB table through the upload form, the survey page's chart and ranking, the dashboard panel beside the
+    rates; then a programme created, given a logical framework level, an indicator and a budget, with its chart."""
+    from pathlib import Path
+
+    settings.DATA_DIR = tmp_path
+    fixtures = Path(__file__).parent / "fixtures" / "surveys"
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/encuestas/15058/importar/")
+    page.set_input_files("#id_file", str(fixtures / "conjunto_de_datos_ensu_cb_0323.csv"))
+    page.click("button.primary")
+    page.wait_for_selector("text=Encuesta importada")
+    page.goto(f"{live_server.url}/encuestas/15058/")
+    page.wait_for_selector("#grafico-ciudades[data-rendered=true] .main-svg")
+    assert page.locator("#ranking-ciudades tbody tr").count() == 6
+    page.select_option("#f-indicador", "confianza_policia_municipal")
+    page.wait_for_url("**indicador=confianza_policia_municipal**")
+    page.wait_for_selector("#grafico-ciudades[data-rendered=true] .main-svg")
+    assert "Ciudad Nezahualcóyotl" in page.locator("#ranking-ciudades").inner_text()
+    page.screenshot(path=str(tmp_path / "encuestas.png"), full_page=True)
+    page.goto(f"{live_server.url}/indicadores/15058/?fuente=policia-prueba")
+    page.wait_for_selector("#grafico-serie[data-rendered=true] .main-svg")
+    assert "Percepción y confianza" in page.content()
+
+    page.goto(f"{live_server.url}/programas/15058/nuevo/")
+    page.fill("#id_code", "jovenes")
+    page.fill("#id_name", "Jóvenes en el barrio")
+    page.fill("#id_start", "2024-01-01")
+    page.click("button.primary")
+    page.wait_for_selector("h1:has-text('Jóvenes en el barrio')")
+    page.click("text=Agregar un nivel")
+    page.select_option("#id_nivel-kind", "proposito")
+    page.fill("#id_nivel-narrative", "Jóvenes con oficio y sin conflictos con la ley")
+    page.click("text=Agregar nivel")
+    page.wait_for_selector("text=Nivel agregado al marco lógico.")
+    page.click("text=Agregar un indicador")
+    page.select_option("#id_indicador-level", label="Propósito: Jóvenes con oficio y sin conflictos con la ley")
+    page.fill("#id_indicador-code", "P1")
+    page.fill("#id_indicador-name", "Jóvenes que terminan el taller")
+    page.click("text=Agregar indicador")
+    page.wait_for_selector("text=Indicador agregado")
+    page.click("text=Agregar una meta")
+    page.fill("#id_meta-period_start", "2024-01-01")
+    page.fill("#id_meta-period_end", "2024-12-31")
+    page.fill("#id_meta-value", "120")
+    page.click("text=Guardar meta")
+    page.wait_for_selector("text=Meta guardada.")
+    page.click("text=Jóvenes en el barrio")
+    page.click("text=Agregar o corregir una línea")
+    page.fill("#id_presupuesto-year", "2024")
+    page.fill("#id_presupuesto-planned", "1500000")
+    page.fill("#id_presupuesto-actual", "1350000")
+    page.click("#id_presupuesto-actual >> xpath=ancestor::form//button")
+    page.wait_for_selector("#grafico-presupuesto[data-rendered=true] .main-svg")
+    page.screenshot(path=str(tmp_path / "programa.png"), full_page=True)
+    assert errors == []

@@ -19,6 +19,14 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_path):
     load_demo(scale=0.05, years=1, output=tmp_path / "demo")
     assert Municipality.objects.count() == 2 + len(NEIGHBOURS)
+    from atalaya.programmes.models import Programme
+    from atalaya.surveys.models import SurveyDataset
+
+    assert Programme.objects.count() == 4  # a territorial programme and a draft in each municipality
+    assert (
+        SurveyDataset.objects.filter(kind="ensu").count() == 4
+        and SurveyDataset.objects.filter(kind="generica").count() == 1
+    )
     robbery = Indicator.objects.get(code="robo-con-violencia")
     network = services.network_ranking(Municipality.objects.all(), robbery, "sesnsp")
     assert network.height == 1 + len(NEIGHBOURS)  # Neza and its SESNSP neighbours, ranked on one source

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from atalaya.analysis.parsing import add_months
@@ -117,12 +118,13 @@ def _territorial(
     baseline = services.observatory_value(
         f1, baseline_start, dt.date(start.year, start.month, 1) - dt.timedelta(days=1)
     )
-    f1.baseline_value = baseline
-    f1.save(update_fields=["baseline_value"])
-    first_year = (start, dt.date(start.year + 1, start.month, 1) - dt.timedelta(days=1))
-    second_year = (first_year[1] + dt.timedelta(days=1), dt.date(start.year + 2, start.month, 1) - dt.timedelta(days=1))
-    _targets(f1, [(*first_year, round(baseline * 0.85)), (*second_year, round(baseline * 0.75))])
-    services.compute_measurements(f1)
+    if baseline is not None:  # a short demo (``--years 1``) does not cover the year before the programme
+        f1.baseline_value = baseline
+        f1.save(update_fields=["baseline_value"])
+        first_year = (start, add_months(start, 12) - dt.timedelta(days=1))
+        second_year = (add_months(start, 12), add_months(start, 24) - dt.timedelta(days=1))
+        _targets(f1, [(*first_year, round(baseline * 0.85)), (*second_year, round(baseline * 0.75))])
+        services.compute_measurements(f1)
     c1 = ResultIndicator.objects.create(
         level=youth,
         code="C1",
@@ -298,32 +300,29 @@ def load_demo_programmes(users: dict, out: Path, say) -> None:
                 author=author,
             )
         others = list(Territory.objects.filter(municipality=municipality, level="sector").exclude(code__in=territories))
-        evaluations = {}
-        for method in (Method.DID, Method.ITS):
-            evaluations[method] = run_evaluation(
-                programme, method=method, outcome=robbery, source=source, start=start, user=author
-            )
+        runs = [(Method.DID, source, {}), (Method.ITS, source, {})]
         if municipality == pena:
-            evaluations[Method.PLACE] = run_evaluation(
-                programme,
-                method=Method.PLACE,
-                outcome=robbery,
-                source=source,
-                start=start,
-                user=author,
-                parameters={"control": [t.code for t in others[-2:]], "buffer": [t.code for t in others[:2]]},
-            )
+            buffer_and_control = {"control": [t.code for t in others[-2:]], "buffer": [t.code for t in others[:2]]}
+            runs.append((Method.PLACE, source, buffer_and_control))
         else:
-            donors = out / "sesnsp" / "IDM_NM_demo_oct26.csv"
-            evaluations[Method.SYNTH] = run_evaluation(
-                programme,
-                method=Method.SYNTH,
-                outcome=robbery,
-                source="sesnsp",
-                start=start,
-                user=author,
-                parameters={"file": str(donors)},
-            )
+            runs.append((Method.SYNTH, "sesnsp", {"file": str(out / "sesnsp" / "IDM_NM_demo_oct26.csv")}))
+        evaluations = {}
+        for method, data_source, parameters in runs:
+            try:
+                evaluations[method] = run_evaluation(
+                    programme,
+                    method=method,
+                    outcome=robbery,
+                    source=data_source,
+                    start=start,
+                    user=author,
+                    parameters=parameters,
+                )
+            except (ValidationError, ValueError) as exc:  # a short demo has too few months before the programme
+                reason = " ".join(getattr(exc, "messages", [str(exc)]))
+                say(f"  programa «{programme.name}»: sin evaluación {method} ({reason})")
+        if Method.DID not in evaluations:
+            continue
         rate, date = USD_RATE[currency]
         sheet = CostBenefitSheet.objects.create(
             programme=programme,

@@ -18,7 +18,7 @@ from atalaya.indicators.services import StoredValuesReader
 
 from .access import may_approve, may_edit
 from .choices import Direction, IndicatorSource, Light, MeasurementStatus, ProgrammeStatus, Unit
-from .models import BudgetLine, Measurement, Programme, ResultIndicator, StatusChange, Target
+from .models import BudgetLine, Measurement, Programme, ResultIndicator, StatusChange
 
 #: Allowed steps of the workflow: ``(from, to) → who may take it`` ("edit" or "approve").
 TRANSITIONS = {
@@ -271,7 +271,9 @@ def progress(indicator: ResultIndicator, targets=None, measurements=None) -> Pro
         if m.status == MeasurementStatus.APPROVED and not m.disaggregation
     ]
     if not approved:
-        return Progress(indicator, Light.NONE, None, None, None, None)
+        upcoming = sorted(targets, key=lambda t: t.period_end)
+        nearest = next((t for t in upcoming if t.period_end >= dt.date.today()), upcoming[-1] if upcoming else None)
+        return Progress(indicator, Light.NONE, None, nearest.value if nearest else None, None, None)
     latest = max(approved, key=lambda m: (m.period_end, m.pk))
     target = next((t for t in targets if t.period_end == latest.period_end), None)
     if target is None:
@@ -332,7 +334,3 @@ def costs_by_year(programme: Programme) -> dict[int, float]:
     """What the programme cost each year: executed where known, planned otherwise (the sheet says which)."""
     years = budget_summary(programme)["years"]
     return {y["year"]: (y["actual"] if y["actual"] is not None else y["planned"]) for y in years}
-
-
-def targets_of(indicator: ResultIndicator) -> list[Target]:
-    return list(indicator.targets.all())

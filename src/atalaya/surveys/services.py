@@ -309,7 +309,7 @@ def city_table(municipality: Municipality, indicator: str, period: str) -> pl.Da
         return pl.DataFrame()
     frame = pl.DataFrame(rows)
     ranked = rank_domains(frame.rename({"city": "CD"}), "CD", higher_is_better=bool(rows[0]["higher_is_better"]))
-    return ranked.join(frame.select(pl.col("city").alias("CD"), "city_name", "ci_low", "ci_high"), on="CD")
+    return ranked.join(frame.select(pl.col("city").alias("CD"), "city_name", "ci_low", "ci_high"), on="CD").sort("rank")
 
 
 def headline(municipality: Municipality) -> dict | None:

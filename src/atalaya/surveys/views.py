@@ -57,19 +57,26 @@ class SurveyListView(PlotlyPageMixin, MunicipalityMixin, TemplateView):
                 )
                 context["indicator_name"] = name
                 context["chart_spec"] = cities_spec(table, headline["dataset"].city_code, name)
-                context["series"] = (
+                series = list(
                     SurveyEstimate.objects.filter(
                         municipality=municipality,
                         indicator=indicator,
                         domain=Domain.CITY,
                         city=headline["dataset"].city_code,
-                    )
-                    .order_by("period")
-                    .select_related("dataset")
+                    ).select_related("dataset")
                 )
-                context["changes"] = SurveyChange.objects.filter(
-                    municipality=municipality, indicator=indicator, city=headline["dataset"].city_code
-                ).order_by("after_period")
+                for estimate in series:
+                    estimate.label = services.period_label(estimate.dataset.kind, estimate.period)
+                context["series"] = sorted(series, key=lambda e: e.label)
+                changes = list(
+                    SurveyChange.objects.filter(
+                        municipality=municipality, indicator=indicator, city=headline["dataset"].city_code
+                    )
+                )
+                for change in changes:
+                    change.before_label = services.period_label(change.kind, change.before_period)
+                    change.after_label = services.period_label(change.kind, change.after_period)
+                context["changes"] = sorted(changes, key=lambda c: c.after_label)
         return context
 
 
