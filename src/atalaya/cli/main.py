@@ -12,6 +12,7 @@ from . import (
     cases,
     data,
     detect,
+    evaluate,
     keys,
     municipality,
     portal,
@@ -24,7 +25,22 @@ from . import (
 from .base import EXIT_OK, setup_django
 
 #: Every command group, in the order ``atalaya --help`` lists them; each module has ``add_parser(sub)``.
-GROUPS = (data, municipality, portal, detect, alerts, spatial, reconcile, cases, problems, surveys, server, keys, bench)
+GROUPS = (
+    data,
+    municipality,
+    portal,
+    detect,
+    alerts,
+    spatial,
+    reconcile,
+    cases,
+    problems,
+    surveys,
+    evaluate,
+    server,
+    keys,
+    bench,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -134,9 +134,10 @@ def place_inputs(programme, outcome, source, start, *, buffer_codes=(), control_
     return counts, observed
 
 
-def synth_inputs(programme, outcome, start, *, file: str):
-    """The donor pool from a SESNSP municipal file: the outcome's categories (matched by the indicator's numerator
-    on the SESNSP catalogue) per municipality and month, as an index of each one's pre-programme mean."""
+def sesnsp_panel(file, municipality_code: str, outcome: Indicator, start: dt.date) -> tuple[pl.DataFrame, dict]:
+    """The donor pool from a SESNSP municipal file: the outcome's categories (the indicator's numerator on the
+    SESNSP catalogue) per municipality and month, each municipality's series as an index of its own pre-programme
+    mean (the file carries no populations), and the treated municipality's crimes per year after the start."""
     from atalaya.analysis import indicators as calc
     from atalaya.analysis.readers import sesnsp
     from atalaya.taxonomy.services import choose_catalogue, harmonised_table, resolve_categories
@@ -154,7 +155,7 @@ def synth_inputs(programme, outcome, start, *, file: str):
         .group_by(["municipality_code", "period_start"])
         .agg(pl.col("count").sum())
     )
-    if programme.municipality.code not in set(monthly.get_column("municipality_code").to_list()):
+    if municipality_code not in set(monthly.get_column("municipality_code").to_list()):
         raise ValidationError(_("El archivo de donantes no trae al municipio del programa."))
     pre_mean = monthly.filter(pl.col("period_start") < start).group_by("municipality_code").agg(pl.col("count").mean())
     indexed = monthly.join(pre_mean.rename({"count": "pre_mean"}), on="municipality_code").filter(
@@ -167,7 +168,7 @@ def synth_inputs(programme, outcome, start, *, file: str):
         pl.col("count"),
     )
     treated_after = monthly.filter(
-        (pl.col("municipality_code") == programme.municipality.code) & (pl.col("period_start") >= start)
+        (pl.col("municipality_code") == municipality_code) & (pl.col("period_start") >= start)
     )
     return panel, _observed_by_year(treated_after)
 
@@ -224,7 +225,7 @@ def run_evaluation(
     elif method == Method.SYNTH:
         if not params.get("file"):
             raise ValidationError(_("El control sintético necesita el archivo municipal del SESNSP (los donantes)."))
-        panel, observed = synth_inputs(programme, outcome, start, file=params["file"])
+        panel, observed = sesnsp_panel(params["file"], programme.municipality.code, outcome, start)
         effect = synthetic_control(panel, treated=programme.municipality.code, start=start, counts="count")
     else:
         raise ValidationError(_("Método desconocido."))

@@ -189,6 +189,11 @@ def es_number(value: float, places: int = 0, *, sign: bool = False) -> str:
     return text.replace(",", " ").replace(".", ",")
 
 
+def p_text(p: float) -> str:
+    """``p = 0,034``, or ``p < 0,001`` (a p-value of zero is never written)."""
+    return "p < 0,001" if p < 0.001 else f"p = {es_number(p, 3)}"
+
+
 def summary(effect: Effect, what: str) -> str:
     """Plain Spanish for a director: how much, how sure, how many crimes, and what it does not prove."""
     percent = f"{effect.level * 100:.0f} %"
@@ -197,7 +202,7 @@ def summary(effect: Effect, what: str) -> str:
     parts = [
         f"{what}: {es_number(abs(change), 0)} % {direction} hechos de lo esperado sin el programa "
         f"(razón de tasas {es_number(effect.rate_ratio, 2)}; intervalo del {percent}: "
-        f"{es_number(effect.ci_low, 2)} a {es_number(effect.ci_high, 2)}; p = {es_number(effect.p_value, 3)}; "
+        f"{es_number(effect.ci_low, 2)} a {es_number(effect.ci_high, 2)}; {p_text(effect.p_value)}; "
         f"errores estándar {SE_LABELS.get(effect.se_type, effect.se_type)})."
     ]
     if effect.prevented >= 0:
