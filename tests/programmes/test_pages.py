@@ -174,3 +174,25 @@ def test_roles_that_may_not_plan_get_403(client, programme, make_user):
     assert client.get("/programas/15058/nuevo/").status_code == 403
     assert client.get(f"/programas/p/{programme.pk}/evaluar/").status_code == 403
     assert client.get(f"/programas/p/{programme.pk}/editar/").status_code == 403
+
+
+def test_editing_an_indicator_is_logged_in_its_history(client, programme, make_user):
+    indicator = ResultIndicator.objects.get(code="C1.1")
+    login_as(client, make_user("lectora", ["15058"], "viewer"))
+    assert client.get(f"/programas/i/{indicator.pk}/editar/").status_code == 403
+    client.logout()
+    login_as(client, programme.responsible)
+    data = {
+        "level": indicator.level_id,
+        "code": "C1.1",
+        "name": "Jóvenes que terminan y aprueban el taller",
+        "unit": "numero",
+        "direction": "sube",
+        "frequency": "semestral",
+        "source": "ingresado",
+        "baseline_value": "0",
+    }
+    response = client.post(f"/programas/i/{indicator.pk}/editar/", data)
+    assert response.status_code == 302
+    page = client.get(f"/programas/i/{indicator.pk}/").content.decode()
+    assert "Jóvenes que terminan y aprueban el taller" in page and "frequency: semestral" in page

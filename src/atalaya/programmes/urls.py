@@ -18,6 +18,7 @@ urlpatterns = [
     path("p/<int:pk>/evaluar/", views.EvaluateView.as_view(), name="evaluate"),
     path("p/<int:pk>/costo-beneficio/", views.SheetCreateView.as_view(), name="sheet_create"),
     path("i/<int:pk>/", views.IndicatorDetailView.as_view(), name="indicator"),
+    path("i/<int:pk>/editar/", views.IndicatorEditView.as_view(), name="indicator_edit"),
     path("i/<int:pk>/meta/", views.TargetAddView.as_view(), name="target_add"),
     path("i/<int:pk>/medicion/", views.MeasurementAddView.as_view(), name="measurement_add"),
     path("i/<int:pk>/calcular/", views.RecomputeView.as_view(), name="recompute"),

@@ -310,6 +310,42 @@ class IndicatorDetailView(LoginRequiredMixin, TemplateView):
         return context
 
 
+class IndicatorEditView(LoginRequiredMixin, FormView):
+    """Edit an indicator's definition; the changed fields go to the change log (its history)."""
+
+    template_name = "programmes/form.html"
+    form_class = IndicatorForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.indicator = get_object_or_404(
+                ResultIndicator.objects.visible_to(request.user).select_related("level__programme__municipality"),
+                pk=kwargs["pk"],
+            )
+            self.programme = self.indicator.level.programme
+            if not may_edit(request.user, self.programme.municipality):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "programme": self.programme, "instance": self.indicator}
+
+    def form_valid(self, form):
+        indicator = form.save()
+        log_change(
+            user=self.request.user,
+            action="editar",
+            obj=indicator,
+            municipality=self.programme.municipality,
+            message=", ".join(f"{name}: {form.cleaned_data[name]}" for name in form.changed_data) or "—",
+        )
+        messages.success(self.request, _("Indicador actualizado."))
+        return redirect("programmes:indicator", indicator.pk)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("Editar el indicador"), "programme": self.programme}
+
+
 class IndicatorActionView(ActionView):
     """Targets, measurements and recomputation of one indicator."""
 
