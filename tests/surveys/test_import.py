@@ -143,3 +143,11 @@ def test_generic_survey_without_its_columns_is_refused(settings, tmp_path):
     shutil.copy(FIXTURES / "enusc_sintetica_2023.csv", copy)
     with pytest.raises(services.SurveyRejected, match="Faltan columnas del mapeo"):
         services.import_survey(copy, penalolen, kind="generica", mapping=mapping, period="2023")
+
+
+def test_cities_are_compared_with_the_municipalitys_own(two_quarters, neza_municipality):
+    table = services.city_table(neza_municipality, "confianza_policia_municipal", "0223")
+    rows = {r["CD"]: r for r in table.to_dicts()}
+    assert rows["28"]["difference"] == 0 and not rows["28"]["different"]
+    assert rows["27"]["different"] and rows["27"]["difference"] < -0.2  # Ecatepec's trust is far below Neza's
+    assert table.get_column("rank").to_list() == sorted(table.get_column("rank").to_list())

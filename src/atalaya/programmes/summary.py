@@ -40,10 +40,7 @@ def sheet_pdf(sheet: CostBenefitSheet) -> bytes:
     pdf.cell(
         0,
         7,
-        pdf_text(
-            _("Beneficios y costos por participante y total, valor presente (%(c)s de %(y)s)")
-            % {"c": currency, "y": sheet.base_year}
-        ),
+        pdf_text(_("Beneficios y costos, valor presente (%(c)s de %(y)s)") % {"c": currency, "y": sheet.base_year}),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -71,8 +68,23 @@ def sheet_pdf(sheet: CostBenefitSheet) -> bytes:
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, pdf_text(_("Sensibilidad")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.cell(110, 6, pdf_text(_("Supuesto")), border="B")
+    pdf.cell(45, 6, pdf_text(_("Valor presente neto")), border="B", align="R")
+    pdf.cell(0, 6, pdf_text(_("Razón")), border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
     for case in result.get("sensitivity", []):
-        row(case["case"], f"{es_number(case['net_present_value'])} · {es_number(case['benefit_cost_ratio'], 2)}")
+        pdf.cell(110, 6, pdf_text(case["case"]), border="B")
+        pdf.cell(45, 6, pdf_text(es_number(case["net_present_value"])), border="B", align="R")
+        pdf.cell(
+            0,
+            6,
+            pdf_text(es_number(case["benefit_cost_ratio"], 2)),
+            border="B",
+            align="R",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     pdf.ln(3)
     pdf.set_font("Helvetica", "", 8)
     unit = inputs.get("unit_cost", {})

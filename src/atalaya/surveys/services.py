@@ -309,7 +309,23 @@ def city_table(municipality: Municipality, indicator: str, period: str) -> pl.Da
         return pl.DataFrame()
     frame = pl.DataFrame(rows)
     ranked = rank_domains(frame.rename({"city": "CD"}), "CD", higher_is_better=bool(rows[0]["higher_is_better"]))
-    return ranked.join(frame.select(pl.col("city").alias("CD"), "city_name", "ci_low", "ci_high"), on="CD").sort("rank")
+    table = ranked.join(frame.select(pl.col("city").alias("CD"), "city_name", "ci_low", "ci_high"), on="CD")
+    own = (
+        SurveyDataset.objects.filter(municipality=municipality)
+        .exclude(city_code="")
+        .values_list("city_code", flat=True)
+        .first()
+    )
+    mine = table.filter(pl.col("CD") == own)
+    if own and not mine.is_empty():
+        # Different cities are independent samples (different strata): the difference's variance is the sum.
+        estimate, se = mine.get_column("estimate")[0], mine.get_column("se")[0]
+        z = (pl.col("estimate") - estimate) / (pl.col("se") ** 2 + se**2).sqrt()
+        table = table.with_columns(
+            (pl.col("estimate") - estimate).alias("difference"),
+            ((z.abs() > 1.959963984540054) & (pl.col("CD") != own)).alias("different"),
+        )
+    return table.sort("rank")
 
 
 def headline(municipality: Municipality) -> dict | None:

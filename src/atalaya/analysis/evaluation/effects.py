@@ -185,6 +185,7 @@ def effect_from_log_ratio(
 
 def es_number(value: float, places: int = 0, *, sign: bool = False) -> str:
     """A number as Spanish writes it: decimal comma, a space between thousands (the RAE's recommendation)."""
+    value = round(value, places) + 0.0  # never "-0"
     text = f"{value:{'+' if sign else ''},.{places}f}"
     return text.replace(",", " ").replace(".", ",")
 
