@@ -31,7 +31,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def organisation_ref(programme: Programme) -> str:
-    prefix = getattr(settings, "ATALAYA_IATI_ORG_PREFIX", "") or f"{programme.municipality.country.code}-MUN"
+    prefix = settings.ATALAYA_IATI_ORG_PREFIX or f"{programme.municipality.country.code}-MUN"
     return f"{prefix}-{programme.municipality.code}"
 
 

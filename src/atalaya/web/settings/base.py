@@ -270,6 +270,8 @@ ATALAYA_PROBLEM_DUPLICATE_METRES = float(os.environ.get("ATALAYA_PROBLEM_DUPLICA
 ATALAYA_PROBLEM_DUPLICATE_DAYS = int(os.environ.get("ATALAYA_PROBLEM_DUPLICATE_DAYS", 30))
 # Reports an Open311 API key may post per hour.
 ATALAYA_OPEN311_POSTS_PER_HOUR = int(os.environ.get("ATALAYA_OPEN311_POSTS_PER_HOUR", 120))
+# Programmes' IATI export: the reporting organisation's registered IATI prefix (empty: "{country}-MUN")
+ATALAYA_IATI_ORG_PREFIX = os.environ.get("ATALAYA_IATI_ORG_PREFIX", "")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
