@@ -102,3 +102,20 @@ def _indicator(code):
 
     sync_builtin_indicators()
     return Indicator.objects.get(code=code)
+
+
+@pytest.fixture
+def priced(programme):
+    """The programme's municipality with a unit cost for violent robbery (victim, justice, prison-years)."""
+    from atalaya.programmes.models import CrimeCost
+
+    return CrimeCost.objects.create(
+        municipality=programme.municipality,
+        family="robos-con-violencia",
+        currency="MXN",
+        victim=35_000,
+        justice=12_000,
+        prison_years=0.15,
+        source="Estimación de prueba",
+        year=2023,
+    )

@@ -78,8 +78,8 @@ def test_bad_input_is_refused_in_spanish(tmp_path, capsys):
 
 
 @pytest.mark.django_db
-def test_programme_evaluation_iati_and_sheet(programme, tmp_path, capsys):
-    from atalaya.programmes.models import CostBenefitSheet, CrimeCost, Evaluation
+def test_programme_evaluation_iati_and_sheet(programme, priced, tmp_path, capsys):
+    from atalaya.programmes.models import CostBenefitSheet, Evaluation
 
     assert (
         main(
@@ -99,16 +99,6 @@ def test_programme_evaluation_iati_and_sheet(programme, tmp_path, capsys):
         == 0
     )
     assert "Serie de tiempo interrumpida" in capsys.readouterr().out
-    CrimeCost.objects.create(
-        municipality=programme.municipality,
-        family="robos-con-violencia",
-        currency="MXN",
-        victim=35_000,
-        justice=12_000,
-        prison_years=0.15,
-        source="Prueba",
-        year=2023,
-    )
     sheet = CostBenefitSheet.objects.create(
         programme=programme,
         evaluation=Evaluation.objects.get(),

@@ -128,10 +128,10 @@ def test_iati_export_is_valid_against_the_schema(client, programme, make_user):
     assert period["target"][0]["@value"] == "380" and "actual" in period
 
 
-def test_evaluation_and_sheet_pages(client, programme, make_user):
+def test_evaluation_and_sheet_pages(client, programme, priced, make_user):
     from atalaya.indicators.models import Indicator
     from atalaya.programmes.evaluations import compute_sheet, run_evaluation
-    from atalaya.programmes.models import CostBenefitSheet, CrimeCost
+    from atalaya.programmes.models import CostBenefitSheet
 
     evaluation = run_evaluation(
         programme,
@@ -139,16 +139,6 @@ def test_evaluation_and_sheet_pages(client, programme, make_user):
         outcome=Indicator.objects.get(code="robo-con-violencia"),
         source="policia-prueba",
         start=dt.date(2023, 1, 1),
-    )
-    CrimeCost.objects.create(
-        municipality=programme.municipality,
-        family="robos-con-violencia",
-        currency="MXN",
-        victim=35_000,
-        justice=12_000,
-        prison_years=0.15,
-        source="Prueba",
-        year=2023,
     )
     sheet = CostBenefitSheet.objects.create(
         programme=programme,

@@ -151,3 +151,26 @@ def test_cities_are_compared_with_the_municipalitys_own(two_quarters, neza_munic
     assert rows["28"]["difference"] == 0 and not rows["28"]["different"]
     assert rows["27"]["different"] and rows["27"]["difference"] < -0.2  # Ecatepec's trust is far below Neza's
     assert table.get_column("rank").to_list() == sorted(table.get_column("rank").to_list())
+
+
+def test_estimates_from_the_command_line(two_quarters, capsys):
+    from atalaya.cli import main
+
+    assert (
+        main(
+            [
+                "surveys",
+                "estimates",
+                "--municipality",
+                "15058",
+                "--indicator",
+                "confianza_policia_municipal",
+                "--domain",
+                "ciudad",
+            ]
+        )
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("encuesta,indicador,periodo,dominio,ciudad,nombre_ciudad")
+    assert len(lines) == 1 + 2 * 6  # two quarters × six cities

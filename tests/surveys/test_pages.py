@@ -109,4 +109,4 @@ def test_estimates_csv_for_staff(client, imported, make_user):
     login_as(client, make_user("lectora", ["15058"], "viewer"))
     response = client.get("/encuestas/15058/estimaciones.csv")
     assert response.status_code == 200
-    assert response.content.decode("utf-8-sig").startswith("encuesta,indicador,periodo,dominio")
+    assert response.content.decode("utf-8-sig").startswith("encuesta,indicador,periodo,dominio,ciudad")

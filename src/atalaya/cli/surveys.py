@@ -71,42 +71,13 @@ def cmd_import(args) -> int:
 
 
 def cmd_estimates(args) -> int:
-    import polars as pl
-
     from atalaya.analysis.tabular import export_csv
-    from atalaya.surveys.models import SurveyEstimate
+    from atalaya.surveys.services import estimates_frame
 
     municipality = _municipality(args.municipality)
     if municipality is None:
         return usage_error(f"municipio desconocido «{args.municipality}».")
-    query = SurveyEstimate.objects.filter(municipality=municipality)
-    if args.indicator:
-        query = query.filter(indicator=args.indicator)
-    if args.domain:
-        query = query.filter(domain=args.domain)
-    columns = [
-        "indicator",
-        "period",
-        "domain",
-        "city",
-        "sex",
-        "estimate",
-        "se",
-        "ci_low",
-        "ci_high",
-        "cv",
-        "precision",
-        "respondents",
-    ]
-    frame = (
-        pl.DataFrame(
-            list(query.order_by("indicator", "period", "domain", "city", "sex").values(*columns)),
-            schema=columns,
-            orient="row",
-        )
-        if query.exists()
-        else pl.DataFrame(schema=columns)
-    )
+    frame = estimates_frame(municipality, indicator=args.indicator, domain=args.domain)
     sys.stdout.write(export_csv(frame))
     return EXIT_OK
 

@@ -355,3 +355,36 @@ def headline(municipality: Municipality) -> dict | None:
             }
         )
     return {"dataset": dataset, "period": period, "period_label": period_label(dataset.kind, period), "items": items}
+
+
+#: The estimates table as CSV and the command line write it: model field → column name.
+EXPORT_COLUMNS = {
+    "dataset__name": "encuesta",
+    "indicator": "indicador",
+    "period": "periodo",
+    "domain": "dominio",
+    "city": "ciudad",
+    "city_name": "nombre_ciudad",
+    "sex": "sexo",
+    "estimate": "estimacion",
+    "se": "error_estandar",
+    "ci_low": "ic95_inferior",
+    "ci_high": "ic95_superior",
+    "cv": "cv_porcentaje",
+    "precision": "precision",
+    "respondents": "respuestas",
+    "population": "poblacion_estimada",
+}
+
+
+def estimates_frame(municipality: Municipality, *, indicator: str | None = None, domain: str | None = None):
+    """Every estimate of the municipality's imports (optionally one indicator or domain), Spanish column names."""
+    query = SurveyEstimate.objects.filter(municipality=municipality)
+    if indicator:
+        query = query.filter(indicator=indicator)
+    if domain:
+        query = query.filter(domain=domain)
+    rows = list(
+        query.order_by("dataset_id", "indicator", "period", "domain", "city", "sex").values_list(*EXPORT_COLUMNS)
+    )
+    return pl.DataFrame(rows, schema=list(EXPORT_COLUMNS.values()), orient="row")

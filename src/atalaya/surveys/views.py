@@ -3,7 +3,6 @@ the CSV of estimates."""
 
 from __future__ import annotations
 
-import polars as pl
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -162,45 +161,9 @@ class EstimatesExportView(MunicipalityMixin, View):
     """Every estimate of the municipality's imports as CSV (UTF-8 with BOM, for spreadsheets)."""
 
     def get(self, request, code: str):
-        rows = list(
-            SurveyEstimate.objects.filter(municipality=self.municipality).values_list(
-                "dataset__name",
-                "indicator",
-                "period",
-                "domain",
-                "city",
-                "city_name",
-                "sex",
-                "estimate",
-                "se",
-                "ci_low",
-                "ci_high",
-                "cv",
-                "precision",
-                "respondents",
-                "population",
-            )
-        )
-        if not rows:
+        frame = services.estimates_frame(self.municipality)
+        if frame.is_empty():
             raise Http404
-        columns = [
-            "encuesta",
-            "indicador",
-            "periodo",
-            "dominio",
-            "ciudad",
-            "nombre_ciudad",
-            "sexo",
-            "estimacion",
-            "error_estandar",
-            "ic95_inferior",
-            "ic95_superior",
-            "cv_porcentaje",
-            "precision",
-            "respuestas",
-            "poblacion_estimada",
-        ]
-        frame = pl.DataFrame(rows, schema=columns, orient="row")
         response = HttpResponse(export_csv(frame, bom=True).encode("utf-8"), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="encuestas-{self.municipality.code}.csv"'
         return response
