@@ -186,3 +186,45 @@ def test_editing_an_indicator_is_logged_in_its_history(client, programme, make_u
     assert response.status_code == 302
     page = client.get(f"/programas/i/{indicator.pk}/").content.decode()
     assert "Jóvenes que terminan y aprueban el taller" in page and "frequency: semestral" in page
+
+
+def test_a_measurement_with_an_evidence_file(client, programme, penalolen, make_user, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_DIR = tmp_path
+    indicator = ResultIndicator.objects.get(code="C1.1")
+    login_as(client, programme.responsible)
+    pdf = SimpleUploadedFile(
+        "lista.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
+    client.post(
+        f"/programas/i/{indicator.pk}/medicion/",
+        {
+            "medicion-period_start": "2023-01-01",
+            "medicion-period_end": "2023-06-30",
+            "medicion-value": "120",
+            "medicion-evidence": pdf,
+        },
+    )
+    measurement = Measurement.objects.get(indicator=indicator)
+    evidence = measurement.evidence.get()
+    response = client.get(f"/programas/evidencia/{evidence.pk}/")
+    assert response.status_code == 200 and response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert "attachment" in response["Content-Disposition"]
+    client.logout()
+    login_as(client, make_user("ajeno", ["13122"], "admin"))
+    assert client.get(f"/programas/evidencia/{evidence.pk}/").status_code == 404
+    # a disguised executable is refused and nothing is recorded
+    client.logout()
+    login_as(client, programme.responsible)
+    fake = SimpleUploadedFile("lista.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    client.post(
+        f"/programas/i/{indicator.pk}/medicion/",
+        {
+            "medicion-period_start": "2023-07-01",
+            "medicion-period_end": "2023-12-31",
+            "medicion-value": "90",
+            "medicion-evidence": fake,
+        },
+    )
+    assert Measurement.objects.filter(indicator=indicator).count() == 1

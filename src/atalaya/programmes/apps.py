@@ -18,6 +18,7 @@ class ProgrammesConfig(AppConfig):
                 "programmes.resultindicator": s.INTERNAL,
                 "programmes.target": s.INTERNAL,
                 "programmes.measurement": s.INTERNAL,
+                "programmes.evidence": s.INTERNAL,
                 "programmes.budgetline": s.INTERNAL,
                 "programmes.evaluation": s.INTERNAL,
                 "programmes.crimecost": s.INTERNAL,

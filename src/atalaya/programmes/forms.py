@@ -132,6 +132,11 @@ class MeasurementForm(forms.Form):
     )
     evidence_url = forms.URLField(label=_("Evidencia (enlace)"), required=False, assume_scheme="https")
     comment = forms.CharField(label=_("Comentario o fuente"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(
+        label=_("Evidencia (archivo)"),
+        required=False,
+        help_text=_("PDF o foto, p. ej. la lista de asistencia firmada."),
+    )
 
     def clean_disaggregation(self):
         text = self.cleaned_data.get("disaggregation", "").strip()

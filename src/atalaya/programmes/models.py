@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality, Territory
 from atalaya.indicators.models import Indicator
-from atalaya.proximity.models import Agreement
+from atalaya.proximity.models import Agreement, StoredFile
 
 from .choices import (
     BudgetCategory,
@@ -179,10 +179,6 @@ class Target(models.Model):
         return f"{self.indicator.code} {self.period_end}: {self.value}"
 
 
-def evidence_path(instance, filename: str) -> str:
-    return f"evidencias/{filename}"
-
-
 class Measurement(models.Model):
     """An achieved value for a period (and, optionally, one disaggregation: ``{"sexo": "mujer"}``)."""
 
@@ -193,7 +189,6 @@ class Measurement(models.Model):
     disaggregation = models.JSONField(_("desagregación"), default=dict, blank=True)
     comment = models.TextField(_("comentario"), blank=True)
     evidence_url = models.URLField(_("evidencia (enlace)"), blank=True)
-    evidence_file = models.CharField(_("evidencia (archivo)"), max_length=300, blank=True)
     status = models.CharField(_("estado"), max_length=10, choices=MeasurementStatus.choices, default="borrador")
     computed = models.BooleanField(_("calculado"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -213,6 +208,20 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period_end}: {self.value}"
+
+
+class Evidence(StoredFile):
+    """A document or photo that backs an entered measurement (a signed attendance list, a log), kept like the
+    proximity module's attachments: type read from the content, photos re-encoded, outside the web root."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="evidence")
+
+    objects = ScopedQuerySet.through("measurement__indicator__level__programme__municipality")
+
+    class Meta:
+        verbose_name = _("evidencia")
+        verbose_name_plural = _("evidencias")
+        ordering = ["created_at", "id"]
 
 
 class BudgetLine(models.Model):

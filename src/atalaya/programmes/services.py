@@ -18,7 +18,7 @@ from atalaya.indicators.services import StoredValuesReader
 
 from .access import may_approve, may_edit
 from .choices import Direction, IndicatorSource, Light, MeasurementStatus, ProgrammeStatus, Unit
-from .models import BudgetLine, Measurement, Programme, ResultIndicator, StatusChange
+from .models import BudgetLine, Evidence, Measurement, Programme, ResultIndicator, StatusChange
 
 #: Allowed steps of the workflow: ``(from, to) → who may take it`` ("edit" or "approve").
 TRANSITIONS = {
@@ -83,8 +83,10 @@ def record_measurement(
     evidence_url: str = "",
     disaggregation: dict | None = None,
     submit: bool = True,
+    evidence=None,
 ) -> Measurement:
-    """An entered value, sent for approval (or kept as a draft)."""
+    """An entered value, sent for approval (or kept as a draft); ``evidence`` is an uploaded file (a PDF or a
+    photo), checked and kept as an :class:`Evidence`."""
     municipality = indicator.level.programme.municipality
     if not may_edit(user, municipality):
         raise PermissionDenied
@@ -92,7 +94,12 @@ def record_measurement(
         raise ValidationError(_("El periodo termina antes de empezar."))
     if indicator.unit == Unit.PERCENT and not 0 <= value <= 100:
         raise ValidationError(_("Un porcentaje va de 0 a 100."))
-    if not comment.strip() and not evidence_url:
+    clean = None
+    if evidence is not None:
+        from atalaya.proximity.attachments import clean_upload
+
+        clean = clean_upload(evidence, allow_pdf=True)  # refuses what is not a PDF or an image, in Spanish
+    if not comment.strip() and not evidence_url and clean is None:
         raise ValidationError(_("Indique la evidencia: un enlace o un comentario que diga de dónde sale el dato."))
     measurement = Measurement.objects.create(
         indicator=indicator,
@@ -105,6 +112,10 @@ def record_measurement(
         status=MeasurementStatus.SUBMITTED if submit else MeasurementStatus.DRAFT,
         created_by=user,
     )
+    if clean is not None:
+        from atalaya.proximity.attachments import keep
+
+        keep(Evidence, clean, user=user, measurement=measurement)
     log_change(
         user=user,
         action="medicion",

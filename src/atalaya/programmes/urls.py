@@ -23,6 +23,7 @@ urlpatterns = [
     path("i/<int:pk>/medicion/", views.MeasurementAddView.as_view(), name="measurement_add"),
     path("i/<int:pk>/calcular/", views.RecomputeView.as_view(), name="recompute"),
     path("m/<int:pk>/revisar/", views.ReviewView.as_view(), name="review"),
+    path("evidencia/<int:pk>/", views.EvidenceView.as_view(), name="evidence"),
     path("e/<int:pk>/", views.EvaluationView.as_view(), name="evaluation"),
     path("cb/<int:pk>/", views.SheetView.as_view(), name="sheet"),
     path("cb/<int:pk>/resumen.pdf", views.SheetPdfView.as_view(), name="sheet_pdf"),

@@ -39,7 +39,16 @@ from .forms import (
     TargetForm,
 )
 from .iati import iati_xml
-from .models import CostBenefitSheet, CrimeCost, Evaluation, Measurement, Programme, ResultIndicator, ResultLevel
+from .models import (
+    CostBenefitSheet,
+    CrimeCost,
+    Evaluation,
+    Evidence,
+    Measurement,
+    Programme,
+    ResultIndicator,
+    ResultLevel,
+)
 
 
 class ProgrammeListView(MunicipalityMixin, TemplateView):
@@ -296,7 +305,9 @@ class IndicatorDetailView(LoginRequiredMixin, TemplateView):
                 "municipality": municipality,
                 "progress": services.progress(indicator),
                 "targets": indicator.targets.all(),
-                "measurements": indicator.measurements.select_related("created_by", "approved_by"),
+                "measurements": indicator.measurements.select_related("created_by", "approved_by").prefetch_related(
+                    "evidence"
+                ),
                 "can_edit": may_edit(user, municipality),
                 "can_approve": may_approve(user, municipality),
                 "target_form": TargetForm(prefix="meta"),
@@ -385,7 +396,7 @@ class TargetAddView(IndicatorActionView):
 
 class MeasurementAddView(IndicatorActionView):
     def act(self, indicator, request):
-        form = MeasurementForm(request.POST, prefix="medicion")
+        form = MeasurementForm(request.POST, request.FILES, prefix="medicion")
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
         data = form.cleaned_data
@@ -398,6 +409,7 @@ class MeasurementAddView(IndicatorActionView):
             comment=data["comment"],
             evidence_url=data["evidence_url"],
             disaggregation=data["disaggregation"],
+            evidence=data.get("evidence"),
         )
         return _("Medición enviada a aprobación.")
 
@@ -406,6 +418,17 @@ class RecomputeView(IndicatorActionView):
     def act(self, indicator, request):
         made = services.compute_measurements(indicator)
         return _("%(n)d valor(es) calculado(s) del observatorio.") % {"n": made}
+
+
+class EvidenceView(LoginRequiredMixin, TemplateView):
+    """A measurement's evidence file for the municipality's staff, with its fixed type (PDFs downloaded)."""
+
+    def get(self, request, pk):
+        from atalaya.proximity.attachments import file_response
+
+        evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+        extension = evidence.stored_name.rsplit(".", 1)[-1]
+        return file_response(evidence.stored_name, evidence.content_type, f"evidencia-{evidence.pk}.{extension}")
 
 
 class ReviewView(ActionView):
