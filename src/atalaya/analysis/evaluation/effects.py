@@ -31,7 +31,7 @@ SE_LABELS = {
     "HC1": "robustos a heterocedasticidad (HC1)",
     "HAC": "robustos a autocorrelación (Newey–West)",
     "quasi": "de cuasi-Poisson (escalados por la sobredispersión)",
-    "placebo": "de la dispersión de los placebos (p por permutación)",
+    "placebo": "de la dispersión de los placebos; p por permutación",
     "model": "del modelo",
 }
 
