@@ -128,7 +128,10 @@ def synthetic_control(
     pool = [u for u in (donors or keep) if u in keep and u != treated]
     if len(pool) < 4:
         raise ValueError(f"Se necesitan al menos 4 unidades donantes con la serie completa; hay {len(pool)}.")
-    pdf = frame.filter(pl.col(unit).is_in([*pool, treated])).to_pandas()
+    # pysyncon works on pandas; built column by column (polars' to_pandas would need pyarrow)
+    pdf = pd.DataFrame(frame.filter(pl.col(unit).is_in([*pool, treated])).to_dict(as_series=False))
+    if frame.schema[time] == pl.Date:
+        pdf[time] = pd.to_datetime(pdf[time])
     cut = pd.Timestamp(start) if pd.api.types.is_datetime64_any_dtype(pdf[time]) else start  # polars dates → pandas
     columns = {outcome, *(p.column for p in predictors)}
     wide = {c: pdf.pivot(index=time, columns=unit, values=c).sort_index() for c in columns}
