@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "atalaya.proximity",
     "atalaya.surveys",
     "atalaya.programmes",
+    "atalaya.network",
     "atalaya.web",
 ]
 
