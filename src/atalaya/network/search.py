@@ -54,6 +54,7 @@ def reindex(practice) -> None:
     text = searchable_text(practice)
     stemmed = " ".join(stems(text))
     type(practice).objects.filter(pk=practice.pk).update(search_document=text, search_stems=stemmed)
+    practice.search_document, practice.search_stems = text, stemmed  # a later save() keeps them
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [practice.pk])

@@ -45,6 +45,7 @@ urlpatterns = [
     path("publico/", include("atalaya.surveys.public_urls")),
     path("encuestas/", include("atalaya.surveys.urls")),
     path("programas/", include("atalaya.programmes.urls")),
+    path("red/", include("atalaya.network.urls")),
     path("open311/v2/", include("atalaya.proximity.open311_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("atalaya.web.api_urls")),
