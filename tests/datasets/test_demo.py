@@ -23,6 +23,18 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
     from atalaya.surveys.models import SurveyDataset
 
     assert Programme.objects.count() == 4  # a territorial programme and a draft in each municipality
+    from atalaya.network.models import Activity, Practice
+    from atalaya.network.services import activity_figures
+
+    assert set(Practice.objects.values_list("status", flat=True)) == {
+        "borrador",
+        "enviada",
+        "en_revision",
+        "publicada",
+        "revisada",
+    }
+    figures = activity_figures(Activity.objects.all())
+    assert (figures["municipalities"], figures["online"]) == (87, 1500)  # the seed's reach, from registrations
     assert (
         SurveyDataset.objects.filter(kind="ensu").count() == 4
         and SurveyDataset.objects.filter(kind="generica").count() == 1

@@ -96,3 +96,46 @@ def test_contributing_searching_and_reviewing_through_the_pages(client, neza, pe
     client.logout()
     login_as(client, make_user("lectora", ["15058"], "viewer"))
     assert client.post(f"/red/p/{practice.pk}/apelar/", {"motivo": "x"}).status_code == 403
+
+
+def test_the_overview_counts_reach_from_registrations(client, neza, penalolen, make_user):
+    import datetime as dt
+
+    from atalaya.network.models import Activity, Registration, Transfer
+
+    Transfer.objects.create(
+        origin=neza, destination=penalolen, model_name="Proximidad social", start=dt.date(2022, 3, 1)
+    )
+    activity = Activity.objects.create(
+        organiser=neza,
+        kind="webinario",
+        title="Webinario",
+        start=dt.date(2022, 5, 1),
+        end=dt.date(2022, 5, 1),
+        online=True,
+    )
+    for i, (code, country, mode, attended) in enumerate(
+        [
+            ("15058", "MX", "en_linea", True),
+            ("15033", "MX", "en_linea", True),
+            ("13122", "CL", "presencial", True),
+            ("13101", "CL", "en_linea", False),
+        ]
+    ):
+        Registration.objects.create(
+            activity=activity,
+            name=f"Persona {i}",
+            municipality_code=code,
+            municipality_name=code,
+            country=country,
+            mode=mode,
+            attended=attended,
+        )
+    login_as(client, make_user("lectora", ["13122"], "viewer"))
+    page = client.get("/red/").content.decode()
+    assert "Proximidad social" in page and "Persona" not in page  # names of registrants never shown
+    from atalaya.network.services import activity_figures
+
+    figures = activity_figures(Activity.objects.all())
+    assert (figures["municipalities"], figures["online"], figures["in_person"], figures["registered"]) == (3, 2, 1, 4)
+    assert figures["municipalities_by_country"] == {"MX": 2, "CL": 1}

@@ -26,6 +26,7 @@ from atalaya.geo.models import Municipality
 from atalaya.geo.services import register_municipality
 
 from .demo_cases import CASE_USERS, load_demo_cases
+from .demo_network import load_demo_network
 from .demo_problems import load_demo_problems
 from .demo_programmes import load_demo_programmes
 from .demo_surveys import load_demo_surveys
@@ -198,6 +199,7 @@ def load_demo(
     load_demo_problems(rng, users, DEMO_USERS[0][1], say)
     load_demo_surveys(rng, out, say)
     load_demo_programmes(users, out, say)
+    load_demo_network(users, rng, say)
     return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
 
 

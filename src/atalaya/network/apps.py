@@ -17,5 +17,8 @@ class NetworkConfig(AppConfig):
                 "network.practicereview": s.INTERNAL,
                 "network.practiceevent": s.INTERNAL,
                 "network.adoption": s.INTERNAL,
+                "network.transfer": s.INTERNAL,
+                "network.activity": s.INTERNAL,
+                "network.registration": s.PERSONAL,
             }
         )

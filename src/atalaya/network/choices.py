@@ -31,3 +31,15 @@ class Design(models.TextChoices):
 class Recommendation(models.TextChoices):
     PUBLISH = "publicar", _("Publicar con las calificaciones propuestas")
     RETURN = "devolver", _("Devolver para completar")
+
+
+class ActivityKind(models.TextChoices):
+    INTERNSHIP = "pasantia", _("Pasantía")
+    SEMINAR = "seminario", _("Seminario")
+    WEBINAR = "webinario", _("Webinario")
+    CONGRESS = "congreso", _("Congreso")
+
+
+class Attendance(models.TextChoices):
+    IN_PERSON = "presencial", _("Presencial")
+    ONLINE = "en_linea", _("En línea")

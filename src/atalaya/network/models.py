@@ -18,12 +18,13 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atalaya.core.fields import EncryptedTextField
 from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality
 from atalaya.indicators.models import Indicator
 from atalaya.programmes.models import CostBenefitSheet, Evaluation, Programme
 
-from .choices import Design, PracticeStatus, Rating, Recommendation
+from .choices import ActivityKind, Attendance, Design, PracticeStatus, Rating, Recommendation
 
 QUALITY = [MaxValueValidator(4)]
 
@@ -172,3 +173,74 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practice} → {self.municipality}"
+
+
+class Transfer(models.Model):
+    """A model transferred from one municipality to another: what was adapted, when, and what came of it."""
+
+    origin = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="transfers_out")
+    destination = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="transfers_in")
+    practice = models.ForeignKey(Practice, on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers")
+    model_name = models.CharField(_("modelo transferido"), max_length=200)
+    adaptations = models.TextField(_("adaptaciones"), blank=True)
+    start = models.DateField(_("inicio"))
+    end = models.DateField(_("término"), null=True, blank=True)
+    results = models.TextField(_("resultados"), blank=True)
+    funding = models.CharField(_("financiamiento"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.through("origin")
+
+    class Meta:
+        verbose_name = _("transferencia de un modelo")
+        verbose_name_plural = _("transferencias de modelos")
+        ordering = ["start", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.model_name}: {self.origin} → {self.destination}"
+
+
+class Activity(models.Model):
+    """An exchange activity of the network: an internship, a seminar, a webinar, a congress."""
+
+    organiser = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("tipo"), max_length=12, choices=ActivityKind.choices)
+    title = models.CharField(_("título"), max_length=200)
+    start = models.DateField(_("inicio"))
+    end = models.DateField(_("término"))
+    place = models.CharField(_("lugar"), max_length=200, blank=True)
+    online = models.BooleanField(_("transmisión en línea"), default=False)
+    transfers = models.ManyToManyField(Transfer, blank=True, related_name="activities")
+    materials = models.TextField(_("materiales"), blank=True)
+
+    objects = ScopedQuerySet.through("organiser")
+
+    class Meta:
+        verbose_name = _("actividad de intercambio")
+        verbose_name_plural = _("actividades de intercambio")
+        ordering = ["start", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Registration(models.Model):
+    """A person registered to an activity, for a municipality (any municipality of the region, by its official
+    code: most are not observatories of this installation). Name and e-mail are encrypted."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="registrations")
+    name = EncryptedTextField(_("nombre"))
+    email = EncryptedTextField(_("correo"), blank=True)
+    municipality_code = models.CharField(_("código del municipio"), max_length=10)
+    municipality_name = models.CharField(_("municipio"), max_length=150)
+    country = models.CharField(_("país"), max_length=2)
+    mode = models.CharField(_("modalidad"), max_length=10, choices=Attendance.choices)
+    attended = models.BooleanField(_("asistió"), default=False)
+
+    objects = ScopedQuerySet.through("activity__organiser")
+
+    class Meta:
+        verbose_name = _("inscripción")
+        verbose_name_plural = _("inscripciones")
+
+    def __str__(self) -> str:
+        return f"inscripción {self.pk} · {self.activity_id}"

@@ -166,3 +166,29 @@ def edited(practice: Practice, user) -> None:
     if practice.status == PracticeStatus.PUBLISHED:
         with transaction.atomic():
             _move(practice, PracticeStatus.REVISED, user, _("Texto modificado tras la publicación."))
+
+
+def activity_figures(activities) -> dict:
+    """What the network reached, counted from the registrations (never typed in): municipalities and countries
+    reached, people registered and attending, in person and online."""
+    from django.db.models import Count, Q
+
+    from .choices import Attendance
+    from .models import Registration
+
+    registrations = Registration.objects.filter(activity__in=activities)
+    totals = registrations.aggregate(
+        registered=Count("pk"),
+        attending=Count("pk", filter=Q(attended=True)),
+        online=Count("pk", filter=Q(attended=True, mode=Attendance.ONLINE)),
+        in_person=Count("pk", filter=Q(attended=True, mode=Attendance.IN_PERSON)),
+        municipalities=Count("municipality_code", filter=Q(attended=True), distinct=True),
+        countries=Count("country", filter=Q(attended=True), distinct=True),
+    )
+    by_country = dict(
+        registrations.filter(attended=True)
+        .values_list("country")
+        .annotate(n=Count("municipality_code", distinct=True))
+        .values_list("country", "n")
+    )
+    return {**totals, "municipalities_by_country": by_country}

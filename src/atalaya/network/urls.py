@@ -5,6 +5,7 @@ from . import views
 app_name = "network"
 
 urlpatterns = [
+    path("", views.NetworkView.as_view(), name="overview"),
     path("practicas/", views.PracticeListView.as_view(), name="list"),
     path("practicas/nueva/", views.PracticeCreateView.as_view(), name="create"),
     path("practicas/<slug:code>/", views.PracticeDetailView.as_view(), name="detail"),

@@ -19,6 +19,33 @@ from .choices import PracticeStatus, Rating
 from .forms import AssignForm, OutcomeForm, PracticeForm, SearchForm
 
 
+class NetworkView(LoginRequiredMixin, TemplateView):
+    """The network at a glance: its reach counted from the registrations, the model transfers and the exchange
+    activities (every signed-in member sees them; registrations' names never appear)."""
+
+    template_name = "network/overview.html"
+
+    def get_context_data(self, **kwargs):
+        from django.db.models import Count, Q
+
+        from .models import Activity, Transfer
+
+        context = super().get_context_data(**kwargs)
+        activities = Activity.objects.select_related("organiser").annotate(
+            registered=Count("registrations"),
+            present=Count("registrations", filter=Q(registrations__attended=True)),
+        )
+        context.update(
+            {
+                "figures": services.activity_figures(Activity.objects.all()),
+                "transfers": Transfer.objects.select_related("origin", "destination", "practice"),
+                "activities": activities,
+                "published": visible_practices(self.request.user).filter(status__in=["publicada", "revisada"]).count(),
+            }
+        )
+        return context
+
+
 class PracticeListView(LoginRequiredMixin, TemplateView):
     template_name = "network/practice_list.html"
 
