@@ -251,11 +251,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--suite",
-        choices=["import", "cases", "proximity", "surveys"],
+        choices=["import", "cases", "proximity", "surveys", "network"],
         default="import",
         help="import: importación de N incidentes y tablero; cases: bandeja, lista de casos y búsqueda por RUT; "
         "proximity: mapa público de problemas y rendición de cuentas; surveys: estimaciones de encuestas y "
-        "simulación de costo-beneficio",
+        "simulación de costo-beneficio; network: búsqueda de prácticas",
     )
     p.add_argument("--size", type=int, default=100_000, help="import: incidentes del archivo")
     p.add_argument("--cases", type=int, default=100_000, help="cases: casos sintéticos")
@@ -264,6 +264,7 @@ def add_parser(sub) -> None:
     p.add_argument("--problems", type=int, default=100_000, help="proximity: problemas comunitarios sintéticos")
     p.add_argument("--agreements", type=int, default=10_000, help="proximity: acuerdos de mesa sintéticos")
     p.add_argument("--respondents", type=int, default=500_000, help="surveys: respuestas sintéticas")
+    p.add_argument("--practices", type=int, default=50_000, help="network: prácticas sintéticas")
     p.add_argument("--draws", type=int, default=100_000, help="surveys: extracciones de Monte Carlo")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--keep", action="store_true", help="conserva la base de datos temporal")
@@ -288,11 +289,15 @@ def cmd_bench(args) -> int:
         )
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return EXIT_OK
-    if args.suite in ("cases", "proximity"):
+    if args.suite in ("cases", "proximity", "network"):
         workdir = Path(tempfile.mkdtemp(prefix="atalaya-bench-"))
         try:
             prepare_environment(workdir, args.database_url)
-            if args.suite == "cases":
+            if args.suite == "network":
+                from .bench_network import run_network_benchmark
+
+                result = run_network_benchmark(practices=args.practices, requests=args.requests, seed=args.seed)
+            elif args.suite == "cases":
                 from .bench_cases import run_cases_benchmark
 
                 result = run_cases_benchmark(
