@@ -45,12 +45,7 @@ def run_network_benchmark(*, practices: int, requests: int, seed: int) -> dict:
         )
     with transaction.atomic():
         Practice.objects.bulk_create(rows, batch_size=2000)
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {search.FTS_TABLE} (rowid, stems) VALUES (%s, %s)",
-                    Practice.objects.values_list("pk", "search_stems"),
-                )
+        search.refresh_vectors(Practice.objects.values_list("pk", flat=True))
     build = time.perf_counter() - started
     queryset = Practice.objects.all()
     times, hits = [], []
