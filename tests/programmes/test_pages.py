@@ -228,3 +228,14 @@ def test_a_measurement_with_an_evidence_file(client, programme, penalolen, make_
         },
     )
     assert Measurement.objects.filter(indicator=indicator).count() == 1
+
+
+def test_an_invalid_form_is_refused_with_its_field_named(client, programme):
+    login_as(client, programme.responsible)
+    levels = programme.levels.count()
+    response = client.post(
+        f"/programas/p/{programme.pk}/nivel/", {"nivel-kind": "fin", "nivel-narrative": ""}, follow=True
+    )
+    assert programme.levels.count() == levels
+    page = response.content.decode()
+    assert "Enunciado: Este campo es requerido." in page

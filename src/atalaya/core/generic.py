@@ -173,6 +173,20 @@ class ObjectEditView(ObjectEditMixin, ScopedViewMixin, UpdateView):
         return obj
 
 
+def checked(form) -> dict:
+    """A bound form's data, or its errors (each with its field's label) as the ValidationError an
+    :class:`ActionView` shows as messages."""
+    if form.is_valid():
+        return form.cleaned_data
+    raise ValidationError(
+        [
+            f"{form.fields[field].label}: {error}" if field in form.fields else str(error)
+            for field, errors in form.errors.items()
+            for error in errors
+        ]
+    )
+
+
 class ActionView(LoginRequiredMixin, ScopedViewMixin, View):
     """One change (POST only) to an object of ``model``: 404 out of scope, 403 without the right (``allowed``), the
     service's Spanish refusal shown as a message on the page ``redirect_url`` names; all of it in one transaction."""

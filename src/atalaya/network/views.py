@@ -4,14 +4,14 @@ adoptions and history, the contribution form, and one page per workflow action."
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from atalaya.core.changelog import log_change
-from atalaya.core.generic import ActionView
+from atalaya.core.generic import ActionView, checked
 
 from . import search, services
 from .access import may_contribute, visible_practices
@@ -181,8 +181,7 @@ class OutcomeAddView(PracticeActionView):
         if not may_contribute(request.user, practice.municipality):
             raise PermissionDenied
         form = OutcomeForm(request.POST, prefix="resultado")
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        checked(form)
         outcome = form.save(commit=False)
         outcome.practice = practice
         outcome.save()
@@ -192,10 +191,8 @@ class OutcomeAddView(PracticeActionView):
 
 class AssignView(PracticeActionView):
     def act(self, practice, request):
-        form = AssignForm(request.POST, practice=practice, prefix="asignar")
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        services.assign_reviewers(practice, list(form.cleaned_data["reviewers"]), request.user)
+        data = checked(AssignForm(request.POST, practice=practice, prefix="asignar"))
+        services.assign_reviewers(practice, list(data["reviewers"]), request.user)
         return _("Revisores asignados.")
 
 

@@ -92,9 +92,7 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].queryset = ResultLevel.objects.filter(programme=programme)
-        self.fields["observatory_indicator"].queryset = Indicator.objects.filter(
-            municipality__in=[None, programme.municipality]
-        ) | Indicator.objects.filter(municipality__isnull=True)
+        self.fields["observatory_indicator"].queryset = Indicator.objects.for_municipality(programme.municipality)
         self.fields["observatory_indicator"].required = False
 
     def clean(self):

@@ -35,10 +35,22 @@ def evaluate(job, progress) -> dict:
         )
     except (ValidationError, ValueError) as exc:
         raise JobFailed(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+    finally:
+        _forget_upload((params.get("parameters") or {}).get("file"))
     return {
         "mensaje": evaluation.summary,
         "url": reverse("programmes:evaluation", args=[evaluation.pk]),
     }
+
+
+def _forget_upload(path: str | None) -> None:
+    """The donor file uploaded for a synthetic control is read once: removed from the uploads folder after."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    if path and Path(settings.UPLOADS_DIR).resolve() in Path(path).resolve().parents:
+        Path(path).unlink(missing_ok=True)
 
 
 @register("programmes.cost_benefit", gettext_noop("Hoja de costo-beneficio (simulación de Monte Carlo)"))

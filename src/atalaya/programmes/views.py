@@ -13,11 +13,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from atalaya.core.changelog import ChangeLogEntry, log_change
 from atalaya.core.charts import PlotlyPageMixin
-from atalaya.core.generic import ActionView, MunicipalityMixin
+from atalaya.core.generic import ActionView, MunicipalityMixin, checked
 from atalaya.core.jobs import start as start_job
 from atalaya.core.uploads import store_upload
 from atalaya.indicators.services import available_sources
@@ -176,10 +177,11 @@ class ProgrammeEditView(ProgrammeObjectMixin, FormView):
         return {**super().get_context_data(**kwargs), "title": _("Editar el programa")}
 
 
-class ProgrammeFormPost(ProgrammeObjectMixin, TemplateView):
-    """POST-only pages that add a row to a programme with a prefixed form; errors come back as messages."""
+class ProgrammeFormPost(ActionView):
+    """POST-only pages that add a row to a programme with a prefixed form (analysts and admins); errors come back
+    as messages on the programme's page."""
 
-    permission = "edit"
+    model = Programme
     form_class = None
     prefix = ""
 
@@ -189,22 +191,17 @@ class ProgrammeFormPost(ProgrammeObjectMixin, TemplateView):
     def save(self, form):
         raise NotImplementedError
 
-    def post(self, request, pk):
+    def allowed(self, user, programme) -> bool:
+        return may_edit(user, programme.municipality)
+
+    def act(self, programme, request):
+        self.programme, self.municipality = programme, programme.municipality
         form = self.form_class(request.POST, prefix=self.prefix, **self.form_kwargs())
-        if form.is_valid():
-            try:
-                message = self.save(form)
-            except ValidationError as exc:
-                for text in exc.messages:
-                    messages.error(request, text)
-            else:
-                messages.success(request, message)
-        else:
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                for error in errors:
-                    messages.error(request, f"{label}: {error}" if label else error)
-        return redirect(self.next_url())
+        checked(form)
+        return self.save(form)
+
+    def redirect_url(self, programme) -> str:
+        return self.next_url()
 
     def next_url(self) -> str:
         return reverse("programmes:detail", args=[self.programme.pk])
@@ -372,8 +369,7 @@ class IndicatorActionView(ActionView):
 class TargetAddView(IndicatorActionView):
     def act(self, indicator, request):
         form = TargetForm(request.POST, prefix="meta")
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        checked(form)
         target = form.save(commit=False)
         target.indicator = indicator
         from .models import Target
@@ -396,10 +392,7 @@ class TargetAddView(IndicatorActionView):
 
 class MeasurementAddView(IndicatorActionView):
     def act(self, indicator, request):
-        form = MeasurementForm(request.POST, request.FILES, prefix="medicion")
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        data = form.cleaned_data
+        data = checked(MeasurementForm(request.POST, request.FILES, prefix="medicion"))
         services.record_measurement(
             indicator,
             request.user,
@@ -420,7 +413,7 @@ class RecomputeView(IndicatorActionView):
         return _("%(n)d valor(es) calculado(s) del observatorio.") % {"n": made}
 
 
-class EvidenceView(LoginRequiredMixin, TemplateView):
+class EvidenceView(LoginRequiredMixin, View):
     """A measurement's evidence file for the municipality's staff, with its fixed type (PDFs downloaded)."""
 
     def get(self, request, pk):
@@ -551,7 +544,7 @@ class SheetView(PlotlyPageMixin, LoginRequiredMixin, TemplateView):
         return context
 
 
-class SheetPdfView(LoginRequiredMixin, TemplateView):
+class SheetPdfView(LoginRequiredMixin, View):
     def get(self, request, pk):
         from .summary import sheet_pdf
 
@@ -568,7 +561,7 @@ class SheetPdfView(LoginRequiredMixin, TemplateView):
         return response
 
 
-class IatiView(MunicipalityMixin, TemplateView):
+class IatiView(MunicipalityMixin, View):
     def get(self, request, code):
         programmes = Programme.objects.filter(municipality=self.municipality).select_related("municipality__country")
         response = HttpResponse(iati_xml(programmes), content_type="application/xml; charset=utf-8")
