@@ -23,7 +23,7 @@ LAYERS = [
     {"alerts", "spatial", "cases", "surveys"},  # surveys: estimates beside recorded crime
     {"proximity"},  # turns alerts into problems
     {"programmes"},  # measures prevention against crime; mesa agreements commit to programmes
-    {"network"},  # practices link programmes, evaluations and cost-benefit sheets
+    {"network", "publication"},  # practices link programmes…; documents read every module below
     {"web"},
     {"cli"},
 ]

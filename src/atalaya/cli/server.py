@@ -57,5 +57,10 @@ def cmd_worker(args) -> int:
 
     if args.interval <= 0:
         return usage_error("--interval debe ser mayor que 0.")
+    if not args.batch:
+        from atalaya.core.schedule import ensure_scheduled
+
+        for path in ensure_scheduled():
+            print(f"Tarea diaria programada: {path}")
     call_command("db_worker", batch=args.batch, interval=args.interval, reload=False, startup_delay=not args.batch)
     return EXIT_OK

@@ -10,7 +10,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Núcleo y seguridad")
 
     def ready(self) -> None:
-        from . import sensitivity
+        from . import schedule, sensitivity
+
+        schedule.connect()
 
         sensitivity.classify_framework_models()
         sensitivity.classify(self.get_model("AccessLogEntry"), sensitivity.INTERNAL)

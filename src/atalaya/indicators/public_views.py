@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 from django.db.models import F, Q
 from django.http import Http404, HttpResponse
@@ -34,8 +36,9 @@ class PortalHomeView(PublicOutputMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "municipalities": published_municipalities()}
 
 
-def public_table(municipality: Municipality) -> list[dict]:
-    """Published indicators of a municipality: last 12 months and the 12 before, from the suppressed table."""
+def public_table(municipality: Municipality, until: dt.date | None = None) -> list[dict]:
+    """Published indicators of a municipality: last 12 months (those ending at ``until``, when given) and the 12
+    before, from the suppressed table."""
     indicators = disclosure.published_indicators(municipality)
     sources = services.available_sources(municipality)
     if not sources or not indicators:
@@ -44,6 +47,8 @@ def public_table(municipality: Municipality) -> list[dict]:
     windows = disclosure.public_values(municipality, source.source).filter(
         pl.col("level").is_null() & (pl.col("period") == "12m")
     )
+    if until is not None:
+        windows = windows.filter(pl.col("period_start") <= add_months(until, -11))
     if windows.is_empty():
         return []
     windows = disclosure.with_public_rates(windows, municipality, source.source, None)
@@ -88,9 +93,11 @@ def map_source(municipality: Municipality, indicator: Indicator) -> str | None:
     return best
 
 
-def public_territories(municipality: Municipality, indicator: Indicator) -> tuple[str | None, str | None, pl.DataFrame]:
-    """The published indicator by territory (source, top territorial level, table) over the last 12 months,
-    from the suppressed table."""
+def public_territories(
+    municipality: Municipality, indicator: Indicator, until: dt.date | None = None
+) -> tuple[str | None, str | None, pl.DataFrame]:
+    """The published indicator by territory (source, top territorial level, table) over the last 12 months (those
+    ending at ``until``, when given), from the suppressed table."""
 
     source = map_source(municipality, indicator)
     top = (
@@ -104,6 +111,8 @@ def public_territories(municipality: Municipality, indicator: Indicator) -> tupl
     windows = disclosure.public_values(municipality, source, indicator).filter(
         (pl.col("level") == top) & (pl.col("period") == "12m")
     )
+    if until is not None:
+        windows = windows.filter(pl.col("period_start") <= add_months(until, -11))
     if windows.is_empty():
         return source, top, windows
     start = windows.get_column("period_start").max()
@@ -212,13 +221,11 @@ class PortalDownloadView(PublicOutputMixin, View):
 
     """The portal table as CSV: withheld cells are empty, with ``reservado`` saying so (never a "<5")."""
 
-    def get(self, request, code: str):
-        municipality = get_object_or_404(published_municipalities(), code=code)
-        rows = public_table(municipality)
-        if not rows:
-            raise Http404
+    @staticmethod
+    def records(municipality: Municipality) -> list[dict]:
+        """The rows of the download (CSV here, JSON in the open-data catalogue): withheld counts are empty."""
         records = []
-        for r in rows:
+        for r in public_table(municipality):
             current, previous = r["current"], r["previous"] or {}
             records.append(
                 {
@@ -233,6 +240,13 @@ class PortalDownloadView(PublicOutputMixin, View):
                     "reservado_anteriores": "sí" if previous.get("withheld") else "no",
                 }
             )
+        return records
+
+    def get(self, request, code: str):
+        municipality = get_object_or_404(published_municipalities(), code=code)
+        records = self.records(municipality)
+        if not records:
+            raise Http404
         frame = pl.DataFrame(records, schema_overrides={"hechos_12_meses": pl.Int64, "tasa_100k": pl.Float64})
         response = HttpResponse(export_csv(frame, bom=True).encode("utf-8"), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="indicadores-{municipality.code}.csv"'

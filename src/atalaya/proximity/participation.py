@@ -28,6 +28,12 @@ MAX_COMMENT = 2000
 
 def resolve(municipality: Municipality, target: str) -> str:
     """The public title of a target, or a Spanish ``ValidationError`` when it is not public here."""
+    from atalaya.hooks import FOLLOW_TARGETS
+
+    for title_of in FOLLOW_TARGETS:
+        title = title_of(municipality, target)
+        if title is not None:
+            return title
     if target.startswith("problema:"):
         public = PublicProblem.objects.filter(municipality=municipality, reference=target.removeprefix("problema:"))
         found = public.values_list("title", flat=True).first()

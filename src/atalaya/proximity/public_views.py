@@ -50,10 +50,11 @@ def count_use(request, kind: str) -> None:
 class ProblemMunicipalityMixin(PublicOutputMixin):
     """A municipality that takes reports: it has active categories (else 404)."""
 
+    def municipalities(self):
+        return Municipality.objects.filter(problem_categories__active=True).distinct()
+
     def dispatch(self, request, *args, **kwargs):
-        self.municipality = get_object_or_404(
-            Municipality.objects.filter(problem_categories__active=True).distinct(), code=kwargs["code"]
-        )
+        self.municipality = get_object_or_404(self.municipalities(), code=kwargs["code"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -274,10 +275,13 @@ class ParticipationView(ProblemMunicipalityMixin, View):
     def act(self, request) -> None:
         raise NotImplementedError
 
+    #: Where the visitor goes back to when the form names no page of this municipality's portal.
+    fallback = "problemas/"
+
     def post(self, request, code):
         back = request.POST.get("next") or ""
         if not back.startswith(f"/publico/{code}/"):
-            back = f"/publico/{code}/problemas/"
+            back = f"/publico/{code}/{self.fallback}"
         if request.POST.get("website"):
             messages.success(request, _(self.accepted))
         elif over_limit(request, self.kind, self.per_hour):

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "atalaya.surveys",
     "atalaya.programmes",
     "atalaya.network",
+    "atalaya.publication",
     "atalaya.web",
 ]
 
@@ -273,6 +274,8 @@ ATALAYA_PROBLEM_DUPLICATE_DAYS = int(os.environ.get("ATALAYA_PROBLEM_DUPLICATE_D
 ATALAYA_OPEN311_POSTS_PER_HOUR = int(os.environ.get("ATALAYA_OPEN311_POSTS_PER_HOUR", 120))
 # Programmes' IATI export: the reporting organisation's registered IATI prefix (empty: "{country}-MUN")
 ATALAYA_IATI_ORG_PREFIX = os.environ.get("ATALAYA_IATI_ORG_PREFIX", "")
+# The licence of the open-data catalogue's datasets (a URI, as DCAT-AP asks).
+ATALAYA_OPEN_DATA_LICENSE = os.environ.get("ATALAYA_OPEN_DATA_LICENSE", "http://creativecommons.org/licenses/by/4.0/")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
