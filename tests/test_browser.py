@@ -580,3 +580,44 @@ def test_a_survey_is_imported_and_a_programme_planned_in_the_browser(browser, li
     page.wait_for_selector("#grafico-presupuesto[data-rendered=true] .main-svg")
     page.screenshot(path=str(tmp_path / "programa.png"), full_page=True)
     assert errors == []
+
+
+def test_a_practice_is_contributed_found_and_a_diagnosis_generated(browser, live_server, seeded, settings, tmp_path):
+    """Issue 15: an analyst contributes a practice through the form and finds it by searching with other accents
+    and plurals; then generates the diagnosis pack and downloads its PDF."""
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/red/practicas/nueva/")
+    if page.is_enabled("#id_municipality"):
+        page.select_option("#id_municipality", label="Nezahualcóyotl (15058)")
+    page.fill("#id_code", "jovenes-oficios")
+    page.fill("#id_title", "Talleres de oficios para jóvenes")
+    page.fill("#id_summary", "Talleres nocturnos de oficios en espacios públicos recuperados")
+    page.fill("#id_problem", "Riñas de jóvenes los fines de semana")
+    page.click("button.primary")
+    page.wait_for_selector("h1:has-text('Talleres de oficios para jóvenes')")
+    page.goto(f"{live_server.url}/red/practicas/")
+    page.fill("input[name=q]", "talleres jovenes espacio publico")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**q=talleres**")
+    assert "Talleres de oficios para jóvenes" in page.content()
+    page.fill("input[name=q]", "extorsión telefónica")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**q=extorsi**")
+    assert "Talleres de oficios para jóvenes" not in page.content()
+
+    page.goto(f"{live_server.url}/publicaciones/15058/")
+    page.fill("#id_start", "2025-01")
+    page.fill("#id_end", "2025-06")
+    page.click("text=Generar diagnóstico")
+    page.wait_for_selector("text=Diagnóstico listo", timeout=60_000)
+    page.goto(f"{live_server.url}/publicaciones/15058/")
+    with page.expect_download() as download:
+        page.click("#documentos >> text=PDF")
+    path = tmp_path / "diagnostico.pdf"
+    download.value.save_as(path)
+    assert path.read_bytes()[:5] == b"%PDF-"
+    assert errors == []

@@ -33,6 +33,12 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
         "publicada",
         "revisada",
     }
+    from atalaya.publication.models import Bulletin, Report
+
+    assert set(Report.objects.values_list("kind", flat=True)) == {"diagnostico", "boletin"}
+    assert Report.objects.filter(kind="diagnostico").count() == 2  # one per municipality
+    [sent] = Bulletin.objects.filter(municipality__code="15058")
+    assert sent.recipients == 1 and sent.sent_at is not None  # the demo's confirmed subscriber
     figures = activity_figures(Activity.objects.all())
     assert (figures["municipalities"], figures["online"]) == (87, 1500)  # the seed's reach, from registrations
     assert (

@@ -41,7 +41,9 @@ def published(neza, generic_mapping, tmp_path):
                 k += 1
     path = tmp_path / "robos.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert import_file("incidents", path, municipality_code="15058", mapping_name="policia-prueba").status == "importado"
+    assert (
+        import_file("incidents", path, municipality_code="15058", mapping_name="policia-prueba").status == "importado"
+    )
     indicator = Indicator.objects.create(
         code="robo-transeunte", name="Robo a transeúnte", numerator={"categories": ["policia-prueba:"]}
     )
@@ -66,7 +68,7 @@ def _pages(pdf: bytes, out: Path | None = None) -> list[str]:
 
 
 def test_the_diagnosis_pack_reads_back_as_the_figures_it_was_made_from(published, tmp_path):
-    neza, indicator, total = published
+    neza, indicator, _total = published
     report = services.make_diagnosis(neza, dt.date(2024, 1, 1), dt.date(2025, 12, 1))
     texts = _pages(bytes(report.pdf), tmp_path)
     assert report.pages == len(texts) >= 2
@@ -98,7 +100,7 @@ def test_the_diagnosis_pack_reads_back_as_the_figures_it_was_made_from(published
 def test_the_public_bulletin_shows_the_suppressed_table_and_nothing_more(published, tmp_path):
     neza, indicator, _total = published
     document = content.public(neza, dt.date(2025, 12, 1))
-    [table] = [s for s in document.sections if s.title == "Indicadores publicados"][0].tables
+    [table] = next(s for s in document.sections if s.title == "Indicadores publicados").tables
     stored = disclosure.public_values(neza, "policia-prueba", indicator).filter(
         pl.col("level").is_null() & (pl.col("period") == "12m")
     )

@@ -251,11 +251,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--suite",
-        choices=["import", "cases", "proximity", "surveys", "network"],
+        choices=["import", "cases", "proximity", "surveys", "network", "publication"],
         default="import",
         help="import: importación de N incidentes y tablero; cases: bandeja, lista de casos y búsqueda por RUT; "
         "proximity: mapa público de problemas y rendición de cuentas; surveys: estimaciones de encuestas y "
-        "simulación de costo-beneficio; network: búsqueda de prácticas",
+        "simulación de costo-beneficio; network: búsqueda de prácticas; publication: boletín de 20 páginas en PDF",
     )
     p.add_argument("--size", type=int, default=100_000, help="import: incidentes del archivo")
     p.add_argument("--cases", type=int, default=100_000, help="cases: casos sintéticos")
@@ -265,6 +265,8 @@ def add_parser(sub) -> None:
     p.add_argument("--agreements", type=int, default=10_000, help="proximity: acuerdos de mesa sintéticos")
     p.add_argument("--respondents", type=int, default=500_000, help="surveys: respuestas sintéticas")
     p.add_argument("--practices", type=int, default=50_000, help="network: prácticas sintéticas")
+    p.add_argument("--indicators", type=int, default=8, help="publication: secciones de indicadores del boletín")
+    p.add_argument("--territories", type=int, default=300, help="publication: territorios de cada mapa")
     p.add_argument("--draws", type=int, default=100_000, help="surveys: extracciones de Monte Carlo")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--keep", action="store_true", help="conserva la base de datos temporal")
@@ -287,6 +289,17 @@ def cmd_bench(args) -> int:
         result = run_surveys_benchmark(
             respondents=args.respondents, indicators=30, domains=100, draws=args.draws, seed=args.seed
         )
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if args.suite == "publication":
+        workdir = Path(tempfile.mkdtemp(prefix="atalaya-bench-"))
+        try:
+            prepare_environment(workdir, None)
+            from .bench_publication import run_publication_benchmark
+
+            result = run_publication_benchmark(indicators=args.indicators, territories=args.territories, seed=args.seed)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return EXIT_OK
     if args.suite in ("cases", "proximity", "network"):

@@ -29,6 +29,7 @@ from .demo_cases import CASE_USERS, load_demo_cases
 from .demo_network import load_demo_network
 from .demo_problems import load_demo_problems
 from .demo_programmes import load_demo_programmes
+from .demo_publications import load_demo_publications
 from .demo_surveys import load_demo_surveys
 
 #: Neighbours of Nezahualcóyotl in the demo SESNSP file, so that the network page has municipalities to compare:
@@ -200,6 +201,7 @@ def load_demo(
     load_demo_surveys(rng, out, say)
     load_demo_programmes(users, out, say)
     load_demo_network(users, rng, say)
+    load_demo_publications(users, say)
     return {"files": str(out), "imports": [o.as_dict() for o in outcomes]}
 
 

@@ -104,10 +104,29 @@ def _month(day: dt.date) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def _main_source(municipality: Municipality):
-    """The source the document reads: point-level first (territories and maps), as the dashboard does."""
+def _main_source(municipality: Municipality, end: dt.date):
+    """The source the document reads: of the point-level sources (territories and maps), the one that records most
+    of the municipality's indicators over the 12 months to ``end`` (the police's file, not the prosecutors'
+    homicides); a source of published counts when there is no other."""
     sources = services.available_sources(municipality)
-    return sources[0] if sources else None
+    point = [s for s in sources if s.point_level] or sources
+    if len(point) <= 1:
+        return point[0] if point else None
+    indicators = list(Indicator.objects.for_municipality(municipality))
+
+    def recorded(source) -> int:
+        cards = _cards(municipality, source, indicators, end)
+        return sum(c["rolling_12m"] or 0 for c in cards)
+
+    return max(point, key=recorded)
+
+
+def _cards(municipality: Municipality, source, indicators: list[Indicator], end: dt.date) -> list[dict]:
+    """Headline cards of the indicators the source records (an indicator with no incident in the 12 months nor in
+    the 12 before is left out: the source does not record it, and a row of zeros would say otherwise)."""
+    reader = services.StoredValuesReader(municipality, source.source)
+    cards = services.headlines(reader, indicators, end)
+    return [c for c in cards if not c["empty"] and (c["rolling_12m"] or c["ytd_previous"] or c["previous"])]
 
 
 def _indicator_section(municipality: Municipality, source, end: dt.date, months: list[dt.date]) -> Section:
@@ -117,7 +136,7 @@ def _indicator_section(municipality: Municipality, source, end: dt.date, months:
         section.paragraphs.append(_("No hay datos de delitos cargados para este periodo."))
         return section
     reader = services.StoredValuesReader(municipality, source.source)
-    cards = [c for c in services.headlines(reader, indicators, end) if not c["empty"]]
+    cards = _cards(municipality, source, indicators, end)
     section.paragraphs.append(
         _(
             "Fuente: %(source)s. Cifras de los 12 meses que terminan en %(month)s, con la tasa anual por 100.000 "
@@ -192,7 +211,7 @@ def _map_section(municipality: Municipality, source, end: dt.date) -> Section | 
     if top is None or not indicators:
         return None
     reader = services.StoredValuesReader(municipality, source.source)
-    cards = [c for c in services.headlines(reader, indicators, end) if not c["empty"]]
+    cards = _cards(municipality, source, indicators, end)
     if not cards:
         return None
     indicator = max(cards, key=lambda c: c["rolling_12m"] or 0)["indicator"]
@@ -200,7 +219,9 @@ def _map_section(municipality: Municipality, source, end: dt.date) -> Section | 
     if table.is_empty():
         return None
     section = Section(_("Mapa y territorios: %(indicator)s") % {"indicator": indicator.name})
-    rows = table.sort("rank").to_dicts()
+    placed = table.filter(pl.col("territory_code").is_not_null() & pl.col("rank").is_not_null())
+    unplaced = int(table.get_column("count").sum() or 0) - int(placed.get_column("count").sum() or 0)
+    rows = placed.sort("rank").to_dicts()
     territories = {t.code: t for t in Territory.objects.filter(municipality=municipality, level=top.level)}
     areas = [
         (_geometry(t), t.name, next((r["value"] for r in rows if r["territory_code"] == code), None))
@@ -219,12 +240,17 @@ def _map_section(municipality: Municipality, source, end: dt.date) -> Section | 
     )
     section.tables.append(
         Table(
-            [_("Lugar"), _("Territorio"), _("Hechos"), _("Tasa"), _("Rango del lugar")],
+            [_("Territorio"), _("Lugar"), _("Hechos"), _("Tasa"), _("Rango del lugar")],
             [
-                [str(r["rank"]), r["name"], _n(r["count"]), _n(r["value"], 1), f"{r['rank_best']}–{r['rank_worst']}"]
+                [r["name"], str(r["rank"]), _n(r["count"]), _n(r["value"], 1), f"{r['rank_best']}–{r['rank_worst']}"]
                 for r in rows[:12]
             ],
-            _("Los 12 territorios con la tasa más alta; el rango del lugar recoge la incertidumbre de la tasa."),
+            _("Los 12 territorios con la tasa más alta; el rango del lugar recoge la incertidumbre de la tasa.")
+            + (
+                " " + _("%(n)s hecho(s) sin territorio asignado no entran en el ranking.") % {"n": _n(unplaced)}
+                if unplaced
+                else ""
+            ),
         )
     )
     return section
@@ -389,7 +415,7 @@ def _programmes_section(municipality: Municipality) -> Section | None:
 def institutional(municipality: Municipality, start: dt.date, end: dt.date, *, kind: str = "diagnostico") -> Document:
     """The diagnosis pack (or the institutional bulletin) of ``municipality`` for the months ``start``..``end``."""
     start, end = start.replace(day=1), end.replace(day=1)
-    source = _main_source(municipality)
+    source = _main_source(municipality, end)
     months = month_range(start, end)
     title = (
         _("Diagnóstico de seguridad de %(name)s") if kind == "diagnostico" else _("Boletín mensual de %(name)s")

@@ -117,18 +117,20 @@ def choropleth(
         breaks = sorted(set(np.quantile(values, [0.2, 0.4, 0.6, 0.8]).round(1).tolist()))
     breaks = breaks or []
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 5.2))
+        fig, ax = plt.subplots(figsize=(6.0, 4.6))
         for geometry, name, value in areas:
             if geometry is None:
                 continue
             shown = value is not None
-            colour = BLUES[min(int(np.searchsorted(breaks, value, side="right")), 4)] if shown else WITHHELD
+            step = min(int(np.searchsorted(breaks, value, side="right")), 4) if shown else 0
+            colour = BLUES[step] if shown else WITHHELD
             collection = PatchCollection(
                 _patches(geometry), facecolor=colour, edgecolor="white", linewidth=0.8, hatch=None if shown else "///"
             )
             ax.add_collection(collection)
             point = geometry.representative_point()
-            ax.annotate(name, (point.x, point.y), ha="center", va="center", fontsize=6, color=INK)
+            ink = "white" if shown and step >= 3 else INK
+            ax.annotate(name, (point.x, point.y), ha="center", va="center", fontsize=6, color=ink)
         ax.autoscale_view()
         ax.set_aspect("equal")
         ax.axis("off")
@@ -138,7 +140,15 @@ def choropleth(
             for i in range(len(edges) - 1)
         ]
         handles.append(Patch(facecolor=WITHHELD, hatch="///", edgecolor="#cccccc", label=withheld_label))
-        ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=7, title_fontsize=7, frameon=False)
+        ax.legend(
+            handles=handles,
+            title=legend_title,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=7,
+            title_fontsize=7,
+            frameon=False,
+        )
         return _finish(fig, title, caption)
 
 
