@@ -265,7 +265,7 @@ def add_parser(sub) -> None:
     p.add_argument("--agreements", type=int, default=10_000, help="proximity: acuerdos de mesa sintéticos")
     p.add_argument("--respondents", type=int, default=500_000, help="surveys: respuestas sintéticas")
     p.add_argument("--practices", type=int, default=50_000, help="network: prácticas sintéticas")
-    p.add_argument("--indicators", type=int, default=8, help="publication: secciones de indicadores del boletín")
+    p.add_argument("--indicators", type=int, default=10, help="publication: secciones de indicadores del boletín")
     p.add_argument("--territories", type=int, default=300, help="publication: territorios de cada mapa")
     p.add_argument("--draws", type=int, default=100_000, help="surveys: extracciones de Monte Carlo")
     p.add_argument("--seed", type=int, default=7)

@@ -2,7 +2,7 @@
 
 The PDF is the HTML page printed by WeasyPrint with the same stylesheet the portal links to
 (``publication/document.css``), so what a subscriber reads in the browser and in the PDF is the same text. Charts
-and maps are SVG inside the HTML (data URIs: nothing is fetched) and PNG inside the Word file.
+and maps are PNG inside the HTML (data URIs: nothing is fetched) and inside the Word file.
 """
 
 from __future__ import annotations
