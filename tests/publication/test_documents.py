@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 import pytest
 from django.core import mail
+from django.test import override_settings
 
 from atalaya.analysis.parsing import month_range
 from atalaya.core.testing import login_as
@@ -22,6 +23,19 @@ from atalaya.indicators.models import Indicator, Publication
 from atalaya.proximity import participation
 from atalaya.publication import catalogue, content, services
 from atalaya.publication.models import Bulletin, Report
+
+
+class RefusingBackend:
+    """A mail server that accepts nothing (``fail_silently`` turns its refusal into 0 sent)."""
+
+    def __init__(self, fail_silently: bool = False, **kwargs):
+        self.fail_silently = fail_silently
+
+    def send_messages(self, messages) -> int:
+        if not self.fail_silently:
+            raise ConnectionRefusedError("sin servidor de correo")
+        return 0
+
 
 SHAPES = Path(__file__).parents[2] / ".venv" / "share" / "dcat-ap-3.0.0" / "dcat-ap-SHACL.jsonld"
 SECTORS = {"S1": (19.405, -99.015), "S2": (19.395, -99.005)}
@@ -138,6 +152,9 @@ def test_subscribers_confirm_and_receive_each_bulletin_once(published, client, d
     token = mail.outbox[0].body.split("/seguir/")[1].split("/")[0]
     assert client.get(f"/publico/{neza.code}/seguir/{token}/").status_code == 200
     mail.outbox.clear()
+    with override_settings(EMAIL_BACKEND="tests.publication.test_documents.RefusingBackend"):
+        services.due_bulletins(dt.date(2026, 1, 15))  # the mail server refuses: not marked sent, retried
+    assert Bulletin.objects.get(month=dt.date(2025, 12, 1)).sent_at is None
     [bulletin] = services.due_bulletins(dt.date(2026, 1, 15))
     assert bulletin.month == dt.date(2025, 12, 1) and bulletin.recipients == 1
     [message] = mail.outbox

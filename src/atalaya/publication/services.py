@@ -134,6 +134,9 @@ def send_bulletin(bulletin: Bulletin) -> int:
             f"boletin-{municipality.code}-{bulletin.month:%Y-%m}.pdf", bytes(bulletin.pdf), "application/pdf"
         )
         sent += message.send(fail_silently=True)
+    if sent == 0 and followers.exists():  # the mail server refused every message: tomorrow's round tries again
+        logger.warning("bulletin %s %s: no message could be sent", municipality.code, bulletin.month)
+        return 0
     bulletin.sent_at, bulletin.recipients = timezone.now(), sent
     bulletin.save(update_fields=["sent_at", "recipients"])
     return sent
