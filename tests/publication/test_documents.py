@@ -276,3 +276,30 @@ def test_the_command_line_writes_both_files(published, tmp_path, capsys):
     out = tmp_path / "catalogo.jsonld"
     assert main(["publish", "catalogue", "--output", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["@type"] == "dcat:Catalog"
+
+
+def test_a_period_without_data_is_refused_and_nothing_is_written(published, client, make_user, capsys):
+    from django.core.exceptions import ValidationError
+
+    from atalaya.cli import main
+
+    neza, _indicator, _total = published
+    with pytest.raises(ValidationError, match="el último mes cargado de Nezahualcóyotl es 12/2025"):
+        services.make_diagnosis(neza, dt.date(2025, 6, 1), dt.date(2026, 3, 1))
+    with pytest.raises(ValidationError, match="termina antes de empezar"):
+        services.make_diagnosis(neza, dt.date(2025, 6, 1), dt.date(2025, 1, 1))
+    assert main(["publish", "bulletin", "--municipality", "15058", "--month", "2026-02"]) == 1
+    assert "No hay datos de 02/2026" in capsys.readouterr().err
+    assert not Report.objects.exists() and not Bulletin.objects.exists()
+    login_as(client, make_user("analista-fechas", ["15058"], "analyst"))
+    client.post("/publicaciones/15058/", {"start": "2025-01", "end": "2026-06"})  # the job says why it failed
+    from atalaya.core.models import Job
+
+    job = Job.objects.get(kind="publication.diagnosis")
+    assert job.status == "fallido" and job.result["mensaje"].startswith("No hay datos de 06/2026")
+    page = client.post("/publicaciones/15058/boletin/", {"month": "2025-13"}, follow=True).content.decode()
+    assert "fecha válida" in page
+    # making a month's bulletin again replaces its institutional edition
+    services.make_bulletin(neza, dt.date(2025, 11, 1))
+    services.make_bulletin(neza, dt.date(2025, 11, 1))
+    assert Report.objects.filter(kind="boletin").count() == 1

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
+
+from django.core.exceptions import ValidationError
 
 from .base import EXIT_OK, EXIT_REJECTED, usage_error
 
@@ -76,10 +79,12 @@ def cmd_diagnosis(args) -> int:
         start, end = _month(args.start), _month(args.end)
     except ValueError as exc:
         return usage_error(str(exc))
-    if end < start:
-        return usage_error("El periodo termina antes de empezar.")
     started = time.perf_counter()
-    report = make_diagnosis(municipality, start, end)
+    try:
+        report = make_diagnosis(municipality, start, end)
+    except ValidationError as exc:
+        print(" ".join(exc.messages), file=sys.stderr)
+        return EXIT_REJECTED
     if args.pdf:
         args.pdf.write_bytes(bytes(report.pdf))
     if args.docx:
@@ -101,7 +106,11 @@ def cmd_bulletin(args) -> int:
         month = _month(args.month)
     except ValueError as exc:
         return usage_error(str(exc))
-    public, report = make_bulletin(municipality, month)
+    try:
+        public, report = make_bulletin(municipality, month)
+    except ValidationError as exc:
+        print(" ".join(exc.messages), file=sys.stderr)
+        return EXIT_REJECTED
     print(f"Edición institucional: {report.pages} página(s) (documento {report.pk}).")
     if public is None:
         print("Sin edición pública: el municipio no publica indicadores en el portal.")

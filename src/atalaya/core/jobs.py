@@ -17,6 +17,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -31,7 +32,8 @@ Progress = Callable[[int, str], None]
 
 
 class JobFailed(Exception):
-    """A job that cannot be done for a reason the user should read (Spanish); the database is left as it was."""
+    """A job that cannot be done for a reason the user should read (Spanish); the database is left as it was. A
+    service's ``ValidationError`` is treated the same way."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ def run_tracked(job: TrackedJob, work: Callable[[Progress], dict], *, atomic: bo
             result = work(progress)
     except JobFailed as exc:
         job.status, job.result = JobStatus.FAILED, {"estado": "error", "mensaje": str(exc)}
+    except ValidationError as exc:  # a service refusing the user's input, in Spanish: shown as it is
+        job.status, job.result = JobStatus.FAILED, {"estado": "error", "mensaje": " ".join(exc.messages)}
     except Exception:  # a bug, not the user's input: keep the page informative and the traceback in the log
         logger.exception("job %s %s failed", model.__name__, job.pk)
         job.status = JobStatus.FAILED

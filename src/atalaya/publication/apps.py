@@ -30,7 +30,7 @@ class PublicationConfig(AppConfig):
             return None
 
         def public_links(municipality):
-            from atalaya.indicators.public_views import published_municipalities
+            from atalaya.indicators.portal import published_municipalities
 
             if published_municipalities().filter(pk=municipality.pk).exists():
                 return gettext("Boletines y datos abiertos"), reverse(

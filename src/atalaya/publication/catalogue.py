@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from atalaya.analysis.disclosure import THRESHOLD
 from atalaya.geo.models import Municipality
-from atalaya.indicators.public_views import public_table, public_territories, published_municipalities
+from atalaya.indicators.portal import public_table, public_territories, published_municipalities
 from atalaya.surveys.models import PublicSurveyEstimate
 
 from .models import Bulletin

@@ -32,7 +32,7 @@ from atalaya.analysis.parsing import add_months, month_range
 from atalaya.geo.models import Municipality, Territory
 from atalaya.indicators import disclosure, services
 from atalaya.indicators.models import Indicator
-from atalaya.indicators.public_views import public_table, public_territories
+from atalaya.indicators.portal import public_table, public_territories
 from atalaya.programmes.models import CostBenefitSheet, Evaluation, Programme
 from atalaya.programmes.services import budget_summary, programme_progress
 from atalaya.proximity.choices import Status as ProblemStatus
@@ -81,10 +81,6 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     generated_at: dt.datetime = field(default_factory=timezone.now)
 
-    @property
-    def figures(self) -> list[Figure]:
-        return [f for s in self.sections for f in s.figures]
-
 
 def _n(value, digits: int = 0) -> str:
     """A number as Spanish (or the active language's) text; empty stays a dash."""
@@ -104,21 +100,19 @@ def _month(day: dt.date) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def _main_source(municipality: Municipality, end: dt.date):
-    """The source the document reads: of the point-level sources (territories and maps), the one that records most
-    of the municipality's indicators over the 12 months to ``end`` (the police's file, not the prosecutors'
-    homicides); a source of published counts when there is no other."""
+def _main_source(municipality: Municipality, end: dt.date) -> tuple[object | None, list[dict]]:
+    """The source the document reads, with its headline cards: of the point-level sources (territories and maps),
+    the one that records most of the municipality's indicators over the 12 months to ``end`` (the police's file,
+    not the prosecutors' homicides); a source of published counts when there is no other."""
     sources = services.available_sources(municipality)
-    point = [s for s in sources if s.point_level] or sources
-    if len(point) <= 1:
-        return point[0] if point else None
     indicators = list(Indicator.objects.for_municipality(municipality))
-
-    def recorded(source) -> int:
+    best, best_cards, best_total = None, [], -1
+    for source in [s for s in sources if s.point_level] or sources:
         cards = _cards(municipality, source, indicators, end)
-        return sum(c["rolling_12m"] or 0 for c in cards)
-
-    return max(point, key=recorded)
+        total = sum(c["rolling_12m"] or 0 for c in cards)
+        if total > best_total:
+            best, best_cards, best_total = source, cards, total
+    return best, best_cards
 
 
 def _cards(municipality: Municipality, source, indicators: list[Indicator], end: dt.date) -> list[dict]:
@@ -129,14 +123,14 @@ def _cards(municipality: Municipality, source, indicators: list[Indicator], end:
     return [c for c in cards if not c["empty"] and (c["rolling_12m"] or c["ytd_previous"] or c["previous"])]
 
 
-def _indicator_section(municipality: Municipality, source, end: dt.date, months: list[dt.date]) -> Section:
+def _indicator_section(
+    municipality: Municipality, source, cards: list[dict], end: dt.date, months: list[dt.date]
+) -> Section:
     section = Section(_("Indicadores y tendencias"))
-    indicators = list(Indicator.objects.for_municipality(municipality))
-    if source is None or not indicators:
+    if source is None or not cards:
         section.paragraphs.append(_("No hay datos de delitos cargados para este periodo."))
         return section
     reader = services.StoredValuesReader(municipality, source.source)
-    cards = _cards(municipality, source, indicators, end)
     section.paragraphs.append(
         _(
             "Fuente: %(source)s. Cifras de los 12 meses que terminan en %(month)s, con la tasa anual por 100.000 "
@@ -202,18 +196,14 @@ def _geometry(territory: Territory):
     return shapely.from_wkb(bytes(territory.geometry)) if territory.geometry else None
 
 
-def _map_section(municipality: Municipality, source, end: dt.date) -> Section | None:
+def _map_section(municipality: Municipality, source, cards: list[dict], end: dt.date) -> Section | None:
     """The ranking of the top territorial level for the indicator with most incidents, as a table and a map."""
-    if source is None or not source.point_level:
+    if source is None or not source.point_level or not cards:
         return None
     top = Territory.objects.filter(municipality=municipality, parent__isnull=True).order_by("level").first()
-    indicators = list(Indicator.objects.for_municipality(municipality))
-    if top is None or not indicators:
+    if top is None:
         return None
     reader = services.StoredValuesReader(municipality, source.source)
-    cards = _cards(municipality, source, indicators, end)
-    if not cards:
-        return None
     indicator = max(cards, key=lambda c: c["rolling_12m"] or 0)["indicator"]
     table = services.ranking(reader, indicator, top.level, end)
     if table.is_empty():
@@ -415,7 +405,7 @@ def _programmes_section(municipality: Municipality) -> Section | None:
 def institutional(municipality: Municipality, start: dt.date, end: dt.date, *, kind: str = "diagnostico") -> Document:
     """The diagnosis pack (or the institutional bulletin) of ``municipality`` for the months ``start``..``end``."""
     start, end = start.replace(day=1), end.replace(day=1)
-    source = _main_source(municipality, end)
+    source, cards = _main_source(municipality, end)
     months = month_range(start, end)
     title = (
         _("Diagnóstico de seguridad de %(name)s") if kind == "diagnostico" else _("Boletín mensual de %(name)s")
@@ -445,9 +435,9 @@ def institutional(municipality: Municipality, start: dt.date, end: dt.date, *, k
             % {"source": source.source, "first": _month(source.first), "last": _month(source.last)}
         )
     document.sections.append(intro)
-    document.sections.append(_indicator_section(municipality, source, end, months))
+    document.sections.append(_indicator_section(municipality, source, cards, end, months))
     for section in (
-        _map_section(municipality, source, end),
+        _map_section(municipality, source, cards, end),
         _alerts_section(municipality, start, end),
         _survey_section(municipality),
         _problems_section(municipality, start, end),

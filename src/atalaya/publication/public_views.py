@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from atalaya.core.sensitivity import PublicOutputMixin
 from atalaya.geo.models import Municipality, Territory
 from atalaya.indicators.models import Indicator, PublicValue
-from atalaya.indicators.public_views import PortalDownloadView, published_municipalities
+from atalaya.indicators.portal import download_records, published_municipalities
 from atalaya.proximity.public_views import FollowView
 from atalaya.surveys.models import PublicSurveyEstimate
 
@@ -116,12 +116,14 @@ class NetworkCatalogueJsonLdView(PublicOutputMixin, View):
         return HttpResponse(body.encode("utf-8"), content_type="application/ld+json")
 
 
-class IndicatorsJsonView(PortalDownloadView):
+class IndicatorsJsonView(PublicOutputMixin, View):
     """The portal's indicator table as JSON: the same rows as the CSV (withheld cells are null)."""
+
+    public_models = (Municipality, Indicator, PublicValue)
 
     def get(self, request, code: str):
         municipality = get_object_or_404(published_municipalities(), code=code)
-        records = self.records(municipality)
+        records = download_records(municipality)
         if not records:
             raise Http404
         return JsonResponse(

@@ -15,13 +15,16 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atalaya.analysis.parsing import add_months
 from atalaya.geo.models import Municipality
-from atalaya.indicators.public_views import public_table, published_municipalities
+from atalaya.indicators.portal import public_table, published_municipalities
+from atalaya.indicators.services import available_sources
 from atalaya.proximity.models import Follower
 
 from . import content, render
@@ -30,8 +33,8 @@ from .models import Bulletin, Report, ReportKind
 logger = logging.getLogger(__name__)
 
 
-#: The portal's follower target of a municipality's bulletin (followers confirm by e-mail and can stop any time).
 def subscription_target(municipality: Municipality) -> str:
+    """The portal's follower target of a municipality's bulletin (followers confirm by e-mail, stop any time)."""
     return f"boletin:{municipality.code}"
 
 
@@ -39,16 +42,29 @@ def subscription_target(municipality: Municipality) -> str:
 BULLETIN_MONTHS = 24
 
 
-def _months_before(month: dt.date, n: int) -> dt.date:
-    from atalaya.analysis.parsing import add_months
+def last_month_with_data(municipality: Municipality) -> dt.date | None:
+    return max((s.last for s in available_sources(municipality)), default=None)
 
-    return add_months(month, -n)
+
+def _check_period(municipality: Municipality, start: dt.date, end: dt.date) -> None:
+    """A document covers months with data: a period that ends before it starts, or a month after the last one
+    loaded, is refused in Spanish (nothing is written)."""
+    if end < start:
+        raise ValidationError(_("El periodo termina antes de empezar."))
+    last = last_month_with_data(municipality)
+    if last is None:
+        raise ValidationError(_("%(name)s no tiene datos de delitos cargados.") % {"name": municipality.name})
+    if end > last:
+        raise ValidationError(
+            _("No hay datos de %(month)s: el último mes cargado de %(name)s es %(last)s.")
+            % {"month": f"{end:%m/%Y}", "name": municipality.name, "last": f"{last:%m/%Y}"}
+        )
 
 
 @transaction.atomic
 def make_diagnosis(municipality: Municipality, start: dt.date, end: dt.date, user=None) -> Report:
-    if end < start:
-        raise ValueError(_("El periodo termina antes de empezar."))
+    start, end = start.replace(day=1), end.replace(day=1)
+    _check_period(municipality, start, end)
     document = content.institutional(municipality, start, end, kind=ReportKind.DIAGNOSIS)
     rendered = render.render(document)
     return Report.objects.create(
@@ -68,25 +84,29 @@ def make_diagnosis(municipality: Municipality, start: dt.date, end: dt.date, use
 
 @transaction.atomic
 def make_bulletin(municipality: Municipality, month: dt.date, user=None) -> tuple[Bulletin | None, Report]:
-    """Both editions of ``month``'s bulletin. The public one exists only where the municipality publishes, and a
-    bulletin already sent is not rewritten (what subscribers received stays in the archive)."""
+    """Both editions of ``month``'s bulletin. Making it again replaces the month's institutional edition; the public
+    one exists only where the municipality publishes, and once sent it is not rewritten (what subscribers received
+    stays in the archive)."""
     month = month.replace(day=1)
+    _check_period(municipality, month, month)
     internal = content.institutional(
-        municipality, _months_before(month, BULLETIN_MONTHS - 1), month, kind=ReportKind.BULLETIN
+        municipality, add_months(month, -(BULLETIN_MONTHS - 1)), month, kind=ReportKind.BULLETIN
     )
     rendered = render.render(internal)
-    report = Report.objects.create(
+    report, _created = Report.objects.update_or_create(
         municipality=municipality,
         kind=ReportKind.BULLETIN,
-        title=internal.title,
-        subtitle=internal.subtitle,
-        period_start=internal.period_start,
         period_end=internal.period_end,
-        html=rendered.html,
-        pdf=rendered.pdf,
-        docx=None,
-        pages=rendered.pages,
-        created_by=user,
+        defaults={
+            "title": internal.title,
+            "subtitle": internal.subtitle,
+            "period_start": internal.period_start,
+            "html": rendered.html,
+            "pdf": rendered.pdf,
+            "docx": None,
+            "pages": rendered.pages,
+            "created_by": user,
+        },
     )
     bulletin = None
     if published_municipalities().filter(pk=municipality.pk).exists():

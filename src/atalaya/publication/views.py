@@ -3,15 +3,16 @@ month's bulletin in the worker."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
-from django.views.generic import DetailView, FormView
+from django.views.generic import FormView
 
 from atalaya.core import audit
-from atalaya.core.generic import MunicipalityMixin
+from atalaya.core.generic import MunicipalityMixin, ObjectDetailView
 from atalaya.core.jobs import start as start_job
 from atalaya.core.scoping import ScopedViewMixin
 
@@ -73,20 +74,17 @@ class BulletinCreateView(GenerateMixin, FormView):
         return redirect("job", job.pk)
 
     def form_invalid(self, form):
+        for errors in form.errors.values():
+            messages.error(self.request, " ".join(errors))
         return redirect("publication:list", self.municipality.code)
 
 
-class ReportDetailView(LoginRequiredMixin, ScopedViewMixin, DetailView):
+class ReportDetailView(ObjectDetailView):
     model = Report
     template_name = "publication/report.html"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("municipality", "created_by").defer("pdf", "docx")
-
-    def get_object(self, queryset=None):
-        report = super().get_object(queryset)
-        audit.record_read(self.request.user, report)
-        return report
+        return queryset.select_related("municipality", "created_by").defer("html", "pdf", "docx")
 
 
 class ReportFileView(LoginRequiredMixin, ScopedViewMixin, View):
