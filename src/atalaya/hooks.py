@@ -176,6 +176,9 @@ PORTAL_LINKS: list[Callable[[object], tuple[str, str] | None]] = []
 #: Panels a module adds to a municipality's indicator dashboard, beside recorded crime: ``(user, municipality) →
 #: {"template": …, "context": {…}} | None`` (the surveys module: trust and perception next to the rates).
 DASHBOARD_PANELS: list[Callable[[object, object], dict | None]] = []
+#: What a module offers a SARA file's response stage: ``(user, problem) → {"template": …, "context": {…}} | None``
+#: (the network: published practices for the problem's type and crimes, best rated first).
+RESPONSE_PANELS: list[Callable[[object, object], dict | None]] = []
 #: Things of the public portal a visitor may follow by e-mail besides problems and commitments: ``(municipality,
 #: target) → public title | None`` (the publication module: ``boletin:<code>``, the monthly bulletin).
 FOLLOW_TARGETS: list[Callable[[object, str], str | None]] = []

@@ -16,6 +16,15 @@ from .jobs import KINDS
 from .models import ConductAcceptance, Job
 
 
+def render_panels(request, makers, *args) -> list[str]:
+    """What other modules add to a page through a hook list of ``(user, *args) → {"template", "context"} | None``
+    (``hooks.DASHBOARD_PANELS``, ``hooks.RESPONSE_PANELS``), rendered in order."""
+    from django.template.loader import render_to_string
+
+    panels = (make(request.user, *args) for make in makers)
+    return [render_to_string(p["template"], p["context"], request=request) for p in panels if p]
+
+
 class CodeOfConductView(LoginRequiredMixin, TemplateView):
     template_name = "core/code_of_conduct.html"
 

@@ -16,7 +16,9 @@ from atalaya.analysis.parsing import month_range
 from atalaya.analysis.tabular import export_csv, neutralise_formulas
 from atalaya.core.charts import PlotlyPageMixin
 from atalaya.core.generic import MunicipalityMixin, ObjectCreateView, ObjectEditView, ObjectListView
+from atalaya.core.views import render_panels
 from atalaya.geo.models import Municipality, Territory
+from atalaya.hooks import DASHBOARD_PANELS
 
 from . import services
 from .charts import heat_spec, map_spec, network_chart, seasonal_spec, series_spec
@@ -73,16 +75,6 @@ class DashboardSelection:
         return urlencode(params)
 
 
-def module_panels(request, municipality) -> list[str]:
-    """What other modules show beside recorded crime (``hooks.DASHBOARD_PANELS``), rendered."""
-    from django.template.loader import render_to_string
-
-    from atalaya.hooks import DASHBOARD_PANELS
-
-    panels = (panel(request.user, municipality) for panel in DASHBOARD_PANELS)
-    return [render_to_string(p["template"], p["context"], request=request) for p in panels if p]
-
-
 class DashboardView(PlotlyPageMixin, MunicipalityMixin, TemplateView):
     template_name = "indicators/dashboard.html"
 
@@ -91,7 +83,7 @@ class DashboardView(PlotlyPageMixin, MunicipalityMixin, TemplateView):
         municipality = self.municipality
         selection = DashboardSelection(self.request, municipality)
         context["sel"] = selection
-        context["panels"] = module_panels(self.request, municipality)
+        context["panels"] = render_panels(self.request, DASHBOARD_PANELS, municipality)
         if selection.source is None:
             return context
         reader = services.StoredValuesReader(municipality, selection.source.source)

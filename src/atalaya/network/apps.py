@@ -12,7 +12,7 @@ class NetworkConfig(AppConfig):
 
         s.classify_many(
             {
-                "network.practice": s.INTERNAL,  # published practices reach the public through their own page later
+                "network.practice": s.INTERNAL,  # the public reads its published edition
                 "network.practiceoutcome": s.INTERNAL,
                 "network.practicereview": s.INTERNAL,
                 "network.practiceevent": s.INTERNAL,
@@ -20,5 +20,16 @@ class NetworkConfig(AppConfig):
                 "network.transfer": s.INTERNAL,
                 "network.activity": s.INTERNAL,
                 "network.registration": s.PERSONAL,
+                "network.practicedocument": s.INTERNAL,  # public ones reach the public through the edition
+                "network.publishedpractice": s.PUBLIC,
+                "network.activitymaterial": s.INTERNAL,
             }
         )
+        from atalaya.hooks import PORTAL_LINKS, RESPONSE_PANELS
+
+        from .links import portal_link, response_panel
+
+        if response_panel not in RESPONSE_PANELS:
+            RESPONSE_PANELS.append(response_panel)
+        if portal_link not in PORTAL_LINKS:
+            PORTAL_LINKS.append(portal_link)

@@ -23,6 +23,7 @@ from atalaya.core.scoping import ScopedQuerySet
 from atalaya.geo.models import Municipality
 from atalaya.indicators.models import Indicator
 from atalaya.programmes.models import CostBenefitSheet, Evaluation, Programme
+from atalaya.proximity.models import StoredFile
 
 from .choices import ActivityKind, Attendance, Design, PracticeStatus, Rating, Recommendation
 
@@ -154,6 +155,55 @@ class PracticeEvent(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+class PracticeDocument(StoredFile):
+    """A document of a practice (manual, protocol, evaluation report, a photo of the work), kept like the proximity
+    module's attachments: PDF or image, type read from the content, outside the web root. ``is_public``: shown on
+    the public repository page once the practice is published."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("título"), max_length=200)
+    is_public = models.BooleanField(_("público al publicarse la práctica"), default=False)
+
+    objects = ScopedQuerySet.through("practice__municipality")
+
+    class Meta:
+        verbose_name = _("documento de una práctica")
+        verbose_name_plural = _("documentos de las prácticas")
+        ordering = ["created_at", "id"]
+
+
+class PublishedPractice(models.Model):
+    """What the public sees of a practice: the edition the two reviewers (or the coordination) last published,
+    written by the review services and read by the public repository page. A text changed after publication
+    (*revised*) reaches the public only when it is reviewed again; adoptions and public documents follow at once.
+    Contacts and reviews stay inside the network."""
+
+    practice = models.OneToOneField(Practice, on_delete=models.CASCADE, primary_key=True, related_name="edition")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    text = models.JSONField(default=dict)  # problem, target group, mechanism, context, implementation, cost
+    outcomes = models.JSONField(default=list)  # [{outcome, rating, design, studies}]
+    emmie = models.JSONField(default=list)  # [{dimension, text, quality}]
+    systematisation = models.JSONField(default=dict)
+    eucpn = models.JSONField(default=dict)
+    dissemination_ready = models.BooleanField(default=False)
+    adoptions = models.JSONField(default=list)  # [{municipality, started, results}]
+    documents = models.JSONField(default=list)  # [{id, title, content_type, size}] of the public documents
+    search_document = models.TextField(default="")
+    published_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("práctica publicada")
+        verbose_name_plural = _("prácticas publicadas")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Adoption(models.Model):
     """A municipality that took the practice (the replication log), with its adaptations and measured results."""
 
@@ -221,6 +271,20 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActivityMaterial(StoredFile):
+    """A material of an activity (programme, presentation, protocol, photo), PDF or image, for the network."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="material_files")
+    title = models.CharField(_("título"), max_length=200)
+
+    objects = ScopedQuerySet.through("activity__organiser")
+
+    class Meta:
+        verbose_name = _("material de una actividad")
+        verbose_name_plural = _("materiales de las actividades")
+        ordering = ["created_at", "id"]
 
 
 class Registration(models.Model):

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from atalaya.accounts.models import Role
 from atalaya.accounts.services import role_in
@@ -44,6 +45,8 @@ def _move(practice: Practice, to: str, user, comment: str = "") -> None:
         practice.published_at = timezone.now()
         fields.append("published_at")
     practice.save(update_fields=fields)
+    if to == PracticeStatus.PUBLISHED:
+        write_edition(practice)
     log_change(
         user=user, action="practica", obj=practice, municipality=practice.municipality, message=f"→ {to}: {comment}"
     )
@@ -168,6 +171,162 @@ def edited(practice: Practice, user) -> None:
             _move(practice, PracticeStatus.REVISED, user, _("Texto modificado tras la publicación."))
 
 
+EUCPN_CRITERIA = {
+    "problema": gettext_lazy("Describe con claridad el problema delictivo"),
+    "mecanismo": gettext_lazy("Explica cómo la intervención lo atiende y por qué debería funcionar"),
+    "evaluacion": gettext_lazy(
+        "Tiene una evaluación de resultados positiva y robusta, o al menos fuertes indicios de plausibilidad teórica"
+    ),
+    "replicable": gettext_lazy("Informa lo suficiente sobre intervención, contexto e implementación para replicarla"),
+}
+
+
+def eucpn_check(practice: Practice) -> list[dict]:
+    """The EUCPN's four minimum criteria for a good practice: what the contributing team declared, and whether the
+    record holds what each criterion needs (a reviewer reads both; a declaration the record does not back is
+    flagged, never silently accepted)."""
+    outcomes = list(practice.outcomes.all())
+    backed = {
+        "problema": bool(practice.problem.strip()),
+        "mecanismo": bool(practice.mechanism.strip()),
+        "evaluacion": any(o.design != "descriptivo" for o in outcomes) or practice.mechanism_quality >= 3,
+        "replicable": bool(practice.implementation.strip() and practice.context.strip()),
+    }
+    declared = practice.eucpn_criteria or {}
+    return [
+        {"key": key, "label": str(label), "declared": bool(declared.get(key)), "backed": backed[key]}
+        for key, label in EUCPN_CRITERIA.items()
+    ]
+
+
+def write_edition(practice: Practice) -> None:
+    """The public edition of a practice as reviewed now (at each publication)."""
+    from atalaya.analysis.search import stems
+
+    from .models import PublishedPractice
+
+    outcomes = [
+        {"outcome": o.outcome, "rating": o.rating, "design": o.design, "studies": o.studies}
+        for o in practice.outcomes.all()
+    ]
+    text = {
+        "problem": practice.problem,
+        "target_group": practice.target_group,
+        "mechanism": practice.mechanism,
+        "context": practice.context,
+        "implementation": practice.implementation,
+        "cost": practice.cost,
+    }
+    PublishedPractice.objects.update_or_create(
+        practice=practice,
+        defaults={
+            "municipality": practice.municipality,
+            "code": practice.code,
+            "title": practice.title,
+            "summary": practice.summary,
+            "text": text,
+            "outcomes": outcomes,
+            "emmie": [
+                {"dimension": key, "text": body, "quality": quality}
+                for key, body, quality in (
+                    ("efecto", practice.effect, practice.effect_quality),
+                    ("mecanismo", practice.mechanism, practice.mechanism_quality),
+                    ("moderadores", practice.moderators, practice.moderators_quality),
+                    ("implementacion", practice.implementation, practice.implementation_quality),
+                    ("costo", practice.cost, practice.economic_quality),
+                )
+            ],
+            "systematisation": {
+                "starting_point": practice.starting_point,
+                "initial_questions": practice.initial_questions,
+                "process_recovery": practice.process_recovery,
+                "critical_reflection": practice.critical_reflection,
+                "arrival_points": practice.arrival_points,
+            },
+            "eucpn": {c["key"]: c["declared"] and c["backed"] for c in eucpn_check(practice)},
+            "dissemination_ready": practice.dissemination_ready,
+            "search_document": " " + " ".join(stems(practice.search_document or practice.title)) + " ",
+            "published_at": practice.published_at or timezone.now(),
+        },
+    )
+    refresh_edition(practice)
+
+
+def refresh_edition(practice: Practice) -> None:
+    """Adoptions and public documents reach a published practice's public edition at once."""
+    from .models import PublishedPractice
+
+    adoptions = [
+        {"municipality": a.municipality.name, "started": a.started.isoformat(), "results": a.results}
+        for a in practice.adoptions.select_related("municipality").order_by("started", "pk")
+    ]
+    documents = [
+        {"id": d.pk, "title": d.title, "content_type": d.content_type, "size": d.size}
+        for d in practice.documents.filter(is_public=True)
+    ]
+    PublishedPractice.objects.filter(practice=practice).update(adoptions=adoptions, documents=documents)
+
+
+def record_adoption(practice: Practice, user, *, municipality, programme=None, started, adaptations="", results=""):
+    """A municipality takes a shared practice (or updates what it measured): its analysts or admins say so."""
+    from .models import Adoption
+
+    if role_in(user, municipality) not in CONTRIBUTOR_ROLES:
+        raise PermissionDenied
+    if practice.status not in (PracticeStatus.PUBLISHED, PracticeStatus.REVISED):
+        raise ValidationError(_("Solo se adopta una práctica publicada."))
+    if municipality == practice.municipality:
+        raise ValidationError(_("El municipio que aporta la práctica no la adopta: ya es suya."))
+    if programme is not None and programme.municipality_id != municipality.pk:
+        raise ValidationError(_("El programa debe ser del municipio que adopta la práctica."))
+    with transaction.atomic():
+        adoption, created = Adoption.objects.update_or_create(
+            practice=practice,
+            municipality=municipality,
+            defaults={
+                "programme": programme,
+                "started": started,
+                "adaptations": adaptations.strip(),
+                "results": results.strip(),
+            },
+        )
+        refresh_edition(practice)
+        log_change(
+            user=user,
+            action="adopcion",
+            obj=adoption,
+            municipality=municipality,
+            message=f"{practice.code} ({'nueva' if created else 'actualizada'})",
+        )
+    return adoption
+
+
+def add_document(practice: Practice, user, upload, *, title: str, is_public: bool):
+    """A document of the practice, checked like every attachment (PDF or image, type from the content)."""
+    from atalaya.proximity.attachments import clean_upload, keep
+
+    from .models import PracticeDocument
+
+    if role_in(user, practice.municipality) not in CONTRIBUTOR_ROLES:
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError(_("Escriba el título del documento."))
+    clean = clean_upload(upload, allow_pdf=True)
+    with transaction.atomic():
+        document = keep(
+            PracticeDocument, clean, user=user, practice=practice, title=title.strip()[:200], is_public=is_public
+        )
+        refresh_edition(practice)
+        log_change(
+            user=user,
+            action="documento",
+            obj=practice,
+            municipality=practice.municipality,
+            message=f"{clean.original_name} ({clean.content_type})",
+        )
+    return document
+
+
 def activity_figures(activities) -> dict:
     """What the network reached, counted from the registrations (never typed in): municipalities and countries
     reached, people registered and attending, in person and online."""
@@ -192,3 +351,69 @@ def activity_figures(activities) -> dict:
         .values_list("country", "n")
     )
     return {**totals, "municipalities_by_country": by_country}
+
+
+def participation_table(municipalities) -> list[dict]:
+    """Each municipality's part in the network, counted from the records: practices contributed and shared,
+    outcomes rated effective or promising, practices it adopted and of its own adopted elsewhere, transfers out
+    and in, activities organised and people of it who attended an activity."""
+    from django.db.models import Count
+
+    from .models import Activity, Adoption, Practice, PracticeOutcome, Registration, Transfer
+
+    def counts(queryset, field: str, **filters) -> dict:
+        return dict(queryset.filter(**filters).values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+    shared = [PracticeStatus.PUBLISHED, PracticeStatus.REVISED]
+    contributed = counts(Practice.objects.all(), "municipality")
+    published = counts(Practice.objects.all(), "municipality", status__in=shared)
+    strong = counts(
+        PracticeOutcome.objects.all(),
+        "practice__municipality",
+        rating__in=[Rating.EFFECTIVE, Rating.PROMISING],
+        practice__status__in=shared,
+    )
+    adopted = counts(Adoption.objects.all(), "municipality")
+    adopted_elsewhere = counts(Adoption.objects.all(), "practice__municipality")
+    out = counts(Transfer.objects.all(), "origin")
+    into = counts(Transfer.objects.all(), "destination")
+    organised = counts(Activity.objects.all(), "organiser")
+    attended = {
+        (country, code): n
+        for country, code, n in Registration.objects.filter(attended=True)
+        .values_list("country", "municipality_code")
+        .annotate(n=Count("pk"))
+        .values_list("country", "municipality_code", "n")
+    }
+    rows = []
+    for m in municipalities.select_related("country").order_by("country__code", "name"):
+        rows.append(
+            {
+                "municipality": m,
+                "contributed": contributed.get(m.pk, 0),
+                "published": published.get(m.pk, 0),
+                "strong_outcomes": strong.get(m.pk, 0),
+                "adopted": adopted.get(m.pk, 0),
+                "adopted_elsewhere": adopted_elsewhere.get(m.pk, 0),
+                "transfers_out": out.get(m.pk, 0),
+                "transfers_in": into.get(m.pk, 0),
+                "organised": organised.get(m.pk, 0),
+                "attended": attended.get((m.country.code, m.code), 0),
+            }
+        )
+    return rows
+
+
+def rating_counts() -> list[tuple[str, int]]:
+    """How the shared practices' outcomes are rated across the network (CrimeSolutions' categories)."""
+    from django.db.models import Count
+
+    from .models import PracticeOutcome
+
+    found = dict(
+        PracticeOutcome.objects.filter(practice__status__in=[PracticeStatus.PUBLISHED, PracticeStatus.REVISED])
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+        .values_list("rating", "n")
+    )
+    return [(label, found.get(value, 0)) for value, label in Rating.choices]

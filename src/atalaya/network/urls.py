@@ -16,4 +16,13 @@ urlpatterns = [
     path("p/<int:pk>/revisar/", views.ReviewView.as_view(), name="review"),
     path("p/<int:pk>/consenso/", views.SettleView.as_view(), name="settle"),
     path("p/<int:pk>/apelar/", views.AppealView.as_view(), name="appeal"),
+    path("p/<int:pk>/adoptar/", views.AdoptView.as_view(), name="adopt"),
+    path("p/<int:pk>/documento/", views.DocumentAddView.as_view(), name="document_add"),
+    path("documentos/<int:pk>/", views.PracticeDocumentView.as_view(), name="document"),
+    path("referencias/", views.BenchmarksView.as_view(), name="benchmarks"),
+    path("actividades/nueva/", views.ActivityCreateView.as_view(), name="activity_create"),
+    path("actividades/<int:pk>/", views.ActivityDetailView.as_view(), name="activity"),
+    path("a/<int:pk>/inscripciones/", views.RegistrationsUploadView.as_view(), name="registrations"),
+    path("a/<int:pk>/material/", views.MaterialAddView.as_view(), name="material_add"),
+    path("materiales/<int:pk>/", views.MaterialView.as_view(), name="material"),
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from atalaya.core.changelog import log_change
@@ -16,7 +17,17 @@ from atalaya.core.generic import ActionView, checked
 from . import search, services
 from .access import may_contribute, visible_practices
 from .choices import PracticeStatus, Rating
-from .forms import AssignForm, OutcomeForm, PracticeForm, SearchForm
+from .forms import (
+    ActivityForm,
+    AdoptionForm,
+    AssignForm,
+    DocumentForm,
+    MaterialForm,
+    OutcomeForm,
+    PracticeForm,
+    RegistrationsForm,
+    SearchForm,
+)
 
 
 class NetworkView(LoginRequiredMixin, TemplateView):
@@ -41,6 +52,7 @@ class NetworkView(LoginRequiredMixin, TemplateView):
                 "transfers": Transfer.objects.select_related("origin", "destination", "practice"),
                 "activities": activities,
                 "published": visible_practices(self.request.user).filter(status__in=["publicada", "revisada"]).count(),
+                "coordinator": services.is_coordinator(self.request.user),
             }
         )
         return context
@@ -89,6 +101,7 @@ class PracticeCreateView(PracticeFormMixin, FormView):
         practice = form.save(commit=False)
         practice.created_by = self.request.user
         practice.save()
+        form.save_m2m()
         search.reindex(practice)
         log_change(
             user=self.request.user,
@@ -138,7 +151,14 @@ class PracticeDetailView(LoginRequiredMixin, TemplateView):
                     (_("Implementación"), practice.implementation, practice.implementation_quality),
                     (_("Costo económico"), practice.cost, practice.economic_quality),
                 ],
-                "adoptions": practice.adoptions.select_related("municipality", "programme"),
+                "adoptions": adoptions_with_results(practice),
+                "eucpn": services.eucpn_check(practice),
+                "links": practice_links(practice),
+                "documents": practice.documents.all(),
+                "document_form": DocumentForm(prefix="documento"),
+                "adoption_form": AdoptionForm(user=user, practice=practice, prefix="adopcion"),
+                "may_adopt": practice.status in (PracticeStatus.PUBLISHED, PracticeStatus.REVISED)
+                and AdoptionForm(user=user, practice=practice).fields["municipality"].queryset.exists(),
                 "events": practice.events.select_related("user"),
                 "contributor": contributor,
                 "coordinator": services.is_coordinator(user),
@@ -155,6 +175,42 @@ class PracticeDetailView(LoginRequiredMixin, TemplateView):
             }
         )
         return context
+
+
+def adoptions_with_results(practice) -> list[dict]:
+    """Each adoption with what it measured: the adopter's words and the evaluations of the programme it runs the
+    practice with (method, outcome indicator, summary as computed)."""
+    from atalaya.programmes.models import Evaluation
+
+    rows = []
+    for adoption in practice.adoptions.select_related("municipality", "programme"):
+        evaluations = (
+            list(Evaluation.objects.filter(programme=adoption.programme).select_related("outcome"))
+            if adoption.programme_id
+            else []
+        )
+        rows.append({"adoption": adoption, "evaluations": evaluations})
+    return rows
+
+
+def practice_links(practice) -> list[tuple[str, list[str]]]:
+    """What the practice is linked to, as names (problem types by the names municipalities give them)."""
+    from atalaya.proximity.models import ProblemCategory
+    from atalaya.taxonomy.models import Family
+
+    types = sorted(
+        set(ProblemCategory.objects.filter(code__in=practice.problem_types or []).values_list("name", flat=True))
+    )
+    families = list(Family.objects.filter(code__in=practice.crime_families or []).values_list("name", flat=True))
+    links = [
+        (_("Tipos de problema"), types),
+        (_("Familias delictivas"), families),
+        (_("Programas"), [str(p) for p in practice.programmes.all()]),
+        (_("Evaluaciones"), [str(e) for e in practice.evaluations.all()]),
+        (_("Costo-beneficio"), [str(c) for c in practice.cost_benefit.all()]),
+        (_("Indicadores"), [str(i) for i in practice.indicators.all()]),
+    ]
+    return [(label, names) for label, names in links if names]
 
 
 class PracticeActionView(ActionView):
@@ -222,3 +278,207 @@ class AppealView(PracticeActionView):
     def act(self, practice, request):
         services.appeal(practice, request.user, request.POST.get("motivo", ""))
         return _("Apelación registrada: la práctica vuelve a revisión.")
+
+
+class AdoptView(PracticeActionView):
+    def act(self, practice, request):
+        data = checked(AdoptionForm(request.POST, user=request.user, practice=practice, prefix="adopcion"))
+        services.record_adoption(
+            practice,
+            request.user,
+            municipality=data["municipality"],
+            programme=data["programme"],
+            started=data["started"],
+            adaptations=data["adaptations"],
+            results=data["results"],
+        )
+        return _("Adopción registrada.")
+
+
+class DocumentAddView(PracticeActionView):
+    def act(self, practice, request):
+        data = checked(DocumentForm(request.POST, request.FILES, prefix="documento"))
+        services.add_document(practice, request.user, data["file"], title=data["title"], is_public=data["is_public"])
+        return _("Documento agregado.")
+
+
+class PracticeDocumentView(LoginRequiredMixin, View):
+    """A practice's document for whoever may see the practice, with its fixed type (PDFs downloaded)."""
+
+    def get(self, request, pk):
+        from atalaya.proximity.attachments import file_response
+
+        from .models import PracticeDocument
+
+        document = get_object_or_404(
+            PracticeDocument.objects.filter(practice__in=visible_practices(request.user)), pk=pk
+        )
+        return file_response(document.stored_name, document.content_type, download_name(document))
+
+
+def download_name(document) -> str:
+    extension = document.stored_name.rsplit(".", 1)[-1]
+    return f"documento-{document.pk}.{extension}"
+
+
+class CoordinatorMixin(LoginRequiredMixin):
+    """Pages of the network's coordination (a role over every municipality of the network)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.is_coordinator(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BenchmarksView(CoordinatorMixin, TemplateView):
+    """The network's benchmarks for its coordination: each municipality's part in the network (practices
+    contributed and published, adoptions, transfers, activities organised, people who attended) and one shared
+    indicator compared across the municipalities with values from the same source, ranked with rank ranges."""
+
+    template_name = "network/benchmarks.html"
+
+    def get_context_data(self, **kwargs):
+        from atalaya.geo.models import Municipality
+        from atalaya.indicators.models import Indicator, IndicatorSnapshot
+        from atalaya.indicators.services import network_ranking
+
+        context = super().get_context_data(**kwargs)
+        municipalities = Municipality.objects.all()
+        indicators = list(Indicator.objects.shared())
+        wanted = self.request.GET.get("indicador")
+        indicator = next((i for i in indicators if i.code == wanted), indicators[0] if indicators else None)
+        sources = sorted(set(IndicatorSnapshot.objects.values_list("source", flat=True)))
+        source = self.request.GET.get("fuente") if self.request.GET.get("fuente") in sources else None
+        source = source or (sources[0] if sources else None)
+        ranking = network_ranking(municipalities, indicator, source).to_dicts() if indicator and source else []
+        context.update(
+            {
+                "participation": services.participation_table(municipalities),
+                "indicators": indicators,
+                "indicator": indicator,
+                "sources": sources,
+                "source": source,
+                "ranking": ranking,
+                "ratings": services.rating_counts(),
+            }
+        )
+        return context
+
+
+class ActivityCreateView(CoordinatorMixin, FormView):
+    template_name = "network/activity_form.html"
+    form_class = ActivityForm
+
+    def form_valid(self, form):
+        activity = form.save()
+        log_change(
+            user=self.request.user,
+            action="crear",
+            obj=activity,
+            municipality=activity.organiser,
+            message=activity.title,
+        )
+        return redirect("network:activity", activity.pk)
+
+
+class ActivityDetailView(LoginRequiredMixin, TemplateView):
+    """An activity with its figures counted from the registrations and its materials; the list of people (names
+    are personal data) only for the coordination, and its reading is audited."""
+
+    template_name = "network/activity_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from atalaya.core import audit
+        from atalaya.core.models import AccessAction
+
+        from .models import Activity, Registration
+
+        context = super().get_context_data(**kwargs)
+        activity = get_object_or_404(Activity.objects.select_related("organiser"), pk=kwargs["pk"])
+        coordinator = services.is_coordinator(self.request.user)
+        people = []
+        if coordinator:
+            people = list(activity.registrations.order_by("municipality_name", "pk")[:500])
+            audit.record_access(
+                user=self.request.user,
+                action=AccessAction.READ,
+                model=Registration,
+                object_ids=[r.pk for r in people],
+                municipality=activity.organiser,
+            )
+        context.update(
+            {
+                "activity": activity,
+                "figures": services.activity_figures(Activity.objects.filter(pk=activity.pk)),
+                "materials": activity.material_files.all(),
+                "coordinator": coordinator,
+                "people": people,
+                "registrations_form": RegistrationsForm(prefix="lista"),
+                "material_form": MaterialForm(prefix="material"),
+            }
+        )
+        return context
+
+
+class ActivityActionView(ActionView):
+    def get_queryset(self):
+        from .models import Activity
+
+        return Activity.objects.all()
+
+    def allowed(self, user, activity) -> bool:
+        return services.is_coordinator(user)
+
+    def redirect_url(self, activity) -> str:
+        return reverse("network:activity", args=[activity.pk])
+
+
+class RegistrationsUploadView(ActivityActionView):
+    def act(self, activity, request):
+        from django.core.exceptions import ValidationError
+
+        from atalaya.analysis.problems import FileRejected
+        from atalaya.core.uploads import store_upload
+
+        from .registrations import load_registrations
+
+        data = checked(RegistrationsForm(request.POST, request.FILES, prefix="lista"))
+        path = store_upload(data["file"])
+        try:
+            added = load_registrations(activity, path, replace=data["replace"])
+        except FileRejected as exc:
+            raise ValidationError(exc.message) from exc
+        finally:
+            path.unlink(missing_ok=True)
+        log_change(
+            user=request.user,
+            action="inscripciones",
+            obj=activity,
+            municipality=activity.organiser,
+            message=f"{added} inscripción(es){' (reemplazo)' if data['replace'] else ''}",
+        )
+        return _("%(n)d inscripción(es) cargada(s).") % {"n": added}
+
+
+class MaterialAddView(ActivityActionView):
+    def act(self, activity, request):
+        from atalaya.proximity.attachments import clean_upload, keep
+
+        from .models import ActivityMaterial
+
+        data = checked(MaterialForm(request.POST, request.FILES, prefix="material"))
+        clean = clean_upload(data["file"], allow_pdf=True)
+        keep(ActivityMaterial, clean, user=request.user, activity=activity, title=data["title"].strip())
+        return _("Material agregado.")
+
+
+class MaterialView(LoginRequiredMixin, View):
+    """A material of an activity, for every signed-in member of the network."""
+
+    def get(self, request, pk):
+        from atalaya.proximity.attachments import file_response
+
+        from .models import ActivityMaterial
+
+        material = get_object_or_404(ActivityMaterial, pk=pk)
+        return file_response(material.stored_name, material.content_type, download_name(material))

@@ -24,7 +24,9 @@ from atalaya.core.generic import ActionView, CappedPaginator, MunicipalityMixin,
 from atalaya.core.jobs import start as start_job
 from atalaya.core.models import AccessAction
 from atalaya.core.scoping import ScopedViewMixin
+from atalaya.core.views import render_panels
 from atalaya.geo.models import Territory
+from atalaya.hooks import RESPONSE_PANELS
 from atalaya.spatial.services import territory_and_descendants
 from atalaya.spatial.views import MapPageMixin
 
@@ -306,6 +308,7 @@ class SaraView(MapPageMixin, ObjectDetailView):
             action_form=ActionForm(),
             assess_form=AssessForm(municipality=problem.municipality, initial=initial),
             action_status_form=ActionStatusForm(auto_id=False),  # one per plan line: no repeated ids
+            response_panels=render_panels(self.request, RESPONSE_PANELS, problem),
             **kwargs,
         )
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("mapa/", include("atalaya.spatial.urls")),
     path("conciliacion/", include("atalaya.reconciliation.urls")),
     path("proximidad/", include("atalaya.proximity.urls")),
+    path("publico/", include("atalaya.network.public_urls")),
     path("publico/", include("atalaya.proximity.public_urls")),
     path("publico/", include("atalaya.indicators.public_urls")),
     path("publico/", include("atalaya.surveys.public_urls")),
