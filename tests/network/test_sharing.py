@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from atalaya.core.models import AccessLogEntry
@@ -184,7 +185,7 @@ def test_an_adoption_shows_what_its_programme_measured(client, published, penalo
         summary="Caída de 18 % (IC 95 %: 5 % a 29 %)",
     )
     viewer = make_user("lector", ["13122"], "viewer")
-    with pytest.raises(Exception):  # a viewer does not record adoptions
+    with pytest.raises(PermissionDenied):  # a viewer does not record adoptions
         services.record_adoption(published, viewer, municipality=penalolen, started=dt.date(2023, 1, 1))
     analyst = make_user("analista.pena", ["13122"], "analyst")
     login_as(client, analyst)
@@ -207,7 +208,7 @@ def test_an_adoption_shows_what_its_programme_measured(client, published, penalo
     ]
     client.logout()
     login_as(client, published.author)  # the contributing municipality does not adopt its own practice
-    with pytest.raises(Exception, match="ya es suya"):
+    with pytest.raises(ValidationError, match="ya es suya"):
         services.record_adoption(
             published, published.author, municipality=published.municipality, started=dt.date(2023, 1, 1)
         )
