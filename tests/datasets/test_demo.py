@@ -33,6 +33,12 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
         "publicada",
         "revisada",
     }
+    from atalaya.network.models import PublishedPractice
+
+    published = Practice.objects.filter(status__in=["publicada", "revisada", "en_revision"], edition__isnull=False)
+    assert PublishedPractice.objects.count() == published.count() > 8  # every practice once published
+    proximity = PublishedPractice.objects.get(code="proximidad-social")
+    assert proximity.adoptions[0]["municipality"] == "Peñalolén" and len(proximity.documents) == 1
     from atalaya.publication.models import Bulletin, Report
 
     assert set(Report.objects.values_list("kind", flat=True)) == {"diagnostico", "boletin"}

@@ -258,10 +258,27 @@ def _people() -> dict:
     }
 
 
+#: practice → (problem types of the proximity catalogue, crime families): what links a practice to a SARA file
+LINKS = {
+    "proximidad-social": (["robos-repetidos", "consumo-via-publica"], ["robos-con-violencia", "incivilidades"]),
+    "derechos-prevencion": (["entorno-escolar"], ["violencia-familiar"]),
+    "catc": ([], ["violencia-familiar"]),
+    "agentes-prevencion": (["rinas", "consumo-via-publica"], ["lesiones", "incivilidades"]),
+    "luminarias": (["luminaria"], ["robos-con-violencia", "robos-sin-violencia"]),
+    "alarmas-comunitarias": (["robos-repetidos"], ["robos-con-violencia"]),
+    "mediacion-escolar": (["entorno-escolar", "rinas"], ["lesiones"]),
+    "recuperacion-plazas": (["sitio-eriazo", "consumo-via-publica"], ["incivilidades", "drogas"]),
+    "rutas-seguras": (["acoso-calle"], ["delitos-sexuales"]),
+    "toque-queda": (["consumo-via-publica", "ruidos"], ["incivilidades"]),
+}
+
+
 def _practice(row, users: dict, people: dict) -> Practice:
     code, municipality_code, title, problem, mechanism, outcomes, state, ratings = row
     municipality = Municipality.objects.get(code=municipality_code)
     author = users["analista.neza" if municipality_code == "15058" else "analista.penalolen"]
+    types, families = LINKS.get(code, ([], []))
+    described = state in ("publicada", "revisada")
     practice = Practice.objects.create(
         municipality=municipality,
         code=code,
@@ -269,6 +286,13 @@ def _practice(row, users: dict, people: dict) -> Practice:
         summary=title,
         problem=problem,
         mechanism=mechanism,
+        context=f"{municipality.name}: barrios de alta densidad con presencia policial irregular." if described else "",
+        implementation="Equipo municipal de 4 a 8 personas, capacitación de 40 horas y un convenio con la policía."
+        if described
+        else "",
+        problem_types=types,
+        crime_families=families,
+        eucpn_criteria={"problema": True, "mecanismo": True, "evaluacion": described, "replicable": described},
         created_by=author,
         dissemination_ready=state == "publicada" and "efectiva" in ratings,
         effect_quality=3 if "efectiva" in ratings else 1,
@@ -346,6 +370,9 @@ def load_demo_network(users: dict, rng: np.random.Generator, say) -> None:
         results="Ver la evaluación del programa del sector 3.",
     )
     Adoption.objects.create(practice=practices["derechos-prevencion"], municipality=neza, started=dt.date(2023, 1, 1))
+    for practice in (practices["proximidad-social"], practices["derechos-prevencion"]):
+        services.refresh_edition(practice)
+    _documents(practices["proximidad-social"], users["analista.neza"])
     activities = []
     for month, transfer in zip((3, 7, 10, 11), transfers, strict=True):
         origin = transfer.origin
@@ -381,10 +408,61 @@ def load_demo_network(users: dict, rng: np.random.Generator, say) -> None:
         ),
     ]
     _registrations(activities, rng)
+    _material(activities[0], people["coordination"])
     figures = services.activity_figures(activities)
     say(
         f"  red: {len(PRACTICES)} prácticas, {len(transfers)} transferencias, {len(activities)} actividades; "
         f"{figures['municipalities']} municipios alcanzados, {figures['online']} participantes en línea"
+    )
+
+
+def _sheet(title: str, municipality, sections: list[tuple[str, list[str]]]) -> bytes:
+    """A small PDF printed the way the observatory prints its documents (WeasyPrint), for the demo's files."""
+    from atalaya.publication.content import Document, Section
+    from atalaya.publication.render import render
+
+    today = dt.date(2022, 3, 1)
+    document = Document(
+        kind="ficha",
+        title=title,
+        subtitle=municipality.name,
+        municipality=municipality,
+        period_start=today,
+        period_end=today,
+        notice="Documento de la red de municipios (demostración)",
+        sections=[Section(name, paragraphs=paragraphs) for name, paragraphs in sections],
+    )
+    return render(document).pdf
+
+
+def _documents(practice: Practice, author) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = _sheet(
+        f"Protocolo: {practice.title}",
+        practice.municipality,
+        [
+            ("Problema", [practice.problem]),
+            ("Mecanismo", [practice.mechanism]),
+            ("Implementación", [practice.implementation]),
+        ],
+    )
+    services.add_document(
+        practice, author, SimpleUploadedFile("protocolo.pdf", pdf), title="Protocolo del modelo", is_public=True
+    )
+
+
+def _material(activity: Activity, coordinator) -> None:
+    from atalaya.network.models import ActivityMaterial
+    from atalaya.proximity.attachments import CleanFile, keep
+
+    pdf = _sheet(activity.title, activity.organiser, [("Programa", ["Día 1: el modelo. Día 2: visitas a terreno."])])
+    keep(
+        ActivityMaterial,
+        CleanFile(pdf, "application/pdf", "pdf", "programa.pdf"),
+        user=coordinator,
+        activity=activity,
+        title="Programa de la pasantía",
     )
 
 

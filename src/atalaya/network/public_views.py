@@ -76,7 +76,7 @@ class PublicDocumentView(PublicOutputMixin, View):
     public_models = (PublishedPractice,)
 
     def get(self, request, code, pk):
-        from atalaya.proximity.attachments import file_response
+        from atalaya.proximity.attachments import serve
 
         from .models import PracticeDocument
 
@@ -84,5 +84,4 @@ class PublicDocumentView(PublicOutputMixin, View):
         if pk not in {d["id"] for d in edition.documents}:
             raise Http404
         document = get_object_or_404(PracticeDocument, pk=pk, practice_id=edition.pk, is_public=True)
-        extension = document.stored_name.rsplit(".", 1)[-1]
-        return file_response(document.stored_name, document.content_type, f"documento-{document.pk}.{extension}")
+        return serve(document, "documento")

@@ -306,19 +306,12 @@ class PracticeDocumentView(LoginRequiredMixin, View):
     """A practice's document for whoever may see the practice, with its fixed type (PDFs downloaded)."""
 
     def get(self, request, pk):
-        from atalaya.proximity.attachments import file_response
+        from atalaya.proximity.attachments import serve
 
         from .models import PracticeDocument
 
-        document = get_object_or_404(
-            PracticeDocument.objects.filter(practice__in=visible_practices(request.user)), pk=pk
-        )
-        return file_response(document.stored_name, document.content_type, download_name(document))
-
-
-def download_name(document) -> str:
-    extension = document.stored_name.rsplit(".", 1)[-1]
-    return f"documento-{document.pk}.{extension}"
+        visible = PracticeDocument.objects.filter(practice__in=visible_practices(request.user))
+        return serve(get_object_or_404(visible, pk=pk), "documento")
 
 
 class CoordinatorMixin(LoginRequiredMixin):
@@ -476,9 +469,8 @@ class MaterialView(LoginRequiredMixin, View):
     """A material of an activity, for every signed-in member of the network."""
 
     def get(self, request, pk):
-        from atalaya.proximity.attachments import file_response
+        from atalaya.proximity.attachments import serve
 
         from .models import ActivityMaterial
 
-        material = get_object_or_404(ActivityMaterial, pk=pk)
-        return file_response(material.stored_name, material.content_type, download_name(material))
+        return serve(get_object_or_404(ActivityMaterial, pk=pk), "material")

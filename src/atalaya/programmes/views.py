@@ -417,11 +417,9 @@ class EvidenceView(LoginRequiredMixin, View):
     """A measurement's evidence file for the municipality's staff, with its fixed type (PDFs downloaded)."""
 
     def get(self, request, pk):
-        from atalaya.proximity.attachments import file_response
+        from atalaya.proximity.attachments import serve
 
-        evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-        extension = evidence.stored_name.rsplit(".", 1)[-1]
-        return file_response(evidence.stored_name, evidence.content_type, f"evidencia-{evidence.pk}.{extension}")
+        return serve(get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk), "evidencia")
 
 
 class ReviewView(ActionView):

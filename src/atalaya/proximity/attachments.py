@@ -128,3 +128,10 @@ def file_response(stored_name: str, content_type: str, download_name: str):
     response["Content-Disposition"] = f'{disposition}; filename="{download_name}"'
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+def serve(stored, prefix: str):
+    """A kept file (a ``StoredFile``) as :func:`file_response`, downloaded as ``<prefix>-<id>.<extension>``: the
+    visitor's original name is shown on pages, never sent back as a file name."""
+    extension = stored.stored_name.rsplit(".", 1)[-1]
+    return file_response(stored.stored_name, stored.content_type, f"{prefix}-{stored.pk}.{extension}")

@@ -213,10 +213,7 @@ class AttachmentView(LoginRequiredMixin, ScopedViewMixin, View):
         if not may_read(request.user, attachment.problem.municipality):
             raise Http404
         audit.record_read(request.user, attachment.problem)
-        extension = attachment.stored_name.rsplit(".", 1)[-1]
-        return attachments.file_response(
-            attachment.stored_name, attachment.content_type, f"adjunto-{attachment.pk}.{extension}"
-        )
+        return attachments.serve(attachment, "adjunto")
 
 
 class StaffReportView(MunicipalityMixin, MapPageMixin, FormView):
@@ -800,10 +797,7 @@ class SessionDocumentView(LoginRequiredMixin, ScopedViewMixin, View):
         document = get_object_or_404(self.get_queryset().select_related("session__mesa__municipality"), pk=pk)
         if not may_read(request.user, document.session.mesa.municipality):
             raise Http404
-        extension = document.stored_name.rsplit(".", 1)[-1]
-        return attachments.file_response(
-            document.stored_name, document.content_type, f"documento-{document.pk}.{extension}"
-        )
+        return attachments.serve(document, "documento")
 
 
 class AgendaItemAddView(SessionActionView):
