@@ -35,6 +35,9 @@ def _labelled(edition: PublishedPractice) -> dict:
     }
 
 
+LIMIT = 200
+
+
 class PublicPracticeListView(PublicOutputMixin, TemplateView):
     public_models = (PublishedPractice,)
     template_name = "network/public/practice_list.html"
@@ -45,14 +48,13 @@ class PublicPracticeListView(PublicOutputMixin, TemplateView):
         for stem in stems(query):
             editions = editions.filter(search_document__contains=f" {stem} ")
         rating = self.request.GET.get("calificacion") or ""
-        rows = []
-        for edition in editions:
-            labelled = _labelled(edition)
-            if rating and rating not in {o["rating"] for o in edition.outcomes}:
-                continue
-            rows.append({"edition": edition, **labelled})
+        if rating:  # the edition's ratings are the practice's: both are written when it is published
+            editions = editions.filter(practice__outcomes__rating=rating).distinct()
+        shown = list(editions.order_by("title")[:LIMIT])
+        rows = [{"edition": edition, **_labelled(edition)} for edition in shown]
         return super().get_context_data(
             rows=rows,
+            limited=len(shown) == LIMIT,
             query=query,
             rating=rating,
             ratings=Rating.choices,
