@@ -39,6 +39,9 @@ def test_the_demo_loads_compares_neighbours_and_publishes_nothing_derivable(tmp_
     assert PublishedPractice.objects.count() == published.count() > 8  # every practice once published
     proximity = PublishedPractice.objects.get(code="proximidad-social")
     assert proximity.adoptions[0]["municipality"] == "Peñalolén" and len(proximity.documents) == 1
+    from atalaya.network.models import TransferDocument
+
+    assert TransferDocument.objects.filter(transfer__model_name__startswith="Modelo de policía").count() == 1
     from atalaya.publication.models import Bulletin, Report
 
     assert set(Report.objects.values_list("kind", flat=True)) == {"diagnostico", "boletin"}

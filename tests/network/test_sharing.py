@@ -300,3 +300,48 @@ def test_activities_and_their_registration_lists(client, neza, coordinator, make
     assert "Ana Ruiz" not in page and "Presentación" in page  # names only for the coordination
     assert client.get(f"/red/materiales/{material.pk}/").status_code == 200
     assert client.post(f"/red/a/{activity.pk}/inscripciones/", {}).status_code == 403
+
+
+def test_a_transfer_is_recorded_by_either_end_with_its_timeline_and_documents(client, neza, penalolen, make_user):
+    from atalaya.network.models import Transfer, TransferDocument
+
+    login_as(client, make_user("lectora", ["15058"], "viewer"))
+    assert client.get("/red/transferencias/nueva/").status_code == 403  # viewers do not record transfers
+    assert "Registrar una transferencia" not in client.get("/red/").content.decode()
+    client.logout()
+    login_as(client, make_user("analista", ["13122"], "analyst"))
+    form = {
+        "origin": neza.pk,
+        "destination": penalolen.pk,
+        "model_name": "Proximidad social",
+        "start": "2022-03-01",
+        "end": "2022-01-01",
+        "funding": "Fondo Chile–México",
+    }
+    refused = client.post("/red/transferencias/nueva/", form)
+    assert refused.status_code == 200 and "termina antes de empezar" in refused.content.decode()
+    same = client.post("/red/transferencias/nueva/", {**form, "destination": neza.pk, "end": ""})
+    assert "El destino debe ser otro municipio" in same.content.decode()
+    response = client.post("/red/transferencias/nueva/", {**form, "end": ""})
+    transfer = Transfer.objects.get()
+    assert response["Location"] == f"/red/transferencias/{transfer.pk}/"
+    Activity.objects.create(
+        organiser=neza, kind="pasantia", title="Pasantía de marzo", start=dt.date(2022, 3, 7), end=dt.date(2022, 3, 11)
+    ).transfers.add(transfer)
+    client.post(
+        f"/red/transferencias/{transfer.pk}/editar/", {**form, "end": "2023-12-31", "results": "Mesas funcionando"}
+    )
+    client.post(
+        f"/red/t/{transfer.pk}/documento/",
+        {"documento-title": "Convenio", "documento-file": SimpleUploadedFile("c.pdf", PDF)},
+    )
+    page = client.get(f"/red/transferencias/{transfer.pk}/").content.decode()
+    assert page.index("01-03-2022") < page.index("Pasantía de marzo") < page.index("31-12-2023")
+    assert "Mesas funcionando" in page and "Convenio" in page
+    document = TransferDocument.objects.get()
+    client.logout()
+    outsider = make_user("otra", ["15058"], "viewer")
+    login_as(client, outsider)
+    assert client.get(f"/red/documentos-transferencia/{document.pk}/").status_code == 200  # the network reads it
+    assert client.post(f"/red/t/{transfer.pk}/documento/", {}).status_code == 403
+    assert client.get(f"/red/transferencias/{transfer.pk}/editar/").status_code == 403

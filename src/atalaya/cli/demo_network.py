@@ -409,6 +409,7 @@ def load_demo_network(users: dict, rng: np.random.Generator, say) -> None:
     ]
     _registrations(activities, rng)
     _material(activities[0], people["coordination"])
+    _transfer_results(transfers[0], people["coordination"])
     figures = services.activity_figures(activities)
     say(
         f"  red: {len(PRACTICES)} prácticas, {len(transfers)} transferencias, {len(activities)} actividades; "
@@ -463,6 +464,27 @@ def _material(activity: Activity, coordinator) -> None:
         user=coordinator,
         activity=activity,
         title="Programa de la pasantía",
+    )
+
+
+def _transfer_results(transfer: Transfer, coordinator) -> None:
+    from atalaya.network.models import TransferDocument
+    from atalaya.proximity.attachments import CleanFile, keep
+
+    transfer.end = dt.date(2023, 12, 31)
+    transfer.results = "Mesas barriales funcionando en los 4 cuadrantes del sector 3; ver la adopción y su evaluación."
+    transfer.save(update_fields=["end", "results"])
+    pdf = _sheet(
+        f"Convenio: {transfer.model_name}",
+        transfer.origin,
+        [("Partes", [f"{transfer.origin.name} y {transfer.destination.name}"]), ("Financiamiento", [transfer.funding])],
+    )
+    keep(
+        TransferDocument,
+        CleanFile(pdf, "application/pdf", "pdf", "convenio.pdf"),
+        user=coordinator,
+        transfer=transfer,
+        title="Convenio de cooperación",
     )
 
 

@@ -23,6 +23,7 @@ class NetworkConfig(AppConfig):
                 "network.practicedocument": s.INTERNAL,  # public ones reach the public through the edition
                 "network.publishedpractice": s.PUBLIC,
                 "network.activitymaterial": s.INTERNAL,
+                "network.transferdocument": s.INTERNAL,
             }
         )
         from atalaya.hooks import PORTAL_LINKS, RESPONSE_PANELS

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from atalaya.accounts.services import import_municipalities
 
 from .choices import Design, PracticeStatus, Rating
-from .models import Activity, Practice, PracticeOutcome
+from .models import Activity, Practice, PracticeOutcome, Transfer
 from .services import EUCPN_CRITERIA
 
 
@@ -232,3 +232,40 @@ class RegistrationsForm(forms.Form):
         ),
     )
     replace = forms.BooleanField(label=_("Reemplazar la lista anterior"), required=False)
+
+
+class TransferForm(forms.ModelForm):
+    """A model transferred between two municipalities; its results and end are written as they come."""
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "origin",
+            "destination",
+            "practice",
+            "model_name",
+            "adaptations",
+            "start",
+            "end",
+            "results",
+            "funding",
+        ]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+            "adaptations": forms.Textarea(attrs={"rows": 3}),
+            "results": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, practices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].queryset = practices
+        self.fields["practice"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("origin") and data.get("origin") == data.get("destination"):
+            self.add_error("destination", _("El destino debe ser otro municipio."))
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("La transferencia termina antes de empezar."))
+        return data

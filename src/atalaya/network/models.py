@@ -249,6 +249,20 @@ class Transfer(models.Model):
         return f"{self.model_name}: {self.origin} → {self.destination}"
 
 
+class TransferDocument(StoredFile):
+    """A document of a transfer (agreement, adapted protocol, report of results), PDF or image, for the network."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("título"), max_length=200)
+
+    objects = ScopedQuerySet.through("transfer__origin")
+
+    class Meta:
+        verbose_name = _("documento de una transferencia")
+        verbose_name_plural = _("documentos de las transferencias")
+        ordering = ["created_at", "id"]
+
+
 class Activity(models.Model):
     """An exchange activity of the network: an internship, a seminar, a webinar, a congress."""
 

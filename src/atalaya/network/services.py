@@ -327,6 +327,11 @@ def add_document(practice: Practice, user, upload, *, title: str, is_public: boo
     return document
 
 
+def may_record_transfer(user, origin, destination) -> bool:
+    """The coordination, or analysts and admins of either end of the transfer."""
+    return is_coordinator(user) or any(role_in(user, m) in CONTRIBUTOR_ROLES for m in (origin, destination) if m)
+
+
 def activity_figures(activities) -> dict:
     """What the network reached, counted from the registrations (never typed in): municipalities and countries
     reached, people registered and attending, in person and online."""

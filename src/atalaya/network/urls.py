@@ -25,4 +25,9 @@ urlpatterns = [
     path("a/<int:pk>/inscripciones/", views.RegistrationsUploadView.as_view(), name="registrations"),
     path("a/<int:pk>/material/", views.MaterialAddView.as_view(), name="material_add"),
     path("materiales/<int:pk>/", views.MaterialView.as_view(), name="material"),
+    path("transferencias/nueva/", views.TransferFormView.as_view(), name="transfer_create"),
+    path("transferencias/<int:pk>/", views.TransferDetailView.as_view(), name="transfer"),
+    path("transferencias/<int:pk>/editar/", views.TransferFormView.as_view(), name="transfer_edit"),
+    path("t/<int:pk>/documento/", views.TransferDocumentAddView.as_view(), name="transfer_document_add"),
+    path("documentos-transferencia/<int:pk>/", views.TransferDocumentView.as_view(), name="transfer_document"),
 ]

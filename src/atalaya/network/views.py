@@ -27,6 +27,7 @@ from .forms import (
     PracticeForm,
     RegistrationsForm,
     SearchForm,
+    TransferForm,
 )
 
 
@@ -53,6 +54,7 @@ class NetworkView(LoginRequiredMixin, TemplateView):
                 "activities": activities,
                 "published": visible_practices(self.request.user).filter(status__in=["publicada", "revisada"]).count(),
                 "coordinator": services.is_coordinator(self.request.user),
+                "may_record_transfers": may_record_transfers(self.request.user),
             }
         )
         return context
@@ -474,3 +476,114 @@ class MaterialView(LoginRequiredMixin, View):
         from .models import ActivityMaterial
 
         return serve(get_object_or_404(ActivityMaterial, pk=pk), "material")
+
+
+def may_record_transfers(user) -> bool:
+    from atalaya.accounts.services import import_municipalities
+
+    return services.is_coordinator(user) or import_municipalities(user).exists()
+
+
+def _shared_practices(user):
+    return visible_practices(user).filter(status__in=[PracticeStatus.PUBLISHED, PracticeStatus.REVISED])
+
+
+class TransferFormView(LoginRequiredMixin, FormView):
+    """Record a transfer (or edit it: its results and end come later); the coordination or either end's team."""
+
+    template_name = "network/transfer_form.html"
+    form_class = TransferForm
+    transfer = None
+
+    def dispatch(self, request, *args, **kwargs):
+        from .models import Transfer
+
+        if request.user.is_authenticated and "pk" in kwargs:
+            self.transfer = get_object_or_404(Transfer, pk=kwargs["pk"])
+            if not services.may_record_transfer(request.user, self.transfer.origin, self.transfer.destination):
+                raise PermissionDenied
+        elif request.user.is_authenticated and not may_record_transfers(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.transfer,
+            "practices": _shared_practices(self.request.user),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        if not services.may_record_transfer(self.request.user, data["origin"], data["destination"]):
+            raise PermissionDenied
+        transfer = form.save()
+        log_change(
+            user=self.request.user,
+            action="editar" if self.transfer else "crear",
+            obj=transfer,
+            municipality=transfer.origin,
+            message=transfer.model_name,
+        )
+        return redirect("network:transfer", transfer.pk)
+
+
+class TransferDetailView(LoginRequiredMixin, TemplateView):
+    """A transfer with its timeline (start, the exchange activities that carried it, end), adaptations, results and
+    documents; every signed-in member of the network reads it."""
+
+    template_name = "network/transfer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from .models import Transfer
+
+        context = super().get_context_data(**kwargs)
+        transfer = get_object_or_404(
+            Transfer.objects.select_related("origin", "destination", "practice"), pk=kwargs["pk"]
+        )
+        timeline = [(transfer.start, _("Inicio de la transferencia"), None)]
+        timeline += [(a.start, a.title, a) for a in transfer.activities.order_by("start")]
+        if transfer.end:
+            timeline.append((transfer.end, _("Término"), None))
+        context.update(
+            {
+                "transfer": transfer,
+                "timeline": sorted(timeline, key=lambda row: row[0]),
+                "documents": transfer.documents.all(),
+                "may_edit": services.may_record_transfer(self.request.user, transfer.origin, transfer.destination),
+                "material_form": MaterialForm(prefix="documento"),
+            }
+        )
+        return context
+
+
+class TransferDocumentAddView(ActionView):
+    def get_queryset(self):
+        from .models import Transfer
+
+        return Transfer.objects.all()
+
+    def allowed(self, user, transfer) -> bool:
+        return services.may_record_transfer(user, transfer.origin, transfer.destination)
+
+    def redirect_url(self, transfer) -> str:
+        return reverse("network:transfer", args=[transfer.pk])
+
+    def act(self, transfer, request):
+        from atalaya.proximity.attachments import clean_upload, keep
+
+        from .models import TransferDocument
+
+        data = checked(MaterialForm(request.POST, request.FILES, prefix="documento"))
+        clean = clean_upload(data["file"], allow_pdf=True)
+        keep(TransferDocument, clean, user=request.user, transfer=transfer, title=data["title"].strip())
+        return _("Documento agregado.")
+
+
+class TransferDocumentView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        from atalaya.proximity.attachments import serve
+
+        from .models import TransferDocument
+
+        return serve(get_object_or_404(TransferDocument, pk=pk), "documento")
