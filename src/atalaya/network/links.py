@@ -29,15 +29,20 @@ def best_rating(practice) -> str:
 def practices_for_problem(user, problem, families: list[str]) -> list:
     """Shared practices that address the problem's type (its category code) or one of its crime families, best
     rated first; practices rated only as harmful are left out of the suggestions."""
+    from django.db.models import Q
+
     from .access import visible_practices
 
-    code = problem.category.code
+    wanted = Q(problem_types__icontains=f'"{problem.category.code}"')  # a JSON list's text: portable on both
+    for family in families:
+        wanted |= Q(crime_families__icontains=f'"{family}"')
     candidates = (
         visible_practices(user)
-        .filter(status__in=[PracticeStatus.PUBLISHED, PracticeStatus.REVISED])
+        .filter(wanted, status__in=[PracticeStatus.PUBLISHED, PracticeStatus.REVISED])
         .select_related("municipality")
-        .prefetch_related("outcomes")
+        .prefetch_related("outcomes")[:500]
     )
+    code = problem.category.code
     found = [p for p in candidates if code in (p.problem_types or []) or set(families) & set(p.crime_families or [])]
     found = [p for p in found if best_rating(p) != Rating.NEGATIVE]
     return sorted(found, key=lambda p: (RATING_ORDER.index(best_rating(p)), p.title))[:10]
