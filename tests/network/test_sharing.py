@@ -50,6 +50,7 @@ def published(neza, penalolen, make_user, coordinator):
         contacts="Juana Pérez, 55 5555 5555",
         problem_types=["rinas"],
         crime_families=["lesiones"],
+        eucpn_criteria={"problema": True, "replicable": True},  # the second is not backed: no context written
         created_by=author,
     )
     outcome = PracticeOutcome.objects.create(practice=practice, outcome="Lesiones", design="cuasi", studies=2)
@@ -73,6 +74,8 @@ def test_the_public_sees_the_reviewed_edition_only(client, published, neza):
     detail = client.get("/publico/red/practicas/mediacion/").content.decode()
     assert "Mediadores formados" in detail
     assert "Juana Pérez" not in detail  # contacts stay inside the network
+    assert "Describe con claridad el problema delictivo" in detail  # declared and backed
+    assert "Informa lo suficiente" not in detail  # declared, but the record does not back it
     # accents and plurals as the internal search
     assert "Mediación vecinal" in client.get("/publico/red/practicas/?q=mediaciones+VECINALES").content.decode()
     assert "Mediación vecinal" not in client.get("/publico/red/practicas/?q=alumbrado").content.decode()

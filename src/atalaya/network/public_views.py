@@ -15,6 +15,7 @@ from atalaya.core.sensitivity import PublicOutputMixin
 
 from .choices import Design, Rating
 from .models import PublishedPractice
+from .services import EUCPN_CRITERIA
 
 
 def _labelled(edition: PublishedPractice) -> dict:
@@ -32,6 +33,7 @@ def _labelled(edition: PublishedPractice) -> dict:
             for o in edition.outcomes
         ],
         "emmie": [{**e, "label": emmie_names.get(e["dimension"], e["dimension"])} for e in edition.emmie],
+        "eucpn": [str(label) for key, label in EUCPN_CRITERIA.items() if edition.eucpn.get(key)],
     }
 
 

@@ -342,9 +342,13 @@ class BenchmarksView(CoordinatorMixin, TemplateView):
         indicators = list(Indicator.objects.shared())
         wanted = self.request.GET.get("indicador")
         indicator = next((i for i in indicators if i.code == wanted), indicators[0] if indicators else None)
-        sources = sorted(set(IndicatorSnapshot.objects.values_list("source", flat=True)))
-        source = self.request.GET.get("fuente") if self.request.GET.get("fuente") in sources else None
-        source = source or (sources[0] if sources else None)
+        from collections import Counter
+
+        # by default the source most municipalities share: the widest comparison
+        reach = Counter(IndicatorSnapshot.objects.values_list("source", flat=True))
+        sources = sorted(reach)
+        source = self.request.GET.get("fuente") if self.request.GET.get("fuente") in reach else None
+        source = source or (max(sources, key=lambda s: (reach[s], s)) if sources else None)
         ranking = network_ranking(municipalities, indicator, source).to_dicts() if indicator and source else []
         context.update(
             {
