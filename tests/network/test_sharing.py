@@ -348,3 +348,18 @@ def test_a_transfer_is_recorded_by_either_end_with_its_timeline_and_documents(cl
     assert client.get(f"/red/documentos-transferencia/{document.pk}/").status_code == 200  # the network reads it
     assert client.post(f"/red/t/{transfer.pk}/documento/", {}).status_code == 403
     assert client.get(f"/red/transferencias/{transfer.pk}/editar/").status_code == 403
+
+
+def test_an_empty_registration_list_is_refused_and_a_practice_keeps_its_address(client, published, coordinator, neza):
+    activity = Activity.objects.create(
+        organiser=neza, kind="webinario", title="W", start=dt.date(2022, 5, 1), end=dt.date(2022, 5, 1)
+    )
+    login_as(client, coordinator)
+    answer = client.post(
+        f"/red/a/{activity.pk}/inscripciones/", {"lista-file": SimpleUploadedFile("l.csv", b"")}, follow=True
+    ).content.decode()
+    assert "Lista de inscripción" in answer and Registration.objects.count() == 0
+    client.logout()
+    login_as(client, published.author)
+    page = client.get("/red/practicas/mediacion/editar/")
+    assert page.context["form"].fields["code"].disabled

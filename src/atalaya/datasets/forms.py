@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from atalaya.accounts.forms import MunicipalityOwnedForm
@@ -103,12 +102,9 @@ class UploadForm(forms.Form):
             self.fields["municipality"].initial = only[0].pk
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size == 0:
-            raise forms.ValidationError(_("El archivo está vacío (0 bytes)."))
-        if upload.size > settings.ATALAYA_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("El archivo supera el tamaño máximo permitido."))
-        return upload
+        from atalaya.core.uploads import checked_size
+
+        return checked_size(self.cleaned_data["file"])
 
     def clean(self):
         data = super().clean()

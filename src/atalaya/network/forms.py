@@ -102,8 +102,9 @@ class PracticeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         mine = import_municipalities(user)
         self.fields["municipality"].queryset = mine
-        if self.instance.pk:
+        if self.instance.pk:  # its municipality and its code (the address of its pages) stay as created
             self.fields["municipality"].disabled = True
+            self.fields["code"].disabled = True
             mine = mine.filter(pk=self.instance.municipality_id)
         self.fields["problem_types"].choices = _problem_types()
         self.fields["crime_families"].choices = _families()
@@ -232,6 +233,11 @@ class RegistrationsForm(forms.Form):
         ),
     )
     replace = forms.BooleanField(label=_("Reemplazar la lista anterior"), required=False)
+
+    def clean_file(self):
+        from atalaya.core.uploads import checked_size
+
+        return checked_size(self.cleaned_data["file"])
 
 
 class TransferForm(forms.ModelForm):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -15,24 +14,17 @@ from atalaya.core.sensitivity import PublicOutputMixin
 
 from .choices import Design, Rating
 from .models import PublishedPractice
-from .services import EUCPN_CRITERIA
+from .services import EMMIE_DIMENSIONS, EUCPN_CRITERIA
 
 
 def _labelled(edition: PublishedPractice) -> dict:
     ratings, designs = dict(Rating.choices), dict(Design.choices)
-    emmie_names = {
-        "efecto": _("Efecto"),
-        "mecanismo": _("Mecanismo"),
-        "moderadores": _("Moderadores"),
-        "implementacion": _("Implementación"),
-        "costo": _("Costo económico"),
-    }
     return {
         "outcomes": [
             {**o, "rating_label": ratings.get(o["rating"], o["rating"]), "design_label": designs.get(o["design"], "")}
             for o in edition.outcomes
         ],
-        "emmie": [{**e, "label": emmie_names.get(e["dimension"], e["dimension"])} for e in edition.emmie],
+        "emmie": [{**e, "label": str(EMMIE_DIMENSIONS.get(e["dimension"], e["dimension"]))} for e in edition.emmie],
         "eucpn": [str(label) for key, label in EUCPN_CRITERIA.items() if edition.eucpn.get(key)],
     }
 

@@ -21,7 +21,7 @@ from atalaya.accounts.services import role_in
 from atalaya.core.changelog import log_change
 
 from . import search
-from .choices import PracticeStatus, Rating, Recommendation
+from .choices import Design, PracticeStatus, Rating, Recommendation
 from .models import Practice, PracticeEvent, PracticeReview
 
 CONTRIBUTOR_ROLES = {Role.ADMIN, Role.ANALYST}
@@ -181,6 +181,28 @@ EUCPN_CRITERIA = {
 }
 
 
+#: EMMIE's five dimensions (College of Policing): key and name
+EMMIE_DIMENSIONS = {
+    "efecto": gettext_lazy("Efecto"),
+    "mecanismo": gettext_lazy("Mecanismo"),
+    "moderadores": gettext_lazy("Moderadores"),
+    "implementacion": gettext_lazy("Implementación"),
+    "costo": gettext_lazy("Costo económico"),
+}
+
+
+def emmie(practice: Practice) -> list[tuple[str, str, str, int]]:
+    """The practice's EMMIE profile: ``(key, name, what is known, evidence quality 0–4)`` per dimension."""
+    rows = {
+        "efecto": (practice.effect, practice.effect_quality),
+        "mecanismo": (practice.mechanism, practice.mechanism_quality),
+        "moderadores": (practice.moderators, practice.moderators_quality),
+        "implementacion": (practice.implementation, practice.implementation_quality),
+        "costo": (practice.cost, practice.economic_quality),
+    }
+    return [(key, str(name), *rows[key]) for key, name in EMMIE_DIMENSIONS.items()]
+
+
 def eucpn_check(practice: Practice) -> list[dict]:
     """The EUCPN's four minimum criteria for a good practice: what the contributing team declared, and whether the
     record holds what each criterion needs (a reviewer reads both; a declaration the record does not back is
@@ -189,7 +211,7 @@ def eucpn_check(practice: Practice) -> list[dict]:
     backed = {
         "problema": bool(practice.problem.strip()),
         "mecanismo": bool(practice.mechanism.strip()),
-        "evaluacion": any(o.design != "descriptivo" for o in outcomes) or practice.mechanism_quality >= 3,
+        "evaluacion": any(o.design != Design.DESCRIPTIVE for o in outcomes) or practice.mechanism_quality >= 3,
         "replicable": bool(practice.implementation.strip() and practice.context.strip()),
     }
     declared = practice.eucpn_criteria or {}
@@ -227,14 +249,7 @@ def write_edition(practice: Practice) -> None:
             "text": text,
             "outcomes": outcomes,
             "emmie": [
-                {"dimension": key, "text": body, "quality": quality}
-                for key, body, quality in (
-                    ("efecto", practice.effect, practice.effect_quality),
-                    ("mecanismo", practice.mechanism, practice.mechanism_quality),
-                    ("moderadores", practice.moderators, practice.moderators_quality),
-                    ("implementacion", practice.implementation, practice.implementation_quality),
-                    ("costo", practice.cost, practice.economic_quality),
-                )
+                {"dimension": key, "text": text, "quality": quality} for key, _label, text, quality in emmie(practice)
             ],
             "systematisation": {
                 "starting_point": practice.starting_point,

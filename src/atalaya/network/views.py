@@ -146,13 +146,7 @@ class PracticeDetailView(LoginRequiredMixin, TemplateView):
             {
                 "practice": practice,
                 "outcomes": practice.outcomes.all(),
-                "emmie": [
-                    (_("Efecto"), practice.effect, practice.effect_quality),
-                    (_("Mecanismo"), practice.mechanism, practice.mechanism_quality),
-                    (_("Moderadores"), practice.moderators, practice.moderators_quality),
-                    (_("Implementación"), practice.implementation, practice.implementation_quality),
-                    (_("Costo económico"), practice.cost, practice.economic_quality),
-                ],
+                "emmie": [(name, text, quality) for _key, name, text, quality in services.emmie(practice)],
                 "adoptions": adoptions_with_results(practice),
                 "eucpn": services.eucpn_check(practice),
                 "links": practice_links(practice),
